@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The only place that calls process.exit: runs the built CLI and exits with its code.
+import { main } from '../dist/cli/main.js';
+
+// The AWS SDK warns about Node 20 on every client; users act on it once, not on every command.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'NodeVersionSupportWarning' || /NodeVersionSupportWarning|no longer support Node/.test(String(warning?.message ?? warning))) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
+main(process.argv.slice(2), { trapSignals: true }).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`ydeploy crashed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,101 @@
+// Finds, parses and validates the config, and resolves the environment a command acts on.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { configSchema, environmentSchema, type Config, type EnvironmentConfig } from './schema.js';
+import { sandboxEnvironment, SANDBOX } from './sandbox.js';
+
+export const DEFAULT_CONFIG_FILE = 'ydeploy.config.json';
+
+/** The package's own directory: the bundled terraform module and bot live here. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ResolvedEnvironment extends EnvironmentConfig {
+  terraform: EnvironmentConfig['terraform'] & { dir: string };
+  name: string;
+  project: string;
+  sandbox: boolean;
+  releaseBucket: string;
+  /** The config file it came from, if any. */
+  configFile?: string;
+}
+
+export interface LoadOptions {
+  config?: string;
+  env?: string;
+  region?: string;
+  profile?: string;
+  cwd: string;
+  environment: NodeJS.ProcessEnv;
+}
+
+export async function loadConfig(options: Pick<LoadOptions, 'config' | 'cwd' | 'environment'>): Promise<{ config: Config; file?: string }> {
+  const explicit = options.config ?? options.environment.YDEPLOY_CONFIG;
+  const file = resolve(options.cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UsageError(`cannot read config ${file}`, (error as Error).message, { cause: error, fix: 'check the file\'s permissions' });
+    }
+    if (explicit) throw new UsageError(`config file ${file} not found`, 'the file does not exist', { fix: 'ydeploy init (or fix --config / YDEPLOY_CONFIG)' });
+    return { config: configSchema.parse({}) };
+  }
+  return { config: parseConfig(text, file), file };
+}
+
+export function parseConfig(text: string, file: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config ${file} is not valid JSON`, (error as Error).message, { fix: `fix the syntax in ${file}` });
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.length ? `$.${issue.path.join('.')}` : '$'}: ${issue.message}`);
+    throw new UsageError(`config ${file} is invalid`, `${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`, {
+      fix: `fix ${file} (reference: README.md#configuration)`,
+      details: { problems },
+    });
+  }
+  return result.data;
+}
+
+export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnvironment> {
+  const { config, file } = await loadConfig(options);
+  const names = Object.keys(config.environments);
+  const name = options.env ?? options.environment.YDEPLOY_ENV ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : file ? undefined : SANDBOX);
+  if (!name) {
+    throw new UsageError('no environment chosen', `${file} defines ${names.join(', ')} and no defaultEnvironment`, { fix: `pass --env ${names[0] ?? '<name>'}` });
+  }
+  const base = config.environments[name] ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
+  if (!base) {
+    const known = [...new Set([...names, SANDBOX])].join(', ');
+    throw new UsageError(`unknown environment "${name}"`, `known environments: ${known}`, {
+      fix: file ? `add it to ${file} or pass one of: --env ${known}` : 'ydeploy init --env ' + name,
+    });
+  }
+  const env = name === SANDBOX && config.environments[name] ? environmentSchema.parse({ ...sandboxEnvironment(), ...config.environments[name] }) : base;
+  const baseDir = file ? dirname(file) : options.cwd;
+  const terraformDir = env.terraform.dir ? resolve(baseDir, env.terraform.dir) : resolve(PACKAGE_ROOT, 'terraform');
+  return {
+    ...env,
+    region: options.region ?? env.region,
+    profile: options.profile ?? env.profile,
+    terraform: {
+      ...env.terraform,
+      dir: terraformDir,
+      varFiles: env.terraform.varFiles.map((f) => (isAbsolute(f) ? f : resolve(baseDir, f))),
+      cliConfig: env.terraform.cliConfig && resolve(baseDir, env.terraform.cliConfig),
+      pluginDir: env.terraform.pluginDir && resolve(baseDir, env.terraform.pluginDir),
+    },
+    releaseBucket: env.releaseBucket ?? env.stateBucket,
+    name,
+    project: config.project,
+    sandbox: name === SANDBOX,
+    configFile: file,
+  };
+}

@@ -1,0 +1,136 @@
+// The one source for ydeploy.config.json: validation, defaults and the README's reference
+// (configReference() below; a test keeps README.md in step with it).
+import { z } from 'zod';
+import ms from 'ms';
+
+const duration = (fallback: string, what: string) =>
+  z
+    .union([z.string(), z.number().int().nonnegative()])
+    .default(fallback)
+    .describe(`${what}; a duration such as "90s", "5m" or milliseconds`)
+    .transform((value, ctx) => {
+      const parsed = typeof value === 'number' ? value : ms(value as ms.StringValue);
+      if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (try "30s" or "5m")` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const name = /^[a-z][a-z0-9-]{0,30}$/;
+
+export const terraformSchema = z
+  .object({
+    dir: z.string().optional().describe('Your own terraform module, relative to the config file (default: the module bundled with ydeploy)'),
+    binary: z.string().default('terraform').describe('The terraform executable (a path or a name on PATH)'),
+    pluginDir: z.string().optional().describe('A provider mirror directory (air-gapped machines): passed as -plugin-dir to init'),
+    cliConfig: z.string().optional().describe('A terraform CLI config file (TF_CLI_CONFIG_FILE), e.g. one with a provider_installation mirror'),
+    varFiles: z.array(z.string()).default([]).describe('Extra -var-file files, applied before desired.json'),
+    vars: z.record(z.string(), z.unknown()).default({}).describe('Extra module variables (instance_type, vpc_cidr, alarm_actions, ...)'),
+  })
+  .strict();
+
+export const healthSchema = z
+  .object({
+    port: z.number().int().min(1).max(65535).default(3000).describe('Port of the bot health server on the instance'),
+    path: z.string().startsWith('/').default('/health').describe('Path of the health endpoint'),
+    readyFile: z.string().default('/tmp/bot-ready').describe('The readiness file the bot writes'),
+    pollInterval: duration('2s', 'Time between two health probes'),
+    gateTimeout: duration('10m', 'How long the health gate waits for "healthy" before failing'),
+    onlineTimeout: duration('5m', 'How long to wait for an instance to be running and Online in SSM'),
+    logsTimeout: duration('2m', 'How long to wait for both log streams to receive events'),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1').describe('AWS region'),
+    profile: z.string().optional().describe('AWS profile (the standard credential chain otherwise)'),
+    stateBucket: z.string().min(3).describe('S3 bucket for terraform state, lock.json, desired.json and the journal'),
+    releaseBucket: z.string().min(3).optional().describe('S3 bucket for release bundles (the state bucket by default)'),
+    tokenParameter: z.string().startsWith('/').describe('SSM SecureString parameter that holds the Discord token'),
+    instanceType: z.string().default('t3.small').describe('EC2 instance type of the bot instances'),
+    terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
+    health: healthSchema.prefault({}).describe('The health gate'),
+    lockTtl: duration('10m', 'A lock not renewed for this long has expired'),
+    discordApi: z.string().url().default('https://discord.com/api').describe('Discord API base URL the bot and checks use'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional().describe('JSON schema reference (ignored)'),
+    project: z.string().regex(name, 'lowercase letters, digits and dashes, starting with a letter').default('ydeploy').describe('Project name: tags and resource names'),
+    defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
+    environments: z
+      .record(z.string().regex(name, 'environment names are lowercase letters, digits and dashes'), environmentSchema)
+      .default({})
+      .describe('Environments by name; "sandbox" is built in'),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+interface Row {
+  path: string;
+  type: string;
+  default: string;
+  description: string;
+}
+
+/** The README's configuration reference, generated from the schema. */
+export function configReference(): string {
+  const rows: Row[] = [];
+  walk(configSchema, '', rows);
+  const lines = ['| key | type | default | description |', '|---|---|---|---|'];
+  for (const row of rows) lines.push(`| \`${row.path}\` | ${row.type} | ${row.default} | ${row.description} |`);
+  return lines.join('\n');
+}
+
+function walk(schema: z.ZodType, path: string, rows: Row[]): void {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  visit(json, path, rows);
+}
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  default?: unknown;
+  description?: string;
+}
+
+function typeOf(schema: JsonSchema): string {
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ');
+  if (schema.type === 'array') return `${schema.items ? typeOf(schema.items) : 'any'}[]`;
+  return Array.isArray(schema.type) ? schema.type.join(' \\| ') : (schema.type ?? 'any');
+}
+
+function visit(schema: JsonSchema, path: string, rows: Row[]): void {
+  for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    if (key === '$schema') continue;
+    const childPath = path ? `${path}.${key}` : key;
+    if (child.properties) {
+      visit(child, childPath, rows);
+      continue;
+    }
+    if (child.additionalProperties && typeof child.additionalProperties === 'object' && child.additionalProperties.properties) {
+      visit(child.additionalProperties, `${childPath}.<name>`, rows);
+      continue;
+    }
+    rows.push({
+      path: childPath,
+      type: typeOf(child),
+      default: child.default === undefined ? (isRequired(schema, key) ? 'required' : '') : `\`${JSON.stringify(child.default)}\``,
+      description: child.description ?? '',
+    });
+  }
+}
+
+function isRequired(schema: JsonSchema & { required?: string[] }, key: string): boolean {
+  return (schema.required ?? []).includes(key);
+}

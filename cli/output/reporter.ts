@@ -1,0 +1,223 @@
+// The one Reporter: a TTY gets ora spinners with elapsed time and colour; anything else gets
+// plain lines; --json gets NDJSON events on stdout. Progress always goes to stderr.
+import type { Writable } from 'node:stream';
+import type { Reporter, ReporterEvent, StepHandle } from '../ports.js';
+import { UsageError } from '../errors.js';
+import { paint, type Paint } from './paint.js';
+import { ask } from './prompt.js';
+
+export interface ReporterOptions {
+  json?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Force spinners on or off (tests); defaults to stderr being a TTY. */
+  interactive?: boolean;
+  now?: () => number;
+}
+
+type Spinner = { text: string; start(): Spinner; stop(): Spinner; clear(): Spinner; render(): Spinner; isSpinning: boolean };
+type SpinnerFactory = (options: { text: string; stream: Writable }) => Spinner;
+
+export async function createReporter(options: ReporterOptions = {}): Promise<Reporter> {
+  const stderr = options.stderr ?? process.stderr;
+  const interactive = options.interactive ?? (!options.json && Boolean(stderr.isTTY));
+  let spinnerFactory: SpinnerFactory | undefined;
+  if (interactive) {
+    const { default: ora } = await import('ora');
+    spinnerFactory = (o) => ora({ ...o, discardStdin: false }) as unknown as Spinner;
+  }
+  return new TerminalReporter(options, interactive, spinnerFactory);
+}
+
+interface RunningStep {
+  title: string;
+  started: number;
+  text: string;
+}
+
+class TerminalReporter implements Reporter {
+  readonly json: boolean;
+  readonly interactive: boolean;
+  readonly verbose: boolean;
+  private readonly out: Writable & { isTTY?: boolean };
+  private readonly err: Writable & { isTTY?: boolean };
+  private readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  private readonly paint: Paint;
+  private readonly now: () => number;
+  private readonly running: RunningStep[] = [];
+  private spinner?: Spinner;
+  private ticker?: NodeJS.Timeout;
+
+  constructor(options: ReporterOptions, interactive: boolean, private readonly spinnerFactory?: SpinnerFactory) {
+    this.json = options.json ?? false;
+    this.verbose = options.verbose ?? false;
+    this.interactive = interactive;
+    this.out = options.stdout ?? process.stdout;
+    this.err = options.stderr ?? process.stderr;
+    this.stdin = options.stdin ?? process.stdin;
+    this.paint = paint(options.color ?? (!process.env.NO_COLOR && Boolean(this.err.isTTY)));
+    this.now = options.now ?? Date.now;
+  }
+
+  step(title: string, fields: Record<string, unknown> = {}): StepHandle {
+    const step: RunningStep = { title, started: this.now(), text: title };
+    this.running.push(step);
+    if (this.json) this.emit({ type: 'step', status: 'started', title, ...fields });
+    else if (this.interactive) this.redraw();
+    else this.line(`${this.paint.dim('•')} ${title}…`);
+    let done = false;
+    const finish = (status: 'succeeded' | 'failed' | 'skipped', detail?: string) => {
+      if (done) return;
+      done = true;
+      this.running.splice(this.running.indexOf(step), 1);
+      const seconds = (this.now() - step.started) / 1000;
+      if (this.json) {
+        this.emit({ type: 'step', status, title, seconds: round(seconds), ...(detail ? { detail } : {}), ...fields });
+        return;
+      }
+      const mark = { succeeded: this.paint.green('✔'), failed: this.paint.red('✖'), skipped: this.paint.yellow('↷') }[status];
+      const time = status === 'skipped' ? '' : ` ${this.paint.dim(`(${formatSeconds(seconds)})`)}`;
+      const tail = detail ? ` ${this.paint.dim('—')} ${detail}` : '';
+      this.persist(`${mark} ${title}${time}${tail}`);
+    };
+    return {
+      update: (text) => {
+        step.text = `${title} ${this.paint.dim('—')} ${text}`;
+        if (this.json) this.emit({ type: 'step', status: 'progress', title, text, ...fields });
+        else if (this.interactive) this.redraw();
+        else if (this.verbose) this.line(`  ${title}: ${text}`);
+      },
+      succeed: (detail) => finish('succeeded', detail),
+      fail: (detail) => finish('failed', detail),
+      skip: (reason) => finish('skipped', reason),
+    };
+  }
+
+  info(message: string, fields: Record<string, unknown> = {}): void {
+    if (this.json) this.emit({ type: 'info', message, ...fields });
+    else this.persist(message);
+  }
+
+  warn(message: string, fields: Record<string, unknown> = {}): void {
+    if (this.json) this.emit({ type: 'warning', message, ...fields });
+    else this.persist(`${this.paint.yellow('⚠')} ${message}`);
+  }
+
+  debug(message: string, fields: Record<string, unknown> = {}): void {
+    if (!this.verbose) return;
+    if (this.json) this.emit({ type: 'debug', message, ...fields });
+    else this.persist(this.paint.dim(message));
+  }
+
+  event(event: ReporterEvent): void {
+    if (this.json) this.emit(event);
+    else if (typeof event.message === 'string') this.persist(event.message);
+  }
+
+  data(text: string): void {
+    if (this.json) return;
+    this.pause();
+    this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.resume();
+  }
+
+  result(value: Record<string, unknown>): void {
+    if (this.json) this.emit({ type: 'result', ...value });
+  }
+
+  async confirm(question: string, options: { default?: boolean } = {}): Promise<boolean> {
+    this.requireTty(question);
+    const hint = options.default ? 'Y/n' : 'y/N';
+    const answer = (await this.ask(`${question} (${hint}) `, false)).trim().toLowerCase();
+    if (!answer) return options.default ?? false;
+    return answer === 'y' || answer === 'yes';
+  }
+
+  async prompt(question: string, options: { secret?: boolean; default?: string } = {}): Promise<string> {
+    this.requireTty(question);
+    const suffix = options.default ? ` (${options.default})` : '';
+    const answer = (await this.ask(`${question}${suffix}: `, options.secret ?? false)).trim();
+    return answer || options.default || '';
+  }
+
+  /** Stop the ticker and spinner; called once when the command ends. */
+  close(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private requireTty(question: string): void {
+    if (!this.stdin.isTTY || this.json) {
+      throw new UsageError(`cannot ask "${question}"`, 'standard input is not a terminal', { fix: 'rerun with --yes (or pass the value as a flag)' });
+    }
+  }
+
+  private async ask(question: string, secret: boolean): Promise<string> {
+    this.pause();
+    try {
+      return await ask(question, { input: this.stdin, output: this.err, secret });
+    } finally {
+      this.resume();
+    }
+  }
+
+  private emit(event: ReporterEvent): void {
+    this.out.write(`${JSON.stringify({ time: new Date(this.now()).toISOString(), ...event })}\n`);
+  }
+
+  private line(text: string): void {
+    this.err.write(`${text}\n`);
+  }
+
+  private persist(text: string): void {
+    this.pause();
+    this.line(text);
+    this.resume();
+  }
+
+  private pause(): void {
+    if (this.spinner?.isSpinning) this.spinner.clear();
+  }
+
+  private resume(): void {
+    if (this.interactive) this.redraw();
+  }
+
+  private redraw(): void {
+    const current = this.running[this.running.length - 1];
+    if (!current) {
+      this.spinner?.stop();
+      this.spinner = undefined;
+      if (this.ticker) clearInterval(this.ticker);
+      this.ticker = undefined;
+      return;
+    }
+    const text = () => `${current.text} ${this.paint.dim(formatSeconds((this.now() - current.started) / 1000))}`;
+    if (!this.spinner && this.spinnerFactory) {
+      this.spinner = this.spinnerFactory({ text: text(), stream: this.err }).start();
+    }
+    if (this.spinner) {
+      this.spinner.text = text();
+      this.spinner.render();
+    }
+    if (!this.ticker) {
+      this.ticker = setInterval(() => this.redraw(), 200);
+      this.ticker.unref();
+    }
+  }
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

@@ -1,0 +1,245 @@
+// The narrow interfaces core needs. Core imports only this file; adapters implement it;
+// unit tests use in-memory fakes (test/_helpers/fakes.ts).
+
+/* ---------- Reporter: every word ydeploy says goes through here ---------- */
+
+export interface StepHandle {
+  /** Replace the step's live text (spinner text on a TTY). */
+  update(text: string): void;
+  succeed(detail?: string): void;
+  fail(detail?: string): void;
+  skip(reason?: string): void;
+}
+
+/** A structured event: NDJSON line in --json mode, a human line otherwise. */
+export interface ReporterEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface Reporter {
+  readonly json: boolean;
+  readonly interactive: boolean;
+  readonly verbose: boolean;
+  /** Start a step: spinner with elapsed time on a TTY, plain lines otherwise. */
+  step(title: string, fields?: Record<string, unknown>): StepHandle;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  /** Shown only with --verbose. */
+  debug(message: string, fields?: Record<string, unknown>): void;
+  event(event: ReporterEvent): void;
+  /** Human data on stdout (tables, log lines). Suppressed in --json mode. */
+  data(text: string): void;
+  /** The command's result: one JSON object on stdout in --json mode; ignored otherwise. */
+  result(value: Record<string, unknown>): void;
+  /** Ask yes/no. Throws a UsageError when not interactive (the caller should have checked --yes). */
+  confirm(question: string, options?: { default?: boolean }): Promise<boolean>;
+  /** Ask for text; `secret` does not echo. */
+  prompt(question: string, options?: { secret?: boolean; default?: string }): Promise<string>;
+}
+
+/* ---------- Time ---------- */
+
+export interface Clock {
+  now(): number;
+  /** Resolves after ms, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/* ---------- Terraform ---------- */
+
+export type TerraformValue = string | number | boolean | null | TerraformValue[] | { [key: string]: TerraformValue };
+export type TerraformVars = Record<string, TerraformValue>;
+
+export interface TerraformDiagnostic {
+  severity: 'error' | 'warning';
+  summary: string;
+  detail?: string;
+  address?: string;
+}
+
+export interface PlannedChange {
+  address: string;
+  action: 'create' | 'update' | 'delete' | 'replace' | 'read' | 'noop';
+}
+
+export interface PlanResult {
+  /** -detailed-exitcode said 2. */
+  changed: boolean;
+  add: number;
+  change: number;
+  remove: number;
+  changes: PlannedChange[];
+}
+
+export interface ApplyResult {
+  add: number;
+  change: number;
+  remove: number;
+  /** Wall seconds spent inside terraform. */
+  seconds: number;
+}
+
+export interface TerraformRunOptions {
+  varFiles?: string[];
+  vars?: TerraformVars;
+  /** First abort: terraform gets SIGINT once and stops gracefully. */
+  signal?: AbortSignal;
+  /** Second abort: terraform is killed. */
+  killSignal?: AbortSignal;
+}
+
+export interface Terraform {
+  version(): Promise<string>;
+  init(options?: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal }): Promise<void>;
+  validate(): Promise<TerraformDiagnostic[]>;
+  plan(options?: TerraformRunOptions & { destroy?: boolean }): Promise<PlanResult>;
+  apply(options?: TerraformRunOptions): Promise<ApplyResult>;
+  destroy(options?: TerraformRunOptions): Promise<ApplyResult>;
+  output(): Promise<Record<string, unknown>>;
+}
+
+/* ---------- EC2 ---------- */
+
+/** The guide's two kinds of instance. */
+export type InstanceRole = 'legacy' | 'enhanced';
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export interface Instance {
+  id: string;
+  role: InstanceRole;
+  state: InstanceState;
+  environment: string;
+  release?: string;
+  subnetId?: string;
+  /** True when the subnet is tagged Tier=private. */
+  privateSubnet?: boolean;
+  privateIp?: string;
+  publicIp?: string;
+  launchTime?: Date;
+}
+
+export interface Instances {
+  /** Instances of the environment (tag Environment), terminated ones excluded. */
+  list(environment: string): Promise<Instance[]>;
+  describe(ids: string[]): Promise<Instance[]>;
+}
+
+/* ---------- SSM Run Command ---------- */
+
+export type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive' | 'Unknown';
+
+export interface CommandResult {
+  instanceId: string;
+  status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled' | 'Undeliverable' | 'Terminated' | 'InvalidPlatform' | 'AccessDenied';
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RemoteExec {
+  /** SSM agent status of each instance; ids SSM does not know are 'Unknown'. */
+  online(instanceIds: string[]): Promise<Map<string, PingStatus>>;
+  /** Run a shell script (AWS-RunShellScript) on one instance and wait for its result. */
+  run(instanceId: string, commands: string[], options?: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal }): Promise<CommandResult>;
+}
+
+/* ---------- CloudWatch Logs ---------- */
+
+export interface LogEvent {
+  /** CloudWatch's eventId: the only safe de-duplication key. */
+  id: string;
+  timestamp: number;
+  ingestionTime?: number;
+  stream: string;
+  message: string;
+}
+
+export interface LogStream {
+  name: string;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
+}
+
+export interface LogQuery {
+  group: string;
+  streams?: string[];
+  start?: number;
+  end?: number;
+  filterPattern?: string;
+  signal?: AbortSignal;
+}
+
+export interface LogStore {
+  /** Matching events, interleaved by time, one API page at a time (bounded memory). */
+  pages(query: LogQuery): AsyncIterable<LogEvent[]>;
+  streams(group: string): Promise<LogStream[]>;
+}
+
+/* ---------- S3 (the environment's state bucket) ---------- */
+
+/** A conditional write lost: the object exists (If-None-Match) or changed (If-Match). */
+export class PreconditionFailed extends Error {
+  constructor(key: string) {
+    super(`precondition failed for ${key}`);
+    this.name = 'PreconditionFailed';
+  }
+}
+
+export interface StoredObject {
+  body: string;
+  etag: string;
+  lastModified?: Date;
+}
+
+export interface ObjectStore {
+  readonly bucket: string;
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Throws PreconditionFailed when `ifNoneMatch` or `ifMatch` does not hold. */
+  put(key: string, body: string | Uint8Array, options?: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string }): Promise<{ etag: string }>;
+  delete(key: string, options?: { ifMatch?: string }): Promise<void>;
+  list(prefix: string): Promise<{ key: string; lastModified?: Date; size?: number }[]>;
+  /** HeadBucket: does the bucket exist and may we use it. */
+  reachable(): Promise<boolean>;
+}
+
+/* ---------- SSM Parameter Store ---------- */
+
+export interface Parameter {
+  name: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+}
+
+export interface Secrets {
+  get(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
+  putSecure(name: string, value: string, options?: { overwrite?: boolean }): Promise<void>;
+}
+
+/* ---------- CloudWatch alarms and metrics ---------- */
+
+export interface Alarm {
+  name: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason?: string;
+  updated?: Date;
+  metric?: string;
+  threshold?: number;
+}
+
+export interface Alarms {
+  list(prefix: string): Promise<Alarm[]>;
+}
+
+/* ---------- STS ---------- */
+
+export interface Identity {
+  whoami(): Promise<{ account: string; arn: string; userId: string }>;
+}
+
+/* ---------- Discord (a slash command sent through the emulator; sandbox only) ---------- */
+
+export interface CommandProbe {
+  /** Send a slash command and report which instances answered it. */
+  send(command: string, options?: { timeoutMs?: number }): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
+}
