@@ -1,0 +1,21 @@
+// Client settings shared by every AWS adapter. Endpoints come from the standard variables
+// (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM, ...), which the SDK reads itself.
+export interface AwsSettings {
+  region: string;
+  profile?: string;
+  /** The environment the SDK reads endpoints and credentials from. */
+  env: NodeJS.ProcessEnv;
+}
+
+export function clientConfig(settings: AwsSettings, options: { maxAttempts?: number } = {}) {
+  return {
+    region: settings.region,
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+  };
+}
+
+/** S3 behind a custom endpoint (moto, MinIO) needs path-style addressing. */
+export function usesCustomEndpoint(env: NodeJS.ProcessEnv, service: string): boolean {
+  return Boolean(env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ?? env.AWS_ENDPOINT_URL);
+}

@@ -1,0 +1,69 @@
+// LogStore over CloudWatch Logs. FilterLogEvents with logStreamNames (moto ignores
+// logStreamNamePrefix) and interleaved=true, one page at a time so memory stays bounded.
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { LogEvent, LogQuery, LogStore, LogStream } from '../../ports.js';
+import { clientConfig, type AwsSettings } from './config.js';
+import { aws } from './errors.js';
+
+/** FilterLogEvents accepts at most 100 stream names per call. */
+const MAX_STREAMS = 100;
+
+export class CloudWatchLogStore implements LogStore {
+  private readonly client: CloudWatchLogsClient;
+
+  constructor(settings: AwsSettings) {
+    this.client = new CloudWatchLogsClient(clientConfig(settings));
+  }
+
+  async *pages(query: LogQuery): AsyncIterable<LogEvent[]> {
+    if (query.streams && query.streams.length === 0) return;
+    if (query.streams && query.streams.length > MAX_STREAMS) throw new Error(`at most ${MAX_STREAMS} streams per query`);
+    let nextToken: string | undefined;
+    do {
+      const page = await aws(`cannot read log group ${query.group}`, () =>
+        this.client.send(
+          new FilterLogEventsCommand({
+            logGroupName: query.group,
+            logStreamNames: query.streams,
+            startTime: query.start,
+            endTime: query.end,
+            filterPattern: query.filterPattern,
+            interleaved: true,
+            nextToken,
+          }),
+          { abortSignal: query.signal },
+        ),
+      );
+      const events = (page.events ?? []).map(
+        (e): LogEvent => ({
+          id: e.eventId ?? `${e.logStreamName}:${e.timestamp}:${e.message}`,
+          timestamp: e.timestamp ?? 0,
+          ingestionTime: e.ingestionTime,
+          stream: e.logStreamName ?? '',
+          message: e.message ?? '',
+        }),
+      );
+      if (events.length) yield events;
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  async streams(group: string): Promise<LogStream[]> {
+    const streams: LogStream[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new DescribeLogStreamsCommand({ logGroupName: group, nextToken }));
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return [];
+        return aws(`cannot list the streams of ${group}`, () => Promise.reject(error));
+      }
+      for (const s of page.logStreams ?? []) {
+        streams.push({ name: s.logStreamName ?? '', lastEventTimestamp: s.lastEventTimestamp, lastIngestionTime: s.lastIngestionTime });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return streams;
+  }
+}

@@ -1,0 +1,86 @@
+// ObjectStore over S3, with the conditional writes the lock relies on (If-None-Match / If-Match).
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { PreconditionFailed, type ObjectStore, type StoredObject } from '../../ports.js';
+import { clientConfig, usesCustomEndpoint, type AwsSettings } from './config.js';
+import { aws, toApiError } from './errors.js';
+
+export class S3ObjectStore implements ObjectStore {
+  private readonly client: S3Client;
+
+  constructor(settings: AwsSettings, readonly bucket: string) {
+    this.client = new S3Client({ ...clientConfig(settings), forcePathStyle: usesCustomEndpoint(settings.env, 's3') });
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { body: (await out.Body?.transformToString('utf8')) ?? '', etag: out.ETag ?? '', lastModified: out.LastModified };
+    } catch (error) {
+      if (isStatus(error, 404) || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw toApiError(`cannot read s3://${this.bucket}/${key}`, error);
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array, options: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string } = {}): Promise<{ etag: string }> {
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType ?? (typeof body === 'string' ? 'application/json' : 'application/octet-stream'),
+          IfNoneMatch: options.ifNoneMatch,
+          IfMatch: options.ifMatch,
+        }),
+      );
+      return { etag: out.ETag ?? '' };
+    } catch (error) {
+      if (isStatus(error, 412) || isStatus(error, 409)) throw new PreconditionFailed(key);
+      throw toApiError(`cannot write s3://${this.bucket}/${key}`, error);
+    }
+  }
+
+  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: options.ifMatch }));
+    } catch (error) {
+      if (isStatus(error, 412)) throw new PreconditionFailed(key);
+      if (isStatus(error, 404)) return;
+      throw toApiError(`cannot delete s3://${this.bucket}/${key}`, error);
+    }
+  }
+
+  async list(prefix: string): Promise<{ key: string; lastModified?: Date; size?: number }[]> {
+    const items: { key: string; lastModified?: Date; size?: number }[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await aws(`cannot list s3://${this.bucket}/${prefix}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken })),
+      );
+      for (const o of page.Contents ?? []) items.push({ key: o.Key ?? '', lastModified: o.LastModified, size: o.Size });
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return items;
+  }
+
+  async reachable(): Promise<boolean> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404) || isStatus(error, 403) || (error as { name?: string }).name === 'NotFound') return false;
+      throw toApiError(`cannot reach s3://${this.bucket}`, error);
+    }
+  }
+}
+
+function isStatus(error: unknown, status: number): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === status;
+}
