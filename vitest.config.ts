@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // themselves. e2e: whole flows in the sandbox. `npm test` runs all three.
 export default defineConfig({
   test: {
+    setupFiles: ['test/_helpers/setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       {

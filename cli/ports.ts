@@ -167,6 +167,8 @@ export interface LogQuery {
   start?: number;
   end?: number;
   filterPattern?: string;
+  /** Events per API page (the API's maximum, 10,000, by default). */
+  pageSize?: number;
   signal?: AbortSignal;
 }
 

@@ -29,6 +29,7 @@ export class CloudWatchLogStore implements LogStore {
             endTime: query.end,
             filterPattern: query.filterPattern,
             interleaved: true,
+            limit: query.pageSize,
             nextToken,
           }),
           { abortSignal: query.signal },
