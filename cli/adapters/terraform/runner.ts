@@ -1,0 +1,318 @@
+// The Terraform port over the real binary (execa). Each run:
+// - is non-interactive (TF_IN_AUTOMATION, TF_INPUT=0, -input=false) and speaks -json, streamed
+//   live into the Reporter (events.ts);
+// - keeps its .terraform in a data dir per environment (TF_DATA_DIR), so sandbox and production
+//   never share backend settings or providers;
+// - installs providers from a mirror when one is configured (air-gapped machines): -plugin-dir on
+//   init and a CLI config with a filesystem_mirror, written to the state folder;
+// - runs in its own process group, so a terminal Ctrl-C reaches only ydeploy: the first abort
+//   sends terraform SIGINT once (it stops gracefully and unlocks the state), the second kills
+//   the group, and the group is killed if ydeploy exits while it runs.
+//
+// Minimum terraform: 1.10, the first with the S3 backend's `use_lockfile` (state locking without
+// DynamoDB), which the bundled module's backend relies on.
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ApplyResult, PlanResult, Reporter, Terraform, TerraformDiagnostic, TerraformRunOptions, TerraformVars } from '../../ports.js';
+import { InterruptedError, UsageError, UserError } from '../../errors.js';
+import { applyArgs, destroyArgs, hcl, initArgs, outputArgs, planArgs, validateArgs, versionArgs } from './argv.js';
+import { formatDiagnostic, UiStream } from './events.js';
+
+export const MIN_TERRAFORM_VERSION = '1.10.0';
+const INSTALL = `install terraform >= ${MIN_TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install) or set terraform.binary in ydeploy.config.json`;
+
+export interface TerraformRunnerOptions {
+  /** The executable: a path or a name on PATH. */
+  binary?: string;
+  /** The root module. */
+  dir: string;
+  /** Base environment (AWS credentials and endpoints); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** A terraform CLI config file to use (TF_CLI_CONFIG_FILE). */
+  cliConfig?: string;
+  /** A provider mirror directory. */
+  pluginDir?: string;
+  reporter: Reporter;
+  /** Environment name: picks the data dir. */
+  environment?: string;
+  /** Where ydeploy keeps terraform's working files; default <dir>/.ydeploy. */
+  stateDir?: string;
+  /** TF_DATA_DIR; default <stateDir>/<environment>/terraform. */
+  dataDir?: string;
+}
+
+interface RunOptions {
+  signal?: AbortSignal;
+  killSignal?: AbortSignal;
+  /** Exit codes that are not failures (plan -detailed-exitcode: 2). */
+  ok?: number[];
+  ui?: UiStream;
+}
+
+interface RunResult {
+  exitCode: number;
+  stdout: string;
+  seconds: number;
+}
+
+export class TerraformRunner implements Terraform {
+  readonly binary: string;
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly dataDir: string;
+  private readonly reporter: Reporter;
+  private readonly options: TerraformRunnerOptions;
+  private ready?: Promise<NodeJS.ProcessEnv>;
+  private checked?: Promise<string>;
+
+  constructor(options: TerraformRunnerOptions) {
+    this.options = options;
+    this.binary = options.binary ?? 'terraform';
+    this.dir = resolve(options.dir);
+    this.reporter = options.reporter;
+    this.stateDir = resolve(options.stateDir ?? join(this.dir, '.ydeploy'));
+    this.dataDir = resolve(options.dataDir ?? join(this.stateDir, options.environment ?? 'default', 'terraform'));
+  }
+
+  /** The installed version; a UsageError when terraform is missing or older than the minimum. */
+  async version(): Promise<string> {
+    this.checked ??= this.readVersion();
+    return this.checked;
+  }
+
+  async init(options: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await this.run('init', initArgs({ ...options, pluginDir: this.options.pluginDir }), { signal: options.signal, ui: new UiStream(this.reporter) });
+  }
+
+  async validate(): Promise<TerraformDiagnostic[]> {
+    const { stdout } = await this.run('validate', validateArgs(), { ok: [0, 1] });
+    const parsed = parseJson<{ diagnostics?: { severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }[] }>(stdout, 'terraform validate');
+    return (parsed.diagnostics ?? []).map((d) => ({
+      severity: d.severity === 'error' ? 'error' : 'warning',
+      summary: d.summary,
+      ...(d.detail ? { detail: d.detail } : {}),
+      ...(d.range ? { address: `${d.range.filename}:${d.range.start.line}` } : {}),
+    }));
+  }
+
+  async plan(options: TerraformRunOptions & { destroy?: boolean } = {}): Promise<PlanResult> {
+    const ui = new UiStream(this.reporter);
+    const vars = await this.splitVars(options);
+    const { exitCode } = await this.run('plan', planArgs({ ...vars, destroy: options.destroy }), { ...options, ok: [0, 2], ui });
+    const summary = ui.summary ?? { add: 0, change: 0, remove: 0 };
+    return { changed: exitCode === 2, ...summary, changes: ui.changes.filter((c) => c.action !== 'noop') };
+  }
+
+  async apply(options: TerraformRunOptions = {}): Promise<ApplyResult> {
+    return this.change('apply', applyArgs(await this.splitVars(options)), options);
+  }
+
+  async destroy(options: TerraformRunOptions = {}): Promise<ApplyResult> {
+    return this.change('destroy', destroyArgs(await this.splitVars(options)), options);
+  }
+
+  /** Output values by name (sensitive ones included: callers must not print them). */
+  async output(): Promise<Record<string, unknown>> {
+    const { stdout } = await this.run('output', outputArgs());
+    const outputs = parseJson<Record<string, { value: unknown }>>(stdout || '{}', 'terraform output');
+    return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.value]));
+  }
+
+  private async change(command: 'apply' | 'destroy', argv: string[], options: TerraformRunOptions): Promise<ApplyResult> {
+    const ui = new UiStream(this.reporter);
+    const { seconds } = await this.run(command, argv, { ...options, ui });
+    const summary = ui.summary ?? { add: 0, change: 0, remove: 0 };
+    return { ...summary, seconds };
+  }
+
+  /** -var cannot say null, so null variables go in a var file of their own, after the others. */
+  private async splitVars(options: TerraformRunOptions): Promise<{ varFiles: string[]; vars: TerraformVars }> {
+    const vars: TerraformVars = {};
+    const nulls: TerraformVars = {};
+    for (const [name, value] of Object.entries(options.vars ?? {})) (value === null ? nulls : vars)[name] = value;
+    const varFiles = [...(options.varFiles ?? [])];
+    if (Object.keys(nulls).length) {
+      const file = join(this.dataDir, '..', 'null-vars.tfvars.json');
+      await mkdir(join(this.dataDir, '..'), { recursive: true });
+      await writeFile(file, `${JSON.stringify(nulls, null, 2)}\n`);
+      varFiles.push(file);
+    }
+    return { varFiles, vars };
+  }
+
+  private async run(command: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
+    await this.version();
+    const env = await this.environment();
+    return this.spawn(command, argv, env, options);
+  }
+
+  private async spawn(command: string, argv: string[], env: NodeJS.ProcessEnv, options: RunOptions): Promise<RunResult> {
+    const what = `terraform ${command}`;
+    if (options.signal?.aborted || options.killSignal?.aborted) throw interrupted(what);
+    this.reporter.debug(`${this.binary} ${argv.join(' ')}`, { cwd: this.dir });
+    const ui = options.ui;
+    const rawLines: string[] = [];
+    const started = performance.now();
+    const subprocess = execa(this.binary, argv, {
+      cwd: this.dir,
+      env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: true,
+      maxBuffer: 256 * 1024 * 1024,
+      stdout: ui
+        ? [
+            function* (line: unknown) {
+              ui.line(String(line), rawLines);
+              yield line;
+            },
+          ]
+        : 'pipe',
+    });
+    const pid = subprocess.pid;
+    let interruptSent = false;
+    const onAbort = () => {
+      if (interruptSent || pid === undefined) return;
+      interruptSent = true;
+      this.reporter.debug(`sending SIGINT to terraform (pid ${pid})`);
+      signalProcess(pid, 'SIGINT');
+    };
+    const onKill = () => pid !== undefined && signalProcess(-pid, 'SIGKILL');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.killSignal?.addEventListener('abort', onKill, { once: true });
+    process.on('exit', onKill);
+    try {
+      const result = await subprocess;
+      const seconds = (performance.now() - started) / 1000;
+      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOENT') throw missing(this.binary);
+      if (code === 'EACCES') throw new UsageError(`cannot run terraform "${this.binary}"`, 'the file is not executable', { fix: INSTALL });
+      const exitCode = result.exitCode ?? -1;
+      const accepted = (options.ok ?? [0]).includes(exitCode);
+      if (interruptSent || options.killSignal?.aborted) {
+        if (accepted) return { exitCode, stdout: String(result.stdout ?? ''), seconds };
+        ui?.close('interrupted');
+        throw interrupted(what);
+      }
+      if (!accepted) {
+        ui?.close('terraform failed');
+        throw failed(what, exitCode, ui?.errors ?? [], [...rawLines, String(result.stderr ?? '')].join('\n'));
+      }
+      return { exitCode, stdout: String(result.stdout ?? ''), seconds };
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      options.killSignal?.removeEventListener('abort', onKill);
+      process.off('exit', onKill);
+    }
+  }
+
+  private async readVersion(): Promise<string> {
+    const env = await this.environment();
+    const { stdout } = await this.spawn('version', versionArgs(), env, {});
+    const version = parseJson<{ terraform_version?: string }>(stdout, 'terraform version').terraform_version;
+    if (!version) throw new UserError('cannot tell which terraform this is', `"${this.binary} version -json" gave no terraform_version`, { fix: INSTALL });
+    if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
+      throw new UsageError(`terraform ${version} is too old`, `ydeploy needs terraform >= ${MIN_TERRAFORM_VERSION} (the S3 backend's use_lockfile)`, { fix: INSTALL });
+    }
+    return version;
+  }
+
+  /** The process environment of every run, with the data dir and CLI config prepared once. */
+  private environment(): Promise<NodeJS.ProcessEnv> {
+    this.ready ??= this.prepare();
+    return this.ready;
+  }
+
+  private async prepare(): Promise<NodeJS.ProcessEnv> {
+    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: this.dataDir };
+    // No calls home to checkpoint-api.hashicorp.com (air-gapped machines, the sandbox).
+    env.CHECKPOINT_DISABLE ??= '1';
+    await mkdir(this.dataDir, { recursive: true });
+    if (this.options.cliConfig) {
+      const file = resolve(this.options.cliConfig);
+      if (!existsSync(file)) throw new UsageError(`terraform CLI config ${file} not found`, 'the file does not exist', { fix: 'fix terraform.cliConfig in ydeploy.config.json' });
+      env.TF_CLI_CONFIG_FILE = file;
+    } else if (this.options.pluginDir) {
+      env.TF_CLI_CONFIG_FILE = await this.writeMirrorConfig(resolve(this.options.pluginDir));
+    } else if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) {
+      // Terraform warns on every run about a config file that is not there; it would use none anyway.
+      this.reporter.debug(`ignoring TF_CLI_CONFIG_FILE=${env.TF_CLI_CONFIG_FILE}: the file does not exist`);
+      delete env.TF_CLI_CONFIG_FILE;
+    }
+    return env;
+  }
+
+  private async writeMirrorConfig(pluginDir: string): Promise<string> {
+    if (!existsSync(pluginDir)) {
+      throw new UsageError(`terraform plugin directory ${pluginDir} not found`, 'the provider mirror does not exist', { fix: 'fix terraform.pluginDir in ydeploy.config.json' });
+    }
+    const file = join(this.stateDir, 'terraform.rc');
+    await mkdir(this.stateDir, { recursive: true });
+    const text = [
+      '# Written by ydeploy: providers come only from this mirror (terraform.pluginDir).',
+      'disable_checkpoint = true',
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path = ${hcl(pluginDir)}`,
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    await writeFile(file, text);
+    return file;
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function missing(binary: string): UsageError {
+  return new UsageError(`terraform not found`, `"${binary}" is not an executable on PATH`, { fix: INSTALL });
+}
+
+function interrupted(what: string): InterruptedError {
+  return new InterruptedError(`${what} was stopped`, { fix: 'rerun the same command with --resume' });
+}
+
+function failed(what: string, exitCode: number, errors: TerraformDiagnostic[], raw: string): UserError {
+  const indent = (text: string) => text.replace(/\n/g, '\n    ');
+  const why =
+    errors.length === 0
+      ? lastLines(raw) || `exited with code ${exitCode}`
+      : errors.length === 1
+        ? formatDiagnostic(errors[0])
+        : `${errors.length} errors${errors.map((d) => `\n  - ${indent(formatDiagnostic(d))}`).join('')}`;
+  return new UserError(`${what} failed`, why, { fix: 'fix what terraform reports above, then run the command again', details: { exitCode } });
+}
+
+function lastLines(text: string, count = 20): string {
+  return text.trim().split('\n').slice(-count).join('\n').trim();
+}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new UserError(`${what} gave unreadable output`, (error as Error).message, { cause: error, fix: INSTALL });
+  }
+}
+
+/** -1, 0 or 1, comparing major.minor.patch (pre-release suffixes ignored). */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0].split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
+  }
+  return 0;
+}
