@@ -245,3 +245,68 @@ export interface CommandProbe {
   /** Send a slash command and report which instances answered it. */
   send(command: string, options?: { timeoutMs?: number }): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
 }
+
+/* ---------- EC2 network (doctor: NAT, routes, security groups) ---------- */
+
+export interface InstanceNetwork {
+  instanceId: string;
+  vpcId: string;
+  vpcCidrs: string[];
+  subnetId: string;
+  securityGroupIds: string[];
+}
+
+export interface NatGateway {
+  id: string;
+  state: 'pending' | 'failed' | 'available' | 'deleting' | 'deleted';
+  subnetId?: string;
+  failureMessage?: string;
+}
+
+export interface Route {
+  destination: string;
+  /** nat-…, igw-…, local, or whatever else the route targets. */
+  target: string;
+  state: 'active' | 'blackhole';
+}
+
+export interface RouteTable {
+  id: string;
+  /** The VPC's main table (used by subnets with no explicit association). */
+  main: boolean;
+  routes: Route[];
+}
+
+export interface SecurityGroupRule {
+  direction: 'ingress' | 'egress';
+  /** "tcp", "udp", "icmp" or "-1" (all). */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+  sourceGroups: string[];
+}
+
+export interface SecurityGroup {
+  id: string;
+  name?: string;
+  rules: SecurityGroupRule[];
+}
+
+export interface Network {
+  /** Where an instance sits: VPC (and its CIDRs), subnet, security groups. */
+  ofInstance(instanceId: string): Promise<InstanceNetwork | undefined>;
+  natGateways(vpcId: string): Promise<NatGateway[]>;
+  /** The route table a subnet uses: its explicit association, else the VPC's main table. */
+  routeTable(subnetId: string, vpcId: string): Promise<RouteTable | undefined>;
+  securityGroups(ids: string[]): Promise<SecurityGroup[]>;
+}
+
+/* ---------- Discord REST (preflight: is the bot token good) ---------- */
+
+export interface DiscordAccount {
+  /** GET /users/@me with the bot token. */
+  botUser(token: string, signal?: AbortSignal): Promise<{ id: string; username: string }>;
+  /** GET /gateway/bot: where to connect and how many session starts remain. */
+  gatewayBot(token: string, signal?: AbortSignal): Promise<{ url: string; shards: number; sessionStartLimit: { total: number; remaining: number; resetAfter: number } }>;
+}

@@ -1,0 +1,192 @@
+// The guide's pre-deployment checklist, as data. Each check is small and says why it failed
+// and what fixes it; run.ts runs them concurrently, respecting `needs`.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { isUserError } from '../errors.js';
+import type { CoreContext } from '../core/context.js';
+import { keys } from '../core/context.js';
+import { loadDesired } from '../core/desired/state.js';
+import { readLock } from '../core/lock/lock.js';
+import { envFlag, fail, pass, type CheckDeps, type PreflightCheck } from './check.js';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const MIN_TERRAFORM = [1, 6, 0];
+
+const credentials: PreflightCheck = {
+  id: 'aws-credentials',
+  title: 'AWS credentials and region',
+  async run(deps) {
+    if (!REGION.test(deps.env.region)) return fail(`"${deps.env.region}" is not an AWS region`, `pass --region us-east-1 (or fix region in ${configName(deps)})`);
+    const who = await deps.identity.whoami();
+    return pass(`account ${who.account} as ${who.arn}, region ${deps.env.region}`);
+  },
+};
+
+function bucket(id: string, title: string, pick: (deps: CheckDeps) => CheckDeps['store'], key: 'stateBucket' | 'releaseBucket'): PreflightCheck {
+  return {
+    id,
+    title,
+    async run(deps) {
+      const store = pick(deps);
+      if (await store.reachable()) return pass(`s3://${store.bucket} is reachable`);
+      return fail(
+        `s3://${store.bucket} does not exist or these credentials may not use it (HeadBucket: 404/403)`,
+        `aws s3 mb s3://${store.bucket} --region ${deps.env.region} (or fix ${key} in ${configName(deps)})`,
+      );
+    },
+  };
+}
+
+const tokenParameter: PreflightCheck = {
+  id: 'token-parameter',
+  title: 'Discord token parameter is a SecureString',
+  async run(deps) {
+    const name = deps.env.tokenParameter;
+    const parameter = await deps.secrets.get(name, { decrypt: false });
+    const store = `ydeploy init --store-token ${envFlag(deps)}`;
+    if (!parameter) return fail(`SSM parameter ${name} does not exist in ${deps.env.region}`, store);
+    if (parameter.type !== 'SecureString') return fail(`SSM parameter ${name} is a ${parameter.type}, so the token is stored unencrypted`, `${store} (stores it again as a SecureString)`);
+    return pass(`${name} exists and is a SecureString`);
+  },
+};
+
+const discordToken: PreflightCheck = {
+  id: 'discord-token',
+  title: 'Discord token is valid',
+  needs: ['token-parameter'],
+  async run(deps) {
+    const parameter = await deps.secrets.get(deps.env.tokenParameter, { decrypt: true });
+    const token = parameter?.value.trim();
+    if (!token) return fail(`SSM parameter ${deps.env.tokenParameter} is empty`, `ydeploy init --store-token ${envFlag(deps)}`);
+    try {
+      const [user, gateway] = await Promise.all([deps.discord.botUser(token, deps.signal), deps.discord.gatewayBot(token, deps.signal)]);
+      const { remaining, total, resetAfter } = gateway.sessionStartLimit;
+      if (remaining <= 0) {
+        return fail(`bot ${user.username} has no session starts left (0 of ${total}) until Discord resets them in ${Math.ceil(resetAfter / 60_000)} min`, 'wait for the reset, then rerun');
+      }
+      return pass(`bot ${user.username} (${user.id}); ${remaining} of ${total} session starts left`);
+    } catch (error) {
+      if (isUserError(error) && (error as { status?: number }).status === 401) {
+        return fail(`Discord rejected the token in ${deps.env.tokenParameter} (401 Unauthorized)`, `reset the token in the Discord developer portal, then: ydeploy init --store-token ${envFlag(deps)}`);
+      }
+      throw error;
+    }
+  },
+};
+
+const terraformVersion: PreflightCheck = {
+  id: 'terraform',
+  title: 'terraform is installed',
+  async run(deps) {
+    let version: string;
+    try {
+      version = await deps.terraform.version();
+    } catch (error) {
+      const why = isUserError(error) ? error.why : (error as Error).message;
+      return fail(`${deps.env.terraform.binary} cannot be run: ${why}`, `install terraform >= ${MIN_TERRAFORM.join('.')} on PATH (or set terraform.binary in ${configName(deps)})`);
+    }
+    if (compare(version, MIN_TERRAFORM) < 0) return fail(`terraform ${version} is older than ${MIN_TERRAFORM.join('.')}`, `install terraform >= ${MIN_TERRAFORM.join('.')}`);
+    return pass(`terraform ${version}`);
+  },
+};
+
+const terraformModule: PreflightCheck = {
+  id: 'terraform-module',
+  title: 'terraform module initialised and valid',
+  needs: ['terraform', 'state-bucket'],
+  timeoutMs: 300_000,
+  async run(deps) {
+    await deps.terraform.init({ signal: deps.signal });
+    const diagnostics = await deps.terraform.validate();
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) {
+      const first = errors.slice(0, 3).map((d) => `${d.summary}${d.address ? ` (${d.address})` : ''}`);
+      return fail(`terraform validate: ${errors.length} error${errors.length === 1 ? '' : 's'}: ${first.join('; ')}`, `fix the module in ${deps.env.terraform.dir}`);
+    }
+    const warnings = diagnostics.length - errors.length;
+    return pass(`initialised and valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`);
+  },
+};
+
+const drift: PreflightCheck = {
+  id: 'drift',
+  title: 'terraform plan: drift from the desired state',
+  needs: ['terraform-module'],
+  timeoutMs: 600_000,
+  async run(deps) {
+    const ctx = { store: deps.store, env: deps.env } as unknown as CoreContext;
+    const desired = await loadDesired(ctx);
+    if (!desired) return pass(`no desired state yet (s3://${deps.store.bucket}/${keys.desired(deps.env.name)} is absent): nothing deployed to compare with`);
+    const dir = await mkdtemp(join(tmpdir(), 'ydeploy-preflight-'));
+    try {
+      const file = join(dir, 'desired.tfvars.json');
+      await writeFile(file, JSON.stringify(desired));
+      const plan = await deps.terraform.plan({ varFiles: [...deps.env.terraform.varFiles, file], signal: deps.signal });
+      if (!plan.changed) return pass('no drift: the infrastructure matches desired.json');
+      const shown = plan.changes.filter((c) => c.action !== 'noop' && c.action !== 'read').slice(0, 5).map((c) => `${c.action} ${c.address}`);
+      return pass(`drift: ${plan.add} to add, ${plan.change} to change, ${plan.remove} to destroy${shown.length ? ` (${shown.join(', ')})` : ''}; the next apply corrects it`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+const botTests: PreflightCheck = {
+  id: 'bot-tests',
+  title: "the bot's tests pass",
+  timeoutMs: 600_000,
+  async run(deps) {
+    const tests = deps.tests!;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
+    const result = await execa(tests.file, tests.args, { cwd: tests.cwd, reject: false, all: true, timeout: tests.timeoutMs, cancelSignal: deps.signal, env: { ...env, CI: '1', NO_COLOR: '1' }, extendEnv: false });
+    const shown = [tests.file, ...tests.args].join(' ');
+    if (result.timedOut) return fail(`${shown} did not finish within ${tests.timeoutMs / 1000}s`, 'run it yourself to see why, or pass --skip-tests');
+    if (result.exitCode !== 0) {
+      const tail = lastLines(String(result.all ?? ''), 3);
+      return fail(`${shown} failed (exit ${result.exitCode ?? result.signal})${tail ? `: ${tail}` : ''}`, `cd ${tests.cwd} && ${shown}`);
+    }
+    return pass(summary(String(result.all ?? '')) ?? `${shown} passed`);
+  },
+};
+
+const lock: PreflightCheck = {
+  id: 'lock',
+  title: 'no deployment lock held',
+  needs: ['state-bucket'],
+  async run(deps) {
+    const current = await readLock({ store: deps.store, env: deps.env, clock: deps.clock } as unknown as CoreContext);
+    if (!current) return pass('no lock');
+    const { holder, command, since, expiresAt } = current.body;
+    if (current.expired) return pass(`an expired lock of ${holder} (${command}) is left; the next deployment takes it over`);
+    return fail(`${holder} holds the lock: "${command}" since ${since}, expires ${expiresAt}`, `wait for it, or if it is dead: ydeploy lock release --force ${envFlag(deps)}`);
+  },
+};
+
+/** Every check, in the order they are shown. */
+export function checklist(deps: Pick<CheckDeps, 'env'>): PreflightCheck[] {
+  const buckets = [bucket('state-bucket', 'state bucket reachable', (d) => d.store, 'stateBucket')];
+  if (deps.env.releaseBucket !== deps.env.stateBucket) buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
+  return [credentials, ...buckets, tokenParameter, discordToken, terraformVersion, terraformModule, drift, botTests, lock];
+}
+
+function configName(deps: Pick<CheckDeps, 'env'>): string {
+  return deps.env.configFile ?? 'ydeploy.config.json';
+}
+
+function compare(version: string, min: number[]): number {
+  const parts = version.replace(/^v/, '').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < min.length; i++) if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) - min[i]!;
+  return 0;
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-n).join(' | ').slice(0, 400);
+}
+
+/** vitest's "Tests  12 passed (12)" line, when the command is vitest. */
+function summary(text: string): string | undefined {
+  const line = /Tests\s+(\d+ passed[^\n]*)/.exec(text)?.[1];
+  return line ? `tests: ${line.trim()}` : undefined;
+}
