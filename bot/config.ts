@@ -1,0 +1,78 @@
+// The bot's and health server's configuration, from the environment only (the instance's
+// systemd units and the sandbox's instance host set it). Names: the brief's shared contract.
+import { hostname } from 'node:os';
+
+export type Role = 'active' | 'standby';
+
+export interface BotConfig {
+  token?: string;
+  /** SSM parameter holding the token, read with the instance role when DISCORD_TOKEN is unset. */
+  tokenParameter?: string;
+  api: string;
+  healthHost: string;
+  healthPort: number;
+  readyFile: string;
+  controlSocket: string;
+  instanceId: string;
+  version: string;
+  role: Role;
+  heartbeatMs: number;
+  /** A heartbeat older than this reads unhealthy. */
+  staleMs: number;
+  /** Discord may be lost this long (reconnecting, resuming) before health says unhealthy. */
+  graceMs: number;
+  logLevel: string;
+}
+
+/** A bad setting: "{what}: {why}", never carrying a secret. */
+export class ConfigError extends Error {}
+
+declare const __BOT_VERSION__: string | undefined;
+const builtVersion = typeof __BOT_VERSION__ === 'string' ? __BOT_VERSION__ : 'dev';
+
+export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
+  const role = env.BOT_ROLE || 'active';
+  if (role !== 'active' && role !== 'standby') throw new ConfigError(`BOT_ROLE=${role}: must be "active" or "standby"`);
+  return {
+    token: env.DISCORD_TOKEN || undefined,
+    tokenParameter: env.DISCORD_TOKEN_PARAMETER || undefined,
+    api: (env.DISCORD_API || 'https://discord.com/api').replace(/\/+$/, ''),
+    healthHost: env.HEALTH_HOST || '0.0.0.0',
+    healthPort: integer(env, 'HEALTH_PORT', 3000, 0, 65535),
+    readyFile: env.READY_FILE || '/tmp/bot-ready',
+    controlSocket: env.CONTROL_SOCKET || '/run/discord-bot/control.sock',
+    instanceId: env.INSTANCE_ID || hostname(),
+    version: env.RELEASE_VERSION || builtVersion,
+    role,
+    heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
+    staleMs: integer(env, 'HEALTH_STALE_MS', 10_000, 500, 600_000),
+    graceMs: integer(env, 'DISCORD_GRACE_MS', 30_000, 0, 600_000),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name}=${raw}: must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/** The token, from DISCORD_TOKEN or the SSM parameter (decrypted). The SDK loads only when needed. */
+export async function resolveToken(config: BotConfig): Promise<string> {
+  if (config.token) return config.token;
+  if (!config.tokenParameter) throw new ConfigError('no Discord token: set DISCORD_TOKEN or DISCORD_TOKEN_PARAMETER (an SSM SecureString name)');
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const ssm = new SSMClient({ maxAttempts: 3 });
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: config.tokenParameter, WithDecryption: true }));
+    if (!out.Parameter?.Value) throw new ConfigError(`SSM parameter ${config.tokenParameter}: it has no value`);
+    return out.Parameter.Value;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`reading the Discord token from SSM parameter ${config.tokenParameter}: ${(error as Error).name}: ${(error as Error).message}`);
+  } finally {
+    ssm.destroy();
+  }
+}

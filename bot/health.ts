@@ -1,0 +1,41 @@
+// The health server process (systemd unit discord-health): reads the readiness file the bot
+// writes and answers GET/HEAD /health (DESIGN.md §4.1). Logs its own transitions as JSON lines.
+import { ConfigError, readConfig } from './config.js';
+import { BotProbe } from './health/probe.js';
+import { createHealthServer } from './health/server.js';
+import { createLogger, logCrashes } from './log.js';
+
+const DRAIN_MS = Number(process.env.HEALTH_DRAIN_MS ?? 500);
+const boot = createLogger('health', {});
+let config;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  boot.fatal({ reason: (error as Error).message }, error instanceof ConfigError ? 'bad configuration' : 'cannot start');
+  process.exit(2);
+}
+const log = createLogger('health', { instanceId: config.instanceId, version: config.version }, config.logLevel);
+logCrashes(log);
+
+const probe = new BotProbe({ readyFile: config.readyFile, staleMs: config.staleMs, graceMs: config.graceMs });
+const server = createHealthServer(probe, (status, body) => log.info({ health: body }, `health is ${status}`));
+server.once('error', (error) => {
+  log.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'health server cannot listen');
+  process.exit(1);
+});
+server.listen(config.healthPort, config.healthHost, () => {
+  log.info({ host: config.healthHost, port: config.healthPort, readyFile: config.readyFile }, 'health server listening');
+});
+
+// Graceful stop: answer "stopping" for a short drain (so pollers learn why), then close.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ signal, drainMs: DRAIN_MS }, 'health server stopping');
+    probe.shuttingDown = true;
+    setTimeout(() => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+      setTimeout(() => process.exit(0), 2000).unref();
+    }, DRAIN_MS);
+  });
+}
