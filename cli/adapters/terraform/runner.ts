@@ -205,6 +205,9 @@ export class TerraformRunner implements Terraform {
       }
       return { exitCode, stdout: String(result.stdout ?? ''), seconds };
     } finally {
+      // Terraform is gone; whatever it started and left behind (a provisioner's grandchild, a
+      // provider plugin) is still in its process group.
+      if (pid !== undefined) signalProcess(-pid, 'SIGKILL');
       options.signal?.removeEventListener('abort', onAbort);
       options.killSignal?.removeEventListener('abort', onKill);
       process.off('exit', onKill);
