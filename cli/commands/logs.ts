@@ -1,0 +1,44 @@
+// ydeploy logs [--follow] [--since 10m|ISO] [--stream bot|health] [--instance id|role] [--filter pattern]
+// Lines are printed as each page arrives; --json prints the raw events as NDJSON.
+import type { CommandInput } from '../command.js';
+import { createContext } from '../context.js';
+import { followLogs, readLogs, type TaggedEvent } from '../ops/logs/read.js';
+import type { StreamKind } from '../ops/logs/streams.js';
+import { parseSince } from '../ops/options.js';
+import { parseSelector } from '../ops/targets.js';
+import { dataPaint, formatLogLines } from '../output/logline.js';
+
+interface Options {
+  follow?: boolean;
+  since?: string;
+  stream?: StreamKind;
+  instance?: string;
+  filter?: string;
+}
+
+export async function run(input: CommandInput<Options>): Promise<number> {
+  const { options } = input;
+  const selector = parseSelector(options.instance);
+  const since = parseSince(options.since ?? '10m', Date.now(), 'logs');
+  const ctx = await createContext(input as CommandInput);
+  const { reporter } = ctx;
+  const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
+  const deps = { logs: ctx.ports.logs, instances: ctx.ports.instances, clock: ctx.ports.clock, environment: ctx.env.name };
+  const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
+  let count = 0;
+  const emit = (events: TaggedEvent[]) => {
+    count += events.length;
+    if (!reporter.json) return reporter.data(formatLogLines(events, p));
+    for (const e of events) reporter.event({ type: 'log', id: e.id, timestamp: e.timestamp, ingestionTime: e.ingestionTime, stream: e.stream, instanceId: e.instanceId, role: e.role, message: e.message });
+  };
+  if (options.follow) {
+    reporter.info(`following ${ctx.env.name} logs since ${new Date(since).toISOString()} (Ctrl-C stops)`);
+    const pages = followLogs(deps, request, { onRetry: (error) => reporter.warn(`reading logs failed, retrying: ${(error as Error).message}`) });
+    for await (const events of pages) emit(events);
+  } else {
+    for await (const events of readLogs(deps, request)) emit(events);
+    if (!count) reporter.info(`no log events in /ec2/${ctx.env.name}-logs since ${new Date(since).toISOString()}${options.filter ? ` matching ${options.filter}` : ''}`);
+  }
+  reporter.result({ events: count });
+  return 0;
+}

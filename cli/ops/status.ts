@@ -1,0 +1,193 @@
+// `status`: everything an operator looks at, gathered concurrently. Each section is read on
+// its own: one that fails (or an instance SSM cannot reach) is reported, never fatal.
+import type { Alarm, Alarms, Clock, Instance, Instances, LogStore, ObjectStore, RemoteExec } from '../ports.js';
+import type { CoreEnv } from '../core/context.js';
+import { readLock } from '../core/lock/lock.js';
+import { listJournal } from '../core/journal/journal.js';
+import { probeAll, type HealthProbe } from './health.js';
+import { logGroupName, parseStreamName } from './logs/streams.js';
+
+export interface StatusDeps {
+  env: CoreEnv;
+  instances: Instances;
+  remote: RemoteExec;
+  logs: LogStore;
+  store: ObjectStore;
+  alarms: Alarms;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+export interface InstanceStatus {
+  id: string;
+  role: Instance['role'];
+  state: Instance['state'];
+  subnet: 'private' | 'public' | 'unknown';
+  subnetId?: string;
+  privateIp?: string;
+  publicIp?: string;
+  release?: string;
+  launchTime?: string;
+  uptimeSeconds?: number;
+  health: HealthProbe;
+}
+
+export interface StreamStatus {
+  name: string;
+  instanceId: string;
+  kind: string;
+  lastEventAt?: string;
+  ageSeconds?: number;
+  lastMessage?: string;
+}
+
+export interface LockStatus {
+  holder: string;
+  command: string;
+  since: string;
+  expiresAt: string;
+  expired: boolean;
+}
+
+export interface DeploymentSummary {
+  id: string;
+  command: string;
+  who: string;
+  started: string;
+  ended?: string;
+  outcome: string;
+  error?: string;
+}
+
+export interface StatusReport {
+  environment: string;
+  at: string;
+  tookMs: number;
+  instances: InstanceStatus[];
+  /** terraform's network_configuration output; null when there is none (nothing applied yet). */
+  network: unknown;
+  streams: StreamStatus[];
+  alarms: Pick<Alarm, 'name' | 'state' | 'reason'>[];
+  lock: LockStatus | null;
+  lastDeployment: DeploymentSummary | null;
+  /** Sections that could not be read, and why. */
+  errors: Record<string, string>;
+}
+
+export interface StatusOptions {
+  /** Budget of each health probe through SSM. */
+  probeTimeoutMs?: number;
+  /** Budget of every other section. */
+  sectionTimeoutMs?: number;
+}
+
+export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}): Promise<StatusReport> {
+  const { probeTimeoutMs = 2_500, sectionTimeoutMs = 2_800 } = options;
+  const started = deps.clock.now();
+  const errors: Record<string, string> = {};
+  const section = async <T>(name: string, fallback: T, read: () => Promise<T>, budget = sectionTimeoutMs): Promise<T> => {
+    try {
+      return await within(budget, read());
+    } catch (error) {
+      if (deps.signal?.aborted) throw deps.signal.reason;
+      errors[name] = (error as Error).message;
+      return fallback;
+    }
+  };
+  const [instances, network, streams, alarms, lock, lastDeployment] = await Promise.all([
+    section('instances', [] as InstanceStatus[], () => readInstances(deps, probeTimeoutMs), sectionTimeoutMs + probeTimeoutMs),
+    section('network', null as unknown, () => readNetwork(deps)),
+    section('streams', [] as StreamStatus[], () => readStreams(deps)),
+    section('alarms', [] as StatusReport['alarms'], async () => (await deps.alarms.list(alarmPrefix(deps.env))).map(({ name, state, reason }) => ({ name, state, reason }))),
+    section('lock', null as LockStatus | null, () => readLockStatus(deps)),
+    section('lastDeployment', null as DeploymentSummary | null, () => readLastDeployment(deps)),
+  ]);
+  const now = deps.clock.now();
+  return { environment: deps.env.name, at: new Date(now).toISOString(), tookMs: now - started, instances, network, streams, alarms, lock, lastDeployment, errors };
+}
+
+/** CloudWatch alarm names are prefixed `<project>-<env>-` by the terraform module. */
+export const alarmPrefix = (env: Pick<CoreEnv, 'project' | 'name'>): string => `${env.project}-${env.name}-`;
+
+async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<InstanceStatus[]> {
+  const list = await deps.instances.list(deps.env.name);
+  const running = list.filter((i) => i.state === 'running');
+  const probes = await probeAll(deps.remote, running, { port: deps.env.health.port, path: deps.env.health.path, timeoutMs: probeTimeoutMs, signal: deps.signal, now: deps.clock.now });
+  const byId = new Map(probes.map((p) => [p.instanceId, p]));
+  const now = deps.clock.now();
+  const order = { legacy: 0, enhanced: 1 };
+  return list
+    .map((i): InstanceStatus => ({
+      id: i.id,
+      role: i.role,
+      state: i.state,
+      subnet: i.privateSubnet === undefined ? 'unknown' : i.privateSubnet ? 'private' : 'public',
+      subnetId: i.subnetId,
+      privateIp: i.privateIp,
+      publicIp: i.publicIp,
+      release: i.release,
+      launchTime: i.launchTime?.toISOString(),
+      uptimeSeconds: i.launchTime && i.state === 'running' ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000)) : undefined,
+      health: byId.get(i.id) ?? { instanceId: i.id, role: i.role, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now },
+    }))
+    .sort((a, b) => order[a.role] - order[b.role] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
+}
+
+async function readNetwork(deps: StatusDeps): Promise<unknown> {
+  // The outputs in the state (S3 backend, DESIGN.md §4.5) are what `terraform output` prints;
+  // one S3 read takes milliseconds where terraform takes seconds.
+  const state = await deps.store.get(`ydeploy/${deps.env.name}/terraform.tfstate`);
+  if (!state) return null;
+  const outputs = (JSON.parse(state.body) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
+  return outputs.network_configuration?.value ?? null;
+}
+
+async function readStreams(deps: StatusDeps): Promise<StreamStatus[]> {
+  const group = logGroupName(deps.env.name);
+  const streams = (await deps.logs.streams(group)).filter((s) => parseStreamName(s.name));
+  const now = deps.clock.now();
+  return Promise.all(
+    streams.map(async (s): Promise<StreamStatus> => {
+      const { instanceId, kind } = parseStreamName(s.name)!;
+      const status: StreamStatus = { name: s.name, instanceId, kind };
+      if (s.lastEventTimestamp === undefined) return status;
+      status.lastEventAt = new Date(s.lastEventTimestamp).toISOString();
+      status.ageSeconds = Math.max(0, Math.round((now - s.lastEventTimestamp) / 1000));
+      status.lastMessage = await lastMessage(deps.logs, group, s.name, s.lastEventTimestamp, deps.signal).catch(() => undefined);
+      return status;
+    }),
+  );
+}
+
+/** The stream's newest event: CloudWatch may report lastEventTimestamp late, so read past it (a few pages at most). */
+async function lastMessage(logs: LogStore, group: string, stream: string, from: number, signal?: AbortSignal): Promise<string | undefined> {
+  let last: string | undefined;
+  let pages = 0;
+  for await (const page of logs.pages({ group, streams: [stream], start: from, pageSize: 1000, signal })) {
+    if (page.length) last = page[page.length - 1].message;
+    if (++pages >= 3) break;
+  }
+  return last;
+}
+
+async function readLockStatus(deps: StatusDeps): Promise<LockStatus | null> {
+  const current = await readLock({ store: deps.store, env: deps.env, clock: deps.clock });
+  if (!current) return null;
+  const { holder, command, since, expiresAt } = current.body;
+  return { holder, command, since, expiresAt, expired: current.expired };
+}
+
+async function readLastDeployment(deps: StatusDeps): Promise<DeploymentSummary | null> {
+  const [entry] = await listJournal({ store: deps.store, env: deps.env }, 1);
+  if (!entry) return null;
+  const { id, command, who, started, ended, outcome, error } = entry;
+  return { id, command, who, started, ended, outcome, error };
+}
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}

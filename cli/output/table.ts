@@ -1,0 +1,178 @@
+// Tables and screens for status, health, history and monitor: data for stdout, built here so
+// nothing else in cli/ formats for the terminal.
+import Table from 'cli-table3';
+import ms from 'ms';
+import type { Paint } from './paint.js';
+import type { StatusReport, InstanceStatus } from '../ops/status.js';
+import type { HealthProbe, HealthState } from '../ops/health.js';
+import type { HistoryEntry } from '../ops/history.js';
+import type { Alert, MonitorSummary } from '../ops/monitor.js';
+
+function table(head: string[], p: Paint): InstanceType<typeof Table> {
+  return new Table({ head: head.map((h) => p.bold(h)), style: { head: [], border: [], compact: true } });
+}
+
+export function duration(msValue: number | undefined): string {
+  if (msValue === undefined || !Number.isFinite(msValue)) return '—';
+  if (msValue < 1000) return `${Math.round(msValue)}ms`;
+  return ms(Math.round(msValue));
+}
+
+export function healthText(probe: Pick<HealthProbe, 'state' | 'botRole'>, p: Paint): string {
+  const colour: Record<HealthState, (t: string) => string> = {
+    healthy: p.green,
+    starting: p.yellow,
+    stopping: p.yellow,
+    unhealthy: p.red,
+    down: p.red,
+    invalid: p.red,
+    unreachable: p.red,
+  };
+  return colour[probe.state](probe.state) + (probe.botRole ? ` (${probe.botRole})` : '');
+}
+
+function ip(i: Pick<InstanceStatus, 'privateIp' | 'publicIp'>): string {
+  return [i.privateIp, i.publicIp].filter(Boolean).join(' / ') || '—';
+}
+
+function roleText(role: string, p: Paint): string {
+  return role === 'legacy' ? p.magenta(role) : role === 'enhanced' ? p.cyan(role) : role;
+}
+
+export function renderStatus(report: StatusReport, p: Paint): string {
+  const out: string[] = [];
+  out.push(`${p.bold(`ydeploy status — ${report.environment}`)} ${p.dim(`${report.at} (${duration(report.tookMs)})`)}`);
+  out.push('', p.bold('Instances'));
+  if (report.instances.length) {
+    const t = table(['role', 'instance', 'state', 'subnet', 'ip', 'release', 'uptime', 'health'], p);
+    for (const i of report.instances) {
+      t.push([roleText(i.role, p), i.id, i.state, i.subnet, ip(i), i.release ?? '—', duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000), healthText(i.health, p)]);
+    }
+    out.push(t.toString());
+    for (const i of report.instances) if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
+  } else out.push(p.dim(report.errors.instances ? '  (could not be read)' : '  none'));
+
+  out.push('', p.bold('Network (network_configuration)'));
+  out.push(...(report.network ? flatten(report.network).map(([k, v]) => `  ${k}: ${v}`) : [p.dim('  not available (nothing applied yet)')]));
+
+  out.push('', p.bold('Logs (last event per stream)'));
+  if (report.streams.length) {
+    const roles = new Map(report.instances.map((i) => [i.id, i.role as string]));
+    const t = table(['role', 'stream', 'last event', 'message'], p);
+    for (const s of report.streams) {
+      const age = s.ageSeconds === undefined ? '—' : `${duration(s.ageSeconds * 1000)} ago`;
+      t.push([roleText(roles.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(s.lastMessage ?? '', 60)]);
+    }
+    out.push(t.toString());
+  } else out.push(p.dim('  no streams'));
+
+  out.push('', p.bold('Alarms'));
+  if (report.alarms.length) {
+    for (const a of report.alarms) {
+      const state = a.state === 'OK' ? p.green('OK') : a.state === 'ALARM' ? p.red('ALARM') : p.yellow('INSUFFICIENT_DATA');
+      out.push(`  ${state}${' '.repeat(Math.max(1, 18 - a.state.length))}${a.name}`);
+    }
+  } else out.push(p.dim('  none'));
+
+  out.push('', `${p.bold('Lock')}  ${lockText(report, p)}`);
+  const d = report.lastDeployment;
+  const last = d ? `${d.command} ${d.id} by ${d.who}, ${d.started} — ${outcomeText(d.outcome, p)}${d.error ? ` (${d.error})` : ''}` : p.dim('none');
+  out.push(`${p.bold('Last deployment')}  ${last}`);
+  const errors = Object.entries(report.errors);
+  if (errors.length) out.push('', p.yellow('Could not read:'), ...errors.map(([k, v]) => `  ${k}: ${v}`));
+  return out.join('\n');
+}
+
+function lockText(report: StatusReport, p: Paint): string {
+  const l = report.lock;
+  if (!l) return p.green('free');
+  const text = `held by ${l.holder} (${l.command}) since ${l.since}, expires ${l.expiresAt}`;
+  return l.expired ? p.yellow(`expired — ${text}`) : p.red(text);
+}
+
+export function outcomeText(outcome: string, p: Paint): string {
+  if (outcome === 'succeeded') return p.green(outcome);
+  if (outcome === 'running') return p.cyan(outcome);
+  if (outcome === 'skipped') return p.dim(outcome);
+  return p.red(outcome);
+}
+
+/** Nested terraform output as `a.b.c: value` lines. */
+export function flatten(value: unknown, path = ''): [string, string][] {
+  if (value === null || value === undefined) return path ? [[path, 'null']] : [];
+  if (Array.isArray(value)) return [[path, value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : '[]']];
+  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flatten(v, path ? `${path}.${k}` : k));
+  return [[path, String(value)]];
+}
+
+function truncate(text: string, width: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+export function renderHealth(probes: HealthProbe[], p: Paint): string {
+  const t = table(['role', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
+  for (const probe of probes) {
+    const b = probe.body;
+    const discord = b?.discord ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined ? ` ${b.discord.ping}ms` : ''}` : '—';
+    t.push([
+      roleText(probe.role, p),
+      probe.instanceId,
+      healthText(probe, p),
+      probe.httpStatus ?? '—',
+      b?.version ?? '—',
+      b?.uptime !== undefined ? duration(b.uptime * 1000) : '—',
+      discord,
+      duration(probe.latencyMs),
+      truncate(probe.reason ?? '', 50),
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderHistory(entries: HistoryEntry[], p: Paint): string {
+  if (!entries.length) return p.dim('no deployments in the journal yet');
+  const out: string[] = [];
+  for (const e of entries) {
+    const took = e.seconds !== undefined ? duration(e.seconds * 1000) : 'still running or stopped';
+    out.push(`${p.bold(e.id)}  ${e.command} by ${e.who}  ${e.started}  ${took}  ${outcomeText(e.outcome, p)}`);
+    if (e.error) out.push(`  ${p.red(e.error)}`);
+    for (const s of e.steps) {
+      const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';
+      out.push(`  ${time.padStart(7)}  ${outcomeText(s.outcome, p)}${' '.repeat(Math.max(1, 12 - s.outcome.length))}${s.title}${s.detail ? p.dim(` — ${s.detail}`) : ''}`);
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function renderMonitorRound(probes: HealthProbe[], at: number, p: Paint): string {
+  const time = new Date(at).toISOString().slice(11, 19);
+  const parts = probes.length ? probes.map((x) => `${roleText(x.role, p)} ${x.instanceId} ${healthText(x, p)}`) : [p.red('no running instance')];
+  return `${p.dim(time)}  ${parts.join('  ')}`;
+}
+
+export function renderAlert(alert: Alert): string {
+  return `ALERT [${alert.kind}] ${alert.message}`;
+}
+
+export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string {
+  const out: string[] = [];
+  const how = summary.interrupted ? 'stopped early' : 'finished';
+  out.push(p.bold(`monitor ${how} after ${duration(summary.seconds * 1000)}: ${summary.rounds} rounds, ${summary.alerts.length} alert(s)`));
+  if (summary.instances.length) {
+    const t = table(['role', 'instance', 'probes', 'healthy', 'availability', 'last', 'probe (median)', 'discord ping (median)'], p);
+    for (const i of summary.instances) {
+      t.push([roleText(i.role, p), i.id, i.probes, i.healthy, `${i.availability}%`, i.lastState ?? '—', duration(i.medianProbeMs), i.medianDiscordPingMs === undefined ? '—' : `${i.medianDiscordPingMs}ms`]);
+    }
+    out.push(t.toString());
+  }
+  for (const a of summary.alarms) out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
+  for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
+  return out.join('\n');
+}
+
+/** Cursor home + clear screen: `status --watch` redraws in place on a terminal. */
+export function clearScreen(): string {
+  return '\x1b[H\x1b[2J';
+}
