@@ -1,0 +1,103 @@
+// The desired deployment state: the module variables that decide which instances exist
+// (DESIGN.md §4.4). Stored as desired.json and passed to terraform as a -var-file, so a later
+// plain apply reproduces exactly what the last step asked for (never -target).
+import { z } from 'zod';
+import type { TerraformVars } from '../../ports.js';
+import { UserError } from '../../errors.js';
+import { keys, type CoreContext, type CoreEnv } from '../context.js';
+
+const desiredSchema = z
+  .object({
+    project: z.string(),
+    environment: z.string(),
+    region: z.string(),
+    use_private_subnet: z.boolean(),
+    enable_legacy_instance: z.boolean(),
+    enable_enhanced_instance: z.boolean(),
+    release_bucket: z.string(),
+    release_version: z.string().nullable(),
+    legacy_release_version: z.string().nullable(),
+    candidate_release_version: z.string().nullable(),
+    discord_token_parameter: z.string(),
+    health_port: z.number().int(),
+    instance_type: z.string(),
+  })
+  .passthrough();
+
+export type DesiredState = z.infer<typeof desiredSchema>;
+
+/** Nothing deployed yet: the environment's settings, no instance enabled. */
+export function emptyDesired(env: CoreEnv): DesiredState {
+  return {
+    ...(env.terraform.vars as TerraformVars),
+    project: env.project,
+    environment: env.name,
+    region: env.region,
+    use_private_subnet: true,
+    enable_legacy_instance: false,
+    enable_enhanced_instance: false,
+    release_bucket: env.releaseBucket,
+    release_version: null,
+    legacy_release_version: null,
+    candidate_release_version: null,
+    discord_token_parameter: env.tokenParameter,
+    health_port: env.health.port,
+    instance_type: env.instanceType,
+  };
+}
+
+export async function loadDesired(ctx: CoreContext): Promise<DesiredState | undefined> {
+  const key = keys.desired(ctx.env.name);
+  const object = await ctx.store.get(key);
+  if (!object) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(object.body);
+  } catch (error) {
+    throw new UserError(`s3://${ctx.store.bucket}/${key} is not valid JSON`, (error as Error).message, {
+      fix: `fix or delete s3://${ctx.store.bucket}/${key}, then rerun`,
+    });
+  }
+  const parsed = desiredSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '$'}: ${i.message}`).join('; ');
+    throw new UserError(`s3://${ctx.store.bucket}/${key} is not a desired state`, problems, { fix: `fix or delete s3://${ctx.store.bucket}/${key}, then rerun` });
+  }
+  // The config's settings win over what was stored: they may have changed since.
+  return { ...parsed.data, ...settingsOf(ctx.env) };
+}
+
+/** Settings that come from the config, not from the deployment's history. */
+function settingsOf(env: CoreEnv): Partial<DesiredState> {
+  return {
+    ...(env.terraform.vars as TerraformVars),
+    project: env.project,
+    environment: env.name,
+    region: env.region,
+    release_bucket: env.releaseBucket,
+    discord_token_parameter: env.tokenParameter,
+    health_port: env.health.port,
+    instance_type: env.instanceType,
+  };
+}
+
+export async function saveDesired(ctx: CoreContext, state: DesiredState): Promise<void> {
+  await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, { contentType: 'application/json' });
+}
+
+/** The var files of an apply: the config's own first, then the desired state (which wins). */
+export async function varFilesFor(ctx: CoreContext, state: DesiredState): Promise<string[]> {
+  return [...ctx.env.terraform.varFiles, await ctx.writeVarFile(state as TerraformVars)];
+}
+
+/** One line a human reads: which instances this state asks for. */
+export function describeDesired(state: DesiredState): string {
+  const parts: string[] = [];
+  if (state.enable_legacy_instance) parts.push(`legacy (public subnet, release ${state.legacy_release_version ?? 'default'})`);
+  if (state.enable_enhanced_instance) {
+    const subnet = state.use_private_subnet ? 'private subnet' : 'public subnet';
+    parts.push(`enhanced ${state.release_version ?? 'default'} (${subnet})`);
+    if (state.candidate_release_version) parts.push(`enhanced ${state.candidate_release_version} (candidate, ${subnet})`);
+  }
+  return parts.length ? parts.join(' + ') : 'no instances';
+}

@@ -1,0 +1,131 @@
+// Pieces every flow shares: the apply step (desired.json, then terraform apply with it as a
+// -var-file), finding an instance by role and release, and running a flow under the lock with
+// a journal.
+import type { Instance, InstanceRole } from '../../ports.js';
+import { UsageError } from '../../errors.js';
+import type { CoreContext } from '../context.js';
+import { describeDesired, saveDesired, varFilesFor, type DesiredState } from '../desired/state.js';
+import { Journal, resumable } from '../journal/journal.js';
+import { withLock } from '../lock/lock.js';
+import { dryRunSteps, runSteps } from '../steps/runner.js';
+import type { Step } from '../steps/step.js';
+
+/** A step that makes the infrastructure match `target(state)`: declaratively, never -target. */
+export function applyStep<S>(id: string, title: string, group: number | undefined, target: (state: S) => DesiredState): Step<S> {
+  return {
+    id,
+    title,
+    group,
+    async run(ctx, state) {
+      const desired = target(state);
+      await saveDesired(ctx, desired);
+      const result = await ctx.terraform.apply({ varFiles: await varFilesFor(ctx, desired), signal: ctx.signal, killSignal: ctx.killSignal });
+      return `${describeDesired(desired)}; +${result.add} ~${result.change} -${result.remove} in ${result.seconds.toFixed(1)}s of terraform`;
+    },
+    async dryRun(ctx, state) {
+      const desired = target(state);
+      const plan = await ctx.terraform.plan({ varFiles: await varFilesFor(ctx, desired), signal: ctx.signal, killSignal: ctx.killSignal });
+      const changes = plan.changes.filter((c) => c.action !== 'noop' && c.action !== 'read').map((c) => `      ${c.action} ${c.address}`);
+      return [`terraform apply -> ${describeDesired(desired)}`, `plan: +${plan.add} ~${plan.change} -${plan.remove}`, ...changes].join('\n');
+    },
+  };
+}
+
+const gone = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+
+/** The newest live instance of a role (and release, when given). */
+export async function findInstance(ctx: CoreContext, role: InstanceRole, release?: string | null): Promise<Instance | undefined> {
+  const all = await ctx.instances.list(ctx.env.name);
+  return all
+    .filter((i) => i.role === role && !gone.has(i.state) && (release == null || i.release === release))
+    .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0];
+}
+
+export async function requireInstance(ctx: CoreContext, role: InstanceRole, release?: string | null): Promise<Instance> {
+  const found = await findInstance(ctx, role, release);
+  if (!found) throw new UsageError(`no running ${role} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`, 'it was expected after the previous step', { fix: `ydeploy status --env ${ctx.env.name}` });
+  return found;
+}
+
+export interface FlowOptions<S> {
+  command: string;
+  steps: Step<S>[];
+  /** The state of a fresh run (baseline etc.); ignored when resuming. */
+  fresh: () => Promise<S>;
+  resume: boolean;
+  dryRun: boolean;
+  only?: (step: Step<S>) => boolean;
+  /** Runs when a step fails (not on Ctrl-C): put the old state back. True when it did. */
+  recover?: (ctx: CoreContext, state: S, error: unknown, journal: Journal) => Promise<boolean>;
+  /** Checked before the lock is taken (prompts, preconditions). */
+  before?: (state: S) => Promise<void>;
+}
+
+export interface FlowResult<S> {
+  deploymentId?: string;
+  state: S;
+  dryRun?: { id: string; title: string; wouldRun: string }[];
+}
+
+/** Lock, journal, steps; recovery on failure; the journal says how it ended. */
+export async function runFlow<S>(ctx: CoreContext, options: FlowOptions<S>): Promise<FlowResult<S>> {
+  const resumeCommand = `ydeploy ${options.command} --resume --env ${ctx.env.name}`;
+  if (options.dryRun) {
+    const state = await options.fresh();
+    return { state, dryRun: await dryRunSteps(ctx, options.steps, state, options.only) };
+  }
+  return withLock(ctx, { command: options.command }, async () => {
+    const previous = options.resume ? await resumable(ctx, options.command) : undefined;
+    const state = previous ? (previous.state as S) : await options.fresh();
+    await options.before?.(state);
+    const journal = previous ? await Journal.resume(ctx, previous) : await Journal.start(ctx, options.command, state as Record<string, unknown>);
+    if (previous) ctx.reporter.info(`resuming ${previous.id} (${previous.outcome}) from its first unfinished step`);
+    try {
+      await runSteps(ctx, { steps: options.steps, state, journal, only: options.only, resumeCommand });
+      await journal.finish('succeeded');
+      return { deploymentId: journal.id, state };
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        await journal.finish('interrupted', { error: (error as Error).message });
+        throw error;
+      }
+      let recovered = false;
+      if (options.recover) {
+        recovered = await options.recover(ctx, state, error, journal).catch((recoveryError: Error) => {
+          ctx.reporter.warn(`recovery failed: ${recoveryError.message} (see ydeploy status --env ${ctx.env.name})`);
+          return false;
+        });
+      }
+      await journal.finish('failed', { error: (error as Error).message, recovered });
+      throw error;
+    }
+  });
+}
+
+/** A step that asks first (on a TTY, unless --yes); "no" stops the flow without harm. */
+export function confirmed<S>(step: Step<S>, question: (state: S) => string, declined: (ctx: CoreContext) => UsageError): Step<S> {
+  return {
+    ...step,
+    async run(ctx, state) {
+      if (!ctx.yes && !(await ctx.reporter.confirm(question(state), { default: true }))) throw declined(ctx);
+      return step.run(ctx, state);
+    },
+  };
+}
+
+/** Non-interactive runs must say --yes up front, before anything changes (np: prompts first). */
+export function requireYesWithoutTty(ctx: CoreContext, what: string, command: string): void {
+  if (!ctx.yes && !ctx.reporter.interactive) {
+    throw new UsageError(`${what} without asking`, 'standard input is not a terminal, so ydeploy cannot ask first', { fix: `${command} --yes` });
+  }
+}
+
+/** Undo steps, journaled like the others. */
+export async function runRecovery<S>(ctx: CoreContext, journal: Journal, state: S, steps: Step<S>[]): Promise<void> {
+  await runSteps(ctx, { steps, state, journal, resumeCommand: `ydeploy status --env ${ctx.env.name}` });
+}
+
+/** The id of the step that failed last in this run. */
+export function failedStep(journal: Journal): string | undefined {
+  return [...journal.entry.steps].reverse().find((s) => s.outcome === 'failed')?.id;
+}

@@ -1,0 +1,134 @@
+// Blue/green for new bot code: publish the release, start it beside the serving one as a
+// standby candidate, health-gate it, hand off, then retire the old release. A failed gate
+// retires the candidate and the old release keeps serving.
+import { UsageError } from '../../errors.js';
+import { keys, type CoreContext } from '../context.js';
+import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
+import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
+import { gateSummary } from '../gate/summary.js';
+import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
+import type { Journal } from '../journal/journal.js';
+import type { Step } from '../steps/step.js';
+import { applyStep, failedStep, findInstance, requireInstance, runFlow, runRecovery, type FlowResult } from './common.js';
+
+export interface DeployState {
+  baseline: DesiredState;
+  release: string;
+  /** Nothing serves yet: the release becomes the first enhanced instance. */
+  fresh: boolean;
+  /** Build and upload (deploy), or ship a release uploaded before (rollback --to). */
+  publish: boolean;
+  gate?: GateReport;
+  handoff?: HandoffReport;
+  oldId?: string;
+  newId?: string;
+}
+
+export interface DeployOptions {
+  release: string;
+  /** rollback --to: the release exists already. */
+  existing?: boolean;
+  command?: 'deploy' | 'rollback';
+  resume?: boolean;
+  dryRun?: boolean;
+}
+
+const serving = (s: DeployState) => s.baseline.release_version;
+const withCandidate = (s: DeployState): DesiredState =>
+  s.fresh
+    ? { ...s.baseline, enable_enhanced_instance: true, use_private_subnet: true, release_version: s.release, candidate_release_version: null }
+    : { ...s.baseline, candidate_release_version: s.release };
+const cutOver = (s: DeployState): DesiredState => ({ ...withCandidate(s), release_version: s.release, candidate_release_version: null });
+
+export const deploySteps: Step<DeployState>[] = [
+  {
+    id: 'publish',
+    title: 'Build and upload the release',
+    async run(ctx, state) {
+      if (!ctx.publisher) throw new Error('deploy needs a release publisher');
+      const { files } = await ctx.publisher.publish(state.release, ctx.signal);
+      return `${state.release}: ${files.join(', ')} → s3://${ctx.releases.bucket}/releases/${state.release}/`;
+    },
+    dryRun: (ctx, s) => `bundle the bot as ${s.release} and upload it to s3://${ctx.releases.bucket}/releases/${s.release}/`,
+    skip: (_ctx, s) => (s.publish ? undefined : `${s.release} was uploaded before`),
+  },
+  applyStep('start-candidate', 'Start the new release beside the serving one', undefined, withCandidate),
+  {
+    id: 'gate-candidate',
+    title: 'Health gate on the new release',
+    async run(ctx, state) {
+      state.gate = await healthGate(ctx, { label: `enhanced ${state.release}`, find: () => findInstance(ctx, 'enhanced', state.release), expectActive: state.fresh });
+      state.newId = state.gate.instanceId;
+      return gateSummary(state.gate);
+    },
+    dryRun: (_ctx, s) => `wait for enhanced ${s.release}: Online, /health "starting" → "healthy", Discord reachable, logs flowing, commands`,
+  },
+  {
+    id: 'handoff',
+    title: 'Hand traffic over to the new release',
+    async run(ctx, state) {
+      const next = await requireInstance(ctx, 'enhanced', state.release);
+      const old = await findInstance(ctx, 'enhanced', serving(state));
+      state.oldId = old?.id;
+      state.newId = next.id;
+      state.handoff = await handoff(ctx, old, next);
+      const answered = await expectAnswer(ctx, { label: `enhanced ${state.release}`, find: async () => next, expectActive: true }, next);
+      return `${old?.id ?? 'nothing'} → ${next.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
+    },
+    dryRun: (_ctx, s) => `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; /ping must be answered by ${s.release}`,
+    skip: (_ctx, s) => (s.fresh ? 'nothing was serving before' : undefined),
+  },
+  {
+    ...applyStep('retire-old', 'Retire the old release', undefined, cutOver),
+    skip: (_ctx, s) => (s.fresh ? 'nothing to retire' : undefined),
+  },
+];
+
+export async function deploy(ctx: CoreContext, options: DeployOptions): Promise<FlowResult<DeployState>> {
+  const command = options.command ?? 'deploy';
+  return runFlow(ctx, {
+    command,
+    steps: deploySteps,
+    resume: Boolean(options.resume),
+    dryRun: Boolean(options.dryRun),
+    fresh: () => freshDeploy(ctx, options, command),
+    recover: recoverDeploy,
+  });
+}
+
+async function freshDeploy(ctx: CoreContext, options: DeployOptions, command: string): Promise<DeployState> {
+  const desired = await loadDesired(ctx);
+  const env = ctx.env.name;
+  if (desired?.enable_legacy_instance && !desired.enable_enhanced_instance) {
+    throw new UsageError(`legacy serves ${env}`, 'deploy ships enhanced releases; the guide migrates legacy first', { fix: `ydeploy migrate --env ${env}` });
+  }
+  if (desired?.enable_legacy_instance) {
+    throw new UsageError(`a migration of ${env} is not finished`, 'legacy and enhanced are both enabled', { fix: `ydeploy migrate --resume --env ${env}` });
+  }
+  const baseline = desired ?? emptyDesired(ctx.env);
+  const fresh = !baseline.enable_enhanced_instance;
+  if (!fresh && baseline.release_version === options.release) {
+    throw new UsageError(`release ${options.release} already serves ${env}`, 'there is nothing to hand over to', { fix: `ydeploy ${command === 'deploy' ? 'deploy --release <another version>' : 'rollback --to <another release>'} --env ${env}` });
+  }
+  const uploaded = Boolean(await ctx.releases.get(keys.manifest(options.release)));
+  if (options.existing && !uploaded) {
+    throw new UsageError(`release ${options.release} is not in s3://${ctx.releases.bucket}/releases/`, 'rollback --to ships a release uploaded before', { fix: `ydeploy deploy --release ${options.release} --env ${env}` });
+  }
+  if (!options.existing && uploaded) {
+    throw new UsageError(`release ${options.release} was uploaded before`, 'a version is uploaded once, so what runs under a version never changes', {
+      fix: `ydeploy rollback --to ${options.release} --env ${env} (to ship it as it is), or ydeploy deploy --release <new version>`,
+    });
+  }
+  return { baseline, release: options.release, fresh, publish: !options.existing };
+}
+
+/** A candidate that failed its gate or its handoff goes; the old release serves on. */
+async function recoverDeploy(ctx: CoreContext, state: DeployState, _error: unknown, journal: Journal): Promise<boolean> {
+  if (state.fresh || !['gate-candidate', 'handoff'].includes(failedStep(journal) ?? '')) return false;
+  if (state.handoff) {
+    const old = await findInstance(ctx, 'enhanced', serving(state));
+    if (old) await handBack(ctx, old);
+  }
+  await runRecovery(ctx, journal, state, [applyStep('retire-candidate', `Retiring the new release; ${serving(state)} keeps serving`, undefined, (s: DeployState) => s.baseline)]);
+  return true;
+}

@@ -1,0 +1,118 @@
+// The guide's migration, step by step: (1) enable legacy + enhanced in the private subnet,
+// (2) the health gate on enhanced, (3) hand traffic over and disable legacy. Legacy keeps
+// serving until enhanced has passed the gate; a failed gate removes enhanced again.
+import { UsageError } from '../../errors.js';
+import type { CoreContext } from '../context.js';
+import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
+import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
+import { gateSummary } from '../gate/summary.js';
+import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
+import type { Journal } from '../journal/journal.js';
+import type { Step } from '../steps/step.js';
+import { applyStep, confirmed, failedStep, findInstance, requireInstance, requireYesWithoutTty, runFlow, runRecovery, type FlowResult } from './common.js';
+
+export interface MigrateState {
+  /** Legacy only: what serves before, and what a failed gate goes back to. */
+  baseline: DesiredState;
+  gate?: GateReport;
+  handoff?: HandoffReport;
+  legacyId?: string;
+  enhancedId?: string;
+}
+
+export interface MigrateOptions {
+  step?: number;
+  resume?: boolean;
+  dryRun?: boolean;
+}
+
+const both = (s: MigrateState): DesiredState => ({
+  ...s.baseline,
+  enable_legacy_instance: true,
+  enable_enhanced_instance: true,
+  use_private_subnet: true,
+  release_version: s.baseline.release_version ?? s.baseline.legacy_release_version,
+  candidate_release_version: null,
+});
+const enhancedOnly = (s: MigrateState): DesiredState => ({ ...both(s), enable_legacy_instance: false });
+const legacyOnly = (s: MigrateState): DesiredState => ({ ...s.baseline, enable_legacy_instance: true, enable_enhanced_instance: false });
+
+export const migrateSteps: Step<MigrateState>[] = [
+  applyStep('enable-enhanced', 'Step 1: enable legacy + enhanced (private subnet)', 1, both),
+  {
+    id: 'gate-enhanced',
+    title: 'Step 2: health gate on enhanced',
+    group: 2,
+    async run(ctx, state) {
+      const release = both(state).release_version;
+      state.gate = await healthGate(ctx, { label: 'enhanced', find: () => findInstance(ctx, 'enhanced', release), expectActive: false });
+      state.enhancedId = state.gate.instanceId;
+      return gateSummary(state.gate);
+    },
+    dryRun: () => 'wait for enhanced: Online in SSM, /health "starting" → "healthy", Discord reachable, logs in both streams, commands ready',
+  },
+  {
+    id: 'handoff',
+    title: 'Step 3: hand traffic over, legacy → enhanced',
+    group: 3,
+    async run(ctx, state) {
+      // Run on its own (--step 3), the gate has not vouched for enhanced in this run: it does now.
+      if (!state.gate) state.gate = await healthGate(ctx, { label: 'enhanced', find: () => findInstance(ctx, 'enhanced', both(state).release_version), expectActive: false });
+      const enhanced = await requireInstance(ctx, 'enhanced', both(state).release_version);
+      const legacy = await findInstance(ctx, 'legacy');
+      state.legacyId = legacy?.id;
+      state.enhancedId = enhanced.id;
+      state.handoff = await handoff(ctx, legacy, enhanced);
+      const answered = await expectAnswer(ctx, { label: 'enhanced', find: async () => enhanced, expectActive: true }, enhanced);
+      return `${legacy?.id ?? 'nothing'} → ${enhanced.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
+    },
+    dryRun: () => 'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; /ping must be answered by enhanced',
+  },
+  confirmed(
+    applyStep('disable-legacy', 'Step 3: disable legacy', 3, enhancedOnly),
+    (s) => `Enhanced ${s.enhancedId ?? ''} passed the health gate and serves. Destroy the legacy instance ${s.legacyId ?? ''}?`,
+    (ctx) => new UsageError('legacy was kept', 'you answered no; both instances run and enhanced serves', { fix: `ydeploy migrate --step 3 --env ${ctx.env.name}` }),
+  ),
+];
+
+export async function migrate(ctx: CoreContext, options: MigrateOptions): Promise<FlowResult<MigrateState>> {
+  const only = options.step ? (step: Step<MigrateState>) => step.group === options.step : undefined;
+  return runFlow(ctx, {
+    command: 'migrate',
+    steps: migrateSteps,
+    resume: Boolean(options.resume),
+    dryRun: Boolean(options.dryRun),
+    only,
+    fresh: async () => ({ baseline: await legacyBaseline(ctx) }),
+    before: async () => {
+      if (!options.step || options.step === 3) requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);
+    },
+    recover: recoverMigrate,
+  });
+}
+
+/** Gate (or the handoff's check) failed: legacy answers again and enhanced goes. */
+async function recoverMigrate(ctx: CoreContext, state: MigrateState, _error: unknown, journal: Journal): Promise<boolean> {
+  // A terraform error is left for --resume; only a new instance that failed to prove itself goes.
+  if (!['gate-enhanced', 'handoff'].includes(failedStep(journal) ?? '')) return false;
+  if (state.handoff) {
+    const legacy = await findInstance(ctx, 'legacy');
+    if (legacy) await handBack(ctx, legacy);
+  }
+  await runRecovery(ctx, journal, state, [applyStep('remove-enhanced', 'Removing enhanced; legacy keeps serving', undefined, legacyOnly)]);
+  return true;
+}
+
+/** What serves before the migration: legacy, from desired.json or, failing that, from EC2. */
+async function legacyBaseline(ctx: CoreContext): Promise<DesiredState> {
+  const desired = await loadDesired(ctx);
+  if (desired?.enable_legacy_instance) return { ...desired, enable_enhanced_instance: false, candidate_release_version: null };
+  const legacy = await findInstance(ctx, 'legacy');
+  if (!desired && legacy) return { ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: legacy.release ?? null };
+  if (desired?.enable_enhanced_instance) {
+    throw new UsageError(`${ctx.env.name} is already migrated`, 'legacy is disabled and enhanced serves', { fix: `ydeploy deploy --env ${ctx.env.name} (to ship new code)` });
+  }
+  throw new UsageError(`no legacy instance in ${ctx.env.name} to migrate from`, 'desired.json enables no legacy instance and none is running', {
+    fix: `ydeploy deploy --env ${ctx.env.name} (deploys enhanced directly)`,
+  });
+}

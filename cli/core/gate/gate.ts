@@ -1,0 +1,209 @@
+// The health gate (the guide's deployment verification), in order: running and Online in SSM,
+// /health "starting" -> "healthy", Discord reachable from the instance, logs flowing in both
+// streams, commands working. Each check is timed; a failure says which check, the last health
+// body, and what to run.
+import type { Instance, StepHandle } from '../../ports.js';
+import { ExitCode, UserError } from '../../errors.js';
+import { tuning, type CoreContext } from '../context.js';
+import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
+
+export interface GateTarget {
+  /** "enhanced 2026.11.26" — how messages name it. */
+  label: string;
+  /** Finds the instance (it may not exist yet right after an apply). */
+  find(): Promise<Instance | undefined>;
+  /** An active bot must answer a command; a standby one answers nothing until the handoff. */
+  expectActive: boolean;
+}
+
+export interface GateCheck {
+  name: string;
+  seconds: number;
+  detail: string;
+}
+
+export interface GateReport {
+  instanceId: string;
+  release?: string;
+  /** Instance launch -> Online in SSM: the guide's "instance launch time". */
+  launchSeconds?: number;
+  /** Instance launch -> "healthy": the guide's "bot readiness time". */
+  readinessSeconds?: number;
+  startingSeen: boolean;
+  healthyAt: string;
+  responseMs?: number;
+  role?: string;
+  checks: GateCheck[];
+}
+
+export class GateFailed extends UserError {
+  constructor(target: GateTarget, check: string, why: string, instance: Instance | undefined, lastBody?: string) {
+    const id = instance?.id;
+    super(`health gate failed for ${target.label}${id ? ` (${id})` : ''} at "${check}"`, why, {
+      code: ExitCode.healthGate,
+      fix: id ? `ydeploy logs --instance ${id} --since 15m; ydeploy doctor --instance ${id}` : 'ydeploy status',
+      details: { check, ...(id ? { instance: id } : {}), ...(lastBody ? { lastHealthBody: lastBody } : {}) },
+    });
+    this.name = 'GateFailed';
+  }
+}
+
+export async function healthGate(ctx: CoreContext, target: GateTarget): Promise<GateReport> {
+  const checks: GateCheck[] = [];
+  const timed = async <T>(name: string, check: (handle: StepHandle) => Promise<{ value: T; detail: string }>): Promise<T> => {
+    const handle = ctx.reporter.step(name, { check: name });
+    const started = ctx.clock.now();
+    try {
+      const { value, detail } = await check(handle);
+      const seconds = (ctx.clock.now() - started) / 1000;
+      checks.push({ name, seconds: Math.round(seconds * 100) / 100, detail });
+      handle.succeed(detail);
+      return value;
+    } catch (error) {
+      handle.fail(error instanceof UserError ? error.why : (error as Error).message);
+      throw error;
+    }
+  };
+
+  const { instance, onlineAt } = await timed('instance running and Online in SSM', (h) => waitOnline(ctx, target, h));
+  const launchAt = instance.launchTime?.getTime();
+  const health = await timed('/health: "starting" then "healthy"', (h) => waitHealthy(ctx, target, instance, h));
+  await timed('Discord reachable from the instance', () => checkDiscord(ctx, target, instance));
+  await timed('logs flowing (bot and health streams)', (h) => waitLogs(ctx, target, instance, h));
+  await timed(target.expectActive ? 'commands answered' : 'commands ready (standby until the handoff)', () => checkCommands(ctx, target, instance, health.body));
+
+  return {
+    instanceId: instance.id,
+    release: instance.release,
+    ...(launchAt !== undefined ? { launchSeconds: secondsBetween(launchAt, onlineAt), readinessSeconds: secondsBetween(launchAt, health.at) } : {}),
+    startingSeen: health.startingSeen,
+    healthyAt: new Date(health.at).toISOString(),
+    responseMs: health.responseMs,
+    role: health.body.role,
+    checks,
+  };
+}
+
+async function waitOnline(ctx: CoreContext, target: GateTarget, handle: StepHandle) {
+  const deadline = ctx.clock.now() + ctx.env.health.onlineTimeout;
+  let last: Instance | undefined;
+  let ping = 'Unknown';
+  for (;;) {
+    last = await target.find();
+    if (last?.state === 'running') {
+      ping = (await ctx.remote.online([last.id])).get(last.id) ?? 'Unknown';
+      if (ping === 'Online') return { value: { instance: last, onlineAt: ctx.clock.now() }, detail: `${last.id} Online` };
+    }
+    handle.update(last ? `${last.id}: ${last.state}, SSM ${ping}` : 'waiting for the instance to exist');
+    if (ctx.clock.now() >= deadline) {
+      const why = last ? `${last.id} is ${last.state}, SSM agent ${ping} after ${seconds(ctx.env.health.onlineTimeout)}` : `no such instance after ${seconds(ctx.env.health.onlineTimeout)}`;
+      throw new GateFailed(target, 'instance running and Online in SSM', why, last);
+    }
+    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
+  }
+}
+
+async function waitHealthy(ctx: CoreContext, target: GateTarget, instance: Instance, handle: StepHandle) {
+  const { port, path, pollInterval, gateTimeout } = ctx.env.health;
+  const deadline = ctx.clock.now() + gateTimeout;
+  let startingSeen = false;
+  let unhealthyInARow = 0;
+  let last: HealthReading | undefined;
+  for (;;) {
+    const result = await ctx.remote.run(instance.id, [healthScript(port, path)], { timeoutSeconds: 30, comment: 'ydeploy health gate', signal: ctx.signal });
+    last = result.status === 'Success' ? parseHealthOutput(result.stdout) : { kind: 'unreachable', code: 0, raw: `Run Command ${result.status}: ${result.stderr.slice(0, 200)}` };
+    if (last.kind === 'invalid') {
+      throw new GateFailed(target, '/health', `the health endpoint answered HTTP ${last.code} with a body that is not the contract (${last.problem})`, instance, last.raw);
+    }
+    if (last.kind === 'ok') {
+      const status = last.body.status;
+      if (status === 'starting') startingSeen = true;
+      if (status === 'healthy') {
+        const detail = startingSeen ? 'starting → healthy' : 'healthy (became ready before "starting" was observed)';
+        return { value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs }, detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}` };
+      }
+      unhealthyInARow = status === 'unhealthy' ? unhealthyInARow + 1 : 0;
+      if (unhealthyInARow >= tuning(ctx).unhealthyProbesToFail) {
+        throw new GateFailed(target, '/health', `the bot reports "unhealthy"${last.body.reason ? `: ${last.body.reason}` : ''} (${unhealthyInARow} probes in a row)`, instance, last.raw);
+      }
+      handle.update(status);
+    } else {
+      handle.update(last.raw.startsWith('Run Command') ? last.raw : 'health server not answering yet');
+    }
+    if (ctx.clock.now() >= deadline) {
+      const seen = last.kind === 'ok' ? `still "${last.body.status}"${last.body.reason ? ` (${last.body.reason})` : ''}` : 'the health server never answered';
+      throw new GateFailed(target, '/health', `not healthy after ${seconds(gateTimeout)}: ${seen}`, instance, last.raw || undefined);
+    }
+    await ctx.clock.sleep(pollInterval, ctx.signal);
+  }
+}
+
+async function checkDiscord(ctx: CoreContext, target: GateTarget, instance: Instance) {
+  let code = '000';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = await ctx.remote.run(instance.id, [discordScript(ctx.env.discordApi)], { timeoutSeconds: 30, comment: 'ydeploy discord check', signal: ctx.signal });
+    code = result.stdout.trim().split(/\s+/).pop() || '000';
+    if (result.status === 'Success' && /^[1-5]\d\d$/.test(code)) return { value: undefined, detail: `gateway API answered HTTP ${code}` };
+    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
+  }
+  throw new GateFailed(target, 'Discord reachable from the instance', `no answer from ${ctx.env.discordApi}/v10/gateway (check the NAT gateway, route tables, DNS and the security group's egress)`, instance);
+}
+
+async function waitLogs(ctx: CoreContext, target: GateTarget, instance: Instance, handle: StepHandle) {
+  const group = `/ec2/${ctx.env.name}-logs`;
+  const wanted = [`${instance.id}-bot`, `${instance.id}-health`];
+  const seen = new Set<string>();
+  const since = (instance.launchTime?.getTime() ?? ctx.clock.now()) - 60_000;
+  const deadline = ctx.clock.now() + ctx.env.health.logsTimeout;
+  for (;;) {
+    for (const stream of wanted.filter((s) => !seen.has(s))) {
+      if (await hasEvents(ctx, group, stream, since)) seen.add(stream);
+    }
+    if (seen.size === wanted.length) return { value: undefined, detail: `${group}: ${wanted.join(', ')}` };
+    const missing = wanted.filter((s) => !seen.has(s));
+    handle.update(`waiting for ${missing.join(', ')}`);
+    if (ctx.clock.now() >= deadline) {
+      throw new GateFailed(target, 'logs flowing', `no events in ${missing.map((s) => `${group}/${s}`).join(' and ')} after ${seconds(ctx.env.health.logsTimeout)} (is the CloudWatch agent running?)`, instance);
+    }
+    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
+  }
+}
+
+async function hasEvents(ctx: CoreContext, group: string, stream: string, start: number): Promise<boolean> {
+  try {
+    for await (const page of ctx.logs.pages({ group, streams: [stream], start, signal: ctx.signal })) if (page.length) return true;
+  } catch (error) {
+    // A stream that does not exist yet is "no events yet", not a failure.
+    ctx.reporter.debug(`logs ${group}/${stream}: ${(error as Error).message}`);
+  }
+  return false;
+}
+
+async function checkCommands(ctx: CoreContext, target: GateTarget, instance: Instance, body: HealthBody) {
+  if (body.discord && body.discord.ready === false) throw new GateFailed(target, 'commands', 'healthy but Discord reports not ready', instance, JSON.stringify(body));
+  if (!target.expectActive) {
+    return { value: undefined, detail: `${body.role ?? 'standby'}: connected${body.discord?.guilds !== undefined ? `, ${body.discord.guilds} guilds` : ''}; answers after the handoff` };
+  }
+  return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
+}
+
+/** A real slash command where a probe exists (the sandbox); the health contract otherwise. */
+export async function expectAnswer(ctx: CoreContext, target: GateTarget, instance: Instance): Promise<string> {
+  if (!ctx.commandProbe) return 'Discord ready (no command probe outside the sandbox)';
+  let answeredBy: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const answer = await ctx.commandProbe.send('ping', { timeoutMs: 5000 });
+    answeredBy = answer.answeredBy;
+    if (answeredBy.includes(instance.id)) return `/ping answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
+    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
+  }
+  throw new GateFailed(target, 'commands', `/ping was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`, instance);
+}
+
+function secondsBetween(from: number, to: number): number {
+  return Math.round(((to - from) / 1000) * 100) / 100;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}

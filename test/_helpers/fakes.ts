@@ -1,0 +1,523 @@
+// In-memory fakes of every port in cli/ports.ts, plus a small simulated world that ties them
+// together (terraform apply creates and terminates instances whose bots answer /health, botctl
+// and slash commands), so core can be tested without AWS, terraform or Discord.
+import {
+  PreconditionFailed,
+  type Alarm,
+  type Alarms,
+  type ApplyResult,
+  type Clock,
+  type CommandProbe,
+  type CommandResult,
+  type Identity,
+  type Instance,
+  type InstanceRole,
+  type Instances,
+  type LogEvent,
+  type LogQuery,
+  type LogStore,
+  type LogStream,
+  type ObjectStore,
+  type Parameter,
+  type PingStatus,
+  type PlanResult,
+  type RemoteExec,
+  type Reporter,
+  type ReporterEvent,
+  type Secrets,
+  type StepHandle,
+  type StoredObject,
+  type Terraform,
+  type TerraformRunOptions,
+  type TerraformVars,
+} from '../../cli/ports.js';
+import type { CoreContext, CoreEnv } from '../../cli/core/context.js';
+
+/* ---------- Clock: virtual time that advances only when everything waits ---------- */
+
+interface Timer {
+  at: number;
+  seq: number;
+  resolve(): void;
+}
+
+export class FakeClock implements Clock {
+  private t: number;
+  private timers: Timer[] = [];
+  private seq = 0;
+  private scheduled = false;
+
+  constructor(start = Date.parse('2026-11-26T10:00:00.000Z')) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  advance(ms: number): void {
+    this.t += ms;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer: Timer = {
+        at: this.t + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.timers.push(timer);
+      this.schedule();
+    });
+  }
+
+  /** Fire the earliest timer once the event loop has gone quiet (fakes settle in microtasks). */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    let turns = 0;
+    const tick = () => {
+      if (++turns < 4) return void setImmediate(tick);
+      this.scheduled = false;
+      if (!this.timers.length) return;
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers.shift()!;
+      this.t = Math.max(this.t, next.at);
+      next.resolve();
+      if (this.timers.length) this.schedule();
+    };
+    setImmediate(tick);
+  }
+}
+
+/* ---------- S3 ---------- */
+
+export class MemoryStore implements ObjectStore {
+  readonly objects = new Map<string, StoredObject>();
+  private etags = 0;
+  /** Every write, in order: "put key" / "delete key". */
+  readonly writes: string[] = [];
+
+  constructor(readonly bucket = 'fake-bucket') {}
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    const object = this.objects.get(key);
+    return object && { ...object };
+  }
+
+  async put(key: string, body: string | Uint8Array, options: { ifNoneMatch?: '*'; ifMatch?: string } = {}): Promise<{ etag: string }> {
+    const current = this.objects.get(key);
+    if (options.ifNoneMatch === '*' && current) throw new PreconditionFailed(key);
+    if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailed(key);
+    const etag = `"etag-${++this.etags}"`;
+    this.objects.set(key, { body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'), etag, lastModified: new Date() });
+    this.writes.push(`put ${key}`);
+    return { etag };
+  }
+
+  async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+    const current = this.objects.get(key);
+    if (options.ifMatch !== undefined && current && current.etag !== options.ifMatch) throw new PreconditionFailed(key);
+    this.objects.delete(key);
+    this.writes.push(`delete ${key}`);
+  }
+
+  async list(prefix: string) {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((key) => ({ key }));
+  }
+
+  async reachable(): Promise<boolean> {
+    return true;
+  }
+
+  json<T = Record<string, unknown>>(key: string): T | undefined {
+    const object = this.objects.get(key);
+    return object ? (JSON.parse(object.body) as T) : undefined;
+  }
+}
+
+/* ---------- The simulated world: terraform, EC2, SSM, logs, Discord ---------- */
+
+export type BotFault = 'never-healthy' | 'unhealthy' | 'bad-body' | 'no-discord' | 'no-logs' | 'unreachable' | 'no-answer';
+
+export interface SimBot {
+  instance: Instance;
+  key: string;
+  role: 'active' | 'standby';
+  /** Virtual ms after launch: Online in SSM, health server answering, healthy. */
+  onlineAfter: number;
+  answeringAfter: number;
+  healthyAfter: number;
+  faults: Set<BotFault>;
+  lastEventAt?: string;
+}
+
+export interface WorldOptions {
+  clock?: FakeClock;
+  /** Virtual ms an apply takes (abortable). */
+  applyMs?: number;
+  env?: string;
+}
+
+export class FakeWorld {
+  readonly clock: FakeClock;
+  readonly bots = new Map<string, SimBot>();
+  readonly varFiles = new Map<string, TerraformVars>();
+  /** What happened, in order: "apply", "launch i-2 enhanced v1 standby", "terminate i-1", "healthy i-2", ... */
+  readonly timeline: string[] = [];
+  /** Moments the invariant broke: an active bot terminated with no healthy successor. */
+  readonly violations: string[] = [];
+  readonly applies: TerraformVars[] = [];
+  readonly plans: TerraformVars[] = [];
+  /** Faults for the next instance launched with this release (or "legacy"). */
+  readonly faultsFor = new Map<string, BotFault[]>();
+  /** Make the next applies throw. */
+  failApplies = 0;
+  applyMs: number;
+  healthyAfter = 8000;
+  private nextId = 1;
+  private nextVar = 1;
+  readonly env: string;
+
+  constructor(options: WorldOptions = {}) {
+    this.clock = options.clock ?? new FakeClock();
+    this.applyMs = options.applyMs ?? 20_000;
+    this.env = options.env ?? 'test';
+  }
+
+  /** A legacy deployment, as `sandbox up` leaves it. */
+  withLegacy(release = 'v0'): SimBot {
+    const bot = this.launch('legacy', 'legacy', release);
+    bot.onlineAfter = bot.answeringAfter = bot.healthyAfter = 0;
+    this.timeline.length = 0;
+    return bot;
+  }
+
+  running(): SimBot[] {
+    return [...this.bots.values()].filter((b) => b.instance.state === 'running');
+  }
+
+  byRole(role: InstanceRole, release?: string): SimBot | undefined {
+    return this.running().find((b) => b.instance.role === role && (release === undefined || b.instance.release === release));
+  }
+
+  active(): SimBot[] {
+    return this.running().filter((b) => b.role === 'active' && this.healthy(b));
+  }
+
+  healthy(bot: SimBot): boolean {
+    const age = this.clock.now() - bot.instance.launchTime!.getTime();
+    return bot.instance.state === 'running' && age >= bot.healthyAfter && !bot.faults.has('never-healthy') && !bot.faults.has('unhealthy') && !bot.faults.has('bad-body');
+  }
+
+  writeVarFile = async (vars: TerraformVars): Promise<string> => {
+    const path = `/fake/desired-${this.nextVar++}.tfvars.json`;
+    this.varFiles.set(path, structuredClone(vars));
+    return path;
+  };
+
+  private launch(key: string, role: InstanceRole, release: string | undefined): SimBot {
+    const id = `i-${String(this.nextId++).padStart(4, '0')}`;
+    const serving = this.running().some((b) => b.role === 'active');
+    const bot: SimBot = {
+      key,
+      instance: { id, role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
+      role: serving ? 'standby' : 'active',
+      onlineAfter: 1000,
+      answeringAfter: 1500,
+      healthyAfter: this.healthyAfter,
+      faults: new Set(this.faultsFor.get(role === 'legacy' ? 'legacy' : (release ?? '')) ?? []),
+    };
+    this.bots.set(id, bot);
+    this.timeline.push(`launch ${id} ${role} ${release ?? ''} ${bot.role}`.replace(/\s+/g, ' ').trim());
+    return bot;
+  }
+
+  private terminate(bot: SimBot): void {
+    if (bot.role === 'active' && this.healthy(bot)) {
+      const successor = this.running().find((b) => b !== bot && this.healthy(b) && b.role === 'active');
+      if (!successor) this.violations.push(`${bot.instance.id} (serving) terminated with no healthy active successor at ${this.clock.now()}`);
+    }
+    bot.instance.state = 'terminated';
+    this.timeline.push(`terminate ${bot.instance.id}`);
+  }
+
+  /** Which instances the variables ask for, by key. */
+  private wanted(vars: TerraformVars): Map<string, { role: InstanceRole; release?: string }> {
+    const wanted = new Map<string, { role: InstanceRole; release?: string }>();
+    if (vars.enable_legacy_instance) wanted.set('legacy', { role: 'legacy', release: (vars.legacy_release_version ?? vars.release_version ?? undefined) as string | undefined });
+    if (vars.enable_enhanced_instance) {
+      for (const release of [vars.release_version, vars.candidate_release_version]) {
+        if (typeof release === 'string') wanted.set(`enhanced:${release}`, { role: 'enhanced', release });
+      }
+    }
+    return wanted;
+  }
+
+  private varsOf(options: TerraformRunOptions = {}): TerraformVars {
+    const files = options.varFiles ?? [];
+    const merged: TerraformVars = {};
+    for (const file of files) Object.assign(merged, this.varFiles.get(file) ?? {});
+    return { ...merged, ...(options.vars ?? {}) };
+  }
+
+  readonly terraform: Terraform = {
+    version: async () => '1.11.0',
+    init: async () => {},
+    validate: async () => [],
+    output: async () => ({}),
+    plan: async (options) => {
+      const vars = this.varsOf(options);
+      this.plans.push(vars);
+      const diff = this.diff(vars);
+      return { changed: diff.add.length + diff.remove.length > 0, add: diff.add.length, change: 0, remove: diff.remove.length, changes: [...diff.add.map((k) => ({ address: `aws_instance.${k}`, action: 'create' as const })), ...diff.remove.map((b) => ({ address: `aws_instance.${b.key}`, action: 'delete' as const }))] } satisfies PlanResult;
+    },
+    apply: async (options) => {
+      const vars = this.varsOf(options);
+      this.timeline.push('apply');
+      if (this.failApplies > 0) {
+        this.failApplies--;
+        throw new Error('terraform apply failed: Error: creating EC2 Instance: InsufficientInstanceCapacity');
+      }
+      const started = this.clock.now();
+      // terraform creates the instance early and then waits for it to be running (~10 s each)
+      await this.clock.sleep((this.applyMs * 3) / 4, options?.signal);
+      const diff = this.diff(vars);
+      for (const key of diff.add) this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release);
+      await this.clock.sleep(this.applyMs / 4, options?.signal);
+      for (const bot of diff.remove) this.terminate(bot);
+      this.applies.push(vars);
+      return { add: diff.add.length, change: 0, remove: diff.remove.length, seconds: (this.clock.now() - started) / 1000 } satisfies ApplyResult;
+    },
+    destroy: async () => ({ add: 0, change: 0, remove: 0, seconds: 0 }),
+  };
+
+  private diff(vars: TerraformVars): { add: string[]; remove: SimBot[] } {
+    const wanted = this.wanted(vars);
+    const have = new Map(this.running().map((b) => [b.key, b]));
+    return { add: [...wanted.keys()].filter((k) => !have.has(k)), remove: [...have.values()].filter((b) => !wanted.has(b.key)) };
+  }
+
+  readonly instances: Instances = {
+    list: async () => this.running().map((b) => ({ ...b.instance })),
+    describe: async (ids) => ids.map((id) => this.bots.get(id)).filter((b): b is SimBot => Boolean(b)).map((b) => ({ ...b.instance })),
+  };
+
+  /** Every script run through Run Command, with its instance. */
+  readonly commands: { instanceId: string; script: string }[] = [];
+
+  readonly remote: RemoteExec = {
+    online: async (ids) => {
+      const map = new Map<string, PingStatus>();
+      for (const id of ids) {
+        const bot = this.bots.get(id);
+        const age = bot ? this.clock.now() - bot.instance.launchTime!.getTime() : -1;
+        map.set(id, bot && bot.instance.state === 'running' && age >= bot.onlineAfter && !bot.faults.has('unreachable') ? 'Online' : bot ? 'ConnectionLost' : 'Unknown');
+      }
+      return map;
+    },
+    run: async (instanceId, commands) => {
+      const script = commands.join('\n');
+      this.commands.push({ instanceId, script });
+      const bot = this.bots.get(instanceId);
+      const result = (stdout: string, status: CommandResult['status'] = 'Success', stderr = ''): CommandResult => ({ instanceId, status, exitCode: status === 'Success' ? 0 : 1, stdout, stderr });
+      if (!bot || bot.instance.state !== 'running' || bot.faults.has('unreachable')) return result('', 'Undeliverable', 'instance not reachable');
+      const age = this.clock.now() - bot.instance.launchTime!.getTime();
+      if (script.includes('/health')) return result(this.healthOutput(bot, age));
+      if (script.includes('/v10/gateway')) return result(bot.faults.has('no-discord') ? '000' : '200');
+      if (script.includes('step-down')) {
+        bot.role = 'standby';
+        this.timeline.push(`step-down ${instanceId}`);
+        return result(JSON.stringify({ role: 'standby', lastEventAt: bot.lastEventAt ?? null }));
+      }
+      if (script.includes('activate')) {
+        bot.role = 'active';
+        this.timeline.push(`activate ${instanceId}`);
+        return result(JSON.stringify({ role: 'active' }));
+      }
+      if (script.includes('botctl.mjs" status')) return result(JSON.stringify({ role: bot.role }));
+      return result('', 'Failed', `fake world does not know: ${script}`);
+    },
+  };
+
+  private healthOutput(bot: SimBot, age: number): string {
+    const ts = new Date(this.clock.now()).toISOString();
+    if (bot.faults.has('bad-body')) return '<html>It works!</html>\n200 0.002';
+    if (age < bot.answeringAfter) return '\n000 0.000';
+    if (bot.faults.has('unhealthy')) return `${JSON.stringify({ status: 'unhealthy', timestamp: ts, reason: 'Discord rejected the token (4004)' })}\n503 0.003`;
+    if (age < bot.healthyAfter || bot.faults.has('never-healthy')) return `${JSON.stringify({ status: 'starting', timestamp: ts })}\n503 0.003`;
+    if (!this.timeline.includes(`healthy ${bot.instance.id}`)) this.timeline.push(`healthy ${bot.instance.id}`);
+    return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
+  }
+
+  readonly logs: LogStore = {
+    streams: async () => this.running().flatMap((b) => [{ name: `${b.instance.id}-bot` }, { name: `${b.instance.id}-health` }] as LogStream[]),
+    pages: (query: LogQuery) => this.logPages(query),
+  };
+
+  private async *logPages(query: LogQuery): AsyncIterable<LogEvent[]> {
+    const events: LogEvent[] = [];
+    for (const stream of query.streams ?? []) {
+      const bot = this.bots.get(stream.replace(/-(bot|health)$/, ''));
+      if (!bot || bot.faults.has('no-logs')) continue;
+      const age = this.clock.now() - bot.instance.launchTime!.getTime();
+      if (age >= bot.answeringAfter) events.push({ id: `${stream}-1`, timestamp: bot.instance.launchTime!.getTime() + bot.answeringAfter, stream, message: '{"msg":"started"}' });
+    }
+    yield events;
+  }
+
+  /** The emulator: every healthy active bot answers (so two actives answer twice). */
+  readonly commandProbe: CommandProbe = {
+    send: async () => {
+      const answeredBy = this.running()
+        .filter((b) => b.role === 'active' && this.healthy(b) && !b.faults.has('no-answer'))
+        .map((b) => b.instance.id);
+      return { answeredBy, content: 'pong', latencyMs: 12 };
+    },
+  };
+}
+
+/* ---------- Reporter ---------- */
+
+export class FakeReporter implements Reporter {
+  readonly json = false;
+  readonly verbose = false;
+  readonly lines: string[] = [];
+  readonly events: ReporterEvent[] = [];
+  readonly results: Record<string, unknown>[] = [];
+  readonly questions: string[] = [];
+
+  constructor(
+    readonly interactive = false,
+    private answer = true,
+  ) {}
+
+  step(title: string): StepHandle {
+    this.lines.push(`• ${title}`);
+    return {
+      update: () => {},
+      succeed: (detail) => this.lines.push(`✔ ${title}${detail ? ` — ${detail}` : ''}`),
+      fail: (detail) => this.lines.push(`✖ ${title}${detail ? ` — ${detail}` : ''}`),
+      skip: (reason) => this.lines.push(`↷ ${title}${reason ? ` — ${reason}` : ''}`),
+    };
+  }
+  info(message: string): void {
+    this.lines.push(message);
+  }
+  warn(message: string): void {
+    this.lines.push(`⚠ ${message}`);
+  }
+  debug(): void {}
+  event(event: ReporterEvent): void {
+    this.events.push(event);
+  }
+  data(text: string): void {
+    this.lines.push(text);
+  }
+  result(value: Record<string, unknown>): void {
+    this.results.push(value);
+  }
+  async confirm(question: string): Promise<boolean> {
+    this.questions.push(question);
+    if (!this.interactive) throw new Error(`asked without a terminal: ${question}`);
+    return this.answer;
+  }
+  async prompt(question: string): Promise<string> {
+    this.questions.push(question);
+    return '';
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/* ---------- The rest of the ports ---------- */
+
+export class FakeSecrets implements Secrets {
+  readonly values = new Map<string, Parameter>();
+  async get(name: string): Promise<Parameter | undefined> {
+    return this.values.get(name);
+  }
+  async putSecure(name: string, value: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    if (this.values.has(name) && !options.overwrite) throw new Error(`ParameterAlreadyExists: ${name}`);
+    this.values.set(name, { name, type: 'SecureString', value });
+  }
+}
+
+export class FakeAlarms implements Alarms {
+  constructor(readonly alarms: Alarm[] = []) {}
+  async list(prefix: string): Promise<Alarm[]> {
+    return this.alarms.filter((a) => a.name.startsWith(prefix));
+  }
+}
+
+export const fakeIdentity: Identity = {
+  whoami: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/tester', userId: 'AIDATESTER' }),
+};
+
+/* ---------- A core context over the world ---------- */
+
+export function testEnv(name = 'test'): CoreEnv {
+  return {
+    name,
+    project: 'ydeploy',
+    region: 'us-east-1',
+    releaseBucket: 'fake-releases',
+    tokenParameter: '/ydeploy/test/discord-token',
+    instanceType: 't3.micro',
+    discordApi: 'https://discord.com/api',
+    lockTtl: 120_000,
+    sandbox: false,
+    health: { port: 3000, path: '/health', readyFile: '/tmp/bot-ready', pollInterval: 500, gateTimeout: 90_000, onlineTimeout: 60_000, logsTimeout: 30_000 },
+    terraform: { varFiles: [], vars: {} },
+  };
+}
+
+export interface TestContext extends CoreContext {
+  reporter: FakeReporter;
+  store: MemoryStore;
+  releases: MemoryStore;
+  abort: AbortController;
+}
+
+export function coreContext(world: FakeWorld, overrides: Partial<TestContext> & { interactive?: boolean; answer?: boolean } = {}): TestContext {
+  const abort = overrides.abort ?? new AbortController();
+  const releases = overrides.releases ?? new MemoryStore('fake-releases');
+  const { interactive, answer, ...rest } = overrides;
+  return {
+    env: testEnv(world.env),
+    reporter: new FakeReporter(interactive ?? false, answer ?? true),
+    terraform: world.terraform,
+    instances: world.instances,
+    remote: world.remote,
+    logs: world.logs,
+    store: new MemoryStore('fake-state'),
+    releases,
+    identity: fakeIdentity,
+    commandProbe: world.commandProbe,
+    clock: world.clock,
+    signal: abort.signal,
+    killSignal: new AbortController().signal,
+    abort,
+    user: 'tester@laptop',
+    yes: true,
+    writeVarFile: world.writeVarFile,
+    publisher: {
+      publish: async (version) => {
+        await releases.put(`releases/${version}/manifest.json`, JSON.stringify({ name: 'ydeploy-bot', version }));
+        return { files: ['manifest.json', 'bot.mjs', 'health.mjs', 'botctl.mjs'] };
+      },
+    },
+    tuning: { unreachableOldGraceMs: 10_000 },
+    ...rest,
+  };
+}
