@@ -55,7 +55,9 @@ export function parseConfig(text: string, file: string): Config {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.length ? `$.${issue.path.join('.')}` : '$'}: ${issue.message}`);
+    // A bad record key (an environment name) carries its reason one level down.
+    const reason = (issue: (typeof result.error.issues)[number]) => (issue.code === 'invalid_key' && issue.issues[0]?.message) || issue.message;
+    const problems = result.error.issues.map((issue) => `${issue.path.length ? `$.${issue.path.join('.')}` : '$'}: ${reason(issue)}`);
     throw new UsageError(`config ${file} is invalid`, `${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`, {
       fix: `fix ${file} (reference: README.md#configuration)`,
       details: { problems },
