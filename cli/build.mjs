@@ -9,7 +9,9 @@ const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 await rm(new URL('dist/cli', root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: ['cli/main.ts'],
+  // The sandbox's daemons run as their own node processes (cli/sandbox/entry.ts finds them).
+  entryPoints: ['cli/main.ts', ...['shim', 'host', 'discord', 'unitctl'].map((d) => `cli/sandbox/daemons/${d}.ts`)],
+  outbase: 'cli',
   outdir: 'dist/cli',
   bundle: true,
   splitting: true,

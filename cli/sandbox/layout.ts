@@ -1,0 +1,72 @@
+// Where the sandbox keeps its state, and which loopback ports it uses. One folder per project
+// (git-ignored `.ydeploy/sandbox/`), or YDEPLOY_SANDBOX_DIR so tests run isolated.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Ports below 32768 never clash with the kernel's ephemeral range (DESIGN.md §6). */
+export const DEFAULT_PORT_BASE = 29500;
+export const ENVIRONMENT = 'sandbox';
+export const LOG_GROUP = `/ec2/${ENVIRONMENT}-logs`;
+/** The release `sandbox up` deploys as the guide's starting point. */
+export const LEGACY_RELEASE = 'legacy-1';
+
+export function sandboxDir(cwd: string, env: NodeJS.ProcessEnv): string {
+  return resolve(cwd, env.YDEPLOY_SANDBOX_DIR || join('.ydeploy', 'sandbox'));
+}
+
+export function portBase(env: NodeJS.ProcessEnv): number {
+  const raw = env.YDEPLOY_SANDBOX_PORT_BASE;
+  if (!raw) return DEFAULT_PORT_BASE;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1024 || value > 65000) {
+    throw new Error(`YDEPLOY_SANDBOX_PORT_BASE=${raw} is not a port between 1024 and 65000`);
+  }
+  return value;
+}
+
+/** Every file the sandbox writes, from its folder. */
+export function sandboxFiles(dir: string) {
+  return {
+    dir,
+    state: join(dir, 'sandbox.json'),
+    instances: join(dir, 'instances.json'),
+    logs: join(dir, 'logs'),
+    daemonLog: (name: string) => join(dir, 'logs', `${name}.log`),
+    instanceDir: (id: string) => join(dir, 'instances', id),
+    bin: join(dir, 'bin'),
+    terraformData: join(dir, 'terraform'),
+    terraformrc: join(dir, 'terraform', 'terraformrc'),
+  };
+}
+
+/** Unix socket paths are limited to ~107 bytes; deep folders fall back to a short tmp path. */
+export function controlSocketPath(dir: string, instanceId: string): string {
+  const local = join(dir, 'instances', instanceId, 'control.sock');
+  if (Buffer.byteLength(local) <= 100) return local;
+  const short = createHash('sha256').update(dir).digest('hex').slice(0, 10);
+  return join(tmpdir(), `ydeploy-${short}`, `${instanceId}.sock`);
+}
+
+/** The package root (holds package.json, dist/, terraform/), from source or from dist. */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  let dir = from;
+  while (dir !== dirname(dir)) {
+    if (isYdeployPackage(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve(from, '..', '..');
+}
+
+function isYdeployPackage(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ydeploy';
+  } catch {
+    return false;
+  }
+}
