@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/ops/monitor.js';
+import type { HealthProbe } from '../../../cli/ops/health.js';
+import type { CoreEnv } from '../../../cli/core/context.js';
+import { FakeAlarms, FakeClock, FakeInstances, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
+
+const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({ instanceId: id, role: 'enhanced', state, latencyMs: 10, at: 0 });
+const MIN = 60_000;
+
+describe('MonitorState: health failures > 3 in 5 minutes', () => {
+  it('alerts on the fourth failure within 5 minutes, once', () => {
+    const m = new MonitorState();
+    const alerts = [0, 1, 2, 3, 4].flatMap((n) => m.observeProbes([probe('unhealthy')], n * MIN));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ kind: 'health', subject: 'i-a' });
+    expect(alerts[0].message).toContain('4 failed health probes within 5 minutes');
+  });
+
+  it('does not alert on 3 failures, nor on failures spread beyond 5 minutes', () => {
+    const m = new MonitorState();
+    expect([0, 1, 2].flatMap((n) => m.observeProbes([probe('down')], n * MIN))).toEqual([]);
+    const spread = new MonitorState();
+    expect([0, 2, 4, 6, 8, 10].flatMap((n) => spread.observeProbes([probe('down')], n * MIN))).toEqual([]);
+  });
+
+  it('re-arms once the window has cleared', () => {
+    const m = new MonitorState();
+    for (let n = 0; n < 4; n++) m.observeProbes([probe('unreachable')], n * 10_000);
+    for (let n = 0; n < 10; n++) m.observeProbes([probe('healthy')], 6 * MIN + n * MIN);
+    const again = [0, 1, 2, 3].flatMap((n) => m.observeProbes([probe('unreachable')], 20 * MIN + n * 10_000));
+    expect(m.alerts).toHaveLength(2);
+    expect(again).toHaveLength(1);
+  });
+
+  it('counts per instance and treats no running instance as a failure', () => {
+    const m = new MonitorState();
+    for (let n = 0; n < 4; n++) m.observeProbes([probe('unhealthy', 'i-a'), probe('healthy', 'i-b')], n * 1000);
+    expect(m.alerts.map((a) => a.subject)).toEqual(['i-a']);
+    const empty = new MonitorState();
+    for (let n = 0; n < 4; n++) empty.observeProbes([], n * 1000);
+    expect(empty.alerts.map((a) => a.subject)).toEqual(['environment']);
+  });
+});
+
+describe('MonitorState: alarms', () => {
+  it('classifies the module alarms by the guide thresholds', () => {
+    expect(classifyAlarm({ name: 'ydeploy-prod-cpu-high-enhanced-v2' })).toBe('cpu');
+    expect(classifyAlarm({ name: 'ydeploy-prod-memory-high-legacy' })).toBe('memory');
+    expect(classifyAlarm({ name: 'ydeploy-prod-nat-errors' })).toBe('nat');
+    expect(classifyAlarm({ name: 'ydeploy-prod-health-failures' })).toBe('health');
+    expect(classifyAlarm({ name: 'x', metric: 'CPUUtilization' })).toBe('cpu');
+    expect(classifyAlarm({ name: 'ydeploy-prod-disk' })).toBe('alarm');
+  });
+
+  it('alerts when an alarm enters ALARM, not again while it stays there', () => {
+    const m = new MonitorState();
+    const cpu = (state: 'OK' | 'ALARM') => [{ name: 'p-e-cpu-high-x', state }];
+    expect(m.observeAlarms(cpu('OK'), 0)).toEqual([]);
+    const fired = m.observeAlarms(cpu('ALARM'), 1);
+    expect(fired).toHaveLength(1);
+    expect(fired[0].message).toContain('CPU > 80% for 10 minutes');
+    expect(m.observeAlarms(cpu('ALARM'), 2)).toEqual([]);
+    m.observeAlarms(cpu('OK'), 3);
+    expect(m.observeAlarms(cpu('ALARM'), 4)).toHaveLength(1);
+  });
+});
+
+const env = { name: 'test', project: 'ydeploy', health: { port: 3000, path: '/health', pollInterval: 10, gateTimeout: 1000 } } as unknown as CoreEnv;
+
+describe('runMonitor', () => {
+  it('probes every interval for the duration, reads alarms, and sums up', async () => {
+    const clock = new FakeClock();
+    let n = 0;
+    const remote = new FakeRemote((id) => (++n >= 3 && n <= 7 ? healthAnswer(id, 503, { status: 'unhealthy', timestamp: 't', reason: 'lost Discord' }) : healthAnswer(id, 200, healthyBody())));
+    const alarms = new FakeAlarms([{ name: 'ydeploy-test-nat-errors', state: 'ALARM', reason: 'Threshold Crossed' }, { name: 'other-test-cpu', state: 'ALARM' }]);
+    const rounds: number[] = [];
+    const alerts: string[] = [];
+    const summary = await runMonitor(
+      { env, instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]), remote, alarms, clock },
+      { durationMs: 10 * MIN, intervalMs: MIN },
+      { onRound: ({ at }) => rounds.push(at), onAlert: (a) => alerts.push(a.kind) },
+    );
+    expect(rounds).toHaveLength(10);
+    expect(alerts).toEqual(['nat', 'health']);
+    expect(summary).toMatchObject({ rounds: 10, interrupted: false, seconds: 600 });
+    expect(summary.instances[0]).toMatchObject({ id: 'i-a', probes: 10, healthy: 5, availability: 50, medianDiscordPingMs: 42 });
+    expect(summary.alarms).toEqual([{ name: 'ydeploy-test-nat-errors', kind: 'nat', state: 'ALARM' }]);
+  });
+
+  it('stops on Ctrl-C with a summary', async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    const remote = new FakeRemote((id) => healthAnswer(id, 200, healthyBody()));
+    let rounds = 0;
+    const summary = await runMonitor(
+      { env, instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]), remote, alarms: new FakeAlarms(), clock, signal: controller.signal },
+      { durationMs: 24 * 60 * MIN, intervalMs: MIN },
+      { onRound: () => ++rounds === 3 && controller.abort() },
+    );
+    expect(summary).toMatchObject({ interrupted: true, rounds: 3, alerts: [] });
+  });
+});
