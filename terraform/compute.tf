@@ -1,0 +1,135 @@
+# The bot instances. Legacy: the guide's starting point, public subnet. Enhanced: one per
+# release in use, keyed by version, so starting a candidate and cutting over to it never
+# replaces an instance that stays.
+
+data "aws_ssm_parameter" "al2023" {
+  count = var.ami_id == null ? 1 : 0
+  name  = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
+
+locals {
+  ami_id = var.ami_id != null ? var.ami_id : nonsensitive(data.aws_ssm_parameter.al2023[0].value)
+
+  legacy_release    = coalesce(var.legacy_release_version, var.release_version)
+  enhanced_releases = var.enable_enhanced_instance ? toset(compact([var.release_version, var.candidate_release_version])) : toset([])
+
+  enhanced_subnet = var.use_private_subnet ? aws_subnet.private[0] : aws_subnet.public[0]
+
+  # The role each bot takes when it starts (tag BotRole, read through instance metadata): the
+  # serving instance is active, the one beside it stands by until ydeploy hands over. Terraform
+  # updates the tag in place, so a later restart comes up in the role the desired state says.
+  legacy_bot_role = "active"
+  enhanced_bot_role = {
+    for v in local.enhanced_releases : v => (v == var.release_version && !var.enable_legacy_instance ? "active" : "standby")
+  }
+}
+
+resource "aws_security_group" "bot" {
+  name        = "${local.name}-bot"
+  description = "ydeploy bot instances: health port from inside the VPC only, no SSH"
+  vpc_id      = aws_vpc.main.id
+  tags        = { Name = "${local.name}-bot" }
+
+  ingress {
+    description = "Health endpoint, from inside the VPC only"
+    protocol    = "tcp"
+    from_port   = var.health_port
+    to_port     = var.health_port
+    cidr_blocks = [var.vpc_cidr]
+  }
+
+  # Discord gateway and REST, S3, SSM, CloudWatch, package repositories: all HTTPS. DNS and NTP
+  # go to the VPC's own resolver and time service, which security groups do not filter.
+  egress {
+    description = "HTTPS out (Discord, AWS APIs, package repositories)"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  egress {
+    description = "Health endpoints of the other bot instances (handoff checks)"
+    protocol    = "tcp"
+    from_port   = var.health_port
+    to_port     = var.health_port
+    cidr_blocks = [var.vpc_cidr]
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_instance" "legacy" {
+  count = var.enable_legacy_instance ? 1 : 0
+
+  ami                         = local.ami_id
+  instance_type               = var.instance_type
+  subnet_id                   = aws_subnet.public[0].id
+  vpc_security_group_ids      = [aws_security_group.bot.id]
+  iam_instance_profile        = aws_iam_instance_profile.instance.name
+  user_data                   = local.user_data[local.legacy_release]
+  user_data_replace_on_change = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "enabled"
+  }
+
+  root_block_device {
+    encrypted   = true
+    volume_type = "gp3"
+    volume_size = 8
+  }
+
+  tags = {
+    Name    = "${local.name}-legacy"
+    Role    = "legacy"
+    Release = local.legacy_release
+    BotRole = local.legacy_bot_role
+  }
+
+  lifecycle {
+    # A newer AL2023 image only reaches new instances: never replace a serving one for it.
+    ignore_changes = [ami]
+  }
+}
+
+resource "aws_instance" "enhanced" {
+  for_each = local.enhanced_releases
+
+  ami                         = local.ami_id
+  instance_type               = var.instance_type
+  subnet_id                   = local.enhanced_subnet.id
+  vpc_security_group_ids      = [aws_security_group.bot.id]
+  iam_instance_profile        = aws_iam_instance_profile.instance.name
+  user_data                   = local.user_data[each.key]
+  user_data_replace_on_change = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "enabled"
+  }
+
+  root_block_device {
+    encrypted   = true
+    volume_type = "gp3"
+    volume_size = 8
+  }
+
+  tags = {
+    Name    = "${local.name}-enhanced-${each.key}"
+    Role    = "enhanced"
+    Release = each.key
+    BotRole = local.enhanced_bot_role[each.key]
+  }
+
+  lifecycle {
+    ignore_changes = [ami]
+  }
+}

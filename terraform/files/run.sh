@@ -1,0 +1,29 @@
+#!/bin/bash
+# Starts the bot or the health server of the current release. Instance facts come from
+# instance metadata (IMDSv2) at each start: the instance id, and the role the desired state
+# gives this instance (tag BotRole: active or standby; active when the tag is unreadable).
+set -euo pipefail
+
+component="${1:-}"
+case "$component" in
+  bot) entry=bot.mjs ;;
+  health) entry=health.mjs ;;
+  *) echo "usage: $0 bot|health" >&2; exit 2 ;;
+esac
+
+imds=http://169.254.169.254/latest
+token="$(curl -fsS -m 2 --retry 5 --retry-connrefused -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$imds/api/token")"
+metadata() {
+  curl -fsS -m 2 --retry 3 -H "X-aws-ec2-metadata-token: $token" "$imds/meta-data/$1"
+}
+
+INSTANCE_ID="$(metadata instance-id)"
+BOT_ROLE="$(metadata tags/instance/BotRole 2>/dev/null || true)"
+case "$BOT_ROLE" in
+  active | standby) ;;
+  *) BOT_ROLE=active ;;
+esac
+export INSTANCE_ID BOT_ROLE
+
+release_dir="${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}"
+exec "${NODE_BIN:-node}" "$release_dir/$entry"

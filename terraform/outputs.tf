@@ -1,0 +1,69 @@
+locals {
+  subnet_tier = merge(
+    { for s in aws_subnet.public : s.id => "public" },
+    { for s in aws_subnet.private : s.id => "private" },
+  )
+
+  # Per role: the instance's facts, or null when the role has no instance.
+  instance_facts = {
+    for key, i in merge(
+      { for i in aws_instance.legacy : "legacy" => i },
+      { for version, i in aws_instance.enhanced : (version == var.release_version ? "enhanced" : "candidate") => i },
+      ) : key => {
+      id          = i.id
+      private_ip  = i.private_ip
+      public_ip   = i.public_ip != "" ? i.public_ip : null
+      subnet_id   = i.subnet_id
+      subnet_tier = local.subnet_tier[i.subnet_id]
+      release     = i.tags["Release"]
+      bot_role    = i.tags["BotRole"]
+    }
+  }
+}
+
+output "network_configuration" {
+  description = "The network and, per role (legacy, enhanced = the serving release_version, candidate), the instance's id, IPs, subnet and release; null when the role has no instance."
+  value = {
+    vpc_id             = aws_vpc.main.id
+    vpc_cidr           = aws_vpc.main.cidr_block
+    public_subnet_ids  = aws_subnet.public[*].id
+    private_subnet_ids = aws_subnet.private[*].id
+    nat_gateway_id     = aws_nat_gateway.main.id
+    nat_public_ip      = aws_eip.nat.public_ip
+    use_private_subnet = var.use_private_subnet
+    instances = {
+      legacy    = lookup(local.instance_facts, "legacy", null)
+      enhanced  = lookup(local.instance_facts, "enhanced", null)
+      candidate = lookup(local.instance_facts, "candidate", null)
+    }
+  }
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the bot and health streams ({instance-id}-bot, {instance-id}-health)."
+  value       = aws_cloudwatch_log_group.bot.name
+}
+
+output "instance_ids" {
+  description = "Instance id by role: \"legacy\" and \"enhanced/<release version>\"."
+  value       = local.instance_ids
+}
+
+output "security_group_id" {
+  description = "Security group of the bot instances."
+  value       = aws_security_group.bot.id
+}
+
+output "log_kms_key_arn" {
+  description = "KMS key encrypting the log groups."
+  value       = aws_kms_key.logs.arn
+}
+
+output "alarm_names" {
+  description = "CloudWatch alarms of this environment."
+  value = concat(
+    [aws_cloudwatch_metric_alarm.health_failures.alarm_name, aws_cloudwatch_metric_alarm.nat_errors.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.cpu_high : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.memory_high : a.alarm_name],
+  )
+}

@@ -1,0 +1,56 @@
+# One bootstrap per release in use. It depends on nothing that changes between migration
+# steps or at a cut-over (role, subnet, BotRole live in tags), so those never replace an
+# instance; a new release, health port or token parameter name does (user_data_replace_on_change).
+
+locals {
+  releases_in_use = setunion(
+    var.enable_legacy_instance ? [local.legacy_release] : [],
+    local.enhanced_releases,
+  )
+
+  cloudwatch_agent_config = {
+    agent = {
+      metrics_collection_interval = 60
+      omit_hostname               = true
+      run_as_user                 = "root"
+    }
+    logs = {
+      logs_collected = {
+        files = {
+          collect_list = [
+            for component in ["bot", "health"] : {
+              file_path       = "/var/log/discord-bot/${component}.log"
+              log_group_name  = local.log_group_name
+              log_stream_name = "{instance_id}-${component}"
+              timezone        = "UTC"
+            }
+          ]
+        }
+      }
+    }
+    metrics = {
+      namespace         = "CWAgent"
+      append_dimensions = { InstanceId = "$${aws:InstanceId}" }
+      metrics_collected = {
+        mem = { measurement = ["mem_used_percent"], metrics_collection_interval = 60 }
+      }
+    }
+  }
+
+  user_data = {
+    for version in local.releases_in_use : version => templatefile("${path.module}/templates/user-data.sh.tftpl", {
+      release_version         = version
+      release_bucket          = var.release_bucket
+      region                  = var.region
+      discord_token_parameter = var.discord_token_parameter
+      discord_api             = var.discord_api
+      health_port             = var.health_port
+      launcher                = trimspace(file("${path.module}/files/run.sh"))
+      bot_unit                = trimspace(file("${path.module}/files/discord-bot.service"))
+      health_unit             = trimspace(file("${path.module}/files/discord-health.service"))
+      rsyslog_conf            = trimspace(file("${path.module}/files/rsyslog-discord-bot.conf"))
+      logrotate_conf          = trimspace(file("${path.module}/files/logrotate-discord-bot"))
+      cloudwatch_agent_config = jsonencode(local.cloudwatch_agent_config)
+    })
+  }
+}

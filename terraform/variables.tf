@@ -1,0 +1,198 @@
+# The module's interface (DESIGN.md §4.4). ydeploy writes these into desired.json; which
+# instances exist is decided here, never by -target.
+
+variable "project" {
+  description = "Project name: tags and resource names."
+  type        = string
+  default     = "ydeploy"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.project))
+    error_message = "project must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (staging, production, sandbox, ...): tags, resource names and the log group /ec2/<environment>-logs."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.environment))
+    error_message = "environment must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters."
+  }
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region such as us-east-1."
+  }
+}
+
+variable "use_private_subnet" {
+  description = "Run the enhanced instance(s) in the private subnet behind the NAT gateway (false: in the public subnet, the guide's planned rollback)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_legacy_instance" {
+  description = "Whether the legacy instance (public subnet) exists."
+  type        = bool
+  default     = false
+}
+
+variable "enable_enhanced_instance" {
+  description = "Whether the enhanced instance(s) exist."
+  type        = bool
+  default     = true
+}
+
+variable "release_bucket" {
+  description = "S3 bucket holding the releases under releases/<version>/."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.release_bucket))
+    error_message = "release_bucket must be an S3 bucket name: 3-63 lowercase letters, digits, dots and dashes."
+  }
+}
+
+variable "release_version" {
+  description = "The release the serving enhanced instance runs (releases/<version>/ in the release bucket)."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.release_version)) && !contains([".", ".."], var.release_version)
+    error_message = "release_version must be 1-64 letters, digits, dots, underscores or dashes (and not \".\" or \"..\")."
+  }
+}
+
+variable "candidate_release_version" {
+  description = "A release started beside release_version on a second enhanced instance (blue/green). Cut over by setting release_version to it and this back to null: the candidate's instance survives."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.candidate_release_version == null || (can(regex("^[A-Za-z0-9._-]{1,64}$", var.candidate_release_version)) && !contains([".", ".."], coalesce(var.candidate_release_version, "x")))
+    error_message = "candidate_release_version must be null or 1-64 letters, digits, dots, underscores or dashes."
+  }
+  validation {
+    condition     = var.candidate_release_version != var.release_version
+    error_message = "candidate_release_version must differ from release_version (the candidate runs beside it)."
+  }
+}
+
+variable "legacy_release_version" {
+  description = "The release the legacy instance runs (release_version when null). Pin it while the legacy instance exists, or a new release_version replaces it."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.legacy_release_version == null || (can(regex("^[A-Za-z0-9._-]{1,64}$", var.legacy_release_version)) && !contains([".", ".."], coalesce(var.legacy_release_version, "x")))
+    error_message = "legacy_release_version must be null or 1-64 letters, digits, dots, underscores or dashes."
+  }
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the bot instances."
+  type        = string
+  default     = "t3.small"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", var.instance_type))
+    error_message = "instance_type must be an EC2 instance type such as t3.small."
+  }
+}
+
+variable "ami_id" {
+  description = "AMI for new instances; null looks up the latest Amazon Linux 2023 (x86_64). Existing instances keep the AMI they were launched with."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.ami_id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(var.ami_id, "x")))
+    error_message = "ami_id must be null or an AMI id such as ami-0123456789abcdef0."
+  }
+}
+
+variable "discord_token_parameter" {
+  description = "Name of the SSM SecureString parameter holding the Discord token. The bot reads it with the instance role; the token never passes through terraform."
+  type        = string
+  validation {
+    condition     = can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.discord_token_parameter)) && length(var.discord_token_parameter) <= 1011
+    error_message = "discord_token_parameter must be an SSM parameter name such as /ydeploy/production/discord-token."
+  }
+}
+
+variable "discord_api" {
+  description = "Discord API base URL the bot uses."
+  type        = string
+  default     = "https://discord.com/api"
+  validation {
+    condition     = can(regex("^https?://[^\\s'\"]+$", var.discord_api))
+    error_message = "discord_api must be an http(s) URL."
+  }
+}
+
+variable "health_port" {
+  description = "Port of the bot's health server; reachable from inside the VPC only."
+  type        = number
+  default     = 3000
+  validation {
+    condition     = var.health_port == floor(var.health_port) && var.health_port >= 1024 && var.health_port <= 65535
+    error_message = "health_port must be an integer between 1024 and 65535 (the bot runs unprivileged)."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the VPC; split into public and private subnets."
+  type        = string
+  default     = "10.0.0.0/16"
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && can(regex("^[0-9.]+/(1[6-9]|2[0-4])$", var.vpc_cidr))
+    error_message = "vpc_cidr must be an IPv4 CIDR with a prefix between /16 and /24, such as 10.0.0.0/16."
+  }
+}
+
+variable "availability_zone_count" {
+  description = "How many availability zones get a public and a private subnet (one NAT gateway serves them all)."
+  type        = number
+  default     = 2
+  validation {
+    condition     = contains([1, 2, 3], var.availability_zone_count)
+    error_message = "availability_zone_count must be 1, 2 or 3."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the bot/health log group and the flow logs."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs (SNS topics, ...) notified when an alarm fires and when it recovers."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : can(regex("^arn:", a))])
+    error_message = "alarm_actions must be ARNs, such as arn:aws:sns:us-east-1:123456789012:alerts."
+  }
+}
+
+variable "health_failure_pattern" {
+  description = "CloudWatch Logs filter pattern matching one failed health check in the health stream (the health server logs each non-healthy answer)."
+  type        = string
+  default     = "{ $.status = \"unhealthy\" }"
+}
+
+variable "create_release_bucket" {
+  description = "Create release_bucket here (versioned, encrypted, public access blocked). Leave false when it exists already (e.g. it is the state bucket)."
+  type        = bool
+  default     = false
+}
+
+variable "aws_compat_endpoint" {
+  description = "Set when AWS_ENDPOINT_URL points at an AWS emulator such as moto (the ydeploy sandbox): path-style S3, no credential, region or instance-metadata checks. Leave false on real AWS."
+  type        = bool
+  default     = false
+}
