@@ -40,6 +40,11 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
     }
     return sendJson(res, 200, { dropped });
   }
+  if (route === 'POST /gateway') {
+    const body = await readJson(req);
+    if (typeof body.stalled === 'boolean') state.stalled = body.stalled;
+    return sendJson(res, 200, { stalled: state.stalled });
+  }
   if (route === 'POST /tokens') {
     const body = await readJson(req);
     if (typeof body.token !== 'string' || body.token.length < 8) throw new HttpError(400, 'token must be a string of at least 8 characters');

@@ -22,6 +22,7 @@ export function acceptGateway(ws: WebSocket, state: EmulatorState, options: Gate
     } catch {
       return ws.close(4002, 'Error while decoding payload.');
     }
+    if (state.stalled && (payload.op === 2 || payload.op === 6)) return;
     switch (payload.op) {
       case 1:
         return send({ op: 11, d: null, s: null, t: null });

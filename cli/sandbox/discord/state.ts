@@ -53,6 +53,8 @@ export class EmulatorState {
   readonly commands = new Map<string, Record<string, unknown>[]>();
   /** Tokens the gateway closes with 4004 even though REST accepts them. */
   readonly gatewayRejects = new Set<string>();
+  /** While true the gateway leaves IDENTIFY and RESUME unanswered: an outage, or a bot stuck connecting. */
+  stalled = false;
   readonly messages: { channelId: string; content?: string; at: number; token: string }[] = [];
   readonly botUser = { id: snowflake(), username: 'ydeploy-bot', discriminator: '0', global_name: null, avatar: null, bot: true, flags: 0 };
 
