@@ -31,6 +31,8 @@ export interface CheckDeps {
   clock: Clock;
   discord: DiscordAccount;
   tests?: TestCommand;
+  /** S3 behind a custom endpoint (moto): the backend needs path-style addressing. */
+  pathStyle?: boolean;
   signal: AbortSignal;
 }
 

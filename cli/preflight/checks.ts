@@ -12,7 +12,8 @@ import { readLock } from '../core/lock/lock.js';
 import { envFlag, fail, pass, type CheckDeps, type PreflightCheck } from './check.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const MIN_TERRAFORM = [1, 6, 0];
+// The S3 backend's use_lockfile arrived in 1.10 (the terraform runner enforces it too).
+const MIN_TERRAFORM = [1, 10, 0];
 
 const credentials: PreflightCheck = {
   id: 'aws-credentials',
@@ -84,8 +85,9 @@ const terraformVersion: PreflightCheck = {
     try {
       version = await deps.terraform.version();
     } catch (error) {
-      const why = isUserError(error) ? error.why : (error as Error).message;
-      return fail(`${deps.env.terraform.binary} cannot be run: ${why}`, `install terraform >= ${MIN_TERRAFORM.join('.')} on PATH (or set terraform.binary in ${configName(deps)})`);
+      const install = `install terraform >= ${MIN_TERRAFORM.join('.')} on PATH (or set terraform.binary in ${configName(deps)})`;
+      if (isUserError(error)) return fail(error.message, error.fix ?? install);
+      return fail(`${deps.env.terraform.binary} cannot be run: ${(error as Error).message}`, install);
     }
     if (compare(version, MIN_TERRAFORM) < 0) return fail(`terraform ${version} is older than ${MIN_TERRAFORM.join('.')}`, `install terraform >= ${MIN_TERRAFORM.join('.')}`);
     return pass(`terraform ${version}`);
@@ -98,7 +100,7 @@ const terraformModule: PreflightCheck = {
   needs: ['terraform', 'state-bucket'],
   timeoutMs: 300_000,
   async run(deps) {
-    await deps.terraform.init({ signal: deps.signal });
+    await deps.terraform.init({ backendConfig: backendConfig(deps), reconfigure: true, signal: deps.signal });
     const diagnostics = await deps.terraform.validate();
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
@@ -169,6 +171,17 @@ export function checklist(deps: Pick<CheckDeps, 'env'>): PreflightCheck[] {
   const buckets = [bucket('state-bucket', 'state bucket reachable', (d) => d.store, 'stateBucket')];
   if (deps.env.releaseBucket !== deps.env.stateBucket) buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
   return [credentials, ...buckets, tokenParameter, discordToken, terraformVersion, terraformModule, drift, botTests, lock];
+}
+
+/** The S3 backend of this environment (the module's backend block is partial). */
+export function backendConfig(deps: Pick<CheckDeps, 'env' | 'prefix' | 'pathStyle'>): Record<string, string> {
+  return {
+    bucket: deps.env.stateBucket,
+    key: `${deps.prefix}terraform.tfstate`,
+    region: deps.env.region,
+    use_lockfile: 'true',
+    ...(deps.pathStyle ? { use_path_style: 'true' } : {}),
+  };
 }
 
 function configName(deps: Pick<CheckDeps, 'env'>): string {

@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../config/load.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
 import type { DiscordAccount, Reporter } from '../ports.js';
 import { DiscordRest, discordApiBase } from '../adapters/discord.js';
+import { usesCustomEndpoint } from '../adapters/aws/config.js';
 import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
 import { checklist } from './checks.js';
 
@@ -64,6 +65,7 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
     clock: ports.clock,
     discord: options.discord ?? new DiscordRest(discordApiBase(env, ctx.processEnv)),
     tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
+    pathStyle: usesCustomEndpoint(ctx.processEnv, 's3'),
     signal: ctx.signal,
   };
   const checks = options.checks ?? checklist(deps);

@@ -50,8 +50,8 @@ export class FakeTerraform implements Terraform {
     if (this.versionResult instanceof Error) throw this.versionResult;
     return this.versionResult;
   }
-  async init() {
-    this.calls.push({ name: 'init' });
+  async init(options?: unknown) {
+    this.calls.push({ name: 'init', options });
   }
   async validate() {
     this.calls.push({ name: 'validate' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPreflight, runChecks, type PreflightOptions } from '../../../cli/preflight/run.js';
-import { ExitCode, UserError } from '../../../cli/errors.js';
+import { ExitCode, UsageError, UserError } from '../../../cli/errors.js';
 import type { Ports } from '../../../cli/context.js';
 import type { PreflightCheck } from '../../../cli/preflight/check.js';
 import { healthyDeps, jsonReporter } from './fakes.js';
@@ -23,7 +23,8 @@ const check = (events: Record<string, unknown>[], id: string) => events.find((e)
 
 describe('preflight', () => {
   it('passes every check of a healthy environment, each reported as an event', async () => {
-    const { report, events } = await preflight(healthyDeps());
+    const deps = healthyDeps();
+    const { report, events } = await preflight(deps);
     expect(report?.ok).toBe(true);
     expect(report?.checks.map((c) => c.id)).toEqual(['aws-credentials', 'state-bucket', 'release-bucket', 'token-parameter', 'discord-token', 'terraform', 'terraform-module', 'drift', 'bot-tests', 'lock']);
     expect(check(events, 'aws-credentials').reason).toBe('account 123456789012 as arn:aws:iam::123456789012:user/ci, region eu-west-1');
@@ -32,6 +33,8 @@ describe('preflight', () => {
     expect(check(events, 'bot-tests').reason).toBe('tests: 3 passed (3)');
     expect(check(events, 'terraform').reason).toBe('terraform 1.11.0');
     for (const c of report!.checks) expect(typeof c.seconds).toBe('number');
+    const init = deps.terraform.calls.find((c) => c.name === 'init')!;
+    expect(init.options).toMatchObject({ backendConfig: { bucket: 'acme-state', key: 'ydeploy/production/terraform.tfstate', region: 'eu-west-1', use_lockfile: 'true' }, reconfigure: true });
   });
 
   it('never puts the token in any output', async () => {
@@ -92,12 +95,15 @@ describe('preflight', () => {
     deps.terraform.versionResult = new Error('spawn terraform ENOENT');
     const { events } = await preflight(deps);
     expect(check(events, 'terraform')).toMatchObject({ ok: false, reason: 'terraform cannot be run: spawn terraform ENOENT' });
+    const missing = healthyDeps();
+    missing.terraform.versionResult = new UsageError('terraform not found', '"terraform" is not an executable on PATH', { fix: 'install terraform' });
+    expect(check((await preflight(missing)).events, 'terraform')).toMatchObject({ ok: false, reason: 'terraform not found: "terraform" is not an executable on PATH', fix: 'install terraform' });
     expect(check(events, 'terraform-module').skipped).toBe(true);
     expect(check(events, 'drift').skipped).toBe(true);
 
     const old = healthyDeps();
     old.terraform.versionResult = '1.5.7';
-    expect(check((await preflight(old)).events, 'terraform').reason).toBe('terraform 1.5.7 is older than 1.6.0');
+    expect(check((await preflight(old)).events, 'terraform').reason).toBe('terraform 1.5.7 is older than 1.10.0');
   });
 
   it('fails on validation errors', async () => {
