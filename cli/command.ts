@@ -26,6 +26,8 @@ export interface CommandInput<Options = Record<string, unknown>> {
   killSignal: AbortSignal;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Standard input (what `init --store-token` reads the token from when it is not a terminal). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export type CommandModule = {

@@ -81,6 +81,7 @@ async function runCommand(command: string[], parsed: Parameters<Runner>[1], io: 
     killSignal: cancellation?.killSignal ?? idle.signal,
     cwd: io.cwd ?? process.cwd(),
     env,
+    stdin: io.stdin ?? process.stdin,
   };
   try {
     const module = await loadCommand(command[0]);
