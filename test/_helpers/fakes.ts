@@ -159,6 +159,8 @@ export interface SimBot {
   healthyAfter: number;
   faults: Set<BotFault>;
   lastEventAt?: string;
+  /** A bot whose step-down does not take (it still reports active). */
+  stuckActive?: boolean;
 }
 
 export interface WorldOptions {
@@ -337,14 +339,17 @@ export class FakeWorld {
       if (script.includes('step-down')) {
         bot.role = 'standby';
         this.timeline.push(`step-down ${instanceId}`);
-        return result(JSON.stringify({ role: 'standby', lastEventAt: bot.lastEventAt ?? null }));
+        return result(JSON.stringify({ ok: true, role: 'standby', lastEventAt: null, lastInteractionId: bot.lastEventAt ?? null, after: bot.lastEventAt ?? '0' }));
       }
-      if (script.includes('activate')) {
+      if (script.includes(' activate')) {
+        if (script.includes('--peer-active') && !script.includes('--force')) {
+          return result(JSON.stringify({ ok: false, error: 'refused', message: 'another instance still reports active: step it down first' }), 'Failed');
+        }
         bot.role = 'active';
-        this.timeline.push(`activate ${instanceId}`);
-        return result(JSON.stringify({ role: 'active' }));
+        this.timeline.push(`activate ${instanceId}${script.includes('--force') ? ' --force' : ''}`);
+        return result(JSON.stringify({ ok: true, role: 'active', replayed: [], expired: 0, skipped: 0, alreadyActive: false }));
       }
-      if (script.includes('botctl.mjs" status')) return result(JSON.stringify({ role: bot.role }));
+      if (script.includes('botctl.mjs" status')) return result(JSON.stringify({ ok: true, role: bot.stuckActive ? 'active' : bot.role }));
       return result('', 'Failed', `fake world does not know: ${script}`);
     },
   };

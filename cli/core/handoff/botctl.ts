@@ -1,5 +1,5 @@
-// The bot's control commands (bot/botctl), run through SSM Run Command. Pure builders and
-// parsers: the release directory and control socket come from the instance's variables.
+// The bot's control commands (bot/botctl.ts), run through SSM Run Command. Pure builders and
+// parsers. botctl prints one JSON object; exit 0 done, 1 bot unreachable, 2 usage, 3 refused.
 import { z } from 'zod';
 
 const BOTCTL = 'node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs"';
@@ -8,33 +8,32 @@ export function stepDownScript(): string {
   return `${BOTCTL} step-down`;
 }
 
-export function activateScript(afterIso: string): string {
-  return `${BOTCTL} activate --after ${afterIso}`;
+/**
+ * `after`: the old bot's step-down "after" (its last handled interaction), so the new one
+ * answers exactly what came later. Without it (old unreachable) --force: nothing buffered is
+ * answered, since the old bot may have answered it.
+ */
+export function activateScript(options: { after?: string; peerActive?: boolean }): string {
+  const parts = [BOTCTL, 'activate'];
+  parts.push(options.after !== undefined ? `--after ${options.after}` : '--force');
+  if (options.peerActive) parts.push('--peer-active');
+  return parts.join(' ');
 }
 
-export function roleScript(): string {
+export function statusScript(): string {
   return `${BOTCTL} status`;
 }
 
-const stepDownSchema = z.object({ role: z.literal('standby').optional(), lastEventAt: z.string().nullable().optional() }).passthrough();
-const statusSchema = z.object({ role: z.enum(['active', 'standby']) }).passthrough();
+const answerSchema = z.object({ ok: z.boolean(), role: z.enum(['active', 'standby']).optional(), after: z.string().optional(), message: z.string().optional(), error: z.string().optional() }).passthrough();
+export type BotctlAnswer = z.infer<typeof answerSchema>;
 
-/** botctl prints one JSON object (its last line); anything else is a protocol error. */
-function lastJson(stdout: string): unknown {
+/** The last line botctl printed, if it is its JSON answer. */
+export function parseBotctl(stdout: string): BotctlAnswer | undefined {
   const line = stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line);
+    const parsed = answerSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
-}
-
-export function parseStepDown(stdout: string): { lastEventAt?: string } | undefined {
-  const parsed = stepDownSchema.safeParse(lastJson(stdout));
-  return parsed.success ? { lastEventAt: parsed.data.lastEventAt ?? undefined } : undefined;
-}
-
-export function parseRole(stdout: string): 'active' | 'standby' | undefined {
-  const parsed = statusSchema.safeParse(lastJson(stdout));
-  return parsed.success ? parsed.data.role : undefined;
 }

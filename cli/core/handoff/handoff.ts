@@ -1,64 +1,69 @@
-// Exactly one bot answers (issue 9): the old instance steps down and says when it handled its
-// last event; the new one becomes active and answers what arrived after that. Never both.
-import type { Instance } from '../../ports.js';
+// Exactly one bot answers (issue 9): the old instance steps down and reports its last handled
+// interaction; the new one becomes active and answers what arrived after it. Never both.
+import type { CommandResult, Instance } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type CoreContext } from '../context.js';
-import { activateScript, parseRole, parseStepDown, roleScript, stepDownScript } from './botctl.js';
+import { activateScript, parseBotctl, statusScript, stepDownScript, type BotctlAnswer } from './botctl.js';
 
 export interface HandoffReport {
   from?: string;
   to: string;
-  /** The old bot's last handled event; the new one answers what came after. */
-  after: string;
-  /** The old instance could not be reached; the new one waited the documented grace. */
+  /** The old bot's last handled interaction ("0": none); absent when it was unreachable. */
+  after?: string;
+  /** The old instance could not be reached; the new one waited the documented grace, then --force. */
   oldUnreachable: boolean;
   seconds: number;
 }
 
 export async function handoff(ctx: CoreContext, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
   const started = ctx.clock.now();
-  let after = new Date(started).toISOString();
+  let after: string | undefined = '0';
   let oldUnreachable = false;
+  let peerActive = false;
   if (from) {
-    const result = await ctx.remote.run(from.id, [stepDownScript()], { timeoutSeconds: 30, comment: 'ydeploy handoff: step down', signal: ctx.signal }).catch((error: Error) => ({
-      status: 'Undeliverable' as const,
-      exitCode: -1,
-      stdout: '',
-      stderr: error.message,
-      instanceId: from.id,
-    }));
-    const stepped = result.status === 'Success' ? parseStepDown(result.stdout) : undefined;
-    if (stepped) {
-      after = stepped.lastEventAt ?? after;
-      await refuseIfStillActive(ctx, from, to);
+    const stepped = await botctl(ctx, from, stepDownScript(), 'step down');
+    if (stepped.answer?.ok) {
+      after = stepped.answer.after ?? '0';
+      const status = await botctl(ctx, from, statusScript(), 'confirm standby');
+      peerActive = status.answer?.role === 'active';
     } else {
-      // The old bot cannot be told to stop. Its own standby-on-silence rule (or its death) is what
-      // keeps two from answering; the grace covers an interaction's 3-second answer window.
+      // The old bot cannot be told to stop (instance gone, agent or bot down). Waiting out an
+      // interaction's 3-second answer window plus margin means anything it took is done.
       oldUnreachable = true;
+      after = undefined;
       const grace = tuning(ctx).unreachableOldGraceMs;
-      ctx.reporter.warn(`${from.id} did not step down (${result.status}: ${(result.stderr || result.stdout).trim().slice(0, 200)}); activating ${to.id} after ${grace / 1000}s`);
+      ctx.reporter.warn(`${from.id} did not step down (${describe(stepped.result)}); activating ${to.id} after ${grace / 1000}s`);
       await ctx.clock.sleep(grace, ctx.signal);
-      after = new Date(started).toISOString();
     }
   }
-  const activated = await ctx.remote.run(to.id, [activateScript(after)], { timeoutSeconds: 30, comment: 'ydeploy handoff: activate', signal: ctx.signal });
-  if (activated.status !== 'Success' || parseRole(activated.stdout) !== 'active') {
-    throw new UserError(`${to.id} did not become active`, (activated.stderr || activated.stdout).trim().slice(0, 300) || activated.status, {
-      code: ExitCode.healthGate,
-      fix: `ydeploy doctor --instance ${to.id}`,
-    });
+  const activated = await botctl(ctx, to, activateScript({ after, peerActive }), 'activate');
+  if (!activated.answer?.ok || activated.answer.role !== 'active') {
+    const refused = activated.answer?.error === 'refused';
+    throw new UserError(
+      refused ? `refusing to activate ${to.id}` : `${to.id} did not become active`,
+      activated.answer?.message ?? describe(activated.result),
+      { code: ExitCode.healthGate, fix: `ydeploy doctor --instance ${refused && from ? from.id : to.id}` },
+    );
   }
-  return { ...(from ? { from: from.id } : {}), to: to.id, after, oldUnreachable, seconds: (ctx.clock.now() - started) / 1000 };
+  return { ...(from ? { from: from.id } : {}), to: to.id, ...(after !== undefined ? { after } : {}), oldUnreachable, seconds: (ctx.clock.now() - started) / 1000 };
 }
 
-/** Reactivate the old bot when the new one could not take over (its gate passed, then failed). */
+/** The new bot could not take over after all: the old one answers again (nothing buffered is replayed). */
 export async function handBack(ctx: CoreContext, to: Instance): Promise<void> {
-  await ctx.remote.run(to.id, [activateScript(new Date(ctx.clock.now()).toISOString())], { timeoutSeconds: 30, comment: 'ydeploy handoff: hand back' });
+  await botctl(ctx, to, activateScript({}), 'hand back');
 }
 
-async function refuseIfStillActive(ctx: CoreContext, from: Instance, to: Instance): Promise<void> {
-  const status = await ctx.remote.run(from.id, [roleScript()], { timeoutSeconds: 30, comment: 'ydeploy handoff: confirm standby', signal: ctx.signal });
-  if (status.status === 'Success' && parseRole(status.stdout) === 'active') {
-    throw new UserError(`refusing to activate ${to.id}`, `${from.id} still reports itself active after stepping down`, { code: ExitCode.healthGate, fix: `ydeploy doctor --instance ${from.id}` });
-  }
+async function botctl(ctx: CoreContext, instance: Instance, script: string, what: string): Promise<{ result: CommandResult; answer?: BotctlAnswer }> {
+  const result = await ctx.remote
+    .run(instance.id, [script], { timeoutSeconds: 30, comment: `ydeploy handoff: ${what}`, signal: ctx.signal })
+    .catch((error: Error): CommandResult => {
+      if (ctx.signal.aborted) throw error;
+      return { instanceId: instance.id, status: 'Undeliverable', exitCode: -1, stdout: '', stderr: error.message };
+    });
+  return { result, answer: parseBotctl(result.stdout) };
+}
+
+function describe(result: CommandResult): string {
+  const text = (parseBotctl(result.stdout)?.message ?? result.stderr ?? result.stdout).trim().slice(0, 200);
+  return text ? `${result.status}: ${text}` : result.status;
 }

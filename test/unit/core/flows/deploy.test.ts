@@ -54,7 +54,7 @@ describe('deploy', () => {
     const error = await deploy(ctx, { release: 'v2' }).catch((e) => e);
     expect(error.code).toBe(ExitCode.healthGate);
     expect(error.why).toBe('/ping was answered by nobody, not by i-0002');
-    expect(world.timeline).toContain('activate i-0001');
+    expect(world.timeline).toContain('activate i-0001 --force');
     expect(world.byRole('enhanced', 'v1')!.role).toBe('active');
     expect(world.byRole('enhanced', 'v2')).toBeUndefined();
   });

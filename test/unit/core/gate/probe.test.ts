@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { discordScript, healthScript, parseHealthOutput } from '../../../../cli/core/gate/probe.js';
-import { activateScript, parseRole, parseStepDown, stepDownScript } from '../../../../cli/core/handoff/botctl.js';
+import { activateScript, parseBotctl, stepDownScript } from '../../../../cli/core/handoff/botctl.js';
 
 describe('health gate scripts', () => {
   it('probes /health on the instance-local port, defaulting to the configured one', () => {
@@ -29,13 +29,14 @@ describe('health gate scripts', () => {
 describe('botctl', () => {
   it('runs from the release directory', () => {
     expect(stepDownScript()).toBe('node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" step-down');
-    expect(activateScript('2026-11-26T10:00:00.000Z')).toBe('node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --after 2026-11-26T10:00:00.000Z');
+    expect(activateScript({ after: '1234567890123456789' })).toBe('node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --after 1234567890123456789');
+    expect(activateScript({})).toBe('node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --force');
+    expect(activateScript({ after: '0', peerActive: true })).toMatch(/activate --after 0 --peer-active$/);
   });
 
-  it('parses its JSON answers and rejects anything else', () => {
-    expect(parseStepDown('{"role":"standby","lastEventAt":"2026-11-26T10:00:01.000Z"}')).toEqual({ lastEventAt: '2026-11-26T10:00:01.000Z' });
-    expect(parseStepDown('connect ENOENT /run/discord-bot/control.sock')).toBeUndefined();
-    expect(parseRole('noise\n{"role":"active"}')).toBe('active');
-    expect(parseRole('{"role":"boss"}')).toBeUndefined();
+  it('parses its JSON answer and nothing else', () => {
+    expect(parseBotctl('{"ok":true,"role":"standby","lastEventAt":null,"after":"0"}')).toMatchObject({ ok: true, role: 'standby', after: '0' });
+    expect(parseBotctl('{"ok":false,"error":"unreachable","message":"the bot is not reachable on /run/x.sock: ENOENT"}')).toMatchObject({ ok: false, error: 'unreachable' });
+    expect(parseBotctl('node: not found')).toBeUndefined();
   });
 });
