@@ -1,22 +1,10 @@
 // One /health probe of an instance through SSM Run Command (the port is reachable inside the
-// VPC only), and the contract of its body (DESIGN.md §4.1). Shared by status, health and
-// monitor; core's health gate can reuse probeHealth/parseHealthOutput.
-import { z } from 'zod';
+// VPC only), for status, health and monitor. The script and the body's contract (DESIGN.md
+// §4.1) are the health gate's own (core/gate/probe.ts): one definition of "healthy".
 import type { Instance, InstanceRole, RemoteExec } from '../ports.js';
+import { healthScript, parseHealthOutput, type HealthBody } from '../core/gate/probe.js';
 
-export const healthBodySchema = z
-  .object({
-    status: z.enum(['starting', 'healthy', 'unhealthy', 'stopping']),
-    timestamp: z.string(),
-    uptime: z.number().optional(),
-    version: z.string().optional(),
-    instanceId: z.string().optional(),
-    role: z.enum(['active', 'standby']).optional(),
-    reason: z.string().optional(),
-    discord: z.object({ ready: z.boolean().optional(), ping: z.number().optional(), guilds: z.number().optional() }).passthrough().optional(),
-  })
-  .passthrough();
-export type HealthBody = z.infer<typeof healthBodySchema>;
+export type { HealthBody };
 
 /**
  * healthy/starting/unhealthy/stopping: what the body said. down: SSM reached the instance but
@@ -34,6 +22,9 @@ export interface HealthProbe {
   /** The bot's role in the active/standby handoff, from the body. */
   botRole?: 'active' | 'standby';
   reason?: string;
+  /** The health server's own response time (curl), when it answered. */
+  responseMs?: number;
+  /** The whole SSM round trip. */
   latencyMs: number;
   at: number;
 }
@@ -47,35 +38,13 @@ export interface ProbeOptions {
   now?: () => number;
 }
 
-/** The script run on the instance: body, then the HTTP status on its own last line. */
-export function healthScript(port: number, path: string): string {
-  return `curl -s -m 2 -o - -w '\\n%{http_code}' http://127.0.0.1:\${YDEPLOY_HEALTH_PORT:-${port}}${path}`;
-}
-
-/** Reads what healthScript printed. */
-export function parseHealthOutput(stdout: string, exitCode = 0): Pick<HealthProbe, 'state' | 'httpStatus' | 'body' | 'botRole' | 'reason'> {
-  const cut = stdout.lastIndexOf('\n');
-  const code = Number((cut < 0 ? stdout : stdout.slice(cut + 1)).trim());
-  const text = cut < 0 ? '' : stdout.slice(0, cut).trim();
-  if (!Number.isInteger(code) || code === 0) {
-    return { state: 'down', reason: `nothing answered on the health port (curl exit ${exitCode})` };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { state: 'invalid', httpStatus: code, reason: `HTTP ${code} with a body that is not JSON: ${text.slice(0, 80)}` };
-  }
-  const parsed = healthBodySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { state: 'invalid', httpStatus: code, reason: `HTTP ${code}, body breaks the contract: ${issue.path.join('.') || '$'} ${issue.message}` };
-  }
-  const body = parsed.data;
-  const base = { httpStatus: code, body, botRole: body.role };
-  if (body.status === 'healthy' && code !== 200) return { ...base, state: 'invalid', reason: `says healthy with HTTP ${code}` };
-  if (body.status !== 'healthy' && code === 200) return { ...base, state: 'invalid', reason: `says ${body.status} with HTTP 200` };
-  return { ...base, state: body.status, reason: body.reason };
+/** What the probe's output says, in the states status and monitor show. */
+export function readProbeOutput(stdout: string): Pick<HealthProbe, 'state' | 'httpStatus' | 'body' | 'botRole' | 'reason' | 'responseMs'> {
+  const reading = parseHealthOutput(stdout);
+  if (reading.kind === 'unreachable') return { state: 'down', reason: 'nothing answered on the health port' };
+  if (reading.kind === 'invalid') return { state: 'invalid', httpStatus: reading.code, reason: `HTTP ${reading.code}: ${reading.problem}` };
+  const { body } = reading;
+  return { state: body.status, httpStatus: reading.code, body, botRole: body.role, reason: body.reason, responseMs: reading.responseMs };
 }
 
 export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, 'id' | 'role'>, options: ProbeOptions): Promise<HealthProbe> {
@@ -87,10 +56,10 @@ export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, '
   try {
     const result = await remote.run(instance.id, [healthScript(options.port, options.path)], { timeoutSeconds: 30, comment: 'ydeploy health probe', signal });
     const latencyMs = now() - started;
-    if (result.status !== 'Success' && !/\n\d{3}\s*$/.test(result.stdout)) {
+    if (result.status !== 'Success') {
       return { ...base, latencyMs, state: 'unreachable', reason: `SSM command ${result.status}${result.stderr ? `: ${result.stderr.trim().slice(0, 120)}` : ''}` };
     }
-    return { ...base, latencyMs, ...parseHealthOutput(result.stdout, result.exitCode) };
+    return { ...base, latencyMs, ...readProbeOutput(result.stdout) };
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     const why = timeout.aborted ? `no answer through SSM within ${options.timeoutMs / 1000}s` : (error as Error).message;

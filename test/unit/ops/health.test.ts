@@ -1,37 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { healthScript, parseHealthOutput, probeHealth } from '../../../cli/ops/health.js';
+import { probeHealth, readProbeOutput } from '../../../cli/ops/health.js';
 import { parseSelector, select } from '../../../cli/ops/targets.js';
 import { FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 import { UsageError, UserError } from '../../../cli/errors.js';
 
-describe('healthScript', () => {
-  it('curls the instance-local port with the variable default and prints the status last', () => {
-    expect(healthScript(3000, '/health')).toBe("curl -s -m 2 -o - -w '\\n%{http_code}' http://127.0.0.1:${YDEPLOY_HEALTH_PORT:-3000}/health");
-  });
-});
-
-describe('parseHealthOutput', () => {
-  it('reads a healthy body with its role', () => {
-    const r = parseHealthOutput(`${JSON.stringify(healthyBody('standby'))}\n200`);
-    expect(r).toMatchObject({ state: 'healthy', httpStatus: 200, botRole: 'standby' });
+describe('readProbeOutput (the gate\'s script and contract, in status terms)', () => {
+  it('reads a healthy body with its role and the response time', () => {
+    const r = readProbeOutput(`${JSON.stringify(healthyBody('standby'))}\n200 0.004`);
+    expect(r).toMatchObject({ state: 'healthy', httpStatus: 200, botRole: 'standby', responseMs: 4 });
     expect(r.body?.discord?.ping).toBe(42);
   });
 
   it('reads starting, unhealthy and stopping with their reasons', () => {
-    expect(parseHealthOutput('{"status":"starting","timestamp":"t"}\n503').state).toBe('starting');
-    expect(parseHealthOutput('{"status":"unhealthy","timestamp":"t","reason":"bot process died"}\n503')).toMatchObject({ state: 'unhealthy', reason: 'bot process died' });
-    expect(parseHealthOutput('{"status":"stopping","timestamp":"t"}\n503').state).toBe('stopping');
+    expect(readProbeOutput('{"status":"starting","timestamp":"t"}\n503').state).toBe('starting');
+    expect(readProbeOutput('{"status":"unhealthy","timestamp":"t","reason":"bot process died"}\n503')).toMatchObject({ state: 'unhealthy', reason: 'bot process died' });
+    expect(readProbeOutput('{"status":"stopping","timestamp":"t"}\n503').state).toBe('stopping');
   });
 
   it('says down when nothing answered on the port', () => {
-    expect(parseHealthOutput('\n000', 7)).toMatchObject({ state: 'down', reason: expect.stringContaining('curl exit 7') });
+    expect(readProbeOutput('\n000 0.000')).toMatchObject({ state: 'down', reason: 'nothing answered on the health port' });
   });
 
   it('rejects answers that break the contract', () => {
-    expect(parseHealthOutput('<html>oops</html>\n502').state).toBe('invalid');
-    expect(parseHealthOutput('{"status":"great","timestamp":"t"}\n200')).toMatchObject({ state: 'invalid', reason: expect.stringContaining('status') });
-    expect(parseHealthOutput('{"status":"healthy","timestamp":"t"}\n503')).toMatchObject({ state: 'invalid', reason: 'says healthy with HTTP 503' });
-    expect(parseHealthOutput('{"status":"starting","timestamp":"t"}\n200').state).toBe('invalid');
+    expect(readProbeOutput('<html>oops</html>\n502').state).toBe('invalid');
+    expect(readProbeOutput('{"status":"great","timestamp":"t"}\n200')).toMatchObject({ state: 'invalid', reason: expect.stringContaining('status') });
+    expect(readProbeOutput('{"status":"healthy","timestamp":"t"}\n503')).toMatchObject({ state: 'invalid', httpStatus: 503 });
+    expect(readProbeOutput('{"status":"starting","timestamp":"t"}\n200').state).toBe('invalid');
   });
 });
 
