@@ -2,6 +2,7 @@
 // -> ready -> readiness file -> heartbeat; graceful shutdown on SIGTERM. Active or standby
 // (issue 9): only the active bot answers; the role is switched over the control socket.
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Events } from 'discord.js';
 import { ConfigError, readConfig, resolveToken, type BotConfig } from './config.js';
 import { registerCommands, runCommand } from './commands/index.js';
@@ -76,11 +77,15 @@ const control = await startControlServer(config.controlSocket, dispatcher, (requ
 let stopping = false;
 onSignals(log, [
   { name: 'stop answering', run: () => ((stopping = true), dispatcher.stop(), readiness!.markStopping()) },
+  // Answers already under way finish; and "stopping" stays visible a little longer than the
+  // health server's file cache (200 ms), so its pollers see why the bot goes away.
+  { name: 'finish answers in flight', run: () => Promise.all([dispatcher.drain(), sleep(config.stoppingHoldMs)]), deadlineMs: 2000 },
   { name: 'leave Discord', run: () => client.destroy(), deadlineMs: 3000 },
   { name: 'close the control socket', run: () => new Promise((resolve) => (control ? control.close(resolve) : resolve(undefined))), deadlineMs: 1000 },
   { name: 'remove the readiness file', run: () => readiness!.remove() },
 ]);
 
+log.info('connecting to Discord');
 client.login(token).catch((error: Error) => {
   if (stopping) return;
   log.fatal({ err: error }, `login to Discord failed: ${error.message}`);

@@ -21,6 +21,10 @@ export interface BotConfig {
   staleMs: number;
   /** Discord may be lost this long (reconnecting, resuming) before health says unhealthy. */
   graceMs: number;
+  /** How long a gracefully stopping bot keeps "stopping" in the readiness file before removing it. */
+  stoppingHoldMs: number;
+  /** How long the health server reuses one read of the readiness file. */
+  cacheMs: number;
   logLevel: string;
 }
 
@@ -47,6 +51,8 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
     staleMs: integer(env, 'HEALTH_STALE_MS', 10_000, 500, 600_000),
     graceMs: integer(env, 'DISCORD_GRACE_MS', 30_000, 0, 600_000),
+    stoppingHoldMs: integer(env, 'STOPPING_HOLD_MS', 300, 0, 5000),
+    cacheMs: integer(env, 'HEALTH_CACHE_MS', 200, 0, 5000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

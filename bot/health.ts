@@ -17,7 +17,7 @@ try {
 const log = createLogger('health', { instanceId: config.instanceId, version: config.version }, config.logLevel);
 logCrashes(log);
 
-const probe = new BotProbe({ readyFile: config.readyFile, staleMs: config.staleMs, graceMs: config.graceMs });
+const probe = new BotProbe({ readyFile: config.readyFile, staleMs: config.staleMs, graceMs: config.graceMs, cacheMs: config.cacheMs });
 const server = createHealthServer(probe, (status, body) => log.info({ health: body }, `health is ${status}`));
 server.once('error', (error) => {
   log.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'health server cannot listen');

@@ -25,6 +25,7 @@ export class Dispatcher {
   private stopped = false;
   private buffer: Incoming[] = [];
   private last: { id: string; at: number } | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     role: Role,
@@ -82,13 +83,20 @@ export class Dispatcher {
     this.buffer = [];
   }
 
+  /** Resolves when every answer already started has finished. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
   status() {
     return { role: this.current, stopped: this.stopped, buffered: this.buffer.length, lastEventAt: this.last?.at ?? null, lastInteractionId: this.last?.id ?? null };
   }
 
   private handle(item: Incoming): void {
     if (!this.last || BigInt(item.id) > BigInt(this.last.id)) this.last = { id: item.id, at: snowflakeTime(item.id) };
-    item.answer().catch((error) => this.onAnswerError(error, item));
+    const answering = item.answer().catch((error) => this.onAnswerError(error, item));
+    this.inFlight.add(answering);
+    void answering.finally(() => this.inFlight.delete(answering));
   }
 
   private setRole(role: Role): void {
