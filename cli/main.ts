@@ -215,6 +215,7 @@ Start here:  npx ydeploy migrate --env sandbox`);
     .option('--destroy-enhanced', 'with --emergency: also remove enhanced once legacy is healthy')
     .option('--to <release>', 'roll enhanced back to an earlier release (after a deploy)')
     .option('--dry-run', 'show what would run; change nothing')
+    .option('--resume', 'continue the interrupted rollback from the journal')
     .action(action(['rollback']));
 
   cmd('status', 'one screen: instances, health, network, logs freshness, alarms, lock, last deployment', [

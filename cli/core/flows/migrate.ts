@@ -106,9 +106,16 @@ async function recoverMigrate(ctx: CoreContext, state: MigrateState, _error: unk
 /** What serves before the migration: legacy, from desired.json or, failing that, from EC2. */
 async function legacyBaseline(ctx: CoreContext): Promise<DesiredState> {
   const desired = await loadDesired(ctx);
-  if (desired?.enable_legacy_instance) return { ...desired, enable_enhanced_instance: false, candidate_release_version: null };
+  // Legacy's release is pinned while it exists, so a new release_version never replaces it.
+  if (desired?.enable_legacy_instance) {
+    const release = desired.legacy_release_version ?? desired.release_version;
+    return { ...desired, enable_enhanced_instance: false, candidate_release_version: null, legacy_release_version: release, release_version: desired.release_version ?? release };
+  }
   const legacy = await findInstance(ctx, 'legacy');
-  if (!desired && legacy) return { ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: legacy.release ?? null };
+  if (!desired && legacy) {
+    const release = legacy.release ?? null;
+    return { ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: release, release_version: release };
+  }
   if (desired?.enable_enhanced_instance) {
     throw new UsageError(`${ctx.env.name} is already migrated`, 'legacy is disabled and enhanced serves', { fix: `ydeploy deploy --env ${ctx.env.name} (to ship new code)` });
   }
