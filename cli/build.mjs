@@ -6,13 +6,15 @@ import { readFile, rm } from 'node:fs/promises';
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 
-await rm(new URL('dist/cli', root), { recursive: true, force: true });
+// YDEPLOY_BUILD_OUTDIR: build elsewhere (tests that must not see a concurrent rebuild of dist/).
+const outdir = process.env.YDEPLOY_BUILD_OUTDIR ?? 'dist/cli';
+await rm(new URL(outdir, root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
   // The sandbox's daemons run as their own node processes (cli/sandbox/entry.ts finds them).
   entryPoints: ['cli/main.ts', ...['shim', 'host', 'discord', 'unitctl'].map((d) => `cli/sandbox/daemons/${d}.ts`)],
   outbase: 'cli',
-  outdir: 'dist/cli',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',

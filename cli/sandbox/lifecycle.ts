@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../config/load.js';
-import { answers, choosePort, startDaemon } from './daemons.js';
+import { answers, choosePort, isFree, startDaemon } from './daemons.js';
 import { LOG_GROUP, portBase, sandboxDir, sandboxFiles } from './layout.js';
 import { isSameProcess, stopProcess } from './process.js';
 import { DAEMONS, readJson, writeJson, type DaemonName, type InstancesState, type SandboxState } from './state.js';
@@ -108,7 +108,6 @@ export async function startDaemons(state: SandboxState, onStart: (name: DaemonNa
 
 /** Keep the recorded ports when they are free; move the ones something else took meanwhile. */
 async function reassignPorts(state: SandboxState, includingMoto: boolean): Promise<void> {
-  const { choosePort: choose, isFree } = await import('./daemons.js');
   const taken = new Set<number>();
   const ports = { ...state.ports };
   for (const name of ['moto', 'discord', 'shim'] as const) {
@@ -116,7 +115,7 @@ async function reassignPorts(state: SandboxState, includingMoto: boolean): Promi
       taken.add(ports.moto);
       continue;
     }
-    if (!(await isFree(ports[name])) || taken.has(ports[name])) ports[name] = await choose(ports[name] + 1, taken);
+    if (!(await isFree(ports[name])) || taken.has(ports[name])) ports[name] = await choosePort(ports[name] + 1, taken);
     else taken.add(ports[name]);
   }
   state.ports = ports;

@@ -77,3 +77,52 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Runs the built CLI (dist/, built by the global setup) as a user would. */
+export async function ydeploy(args: string[], env: NodeJS.ProcessEnv, cwd: string, bin = new URL('../../bin/ydeploy.js', import.meta.url).pathname): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+  const { execFile } = await import('node:child_process');
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+/** The last JSON line of --json output: the command's result. */
+export function resultOf(stdout: string): Record<string, any> {
+  const lines = stdout.trim().split('\n').filter(Boolean);
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** Environment for a sandbox of its own: a temp folder and a port base away from a developer's. */
+export function isolatedEnv(dir: string, portBase: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, YDEPLOY_SANDBOX_DIR: dir, YDEPLOY_SANDBOX_PORT_BASE: String(portBase), NO_COLOR: '1' };
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_') && key !== 'AWS_CA_BUNDLE') delete env[key];
+  delete env.YDEPLOY_ENV;
+  return env;
+}
+
+/**
+ * A private build of the CLI in a shadow package root (symlinks to bot/, terraform/, node_modules),
+ * so a test running the built CLI for minutes never sees another test's rebuild of dist/.
+ * Returns the path of its bin/ydeploy.js.
+ */
+export async function privateBuild(): Promise<{ bin: string; cleanup(): Promise<void> }> {
+  const { execFile } = await import('node:child_process');
+  const { copyFile, mkdir, symlink } = await import('node:fs/promises');
+  const root = new URL('../../', import.meta.url).pathname;
+  const shadow = await mkdtemp(join(tmpdir(), 'ydeploy-build-'));
+  for (const link of ['bot', 'terraform', 'node_modules', 'cli']) await symlink(join(root, link), join(shadow, link));
+  await copyFile(join(root, 'package.json'), join(shadow, 'package.json'));
+  await mkdir(join(shadow, 'bin'));
+  await copyFile(join(root, 'bin', 'ydeploy.js'), join(shadow, 'bin', 'ydeploy.js'));
+  const outdir = join(shadow, 'dist', 'cli');
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [join(root, 'cli', 'build.mjs')], { cwd: root, env: { ...process.env, YDEPLOY_BUILD_OUTDIR: outdir } }, (error, _out, stderr) =>
+      error ? reject(new Error(`build failed: ${stderr}`)) : resolve(),
+    ),
+  );
+  return { bin: join(shadow, 'bin', 'ydeploy.js'), cleanup: () => rm(shadow, { recursive: true, force: true }) };
+}
