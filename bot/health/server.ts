@@ -17,9 +17,11 @@ export function createHealthServer(probe: BotProbe, onStatus: (status: string, b
     if (probe.shuttingDown) res.setHeader('connection', 'close');
     json(req, res, report.code, report.body);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: 36\r\n\r\n{"status":"bad_request","code":400}\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [code, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = `{"status":"bad_request","code":${code}}`;
+    socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
   });
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10_000;
