@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import ms from 'ms';
 import type { Paint } from './paint.js';
+import { parsePino } from './logline.js';
 import type { StatusReport, InstanceStatus } from '../ops/status.js';
 import type { HealthProbe, HealthState } from '../ops/health.js';
 import type { HistoryEntry } from '../ops/history.js';
@@ -61,7 +62,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
     const t = table(['role', 'stream', 'last event', 'message'], p);
     for (const s of report.streams) {
       const age = s.ageSeconds === undefined ? '—' : `${duration(s.ageSeconds * 1000)} ago`;
-      t.push([roleText(roles.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(s.lastMessage ?? '', 60)]);
+      t.push([roleText(roles.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(messageText(s.lastMessage), 60)]);
     }
     out.push(t.toString());
   } else out.push(p.dim('  no streams'));
@@ -105,6 +106,12 @@ export function flatten(value: unknown, path = ''): [string, string][] {
   return [[path, String(value)]];
 }
 
+/** A pino line's msg, anything else as it is. */
+function messageText(message: string | undefined): string {
+  if (!message) return '';
+  return parsePino(message)?.msg ?? message;
+}
+
 function truncate(text: string, width: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
@@ -114,7 +121,7 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
   const t = table(['role', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
   for (const probe of probes) {
     const b = probe.body;
-    const discord = b?.discord ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined ? ` ${b.discord.ping}ms` : ''}` : '—';
+    const discord = b?.discord ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}` : '—';
     t.push([
       roleText(probe.role, p),
       probe.instanceId,
