@@ -1,0 +1,256 @@
+// The module without AWS: formatting, validation, the variables' validation messages, and the
+// user data it renders (shellcheck, systemd-analyze verify, no secret). Needs the Debian
+// packages shellcheck and systemd (systemd-analyze).
+import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModuleCopy, requireCommand, userDataFiles, type Vars } from '../../_helpers/terraform.js';
+import { pluginDir } from '../../_helpers/tools.js';
+
+// No AWS is reached: a dead endpoint makes any accidental call fail fast instead of leaving.
+const offline = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
+
+const base: Vars = {
+  environment: 'staging',
+  release_bucket: 'acme-releases',
+  release_version: 'v2',
+  discord_token_parameter: '/ydeploy/staging/discord-token',
+};
+
+let module: ModuleCopy;
+
+beforeAll(async () => {
+  module = await ModuleCopy.create({ localBackend: true });
+  await module.must(['init', '-input=false', '-no-color', `-plugin-dir=${pluginDir()}`], { env: offline });
+});
+
+afterAll(async () => {
+  await module?.cleanup();
+});
+
+/**
+ * The variable validation errors for these variables, as one line of text each. `console`
+ * evaluates the variables without configuring the provider (plan would contact AWS for the
+ * cross-variable rules).
+ */
+async function validationErrors(vars: Vars): Promise<string[]> {
+  const file = await module.writeVars(`bad-${Math.random().toString(36).slice(2)}`, vars);
+  const run = await module.run(['console', '-no-color', `-var-file=${file}`], { env: offline, input: 'var.environment\n' });
+  const text = `${run.stderr}\n${run.stdout}`.replace(/\s+/g, ' ');
+  return text
+    .split('Error: Invalid value for variable')
+    .slice(1)
+    .map((chunk) => chunk.trim());
+}
+
+/** The user data the module renders for each release in use, through `terraform console`. */
+async function renderUserData(vars: Vars): Promise<Record<string, string>> {
+  const file = await module.writeVars(`render-${Math.random().toString(36).slice(2)}`, vars);
+  const run = await module.must(['console', `-var-file=${file}`], { env: offline, input: 'nonsensitive(base64encode(jsonencode(local.user_data)))\n' });
+  const encoded = JSON.parse(run.stdout.trim()) as string;
+  return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, string>;
+}
+
+describe('terraform module: static checks', () => {
+  it('is formatted (terraform fmt -check)', async () => {
+    const run = await module.run(['fmt', '-check', '-recursive', '-diff', '-no-color'], { env: offline });
+    expect(run.stdout).toBe('');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('validates without errors or warnings', async () => {
+    const run = await module.run(['validate', '-json', '-no-color'], { env: offline });
+    const result = JSON.parse(run.stdout) as { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
+    expect(result.diagnostics).toEqual([]);
+    expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  it('rejects bad variables, each with its own message', async () => {
+    const errors = await validationErrors({
+      project: '9lives',
+      environment: 'Prod_1',
+      region: 'mars',
+      release_bucket: 'Not A Bucket',
+      release_version: 'v 1',
+      legacy_release_version: 'a/b',
+      discord_token_parameter: 'token with spaces',
+      discord_api: 'ftp://discord.example',
+      health_port: 80,
+      vpc_cidr: '10.0.0.0/8',
+      ami_id: 'ubuntu',
+      alarm_actions: ['my-topic'],
+      log_retention_days: 2,
+      instance_type: 'big',
+      availability_zone_count: 4,
+    });
+    const expected = [
+      'project must be lowercase letters',
+      'environment must be lowercase letters',
+      'region must be an AWS region',
+      'release_bucket must be an S3 bucket name',
+      'release_version must be 1-64 letters',
+      'legacy_release_version must be null or 1-64',
+      'discord_token_parameter must be an SSM parameter name',
+      'discord_api must be an http(s) URL',
+      'health_port must be an integer between 1024 and 65535',
+      'vpc_cidr must be an IPv4 CIDR',
+      'ami_id must be null or an AMI id',
+      'alarm_actions must be ARNs',
+      'log_retention_days must be a value CloudWatch Logs accepts',
+      'instance_type must be an EC2 instance type',
+      'availability_zone_count must be 1, 2 or 3',
+    ];
+    for (const message of expected) expect(errors.some((e) => e.includes(message)), `${message} in:\n${errors.join('\n')}`).toBe(true);
+    expect(errors).toHaveLength(expected.length);
+  });
+
+  it('rejects a candidate release equal to the serving one, or malformed', async () => {
+    const [same, malformed, dots] = await Promise.all([
+      validationErrors({ ...base, candidate_release_version: 'v2' }),
+      validationErrors({ ...base, candidate_release_version: '..' }),
+      validationErrors({ ...base, release_version: '..' }),
+    ]);
+    expect(same).toEqual([expect.stringContaining('candidate_release_version must differ from release_version')]);
+    expect(malformed).toEqual([expect.stringContaining('candidate_release_version must be null or 1-64')]);
+    expect(dots).toEqual([expect.stringContaining('release_version must be 1-64')]);
+  });
+});
+
+describe('terraform module: rendered user data', () => {
+  const vars: Vars = { ...base, enable_legacy_instance: true, legacy_release_version: 'v1', candidate_release_version: 'v3', health_port: 3100, region: 'eu-west-1' };
+  let rendered: Record<string, string>;
+  let root: string;
+
+  beforeAll(async () => {
+    await requireCommand('shellcheck', 'apt-get install -y shellcheck');
+    await requireCommand('systemd-analyze', 'apt-get install -y systemd');
+    rendered = await renderUserData(vars);
+    root = await mkdtemp(join(tmpdir(), 'ydeploy-userdata-'));
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('renders one bootstrap per release in use, under the 16 KiB EC2 limit', () => {
+    expect(Object.keys(rendered).sort()).toEqual(['v1', 'v2', 'v3']);
+    for (const [version, script] of Object.entries(rendered)) {
+      expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+      expect(script).toContain(`release_version='${version}'`);
+      expect(Buffer.byteLength(script)).toBeLessThan(16 * 1024);
+    }
+  });
+
+  it('does not depend on the role an instance plays, so a cut-over or migration step never replaces it', async () => {
+    // v3 as the candidate beside v2, then v3 as the only serving release after the cut-over.
+    const after = await renderUserData({ ...base, release_version: 'v3', health_port: 3100, region: 'eu-west-1' });
+    expect(after.v3).toBe(rendered.v3);
+  });
+
+  it('contains no secret: only the token parameter name', () => {
+    for (const script of Object.values(rendered)) {
+      expect(script).toContain('DISCORD_TOKEN_PARAMETER=/ydeploy/staging/discord-token');
+      expect(script).not.toMatch(/^DISCORD_TOKEN=/m);
+      expect(script).not.toMatch(/with-decryption|get-parameter|aws ssm/i);
+      // The shape of a Discord bot token, and of AWS keys.
+      expect(script).not.toMatch(/[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/);
+      expect(script).not.toMatch(/AKIA[0-9A-Z]{16}|aws_secret_access_key/i);
+    }
+  });
+
+  it('passes shellcheck: the bootstrap and the launcher it installs', async () => {
+    for (const script of Object.values(rendered)) {
+      const whole = await execa('shellcheck', ['-s', 'bash', '-'], { input: script, reject: false });
+      expect(whole.stdout + whole.stderr).toBe('');
+      expect(whole.exitCode).toBe(0);
+    }
+    const launcher = userDataFiles(rendered.v2!).get('/usr/local/libexec/discord-bot/run');
+    expect(launcher?.mode).toBe('0755');
+    const checked = await execa('shellcheck', ['-s', 'bash', '-'], { input: launcher!.content, reject: false });
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.exitCode).toBe(0);
+  });
+
+  it('installs systemd units that systemd-analyze verify accepts', async () => {
+    const files = userDataFiles(rendered.v2!);
+    // A root tree as the instance would have it: the rendered files plus the system's own units.
+    for (const [path, file] of files) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), file.content);
+      await chmod(join(root, path), parseInt(file.mode, 8));
+    }
+    await mkdir(join(root, 'usr/lib/systemd'), { recursive: true });
+    await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    const units = ['/etc/systemd/system/discord-bot.service', '/etc/systemd/system/discord-health.service'];
+    const verify = await execa('systemd-analyze', ['verify', `--root=${root}`, ...units], { reject: false });
+    expect(verify.stderr).toBe('');
+    expect(verify.exitCode).toBe(0);
+
+    for (const [unit, identifier] of [
+      ['discord-bot', 'discord-bot'],
+      ['discord-health', 'discord-health'],
+    ] as const) {
+      const text = files.get(`/etc/systemd/system/${unit}.service`)!.content;
+      expect(text).toMatch(/^Restart=on-failure$/m);
+      expect(text).toMatch(/^KillSignal=SIGTERM$/m);
+      expect(text).toMatch(/^TimeoutStopSec=\d+$/m);
+      expect(text).toMatch(/^StandardOutput=journal$/m);
+      expect(text).toMatch(new RegExp(`^SyslogIdentifier=${identifier}$`, 'm'));
+      expect(text).toMatch(/^User=discord-bot$/m);
+      expect(text).toMatch(/^EnvironmentFile=\/etc\/discord-bot\/environment$/m);
+    }
+  });
+
+  it('gives the bot and health server their environment, and Run Command the instance-local facts', () => {
+    const files = userDataFiles(rendered.v2!);
+    const environment = files.get('/etc/discord-bot/environment')!.content;
+    expect(environment).toContain('HEALTH_PORT=3100\n');
+    expect(environment).toContain('RELEASE_VERSION=v2\n');
+    expect(environment).toContain('AWS_REGION=eu-west-1\n');
+    expect(environment).toContain('READY_FILE=/tmp/bot-ready\n');
+    expect(environment).toContain('CONTROL_SOCKET=/run/discord-bot/control.sock\n');
+    expect(environment).toContain('DISCORD_API=https://discord.com/api\n');
+    // INSTANCE_ID and BOT_ROLE come from instance metadata at each start (IMDSv2).
+    const launcher = files.get('/usr/local/libexec/discord-bot/run')!.content;
+    expect(launcher).toContain('X-aws-ec2-metadata-token-ttl-seconds');
+    expect(launcher).toContain('meta-data/$1');
+    expect(launcher).toContain('tags/instance/BotRole');
+    expect(launcher).toMatch(/export INSTANCE_ID BOT_ROLE/);
+
+    const ssm = files.get('/etc/systemd/system/amazon-ssm-agent.service.d/ydeploy.conf')!.content;
+    expect(ssm).toContain('Environment=YDEPLOY_HEALTH_PORT=3100\n');
+    expect(ssm).toContain('Environment=YDEPLOY_READY_FILE=/tmp/bot-ready\n');
+    expect(ssm).toContain('Environment=YDEPLOY_CONTROL_SOCKET=/run/discord-bot/control.sock\n');
+    expect(ssm).toContain('Environment=YDEPLOY_RELEASE_DIR=/opt/discord-bot/current\n');
+
+    const script = rendered.v2!;
+    expect(script).toContain('dnf install -y nodejs20 amazon-cloudwatch-agent rsyslog');
+    expect(script).toContain('s3://$release_bucket/releases/$release_version/');
+    expect(script).toContain("release_bucket='acme-releases'");
+    expect(script).toContain('ln -sfn "$release_dir" /opt/discord-bot/current');
+    expect(script).toContain('release_dir="/opt/discord-bot/$release_version"');
+  });
+
+  it('ships the two streams and mem_used_percent with the CloudWatch agent', () => {
+    const files = userDataFiles(rendered.v2!);
+    const agent = JSON.parse(files.get('/opt/aws/amazon-cloudwatch-agent/etc/ydeploy.json')!.content) as {
+      logs: { logs_collected: { files: { collect_list: { file_path: string; log_group_name: string; log_stream_name: string }[] } } };
+      metrics: { namespace: string; append_dimensions: Record<string, string>; metrics_collected: { mem: { measurement: string[] } } };
+    };
+    expect(agent.logs.logs_collected.files.collect_list).toEqual([
+      expect.objectContaining({ file_path: '/var/log/discord-bot/bot.log', log_group_name: '/ec2/staging-logs', log_stream_name: '{instance_id}-bot' }),
+      expect.objectContaining({ file_path: '/var/log/discord-bot/health.log', log_group_name: '/ec2/staging-logs', log_stream_name: '{instance_id}-health' }),
+    ]);
+    expect(agent.metrics.namespace).toBe('CWAgent');
+    expect(agent.metrics.append_dimensions).toEqual({ InstanceId: '${aws:InstanceId}' });
+    expect(agent.metrics.metrics_collected.mem.measurement).toEqual(['mem_used_percent']);
+    // journald -> the files the agent reads, by the units' SyslogIdentifier.
+    const rsyslog = files.get('/etc/rsyslog.d/30-discord-bot.conf')!.content;
+    expect(rsyslog).toContain('$programname == "discord-bot"');
+    expect(rsyslog).toContain('file="/var/log/discord-bot/bot.log"');
+    expect(rsyslog).toContain('$programname == "discord-health"');
+    expect(rsyslog).toContain('file="/var/log/discord-bot/health.log"');
+  });
+});
