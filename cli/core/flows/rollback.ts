@@ -75,7 +75,7 @@ export async function rollback(ctx: CoreContext, options: RollbackOptions): Prom
     steps: rollbackSteps,
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
-    fresh: async () => ({ baseline: await enhancedBaseline(ctx), emergency, removeEnhanced: !emergency || Boolean(options.destroyEnhanced) }),
+    fresh: async () => ({ baseline: await enhancedBaseline(ctx, emergency), emergency, removeEnhanced: !emergency || Boolean(options.destroyEnhanced) }),
     before: async (state) => {
       // An emergency does not wait for questions; it removes enhanced only when told to.
       if (state.removeEnhanced && !state.emergency) requireYesWithoutTty(ctx, 'rollback would destroy the enhanced instance', `ydeploy rollback --env ${ctx.env.name}`);
@@ -86,19 +86,19 @@ export async function rollback(ctx: CoreContext, options: RollbackOptions): Prom
 
 /** Legacy failed its gate: it goes again, and enhanced (never stopped) serves on. */
 async function recoverRollback(ctx: CoreContext, state: RollbackState, _error: unknown, journal: Journal): Promise<boolean> {
-  if (failedStep(journal) !== 'gate-legacy') return false;
+  if (failedStep(journal) !== 'gate-legacy' || state.baseline.enable_legacy_instance) return false;
   await runRecovery(ctx, journal, state, [applyStep('remove-legacy', 'Removing legacy; enhanced keeps serving', undefined, (s: RollbackState) => s.baseline)]);
   return true;
 }
 
-async function enhancedBaseline(ctx: CoreContext): Promise<DesiredState> {
+async function enhancedBaseline(ctx: CoreContext, emergency: boolean): Promise<DesiredState> {
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (!desired?.enable_enhanced_instance) {
     throw new UsageError(`nothing to roll back in ${env}`, desired?.enable_legacy_instance ? 'legacy already serves and enhanced is disabled' : 'no deployment is recorded', { fix: `ydeploy status --env ${env}` });
   }
-  if (desired.enable_legacy_instance) {
-    throw new UsageError(`legacy is already enabled in ${env}`, 'a migration or rollback is part-way', { fix: `ydeploy migrate --resume --env ${env}, or ydeploy rollback --resume --env ${env}` });
+  if (desired.enable_legacy_instance && emergency) {
+    throw new UsageError(`legacy is already enabled in ${env}`, 'an emergency rollback brings legacy back, and it is back', { fix: `ydeploy rollback --env ${env} (to remove enhanced), or ydeploy status --env ${env}` });
   }
   if (!desired.legacy_release_version && !desired.release_version) {
     throw new UsageError(`no release is known for legacy in ${env}`, 'desired.json has neither legacy_release_version nor release_version', { fix: `ydeploy status --env ${env}` });

@@ -66,3 +66,20 @@ describe('rollback', () => {
     await expect(rollback(ctx, { emergency: true })).rejects.toThrow('nothing to roll back in test: no deployment is recorded');
   });
 });
+
+describe('rollback after an emergency', () => {
+  it('a planned rollback then verifies legacy and removes enhanced', async () => {
+    const world = new FakeWorld();
+    const ctx = coreContext(world);
+    const desired = { ...emptyDesired(ctx.env), enable_enhanced_instance: true, release_version: 'v1', legacy_release_version: 'v0' };
+    await world.terraform.apply({ varFiles: [await world.writeVarFile(desired)] });
+    world.clock.advance(60_000);
+    await ctx.store.put(keys.desired('test'), JSON.stringify(desired));
+    await rollback(ctx, { emergency: true });
+    await expect(rollback(ctx, { emergency: true })).rejects.toThrow('legacy is already enabled in test');
+    await rollback(ctx, {});
+    expect(world.byRole('enhanced')).toBeUndefined();
+    expect(world.byRole('legacy')!.role).toBe('active');
+    expect(world.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+// The whole life of a deployment in the sandbox, as an operator runs it: migrate, deploy v1 -> v2,
+// emergency rollback, planned rollback. A /ping every 250 ms throughout: never a moment with
+// nobody answering, never a command answered twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultOf, startProber, startSandbox, type ProbeStats, type Sandbox } from './_harness.js';
+
+let sandbox: Sandbox;
+const figures: Record<string, ProbeStats> = {};
+
+beforeAll(async () => {
+  sandbox = await startSandbox('flows');
+});
+
+afterAll(async () => {
+  // eslint-disable-next-line no-console
+  console.log('probe figures', JSON.stringify(figures, null, 2));
+  await sandbox?.down();
+});
+
+async function underProbe(name: string, args: string[]) {
+  const prober = startProber(sandbox.probe, 250);
+  const result = await sandbox.run(args);
+  const stats = await prober.stop();
+  figures[name] = stats;
+  if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+  return { result, stats, json: resultOf(result.stdout) };
+}
+
+describe('orchestration in the sandbox', () => {
+  it('migrate: legacy -> enhanced with a serving bot at every probe', async () => {
+    const { json, stats } = await underProbe('migrate', ['migrate', '--env', 'sandbox', '--yes', '--skip-preflight', '--json']);
+    expect(json).toMatchObject({ type: 'result', ok: true, environment: 'sandbox' });
+    expect(json.state.gate.instanceId).toBe(json.state.enhancedId);
+    expect(json.state.gate.readinessSeconds).toBeGreaterThan(0);
+    expect(stats.sent).toBeGreaterThan(40);
+    expect(stats.failures).toEqual([]);
+    expect(stats.unanswered).toBe(0);
+    expect(stats.doubled).toBe(0);
+    expect(Object.keys(stats.answeredBy)).toContain(json.state.enhancedId);
+    const status = await sandbox.run(['lock', 'status', '--env', 'sandbox', '--json']);
+    expect(resultOf(status.stdout)).toMatchObject({ locked: false });
+  });
+
+  it('deploy v1 -> v2 hands over without a gap and retires v1', async () => {
+    const first = await underProbe('deploy-v1', ['deploy', '--env', 'sandbox', '--release', 'v1', '--yes', '--skip-preflight', '--json']);
+    expect(first.json.state).toMatchObject({ release: 'v1' });
+    const { json, stats } = await underProbe('deploy-v2', ['deploy', '--env', 'sandbox', '--release', 'v2', '--yes', '--skip-preflight', '--json']);
+    expect(json.state).toMatchObject({ release: 'v2', fresh: false });
+    expect(stats.unanswered).toBe(0);
+    expect(stats.doubled).toBe(0);
+    const answer = await sandbox.probe.interact('ping');
+    expect(answer.answeredBy).toEqual([json.state.newId]);
+  });
+
+  it('emergency rollback: legacy answers again, enhanced kept as standby', async () => {
+    const { json, stats } = await underProbe('rollback-emergency', ['rollback', '--emergency', '--env', 'sandbox', '--yes', '--json']);
+    expect(stats.unanswered).toBe(0);
+    expect(stats.doubled).toBe(0);
+    const answer = await sandbox.probe.interact('ping');
+    expect(answer.answeredBy).toEqual([json.state.legacyId]);
+    const status = await sandbox.run(['status', '--env', 'sandbox', '--json']);
+    expect(status.stdout).toContain('"enhanced"');
+  });
+
+  it('planned rollback: legacy verified, then enhanced removed', async () => {
+    const { json, stats } = await underProbe('rollback-planned', ['rollback', '--env', 'sandbox', '--yes', '--json']);
+    expect(json.ok).toBe(true);
+    expect(stats.unanswered).toBe(0);
+    expect(stats.doubled).toBe(0);
+    const answer = await sandbox.probe.interact('ping');
+    expect(answer.answeredBy).toEqual([json.state.legacyId]);
+  });
+});
