@@ -6,7 +6,7 @@ export function requireTool(name: 'terraform' | 'moto_server'): string {
     const out = execFileSync(name, name === 'terraform' ? ['version', '-json'] : ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return out;
   } catch (error) {
-    const how = name === 'terraform' ? 'install terraform >= 1.6 on PATH' : 'install moto[server] (pip install "moto[server]") so moto_server is on PATH';
+    const how = name === 'terraform' ? 'install terraform >= 1.10 on PATH' : 'install moto[server] (pip install "moto[server]") so moto_server is on PATH';
     throw new Error(`${name} is required by this test but was not found: ${(error as Error).message.split('\n')[0]} (${how})`);
   }
 }
