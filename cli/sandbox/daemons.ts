@@ -65,11 +65,11 @@ export async function answers(name: DaemonName, state: SandboxState, record?: Da
   try {
     switch (name) {
       case 'moto':
-        return (await fetch(`${state.endpoints.aws}/moto-api/`, { signal: AbortSignal.timeout(2000) })).status < 500;
+        return (await fetch(`${state.endpoints.aws}/moto-api/`, { signal: AbortSignal.timeout(10_000) })).status < 500;
       case 'discord':
-        return (await fetch(`${state.endpoints.discordControl}/`, { signal: AbortSignal.timeout(2000) })).ok;
+        return (await fetch(`${state.endpoints.discordControl}/`, { signal: AbortSignal.timeout(5000) })).ok;
       case 'shim':
-        return (await fetch(`${state.endpoints.ssm}/__ydeploy/health`, { signal: AbortSignal.timeout(2000) })).ok;
+        return (await fetch(`${state.endpoints.ssm}/__ydeploy/health`, { signal: AbortSignal.timeout(5000) })).ok;
       case 'host': {
         const instances = await readJson<InstancesState>(sandboxFiles(state.dir).instances);
         return instances?.hostPid === (record ?? state.daemons.host)?.pid;

@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../config/load.js';
+import { UserError } from '../errors.js';
 import { answers, choosePort, isFree, startDaemon } from './daemons.js';
 import { LOG_GROUP, portBase, sandboxDir, sandboxFiles } from './layout.js';
-import { isSameProcess, stopProcess } from './process.js';
+import { findProcessesOf, isSameProcess, stopProcess } from './process.js';
 import { DAEMONS, readJson, writeJson, type DaemonName, type InstancesState, type SandboxState } from './state.js';
 
 export const PORT_OFFSETS = { moto: 0, discord: 1, shim: 2, healthBase: 10 } as const;
@@ -30,6 +31,16 @@ export async function daemonHealth(state: SandboxState): Promise<Record<DaemonNa
     }),
   );
   return Object.fromEntries(entries) as Record<DaemonName, DaemonHealth>;
+}
+
+async function waitAnswering(name: DaemonName, state: SandboxState, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isSameProcess(state.daemons[name])) return false;
+    if (await answers(name, state)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 /** A fresh state: new keys and token, ports from the base (or the next free ones). */
@@ -82,6 +93,12 @@ export interface StartResult {
 export async function startDaemons(state: SandboxState, onStart: (name: DaemonName) => void): Promise<StartResult> {
   const health = await daemonHealth(state);
   const started: DaemonName[] = [];
+  // A live moto holds the whole deployment: it is never restarted for being slow (a busy 2-core
+  // machine, its first requests), only waited for.
+  if (health.moto === 'not answering') health.moto = (await waitAnswering('moto', state, 30_000)) ? 'running' : 'not answering';
+  if (health.moto === 'not answering') {
+    throw new Error(`moto (pid ${state.daemons.moto!.pid}) runs but has not answered on ${state.endpoints.aws} for 30 s; see ${sandboxFiles(state.dir).daemonLog('moto')}`);
+  }
   const motoStarted = health.moto !== 'running';
   const restartRest = motoStarted || (['discord', 'shim', 'host'] as const).some((n) => health[n] !== 'running');
   if (motoStarted || restartRest) {
@@ -132,6 +149,7 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
   const files = sandboxFiles(dir);
   const state = await readState(dir);
   const stopped: DownResult['stopped'] = [];
+  const signalled: { name: string; pid: number; startTime?: string }[] = [];
   // The host first: it stops the bots gracefully (SIGTERM, 10 s) and flushes their logs.
   for (const name of ['host', 'shim', 'discord', 'moto'] as const) {
     const record = state?.daemons[name];
@@ -139,6 +157,7 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
     if (isSameProcess(record)) {
       await stopProcess(record, name === 'host' ? 25_000 : 10_000);
       stopped.push({ name, pid: record.pid });
+      signalled.push({ name, ...record });
     }
     delete state!.daemons[name];
   }
@@ -149,8 +168,22 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
       if (record.pid && isSameProcess({ pid: record.pid, startTime: record.startTime })) {
         await stopProcess({ pid: record.pid, startTime: record.startTime });
         stopped.push({ name: `${instance.id} ${unit}`, pid: record.pid });
+        signalled.push({ name: `${instance.id} ${unit}`, pid: record.pid, startTime: record.startTime });
       }
     }
+  }
+  // Processes of this folder that the state files no longer record (they were lost or rewritten).
+  for (const orphan of findProcessesOf(dir)) {
+    if (!isSameProcess(orphan)) continue;
+    await stopProcess(orphan, orphan.name === 'host' ? 25_000 : 10_000);
+    stopped.push({ name: `${orphan.name} (unrecorded)`, pid: orphan.pid });
+    signalled.push(orphan);
+  }
+  const survivors = signalled.filter((s) => isSameProcess(s));
+  if (survivors.length) {
+    throw new UserError('the sandbox did not stop completely', `still running: ${survivors.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}`, {
+      fix: `kill -9 ${survivors.map((s) => s.pid).join(' ')} && ydeploy sandbox down`,
+    });
   }
   await rm(files.instances, { force: true });
   if (options.purge) {

@@ -1,7 +1,7 @@
 // PIDs are only trusted with their kernel start time: a recorded PID whose start time differs
 // was reused by another process, and is never signalled.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The process's start time as the kernel reports it, or undefined when it is not running. */
 export function processStartTime(pid: number): string | undefined {
@@ -73,4 +73,36 @@ function isGroupLeader(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Processes the sandbox in `dir` started (they all run with their working directory in it: the
+ * daemons in `dir`, the bots in their release folders), found in /proc: the safety net when
+ * sandbox.json was lost while they ran. Linux only; elsewhere none.
+ */
+export function findProcessesOf(dir: string): { pid: number; startTime?: string; name: string }[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const found: { pid: number; startTime?: string; name: string }[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
+      if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const name = /moto_server/.test(argv)
+        ? 'moto'
+        : /[\\/]sandbox[\\/]daemons[\\/](shim|host|discord)\./.exec(argv)?.[1] ?? /[\\/](bot|health)\.mjs\b/.exec(argv)?.[1];
+      if (!name) continue;
+      found.push({ pid, startTime: processStartTime(pid), name });
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return found;
 }
