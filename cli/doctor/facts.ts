@@ -21,9 +21,17 @@ export interface DoctorFacts {
   net?: NetworkFacts;
 }
 
+const SYSTEMD_STATES = new Set(['active', 'inactive', 'failed', 'activating', 'deactivating', 'reloading', 'maintenance']);
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).pop()?.trim().slice(0, 200) ?? 'no output';
+}
+
 export interface UnitFacts {
   name: string;
   available: boolean;
+  /** systemctl ran but said nothing that is a unit state (its last line). */
+  unreadable?: string;
   active: string;
   subState?: string;
   restarts: number;
@@ -34,10 +42,13 @@ export function unitFacts(facts: DoctorFacts, id: 'bot' | 'health', name: string
   const active = facts.probes.get(`${id}-active`);
   if (!active) return undefined;
   const show = parseProperties(facts.probes.get(`${id}-show`)?.output ?? '');
+  const said = active.output.trim().split('\n')[0] ?? '';
+  const state = SYSTEMD_STATES.has(said) ? said : SYSTEMD_STATES.has(show.ActiveState ?? '') ? show.ActiveState! : undefined;
   return {
     name,
-    available: !active.unavailable,
-    active: active.output.trim().split('\n')[0] || show.ActiveState || 'unknown',
+    available: !active.unavailable && state !== undefined,
+    unreadable: state === undefined && !active.unavailable ? lastLine(active.output) : undefined,
+    active: state ?? 'unknown',
     subState: show.SubState,
     restarts: Number(show.NRestarts ?? 0) || 0,
     logLines: logLines(facts.probes.get(`${id}-logs`)),

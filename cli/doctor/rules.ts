@@ -48,6 +48,9 @@ function unitRule(id: 'bot' | 'health', name: string, role: string): Rule {
       const unit = unitFacts(facts, id, name);
       if (!unit) return undefined;
       const title = `systemd service ${name}`;
+      if (unit.unreadable) {
+        return { id: `${id}-service`, severity: 'unknown', title, detail: `systemctl gave no unit state: ${unit.unreadable}`, explanation: 'systemctl itself failed on the instance, so the service status is unknown', fix: `on the instance: systemctl status ${name}` };
+      }
       if (!unit.available) {
         return { id: `${id}-service`, severity: 'unknown', title, detail: 'systemctl is not available on the instance', explanation: 'service status cannot be read here (no systemd)', fix: 'run the bot on an AMI with systemd (the module\'s user data installs the units)' };
       }
@@ -78,14 +81,15 @@ const port: Rule = {
   evaluate(facts) {
     const probe = facts.probes.get('port');
     if (!probe) return undefined;
-    const title = `health port ${facts.healthPort} bound`;
+    const title = 'health port bound';
     if (probe.unavailable) return { id: 'port', severity: 'unknown', title, detail: '`ss` is not available on the instance' };
     const rows = probe.output.split('\n').filter((l) => /LISTEN/.test(l));
     if (rows.length) {
       const who = /users:\(\("([^"]+)",pid=(\d+)/.exec(rows[0]!);
-      return { id: 'port', severity: 'ok', title, detail: `listening${who ? ` (${who[1]}, pid ${who[2]})` : ''}` };
+      const address = rows[0]!.trim().split(/\s+/)[3];
+      return { id: 'port', severity: 'ok', title, detail: `listening${address ? ` on ${address}` : ''}${who ? ` (${who[1]}, pid ${who[2]})` : ''}` };
     }
-    return { id: 'port', severity: 'problem', title, detail: `nothing listens on port ${facts.healthPort}`, explanation: 'the health server (discord-health) is not serving, so every health probe and the health gate fail', fix: 'on the instance: sudo systemctl restart discord-health; if it exits at once, its log says why (EADDRINUSE: another process holds the port)' };
+    return { id: 'port', severity: 'problem', title, detail: 'nothing listens on the health port', explanation: 'the health server (discord-health) is not serving, so every health probe and the health gate fail', fix: 'on the instance: sudo systemctl restart discord-health; if it exits at once, its log says why (EADDRINUSE: another process holds the port)' };
   },
 };
 

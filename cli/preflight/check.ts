@@ -31,6 +31,8 @@ export interface CheckDeps {
   clock: Clock;
   discord: DiscordAccount;
   tests?: TestCommand;
+  /** Where the default test suite should be, when it is not there. */
+  testsMissing?: string;
   /** S3 behind a custom endpoint (moto): the backend needs path-style addressing. */
   pathStyle?: boolean;
   signal: AbortSignal;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { PACKAGE_ROOT } from '../config/load.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
-import type { DiscordAccount, Reporter } from '../ports.js';
+import type { DiscordAccount, Reporter, Terraform } from '../ports.js';
+import { quietReporter } from './quiet.js';
 import { DiscordRest, discordApiBase } from '../adapters/discord.js';
 import { usesCustomEndpoint } from '../adapters/aws/config.js';
 import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
@@ -31,19 +32,22 @@ export interface PreflightOptions {
   /** The bot's test command (default: vitest on the bundled bot's tests). */
   tests?: TestCommand;
   discord?: DiscordAccount;
+  /** The terraform to check with (default: one of its own that keeps terraform's steps quiet). */
+  terraform?: Terraform;
   /** Replace the checklist (tests). */
   checks?: PreflightCheck[];
   /** Default true: a failed check throws a UserError with exit code 3. */
   throwOnFailure?: boolean;
 }
 
-export type PreflightContext = Pick<Context, 'env' | 'reporter' | 'prefix' | 'processEnv' | 'ports' | 'signal'>;
+export type PreflightContext = Pick<Context, 'env' | 'reporter' | 'prefix' | 'processEnv' | 'ports' | 'signal'> & { input?: { cwd: string } };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The pre-deployment checklist. Throws a UserError (exit 3) naming the failed checks. */
 export async function runPreflight(ctx: PreflightContext, options: PreflightOptions = {}): Promise<PreflightReport> {
   const { ports, env } = ctx;
+  const terraform = options.terraform ?? (ctx.input ? await quietTerraform(ctx, ctx.input.cwd) : undefined);
   const deps: CheckDeps = {
     env,
     prefix: ctx.prefix,
@@ -60,11 +64,12 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
       return ports.secrets;
     },
     get terraform() {
-      return ports.terraform;
+      return terraform ?? ports.terraform;
     },
     clock: ports.clock,
     discord: options.discord ?? new DiscordRest(discordApiBase(env, ctx.processEnv)),
     tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
+    testsMissing: options.skipTests || options.tests ? undefined : missingSuite(),
     pathStyle: usesCustomEndpoint(ctx.processEnv, 's3'),
     signal: ctx.signal,
   };
@@ -104,8 +109,9 @@ async function runOne(
     step().skip(outcome.reason);
     return publish(reporter, check, outcome, 0);
   }
-  if (check.id === 'bot-tests' && (options.skipTests || !deps.tests)) {
-    const outcome: CheckOutcome = { ok: true, skipped: true, reason: 'skipped (--skip-tests)' };
+  if (check.id === 'bot-tests' && (options.skipTests || !deps.tests || deps.testsMissing)) {
+    const reason = deps.testsMissing && !options.skipTests ? `no bot test suite at ${deps.testsMissing} (an installed ydeploy ships the bot without its tests): nothing to run` : 'skipped (--skip-tests)';
+    const outcome: CheckOutcome = { ok: true, skipped: true, reason };
     step().skip(outcome.reason);
     return publish(reporter, check, outcome, 0);
   }
@@ -157,10 +163,23 @@ export function preflightFailed(report: PreflightReport, envName: string, withCh
   });
 }
 
+async function quietTerraform(ctx: PreflightContext, cwd: string): Promise<Terraform> {
+  const { createTerraform } = await import('../adapters/terraform/index.js');
+  return createTerraform(ctx.env, { reporter: quietReporter(ctx.reporter), env: ctx.processEnv, cwd });
+}
+
+const SUITE = 'test/unit/bot';
+
+/** An installed ydeploy ships the bot without its tests. */
+function missingSuite(): string | undefined {
+  const dir = join(PACKAGE_ROOT, SUITE);
+  return existsSync(dir) ? undefined : dir;
+}
+
 /** The bundled bot's unit tests, run by the vitest ydeploy ships with. */
 export function defaultTests(): TestCommand {
   const vitest = join(PACKAGE_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  const suite = 'test/unit/bot';
+  const suite = SUITE;
   if (existsSync(vitest)) return { file: process.execPath, args: [vitest, 'run', suite], cwd: PACKAGE_ROOT, timeoutMs: 300_000 };
   return { file: 'npx', args: ['vitest', 'run', suite], cwd: PACKAGE_ROOT, timeoutMs: 300_000 };
 }

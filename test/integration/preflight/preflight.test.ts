@@ -71,7 +71,7 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
     const { code, checks, result, out } = await preflight('good');
     expect(result).toMatchObject({ type: 'result', ok: true, environment: 'good' });
     expect(code).toBe(0);
-    expect(Object.values(checks).filter((c) => !c.ok)).toEqual([]);
+    expect(Object.values(checks).filter((c: any) => !c.ok)).toEqual([]);
     expect(checks['aws-credentials'].reason).toMatch(/^account \d{12} as arn:aws:/);
     expect(checks['state-bucket'].reason).toBe('s3://pf-state is reachable');
     expect(checks['discord-token'].reason).toMatch(/^bot ydeploy-bot \(\d+\); \d+ of 1000 session starts left$/);

@@ -57,7 +57,7 @@ describe('doctor rules', () => {
     const findings = diagnose(facts());
     expect(findings.filter((f) => f.severity !== 'ok')).toEqual([]);
     expect(findings.map((f) => f.id)).toEqual(['bot-service', 'health-service', 'port', 'health-endpoint', 'ready-file', 'service-logs', 'dns', 'outbound', 'nat', 'route', 'sg-internet', 'sg-health-port']);
-    expect(one(findings, 'port').detail).toBe('listening (node, pid 812)');
+    expect(one(findings, 'port').detail).toBe('listening on 0.0.0.0:3000 (node, pid 812)');
     expect(one(findings, 'route').detail).toBe('rtb-priv: 0.0.0.0/0 → nat-1');
     expect(one(findings, 'ready-file').detail).toBe('fresh (heartbeat 2 s ago), pid 811, ready');
   });
@@ -107,6 +107,13 @@ describe('doctor rules', () => {
     expect(one(findings, 'port')).toMatchObject({ severity: 'unknown' });
     expect(one(findings, 'outbound')).toMatchObject({ severity: 'unknown' });
     expect(one(findings, 'service-logs').severity).toBe('ok');
+  });
+
+  it('does not mistake a crashing systemctl for a stopped service', () => {
+    const probes = healthyProbes();
+    probes.set(...probe('bot-active', 'Error: Cannot find module \'/x/entry.js\'\n    at Module._resolveFilename\nNode.js v20.20.2', 1));
+    probes.set(...probe('bot-show', 'Error: Cannot find module', 1));
+    expect(one(diagnose(facts({ probes })), 'bot-service')).toMatchObject({ severity: 'unknown', detail: 'systemctl gave no unit state: Node.js v20.20.2' });
   });
 
   it('reports an SSM failure as one problem and still reads the network', () => {
