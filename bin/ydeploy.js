@@ -10,8 +10,12 @@ process.emitWarning = function (warning, ...rest) {
   return emitWarning.call(process, warning, ...rest);
 };
 
+// Writes to a pipe are asynchronous: exit only once stdout and stderr have flushed, or the end
+// of a long output (ydeploy logs | ...) is lost.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+
 main(process.argv.slice(2), { trapSignals: true }).then(
-  (code) => process.exit(code),
+  (code) => Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code)),
   (error) => {
     process.stderr.write(`ydeploy crashed: ${error?.stack ?? error}\n`);
     process.exit(1);

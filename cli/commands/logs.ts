@@ -6,7 +6,10 @@ import { followLogs, readLogs, type TaggedEvent } from '../ops/logs/read.js';
 import type { StreamKind } from '../ops/logs/streams.js';
 import { parseSince } from '../ops/options.js';
 import { parseSelector } from '../ops/targets.js';
-import { dataPaint, formatLogLines } from '../output/logline.js';
+import { dataPaint, formatLogLines, stdoutDrained } from '../output/logline.js';
+
+/** Events per API page: small enough to keep memory flat, large enough to keep calls few. */
+const PAGE_SIZE = 2_500;
 
 interface Options {
   follow?: boolean;
@@ -26,17 +29,18 @@ export async function run(input: CommandInput<Options>): Promise<number> {
   const deps = { logs: ctx.ports.logs, instances: ctx.ports.instances, clock: ctx.ports.clock, environment: ctx.env.name };
   const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
   let count = 0;
-  const emit = (events: TaggedEvent[]) => {
+  const emit = async (events: TaggedEvent[]) => {
     count += events.length;
-    if (!reporter.json) return reporter.data(formatLogLines(events, p));
-    for (const e of events) reporter.event({ type: 'log', id: e.id, timestamp: e.timestamp, ingestionTime: e.ingestionTime, stream: e.stream, instanceId: e.instanceId, role: e.role, message: e.message });
+    if (!reporter.json) reporter.data(formatLogLines(events, p));
+    else for (const e of events) reporter.event({ type: 'log', id: e.id, timestamp: e.timestamp, ingestionTime: e.ingestionTime, stream: e.stream, instanceId: e.instanceId, role: e.role, message: e.message });
+    await stdoutDrained();
   };
   if (options.follow) {
     reporter.info(`following ${ctx.env.name} logs since ${new Date(since).toISOString()} (Ctrl-C stops)`);
     const pages = followLogs(deps, request, { onRetry: (error) => reporter.warn(`reading logs failed, retrying: ${(error as Error).message}`) });
-    for await (const events of pages) emit(events);
+    for await (const events of pages) await emit(events);
   } else {
-    for await (const events of readLogs(deps, request)) emit(events);
+    for await (const events of readLogs(deps, { ...request, pageSize: PAGE_SIZE })) await emit(events);
     if (!count) reporter.info(`no log events in /ec2/${ctx.env.name}-logs since ${new Date(since).toISOString()}${options.filter ? ` matching ${options.filter}` : ''}`);
   }
   reporter.result({ events: count });

@@ -83,3 +83,20 @@ export function formatLogLines(events: LineEvent[], p: Paint): string {
 export function dataPaint(options: { color: boolean; env: NodeJS.ProcessEnv; interactive: boolean }): Paint {
   return makePaint(options.color && !options.env.NO_COLOR && options.interactive && Boolean(process.stdout.isTTY));
 }
+
+/**
+ * Resolves once stdout has room again: `logs` waits here between pages, so a slow reader
+ * (a pager, a pipe) holds back the reading instead of growing an unbounded write buffer.
+ */
+export function stdoutDrained(): Promise<void> {
+  if (!process.stdout.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('close', done);
+  });
+}
