@@ -236,6 +236,7 @@ export class InstanceHost {
     await hosted.units.bot.stop();
     await hosted.units.health.stop();
     await rm(hosted.facts.controlSocket, { force: true });
+    void this.shipper.flush();
     await this.save();
   }
 
