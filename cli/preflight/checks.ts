@@ -29,6 +29,7 @@ function bucket(id: string, title: string, pick: (deps: CheckDeps) => CheckDeps[
   return {
     id,
     title,
+    needs: ['aws-credentials'],
     async run(deps) {
       const store = pick(deps);
       if (await store.reachable()) return pass(`s3://${store.bucket} is reachable`);
@@ -43,6 +44,8 @@ function bucket(id: string, title: string, pick: (deps: CheckDeps) => CheckDeps[
 const tokenParameter: PreflightCheck = {
   id: 'token-parameter',
   title: 'Discord token parameter is a SecureString',
+  // Without credentials every AWS check would fail for the same reason: say it once.
+  needs: ['aws-credentials'],
   async run(deps) {
     const name = deps.env.tokenParameter;
     const parameter = await deps.secrets.get(name, { decrypt: false });

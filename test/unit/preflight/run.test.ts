@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPreflight, runChecks, type PreflightOptions } from '../../../cli/preflight/run.js';
-import { ExitCode, UsageError, UserError } from '../../../cli/errors.js';
+import { ApiError, ExitCode, UsageError, UserError } from '../../../cli/errors.js';
 import type { Ports } from '../../../cli/context.js';
 import type { PreflightCheck } from '../../../cli/preflight/check.js';
 import { healthyDeps, jsonReporter } from './fakes.js';
@@ -155,6 +155,15 @@ describe('preflight', () => {
     const deps = healthyDeps();
     deps.tests = { file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'], cwd: process.cwd(), timeoutMs: 300 };
     expect(check((await preflight(deps)).events, 'bot-tests').reason).toMatch(/did not finish within 0.3s$/);
+  });
+
+  it('says a credentials failure once, not in every AWS check', async () => {
+    const deps = healthyDeps();
+    deps.identity = { whoami: async () => Promise.reject(new ApiError('cannot confirm AWS credentials', 'AWS rejected the credentials (InvalidClientTokenId: bad)', { fix: 'check `aws sts get-caller-identity`' })) };
+    const { error, events } = await preflight(deps);
+    expect(error!.why).toBe('1 check failed: AWS credentials and region (7 not run because of it)');
+    expect(check(events, 'aws-credentials')).toMatchObject({ ok: false, reason: 'cannot confirm AWS credentials: AWS rejected the credentials (InvalidClientTokenId: bad)', fix: 'check `aws sts get-caller-identity`' });
+    expect(check(events, 'state-bucket').reason).toBe('not run: needs "AWS credentials and region"');
   });
 
   it('rejects a region that is not one', async () => {
