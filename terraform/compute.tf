@@ -18,9 +18,11 @@ locals {
   # The role each bot takes when it starts (tag BotRole, read through instance metadata): the
   # serving instance is active, the one beside it stands by until ydeploy hands over. Terraform
   # updates the tag in place, so a later restart comes up in the role the desired state says.
-  legacy_bot_role = "active"
+  # While legacy and enhanced overlap, serving_role says which one answers: legacy during a
+  # migration (the default), enhanced while legacy comes back in a rollback.
+  legacy_bot_role = var.enable_enhanced_instance && var.serving_role == "enhanced" ? "standby" : "active"
   enhanced_bot_role = {
-    for v in local.enhanced_releases : v => (v == var.release_version && !var.enable_legacy_instance ? "active" : "standby")
+    for v in local.enhanced_releases : v => (v == var.release_version && (!var.enable_legacy_instance || var.serving_role == "enhanced") ? "active" : "standby")
   }
 }
 

@@ -80,6 +80,16 @@ variable "candidate_release_version" {
   }
 }
 
+variable "serving_role" {
+  description = "Which instance's bot answers while legacy and enhanced both run: legacy (a migration; null means legacy) or enhanced (legacy brought back by a rollback stands by until the handoff). Sets the BotRole tags a bot starts in."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.serving_role == null || contains(["legacy", "enhanced"], coalesce(var.serving_role, "legacy"))
+    error_message = "serving_role must be null, \"legacy\" or \"enhanced\"."
+  }
+}
+
 variable "legacy_release_version" {
   description = "The release the legacy instance runs (release_version when null). Pin it while the legacy instance exists, or a new release_version replaces it."
   type        = string

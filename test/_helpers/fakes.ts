@@ -227,13 +227,18 @@ export class FakeWorld {
     return path;
   };
 
-  private launch(key: string, role: InstanceRole, release: string | undefined): SimBot {
+  /** The BotRole tag terraform gives a new instance (terraform/compute.tf), so bots boot as on EC2. */
+  private bootRole(role: InstanceRole, release: string | undefined, vars: TerraformVars): 'active' | 'standby' {
+    if (role === 'legacy') return vars.enable_enhanced_instance && vars.serving_role === 'enhanced' ? 'standby' : 'active';
+    return release === vars.release_version && (!vars.enable_legacy_instance || vars.serving_role === 'enhanced') ? 'active' : 'standby';
+  }
+
+  private launch(key: string, role: InstanceRole, release: string | undefined, vars?: TerraformVars): SimBot {
     const id = `i-${String(this.nextId++).padStart(4, '0')}`;
-    const serving = this.running().some((b) => b.role === 'active');
     const bot: SimBot = {
       key,
       instance: { id, role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
-      role: serving ? 'standby' : 'active',
+      role: vars ? this.bootRole(role, release, vars) : 'active',
       onlineAfter: 1000,
       answeringAfter: 1500,
       healthyAfter: this.healthyAfter,
@@ -294,7 +299,7 @@ export class FakeWorld {
       // terraform creates the instance early and then waits for it to be running (~10 s each)
       await this.clock.sleep((this.applyMs * 3) / 4, options?.signal);
       const diff = this.diff(vars);
-      for (const key of diff.add) this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release);
+      for (const key of diff.add) this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release, vars);
       await this.clock.sleep(this.applyMs / 4, options?.signal);
       for (const bot of diff.remove) this.terminate(bot);
       this.applies.push(vars);
@@ -328,6 +333,7 @@ export class FakeWorld {
       return map;
     },
     run: async (instanceId, commands) => {
+      this.checkOneActive();
       const script = commands.join('\n');
       this.commands.push({ instanceId, script });
       const bot = this.bots.get(instanceId);
@@ -353,6 +359,13 @@ export class FakeWorld {
       return result('', 'Failed', `fake world does not know: ${script}`);
     },
   };
+
+  /** Two healthy bots answering at once is the other way to break "exactly one answers". */
+  private checkOneActive(): void {
+    const active = this.active().map((b) => b.instance.id);
+    const note = `two bots answer: ${active.join(', ')}`;
+    if (active.length > 1 && !this.violations.includes(note)) this.violations.push(note);
+  }
 
   private healthOutput(bot: SimBot, age: number): string {
     const ts = new Date(this.clock.now()).toISOString();

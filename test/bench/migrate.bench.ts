@@ -58,13 +58,13 @@ export default async function (): Promise<BenchResult[]> {
 async function detectionLag(dir: string, gate: { instanceId: string; healthyAt: string; checks: { name: string; seconds: number }[] }): Promise<{ value: number; detail: string }> {
   const instances = await readJson<InstancesState>(sandboxFiles(dir).instances);
   const hosted = instances?.instances[gate.instanceId];
-  const ready = hosted ? await readFile(hosted.readyFile, 'utf8').then((t) => JSON.parse(t) as { readyAt?: string }, () => undefined) : undefined;
+  const ready = hosted ? await readFile(hosted.readyFile, 'utf8').then((t) => JSON.parse(t) as { readyAt?: number }, () => undefined) : undefined;
   if (!ready?.readyAt) return { value: NaN, detail: 'the readiness file was not readable' };
   const healthyAt = Date.parse(gate.healthyAt);
   const pollStarted = healthyAt - gate.checks.filter((c) => c.name.startsWith('/health')).reduce((s, c) => s + c.seconds * 1000, 0);
   // When the bot was ready before the gate began polling, the lag is measured from the first poll.
-  const from = Math.max(Date.parse(ready.readyAt), pollStarted);
-  return { value: Math.max(0, healthyAt - from), detail: `bot ready ${ready.readyAt}, gate polling from ${new Date(pollStarted).toISOString()}, healthy seen ${gate.healthyAt}` };
+  const from = Math.max(ready.readyAt, pollStarted);
+  return { value: Math.max(0, healthyAt - from), detail: `bot ready ${new Date(ready.readyAt).toISOString()}, gate polling from ${new Date(pollStarted).toISOString()}, healthy seen ${gate.healthyAt}` };
 }
 
 function sum(values: number[]): number {

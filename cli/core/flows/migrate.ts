@@ -33,6 +33,7 @@ const both = (s: MigrateState): DesiredState => ({
   use_private_subnet: true,
   release_version: s.baseline.release_version ?? s.baseline.legacy_release_version,
   candidate_release_version: null,
+  serving_role: 'legacy',
 });
 const enhancedOnly = (s: MigrateState): DesiredState => ({ ...both(s), enable_legacy_instance: false });
 const legacyOnly = (s: MigrateState): DesiredState => ({ ...s.baseline, enable_legacy_instance: true, enable_enhanced_instance: false });

@@ -27,12 +27,16 @@ export interface RollbackOptions {
   dryRun?: boolean;
 }
 
+// Legacy comes back standing by (serving_role: enhanced) and answers only after the handoff.
 const withLegacy = (s: RollbackState): DesiredState => ({
   ...s.baseline,
   enable_legacy_instance: true,
   legacy_release_version: s.baseline.legacy_release_version ?? s.baseline.release_version,
+  serving_role: 'enhanced',
 });
-const legacyOnly = (s: RollbackState): DesiredState => ({ ...withLegacy(s), enable_enhanced_instance: false, candidate_release_version: null, use_private_subnet: false });
+// After the handoff the tags follow, so a restarted bot comes up in the role it now has.
+const legacyServing = (s: RollbackState): DesiredState => ({ ...withLegacy(s), serving_role: 'legacy' });
+const legacyOnly = (s: RollbackState): DesiredState => ({ ...legacyServing(s), enable_enhanced_instance: false, candidate_release_version: null, use_private_subnet: false });
 
 export const rollbackSteps: Step<RollbackState>[] = [
   applyStep('enable-legacy', 'Enable legacy (public subnet)', undefined, withLegacy),
@@ -57,6 +61,10 @@ export const rollbackSteps: Step<RollbackState>[] = [
       return `${enhanced?.id ?? 'nothing'} → ${legacy.id}; ${answered}`;
     },
     dryRun: () => 'botctl step-down on enhanced (if it answers), then botctl activate on legacy',
+  },
+  {
+    ...applyStep('record-roles', 'Record legacy as the serving instance', undefined, legacyServing),
+    skip: (_ctx, s) => (s.removeEnhanced ? 'enhanced is removed next' : undefined),
   },
   {
     ...confirmed(

@@ -175,8 +175,9 @@ export class InstanceHost {
         readyFile: join(base, 'bot-ready'),
         controlSocket,
         releaseDir,
-        // The first bot of the environment answers; a second one waits (the handoff promotes it).
-        botRole: [...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active',
+        // The BotRole tag terraform sets, as on EC2 (run.sh); without one, the first bot of the
+        // environment answers and a second one waits (the handoff promotes it).
+        botRole: bootRole(tag(instance, 'BotRole')) ?? ([...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active'),
         startedAt: new Date().toISOString(),
         units: {} as HostedInstance['units'],
       };
@@ -284,6 +285,10 @@ export class InstanceHost {
       instances,
     };
   }
+}
+
+function bootRole(value: string | undefined): 'active' | 'standby' | undefined {
+  return value === 'active' || value === 'standby' ? value : undefined;
 }
 
 function tag(instance: Ec2Instance, key: string): string | undefined {

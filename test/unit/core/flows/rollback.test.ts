@@ -21,8 +21,10 @@ describe('rollback', () => {
   it('--emergency: legacy back in the public subnet, gated, handed to, enhanced kept', async () => {
     const { world, ctx } = await migratedWorld();
     await rollback(ctx, { emergency: true });
-    expect(world.timeline).toEqual(['apply', 'launch i-0002 legacy v0 standby', 'healthy i-0002', 'step-down i-0001', 'activate i-0002']);
-    expect(world.applies[0]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, legacy_release_version: 'v0' });
+    expect(world.timeline).toEqual(['apply', 'launch i-0002 legacy v0 standby', 'healthy i-0002', 'step-down i-0001', 'activate i-0002', 'apply']);
+    expect(world.applies[0]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, legacy_release_version: 'v0', serving_role: 'enhanced' });
+    expect(world.applies[1]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, serving_role: 'legacy' });
+    expect(world.violations).toEqual([]);
     expect(world.byRole('enhanced')!.role).toBe('standby');
     expect(ctx.reporter.text()).toContain('↷ Remove enhanced — kept for investigation');
   });
