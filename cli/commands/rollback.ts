@@ -37,7 +37,7 @@ export async function run(input: CommandInput<Options>): Promise<number> {
 
 /** A resumed `rollback --to` continues as the release rollout it was. */
 async function resumedRelease(core: Parameters<typeof listJournal>[0]): Promise<string | undefined> {
-  const last = (await listJournal(core)).find((e) => e.command === 'rollback');
+  const [last] = await listJournal(core, 1, 'rollback');
   const release = last?.state.release;
   return typeof release === 'string' ? release : undefined;
 }

@@ -109,9 +109,14 @@ export function deploymentId(now: number, command: string): string {
 }
 
 /** Every journal entry of the environment, newest first; unreadable ones are skipped. */
-export async function listJournal(ctx: Pick<CoreContext, 'store' | 'env'>, limit = Infinity): Promise<JournalEntry[]> {
+export async function listJournal(ctx: Pick<CoreContext, 'store' | 'env'>, limit = Infinity, command?: string): Promise<JournalEntry[]> {
   const objects = await ctx.store.list(keys.journalDir(ctx.env.name));
-  const newest = objects.map((o) => o.key).filter((k) => k.endsWith('.json')).sort().reverse();
+  // Ids are "<time>-<command>-<random>": sorting the keys sorts by time, and names the command.
+  const newest = objects
+    .map((o) => o.key)
+    .filter((k) => k.endsWith('.json') && (!command || k.includes(`-${command}-`)))
+    .sort()
+    .reverse();
   const entries: JournalEntry[] = [];
   for (const key of newest) {
     if (entries.length >= limit) break;
@@ -124,7 +129,7 @@ export async function listJournal(ctx: Pick<CoreContext, 'store' | 'env'>, limit
 
 /** The run `--resume` continues: the newest of this command, if it stopped part-way. */
 export async function resumable(ctx: CoreContext, command: string): Promise<JournalEntry> {
-  const last = (await listJournal(ctx)).find((e) => e.command === command);
+  const [last] = await listJournal(ctx, 1, command);
   const again = `ydeploy ${command} --env ${ctx.env.name}`;
   if (!last) throw new UserError(`nothing to resume`, `no ${command} was journaled in ${ctx.env.name}`, { code: 2, fix: again });
   if (last.outcome === 'succeeded') throw new UserError('nothing to resume', `the last ${command} (${last.id}) succeeded`, { code: 2, fix: again });
