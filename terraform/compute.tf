@@ -97,6 +97,9 @@ resource "aws_instance" "legacy" {
   lifecycle {
     # A newer AL2023 image only reaches new instances: never replace a serving one for it.
     ignore_changes = [ami]
+    # When a replacement is unavoidable (new health port, token parameter), the new instance
+    # exists before the old one goes.
+    create_before_destroy = true
   }
 }
 
@@ -132,6 +135,7 @@ resource "aws_instance" "enhanced" {
   }
 
   lifecycle {
-    ignore_changes = [ami]
+    ignore_changes        = [ami]
+    create_before_destroy = true
   }
 }

@@ -190,9 +190,9 @@ variable "alarm_actions" {
 }
 
 variable "health_failure_pattern" {
-  description = "CloudWatch Logs filter pattern matching one failed health check in the health stream (the health server logs each non-healthy answer)."
+  description = "CloudWatch Logs filter pattern counting failed health checks in the health stream. The default matches the bundled health server's log line when /health answers unhealthy ({\"health\":{\"status\":\"unhealthy\",...}})."
   type        = string
-  default     = "{ $.status = \"unhealthy\" }"
+  default     = "{ $.health.status = \"unhealthy\" }"
 }
 
 variable "create_release_bucket" {
