@@ -1,21 +1,22 @@
 // Alarms over CloudWatch: the environment's alarms and their states.
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+type Sdk = typeof import('@aws-sdk/client-cloudwatch');
 import type { Alarm, Alarms } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 export class CloudWatchAlarms implements Alarms {
-  private readonly client: CloudWatchClient;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.client = new CloudWatchClient(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch'), (sdk) => new sdk.CloudWatchClient(clientConfig(settings)));
   }
 
   async list(prefix: string): Promise<Alarm[]> {
+    const { sdk, client } = await this.api();
     const alarms: Alarm[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await aws('cannot read CloudWatch alarms', () => this.client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken })));
+      const page = await aws('cannot read CloudWatch alarms', () => client.send(new sdk.DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken })));
       for (const a of page.MetricAlarms ?? []) {
         alarms.push({
           name: a.AlarmName ?? '',

@@ -19,3 +19,12 @@ export function clientConfig(settings: AwsSettings, options: { maxAttempts?: num
 export function usesCustomEndpoint(env: NodeJS.ProcessEnv, service: string): boolean {
   return Boolean(env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ?? env.AWS_ENDPOINT_URL);
 }
+
+/**
+ * An SDK client built on first use: the SDK module is imported only by a command that calls
+ * it, which keeps start-up time and memory down (`ydeploy logs` never loads EC2's 100 MiB).
+ */
+export function lazyClient<Sdk, Client>(load: () => Promise<Sdk>, make: (sdk: Sdk) => Client): () => Promise<{ sdk: Sdk; client: Client }> {
+  let made: Promise<{ sdk: Sdk; client: Client }> | undefined;
+  return () => (made ??= load().then((sdk) => ({ sdk, client: make(sdk) })));
+}

@@ -1,14 +1,15 @@
 // Instances over EC2: the environment's bot instances, from their tags.
-import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
+import type { Instance as Ec2Instance } from '@aws-sdk/client-ec2';
+type Sdk = typeof import('@aws-sdk/client-ec2');
 import type { Instance, InstanceRole, InstanceState, Instances } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 export class Ec2Instances implements Instances {
-  private readonly client: EC2Client;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['EC2Client']> }>;
 
   constructor(settings: AwsSettings, private readonly project?: string) {
-    this.client = new EC2Client(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings)));
   }
 
   async list(environment: string): Promise<Instance[]> {
@@ -27,10 +28,11 @@ export class Ec2Instances implements Instances {
   }
 
   private async describeWith(input: { Filters?: { Name: string; Values: string[] }[]; InstanceIds?: string[] }): Promise<Instance[]> {
+    const { sdk, client } = await this.api();
     const raw: Ec2Instance[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await aws('cannot list EC2 instances', () => this.client.send(new DescribeInstancesCommand({ ...input, NextToken })));
+      const page = await aws('cannot list EC2 instances', () => client.send(new sdk.DescribeInstancesCommand({ ...input, NextToken })));
       for (const reservation of page.Reservations ?? []) raw.push(...(reservation.Instances ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
@@ -42,9 +44,10 @@ export class Ec2Instances implements Instances {
   }
 
   private async subnetTiers(ids: string[]): Promise<Map<string, string | undefined>> {
+    const { sdk, client } = await this.api();
     const tiers = new Map<string, string | undefined>();
     if (!ids.length) return tiers;
-    const page = await aws('cannot describe subnets', () => this.client.send(new DescribeSubnetsCommand({ SubnetIds: ids })));
+    const page = await aws('cannot describe subnets', () => client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: ids })));
     for (const subnet of page.Subnets ?? []) tiers.set(subnet.SubnetId!, subnet.Tags?.find((t) => t.Key === 'Tier')?.Value);
     return tiers;
   }

@@ -1,28 +1,29 @@
 // LogStore over CloudWatch Logs. FilterLogEvents with logStreamNames (moto ignores
 // logStreamNamePrefix) and interleaved=true, one page at a time so memory stays bounded.
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+type Sdk = typeof import('@aws-sdk/client-cloudwatch-logs');
 import type { LogEvent, LogQuery, LogStore, LogStream } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 /** FilterLogEvents accepts at most 100 stream names per call. */
 const MAX_STREAMS = 100;
 
 export class CloudWatchLogStore implements LogStore {
-  private readonly client: CloudWatchLogsClient;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchLogsClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.client = new CloudWatchLogsClient(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch-logs'), (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings)));
   }
 
   async *pages(query: LogQuery): AsyncIterable<LogEvent[]> {
+    const { sdk, client } = await this.api();
     if (query.streams && query.streams.length === 0) return;
     if (query.streams && query.streams.length > MAX_STREAMS) throw new Error(`at most ${MAX_STREAMS} streams per query`);
     let nextToken: string | undefined;
     do {
       const page = await aws(`cannot read log group ${query.group}`, () =>
-        this.client.send(
-          new FilterLogEventsCommand({
+        client.send(
+          new sdk.FilterLogEventsCommand({
             logGroupName: query.group,
             logStreamNames: query.streams,
             startTime: query.start,
@@ -50,12 +51,13 @@ export class CloudWatchLogStore implements LogStore {
   }
 
   async streams(group: string): Promise<LogStream[]> {
+    const { sdk, client } = await this.api();
     const streams: LogStream[] = [];
     let nextToken: string | undefined;
     do {
       let page;
       try {
-        page = await this.client.send(new DescribeLogStreamsCommand({ logGroupName: group, nextToken }));
+        page = await client.send(new sdk.DescribeLogStreamsCommand({ logGroupName: group, nextToken }));
       } catch (error) {
         if ((error as { name?: string }).name === 'ResourceNotFoundException') return [];
         return aws(`cannot list the streams of ${group}`, () => Promise.reject(error));

@@ -1,31 +1,24 @@
 // The EC2 network facts doctor reads: where an instance sits, NAT gateways, the route table a
 // subnet uses, security group rules. Read-only.
-import {
-  DescribeInstancesCommand,
-  DescribeNatGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-  type IpPermission,
-  type RouteTable as Ec2RouteTable,
-} from '@aws-sdk/client-ec2';
+import type { IpPermission, RouteTable as Ec2RouteTable } from '@aws-sdk/client-ec2';
+type Sdk = typeof import('@aws-sdk/client-ec2');
 import type { InstanceNetwork, NatGateway, Network, Route, RouteTable, SecurityGroup, SecurityGroupRule } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 export class Ec2Network implements Network {
-  private readonly client: EC2Client;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['EC2Client']> }>;
 
   constructor(settings: AwsSettings) {
-    this.client = new EC2Client(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings)));
   }
 
   async ofInstance(instanceId: string): Promise<InstanceNetwork | undefined> {
-    const out = await aws(`cannot describe instance ${instanceId}`, () => this.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
+    const { sdk, client } = await this.api();
+    const out = await aws(`cannot describe instance ${instanceId}`, () => client.send(new sdk.DescribeInstancesCommand({ InstanceIds: [instanceId] })));
     const raw = out.Reservations?.flatMap((r) => r.Instances ?? [])[0];
     if (!raw?.VpcId || !raw.SubnetId) return undefined;
-    const vpcs = await aws(`cannot describe VPC ${raw.VpcId}`, () => this.client.send(new DescribeVpcsCommand({ VpcIds: [raw.VpcId!] })));
+    const vpcs = await aws(`cannot describe VPC ${raw.VpcId}`, () => client.send(new sdk.DescribeVpcsCommand({ VpcIds: [raw.VpcId!] })));
     const vpc = vpcs.Vpcs?.[0];
     const cidrs = [vpc?.CidrBlock, ...(vpc?.CidrBlockAssociationSet ?? []).map((a) => a.CidrBlock)].filter((c): c is string => Boolean(c));
     return {
@@ -38,7 +31,8 @@ export class Ec2Network implements Network {
   }
 
   async natGateways(vpcId: string): Promise<NatGateway[]> {
-    const out = await aws('cannot describe NAT gateways', () => this.client.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] })));
+    const { sdk, client } = await this.api();
+    const out = await aws('cannot describe NAT gateways', () => client.send(new sdk.DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] })));
     return (out.NatGateways ?? []).map((n) => ({
       id: n.NatGatewayId ?? '',
       state: (n.State ?? 'pending') as NatGateway['state'],
@@ -48,20 +42,22 @@ export class Ec2Network implements Network {
   }
 
   async routeTable(subnetId: string, vpcId: string): Promise<RouteTable | undefined> {
+    const { sdk, client } = await this.api();
     const explicit = await aws('cannot describe route tables', () =>
-      this.client.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] })),
+      client.send(new sdk.DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] })),
     );
     const table = explicit.RouteTables?.[0];
     if (table) return toRouteTable(table);
     const main = await aws('cannot describe route tables', () =>
-      this.client.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] })),
+      client.send(new sdk.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] })),
     );
     return main.RouteTables?.[0] && toRouteTable(main.RouteTables[0]);
   }
 
   async securityGroups(ids: string[]): Promise<SecurityGroup[]> {
+    const { sdk, client } = await this.api();
     if (!ids.length) return [];
-    const out = await aws('cannot describe security groups', () => this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: ids })));
+    const out = await aws('cannot describe security groups', () => client.send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: ids })));
     return (out.SecurityGroups ?? []).map((g) => ({
       id: g.GroupId ?? '',
       name: g.GroupName,

@@ -1,19 +1,20 @@
 // Secrets over SSM Parameter Store. Values are never logged or put into error messages.
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+type Sdk = typeof import('@aws-sdk/client-ssm');
 import type { Parameter, Secrets } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 export class SsmParameters implements Secrets {
-  private readonly client: SSMClient;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.client = new SSMClient(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings)));
   }
 
   async get(name: string, options: { decrypt?: boolean } = {}): Promise<Parameter | undefined> {
+    const { sdk, client } = await this.api();
     try {
-      const out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: options.decrypt ?? false }));
+      const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: options.decrypt ?? false }));
       const p = out.Parameter!;
       return { name: p.Name ?? name, type: (p.Type ?? 'String') as Parameter['type'], value: p.Value ?? '' };
     } catch (error) {
@@ -23,8 +24,9 @@ export class SsmParameters implements Secrets {
   }
 
   async putSecure(name: string, value: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    const { sdk, client } = await this.api();
     await aws(`cannot store SSM parameter ${name}`, () =>
-      this.client.send(new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: options.overwrite ?? false })),
+      client.send(new sdk.PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: options.overwrite ?? false })),
     );
   }
 }

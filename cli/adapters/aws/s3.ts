@@ -1,26 +1,20 @@
 // ObjectStore over S3, with the conditional writes the lock relies on (If-None-Match / If-Match).
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+type Sdk = typeof import('@aws-sdk/client-s3');
 import { PreconditionFailed, type ObjectStore, type StoredObject } from '../../ports.js';
-import { clientConfig, usesCustomEndpoint, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, usesCustomEndpoint, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
 
 export class S3ObjectStore implements ObjectStore {
-  private readonly client: S3Client;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['S3Client']> }>;
 
   constructor(settings: AwsSettings, readonly bucket: string) {
-    this.client = new S3Client({ ...clientConfig(settings), forcePathStyle: usesCustomEndpoint(settings.env, 's3') });
+    this.api = lazyClient(() => import('@aws-sdk/client-s3'), (sdk) => new sdk.S3Client({ ...clientConfig(settings), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }));
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
+    const { sdk, client } = await this.api();
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return { body: (await out.Body?.transformToString('utf8')) ?? '', etag: out.ETag ?? '', lastModified: out.LastModified };
     } catch (error) {
       if (isStatus(error, 404) || (error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -29,9 +23,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, options: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string } = {}): Promise<{ etag: string }> {
+    const { sdk, client } = await this.api();
     try {
-      const out = await this.client.send(
-        new PutObjectCommand({
+      const out = await client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
           Body: body,
@@ -48,8 +43,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
+    const { sdk, client } = await this.api();
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: options.ifMatch }));
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: options.ifMatch }));
     } catch (error) {
       if (isStatus(error, 412)) throw new PreconditionFailed(key);
       if (isStatus(error, 404)) return;
@@ -58,11 +54,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async list(prefix: string): Promise<{ key: string; lastModified?: Date; size?: number }[]> {
+    const { sdk, client } = await this.api();
     const items: { key: string; lastModified?: Date; size?: number }[] = [];
     let ContinuationToken: string | undefined;
     do {
       const page = await aws(`cannot list s3://${this.bucket}/${prefix}`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken })),
+        client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken })),
       );
       for (const o of page.Contents ?? []) items.push({ key: o.Key ?? '', lastModified: o.LastModified, size: o.Size });
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -71,8 +68,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async reachable(): Promise<boolean> {
+    const { sdk, client } = await this.api();
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
       return true;
     } catch (error) {
       if (isStatus(error, 404) || isStatus(error, 403) || (error as { name?: string }).name === 'NotFound') return false;

@@ -1,32 +1,27 @@
 // RemoteExec over SSM Run Command (AWS-RunShellScript): send, then poll the invocation.
-import {
-  DescribeInstanceInformationCommand,
-  GetCommandInvocationCommand,
-  SendCommandCommand,
-  CancelCommandCommand,
-  SSMClient,
-  type GetCommandInvocationCommandOutput,
-} from '@aws-sdk/client-ssm';
+import type { GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+type Sdk = typeof import('@aws-sdk/client-ssm');
 import type { CommandResult, PingStatus, RemoteExec } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
 
 const FINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied']);
 
 export class SsmRemoteExec implements RemoteExec {
-  private readonly client: SSMClient;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
   constructor(settings: AwsSettings, private readonly pollMs = 250) {
-    this.client = new SSMClient(clientConfig(settings));
+    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings)));
   }
 
   async online(instanceIds: string[]): Promise<Map<string, PingStatus>> {
+    const { sdk, client } = await this.api();
     const result = new Map<string, PingStatus>(instanceIds.map((id) => [id, 'Unknown']));
     if (!instanceIds.length) return result;
     let NextToken: string | undefined;
     do {
       const page = await aws('cannot read SSM instance information', () =>
-        this.client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: instanceIds }], NextToken })),
+        client.send(new sdk.DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: instanceIds }], NextToken })),
       );
       for (const info of page.InstanceInformationList ?? []) {
         if (info.InstanceId && result.has(info.InstanceId)) result.set(info.InstanceId, (info.PingStatus ?? 'Unknown') as PingStatus);
@@ -37,10 +32,11 @@ export class SsmRemoteExec implements RemoteExec {
   }
 
   async run(instanceId: string, commands: string[], options: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal } = {}): Promise<CommandResult> {
+    const { sdk, client } = await this.api();
     const timeoutSeconds = Math.max(30, options.timeoutSeconds ?? 60);
     const sent = await aws(`cannot send a command to ${instanceId}`, () =>
-      this.client.send(
-        new SendCommandCommand({
+      client.send(
+        new sdk.SendCommandCommand({
           InstanceIds: [instanceId],
           DocumentName: 'AWS-RunShellScript',
           Parameters: { commands, executionTimeout: [String(timeoutSeconds)] },
@@ -54,7 +50,7 @@ export class SsmRemoteExec implements RemoteExec {
     const deadline = Date.now() + (timeoutSeconds + 30) * 1000;
     for (;;) {
       if (options.signal?.aborted) {
-        await this.client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] })).catch(() => undefined);
+        await client.send(new sdk.CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] })).catch(() => undefined);
         throw options.signal.reason;
       }
       const invocation = await this.invocation(commandId, instanceId, options.signal);
@@ -65,8 +61,9 @@ export class SsmRemoteExec implements RemoteExec {
   }
 
   private async invocation(CommandId: string, InstanceId: string, signal?: AbortSignal): Promise<GetCommandInvocationCommandOutput | undefined> {
+    const { sdk, client } = await this.api();
     try {
-      return await this.client.send(new GetCommandInvocationCommand({ CommandId, InstanceId }), { abortSignal: signal });
+      return await client.send(new sdk.GetCommandInvocationCommand({ CommandId, InstanceId }), { abortSignal: signal });
     } catch (error) {
       // Right after SendCommand the invocation may not exist yet.
       if ((error as { name?: string }).name === 'InvocationDoesNotExist') return undefined;

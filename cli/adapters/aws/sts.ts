@@ -1,18 +1,19 @@
 // Identity over STS: who is running ydeploy.
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+type Sdk = typeof import('@aws-sdk/client-sts');
 import type { Identity } from '../../ports.js';
-import { clientConfig, type AwsSettings } from './config.js';
+import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
 export class StsIdentity implements Identity {
-  private readonly client: STSClient;
+  private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['STSClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.client = new STSClient(clientConfig(settings, { maxAttempts: 2 }));
+    this.api = lazyClient(() => import('@aws-sdk/client-sts'), (sdk) => new sdk.STSClient(clientConfig(settings, { maxAttempts: 2 })));
   }
 
   async whoami(): Promise<{ account: string; arn: string; userId: string }> {
-    const out = await aws('cannot confirm AWS credentials', () => this.client.send(new GetCallerIdentityCommand({})));
+    const { sdk, client } = await this.api();
+    const out = await aws('cannot confirm AWS credentials', () => client.send(new sdk.GetCallerIdentityCommand({})));
     return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
   }
 }
