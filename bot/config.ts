@@ -25,6 +25,8 @@ export interface BotConfig {
   stoppingHoldMs: number;
   /** How long the health server reuses one read of the readiness file. */
   cacheMs: number;
+  /** How long a stopping health server keeps answering "stopping" before it closes. */
+  drainMs: number;
   logLevel: string;
 }
 
@@ -53,6 +55,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     graceMs: integer(env, 'DISCORD_GRACE_MS', 30_000, 0, 600_000),
     stoppingHoldMs: integer(env, 'STOPPING_HOLD_MS', 300, 0, 5000),
     cacheMs: integer(env, 'HEALTH_CACHE_MS', 200, 0, 5000),
+    drainMs: integer(env, 'HEALTH_DRAIN_MS', 500, 0, 5000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

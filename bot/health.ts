@@ -5,7 +5,6 @@ import { BotProbe } from './health/probe.js';
 import { createHealthServer } from './health/server.js';
 import { createLogger, logCrashes } from './log.js';
 
-const DRAIN_MS = Number(process.env.HEALTH_DRAIN_MS ?? 500);
 const boot = createLogger('health', {});
 let config;
 try {
@@ -30,12 +29,12 @@ server.listen(config.healthPort, config.healthHost, () => {
 // Graceful stop: answer "stopping" for a short drain (so pollers learn why), then close.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    log.info({ signal, drainMs: DRAIN_MS }, 'health server stopping');
+    log.info({ signal, drainMs: config.drainMs }, 'health server stopping');
     probe.shuttingDown = true;
     setTimeout(() => {
       server.close(() => process.exit(0));
       server.closeAllConnections();
       setTimeout(() => process.exit(0), 2000).unref();
-    }, DRAIN_MS);
+    }, config.drainMs);
   });
 }
