@@ -13,6 +13,7 @@ import { addSecret, createLogger, logCrashes } from './log.js';
 import { ReadinessWriter } from './readiness/writer.js';
 import { startControlServer } from './roles/control-server.js';
 import { Dispatcher } from './roles/dispatcher.js';
+import { readRoleFile, writeRoleFile } from './roles/role-file.js';
 import { onSignals } from './shutdown.js';
 
 const startedAt = Date.now();
@@ -30,15 +31,22 @@ try {
 
 const log = createLogger('bot', { instanceId: config.instanceId, version: config.version }, config.logLevel);
 logCrashes(log);
-log.info({ role: config.role, api: config.api, readyFile: config.readyFile, controlSocket: config.controlSocket }, 'starting');
+const kept = readRoleFile(config.roleFile);
+const role = kept ?? config.role;
+log.info({ role, roleFrom: kept ? config.roleFile : 'BOT_ROLE', api: config.api, readyFile: config.readyFile, controlSocket: config.controlSocket }, 'starting');
 
-const client = createClient(config, config.role);
+const client = createClient(config, role);
 let readiness: ReadinessWriter | undefined;
 const dispatcher = new Dispatcher(
-  config.role,
+  role,
   (error, item) => log.error({ err: error, interaction: item.id }, 'answering an interaction failed'),
   (role) => {
     log.info({ role }, `role is now ${role}`);
+    try {
+      writeRoleFile(config.roleFile, role);
+    } catch (error) {
+      log.error({ err: error, roleFile: config.roleFile }, 'cannot keep the role for a restart');
+    }
     if (client.isReady()) client.user.setPresence(presenceFor(config.instanceId, config.version, role));
     readiness?.touch();
   },

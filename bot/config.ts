@@ -16,6 +16,8 @@ export interface BotConfig {
   instanceId: string;
   version: string;
   role: Role;
+  /** Where the bot keeps the role botctl last set; it wins over BOT_ROLE on a restart. */
+  roleFile: string;
   heartbeatMs: number;
   /** A heartbeat older than this reads unhealthy. */
   staleMs: number;
@@ -50,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     instanceId: env.INSTANCE_ID || hostname(),
     version: env.RELEASE_VERSION || builtVersion,
     role,
+    roleFile: env.ROLE_FILE || `${env.READY_FILE || '/tmp/bot-ready'}.role`,
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
     staleMs: integer(env, 'HEALTH_STALE_MS', 10_000, 500, 600_000),
     graceMs: integer(env, 'DISCORD_GRACE_MS', 30_000, 0, 600_000),

@@ -106,6 +106,18 @@ describe('active and standby', () => {
     expect((await sendCommand(emulator, 'ping', 2000)).answeredBy).toEqual(['i-new']);
   });
 
+  it('a bot that crashes and restarts keeps the role botctl gave it, not its launch BOT_ROLE', async () => {
+    await bots.new.bot.stop('SIGKILL');
+    const started = Date.now();
+    const again = spawnEntry('bot', bots.new.env, { release }); // env still says BOT_ROLE=standby
+    procs.push(again);
+    bots.new.bot = again;
+    await waitForStatus(bots.new.health, 'healthy', 15_000, started);
+    expect((await probe(bots.new.health)).body.role).toBe('active');
+    expect(again.output()).toContain('"roleFrom"');
+    expect((await sendCommand(emulator, 'ping', 3000)).answeredBy).toEqual(['i-new']);
+  });
+
   it('botctl: usage errors exit 2, an unreachable bot exits 1', async () => {
     expect((await botctl('old', 'promote')).code).toBe(2);
     expect((await botctl('old', 'activate', '--after', 'yesterday')).code).toBe(2);

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRoleFile, writeRoleFile } from '../../../bot/roles/role-file.js';
 import { ConfigError, readConfig, resolveToken } from '../../../bot/config.js';
 import { addSecret, scrub } from '../../../bot/log.js';
 
@@ -21,6 +25,19 @@ describe('readConfig', () => {
   it('needs a token or a parameter name', async () => {
     await expect(resolveToken(readConfig({}))).rejects.toThrow('no Discord token: set DISCORD_TOKEN or DISCORD_TOKEN_PARAMETER');
     await expect(resolveToken(readConfig({ DISCORD_TOKEN: 'abc' }))).resolves.toBe('abc');
+  });
+});
+
+describe('role file', () => {
+  it('defaults next to the readiness file, keeps a role across restarts, ignores garbage', () => {
+    expect(readConfig({ READY_FILE: '/x/ready' }).roleFile).toBe('/x/ready.role');
+    expect(readConfig({ ROLE_FILE: '/y/role' }).roleFile).toBe('/y/role');
+    const path = join(mkdtempSync(join(tmpdir(), 'ydb-unit-')), 'role');
+    expect(readRoleFile(path)).toBeUndefined();
+    writeRoleFile(path, 'active');
+    expect(readRoleFile(path)).toBe('active');
+    writeFileSync(path, 'leader');
+    expect(readRoleFile(path)).toBeUndefined();
   });
 });
 
