@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events } from 'discord.js';
-import { ConfigError, readConfig, resolveToken, type BotConfig } from './config.js';
+import { ConfigError, readConfig, resolveToken, type BotConfig, type Role } from './config.js';
 import { registerCommands, runCommand } from './commands/index.js';
 import { createClient } from './discord/client.js';
 import { trackConnection } from './discord/connection.js';
@@ -36,27 +36,26 @@ const role = kept ?? config.role;
 log.info({ role, roleFrom: kept ? config.roleFile : 'BOT_ROLE', api: config.api, readyFile: config.readyFile, controlSocket: config.controlSocket }, 'starting');
 
 const client = createClient(config, role);
-let readiness: ReadinessWriter | undefined;
-const dispatcher = new Dispatcher(
-  role,
-  (error, item) => log.error({ err: error, interaction: item.id }, 'answering an interaction failed'),
-  (role) => {
-    log.info({ role }, `role is now ${role}`);
-    try {
-      writeRoleFile(config.roleFile, role);
-    } catch (error) {
-      log.error({ err: error, roleFile: config.roleFile }, 'cannot keep the role for a restart');
-    }
-    if (client.isReady()) client.user.setPresence(presenceFor(config.instanceId, config.version, role));
-    readiness?.touch();
-  },
-);
-const discordState = trackConnection(client, log, () => readiness?.touch());
-readiness = new ReadinessWriter(config.readyFile, { version: config.version, instanceId: config.instanceId, startedAt, heartbeatMs: config.heartbeatMs }, {
-  discord: discordState,
+// The writer reads role and Discord state through getters, so it can exist first.
+const readiness = new ReadinessWriter(config.readyFile, { version: config.version, instanceId: config.instanceId, startedAt, heartbeatMs: config.heartbeatMs }, {
+  discord: () => discordState(),
   role: () => dispatcher.role(),
   lastHandled: () => dispatcher.lastHandled(),
 }, (error) => log.error({ err: error, readyFile: config.readyFile }, 'cannot write the readiness file'));
+const dispatcher = new Dispatcher(role, (error, item) => log.error({ err: error, interaction: item.id }, 'answering an interaction failed'), roleChanged);
+const discordState = trackConnection(client, log, () => readiness.touch());
+
+/** Show the new role everywhere: role file (restarts), presence (the emulator), readiness file (/health). */
+function roleChanged(next: Role): void {
+  log.info({ role: next }, `role is now ${next}`);
+  try {
+    writeRoleFile(config.roleFile, next);
+  } catch (error) {
+    log.error({ err: error, roleFile: config.roleFile }, 'cannot keep the role for a restart');
+  }
+  if (client.isReady()) client.user.setPresence(presenceFor(config.instanceId, config.version, next));
+  readiness.touch();
+}
 
 const context = { instanceId: config.instanceId, version: config.version, startedAt, role: () => dispatcher.role() };
 client.on(Events.InteractionCreate, (interaction) => {
@@ -64,7 +63,7 @@ client.on(Events.InteractionCreate, (interaction) => {
   dispatcher.receive({ id: interaction.id, receivedAt: Date.now(), answer: () => runCommand(interaction, context) });
 });
 client.once(Events.ClientReady, (ready) => {
-  readiness!.ready();
+  readiness.ready();
   log.info({ ms: Date.now() - startedAt, user: ready.user.tag, guilds: ready.guilds.cache.size, role: dispatcher.role() }, 'ready on Discord');
   registerCommands(ready).then(
     (count) => log.info({ commands: count }, 'slash commands registered'),
@@ -84,20 +83,20 @@ const control = await startControlServer(config.controlSocket, dispatcher, (requ
 
 let stopping = false;
 onSignals(log, [
-  { name: 'stop answering', run: () => ((stopping = true), dispatcher.stop(), readiness!.markStopping()) },
+  { name: 'stop answering', run: () => ((stopping = true), dispatcher.stop(), readiness.markStopping()) },
   // Answers already under way finish; and "stopping" stays visible a little longer than the
   // health server's file cache (200 ms), so its pollers see why the bot goes away.
   { name: 'finish answers in flight', run: () => Promise.all([dispatcher.drain(), sleep(config.stoppingHoldMs)]), deadlineMs: 2000 },
   { name: 'leave Discord', run: () => client.destroy(), deadlineMs: 3000 },
   { name: 'close the control socket', run: () => new Promise((resolve) => (control ? control.close(resolve) : resolve(undefined))), deadlineMs: 1000 },
-  { name: 'remove the readiness file', run: () => readiness!.remove() },
+  { name: 'remove the readiness file', run: () => readiness.remove() },
 ]);
 
 log.info('connecting to Discord');
 client.login(token).catch((error: Error) => {
   if (stopping) return;
   log.fatal({ err: error }, `login to Discord failed: ${error.message}`);
-  readiness!.remove();
+  readiness.remove();
   rmSync(config.controlSocket, { force: true });
   process.exit(1);
 });

@@ -112,9 +112,13 @@ describe('active and standby', () => {
     const again = spawnEntry('bot', bots.new.env, { release }); // env still says BOT_ROLE=standby
     procs.push(again);
     bots.new.bot = again;
-    await waitForStatus(bots.new.health, 'healthy', 15_000, started);
-    expect((await probe(bots.new.health)).body.role).toBe('active');
-    expect(again.output()).toContain('"roleFrom"');
+    let body: any;
+    while (Date.now() - started < 15_000 && body?.pid !== again.pid) {
+      body = (await probe(bots.new.health)).body;
+      await sleep(20);
+    }
+    expect(body).toMatchObject({ status: 'healthy', pid: again.pid, role: 'active' });
+    expect(again.output()).toMatch(/"role":"active","roleFrom":"[^"]+\.role"/);
     expect((await sendCommand(emulator, 'ping', 3000)).answeredBy).toEqual(['i-new']);
   });
 
