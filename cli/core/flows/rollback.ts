@@ -44,7 +44,8 @@ export const rollbackSteps: Step<RollbackState>[] = [
     id: 'gate-legacy',
     title: 'Health gate on legacy',
     async run(ctx, state) {
-      state.gate = await healthGate(ctx, { label: 'legacy', find: () => findInstance(ctx, 'legacy'), expectActive: false });
+      // After an emergency rollback legacy already serves; otherwise it stands by until the handoff.
+      state.gate = await healthGate(ctx, { label: 'legacy', find: () => findInstance(ctx, 'legacy'), expectActive: state.baseline.enable_legacy_instance ? 'either' : false });
       state.legacyId = state.gate.instanceId;
       return gateSummary(state.gate);
     },

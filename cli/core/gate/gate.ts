@@ -5,6 +5,7 @@
 import type { Instance, StepHandle } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type CoreContext } from '../context.js';
+import { parseBotctl, statusScript } from '../handoff/botctl.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
 export interface GateTarget {
@@ -12,8 +13,8 @@ export interface GateTarget {
   label: string;
   /** Finds the instance (it may not exist yet right after an apply). */
   find(): Promise<Instance | undefined>;
-  /** An active bot must answer a command; a standby one answers nothing until the handoff. */
-  expectActive: boolean;
+  /** An active bot must answer a command; a standby one answers nothing until the handoff; 'either' takes it as it is. */
+  expectActive: boolean | 'either';
 }
 
 export interface GateCheck {
@@ -181,8 +182,15 @@ async function hasEvents(ctx: CoreContext, group: string, stream: string, start:
 
 async function checkCommands(ctx: CoreContext, target: GateTarget, instance: Instance, body: HealthBody) {
   if (body.discord && body.discord.ready === false) throw new GateFailed(target, 'commands', 'healthy but Discord reports not ready', instance, JSON.stringify(body));
-  if (!target.expectActive) {
-    return { value: undefined, detail: `${body.role ?? 'standby'}: connected${body.discord?.guilds !== undefined ? `, ${body.discord.guilds} guilds` : ''}; answers after the handoff` };
+  // The bot's own control channel answers on the instance: the process is alive and in the role
+  // it should be in (a standby that already answers would answer twice).
+  const status = await ctx.remote.run(instance.id, [statusScript()], { timeoutSeconds: 30, comment: 'ydeploy health gate: botctl status', signal: ctx.signal });
+  const answer = parseBotctl(status.stdout);
+  if (!answer?.ok) throw new GateFailed(target, 'commands', `botctl status did not answer (${status.status}: ${(answer?.message ?? status.stderr ?? '').trim().slice(0, 200)})`, instance, JSON.stringify(body));
+  if (target.expectActive === 'either' && answer.role === 'active') return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
+  if (target.expectActive !== true) {
+    if (answer.role === 'active') throw new GateFailed(target, 'commands', 'the new bot is already active beside the serving one (it should stand by until the handoff)', instance, JSON.stringify(body));
+    return { value: undefined, detail: `${answer.role ?? 'standby'}: connected${body.discord?.guilds !== undefined ? `, ${body.discord.guilds} guilds` : ''}; answers after the handoff` };
   }
   return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
 }

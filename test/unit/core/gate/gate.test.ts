@@ -52,4 +52,12 @@ describe('health gate', () => {
     expect(report.checks[4].detail).toBe('standby: connected, 1 guilds; answers after the handoff');
     await expect(healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true })).rejects.toThrow('/ping was answered by nobody, not by i-0001');
   });
+
+  it('a new bot that is already active beside the serving one fails: it would answer twice', async () => {
+    const world = new FakeWorld();
+    const ctx = coreContext(world);
+    const bot = world.withLegacy('v0');
+    const error = await healthGate(ctx, { label: 'enhanced', find: async () => ({ ...bot.instance }), expectActive: false }).catch((e) => e);
+    expect(error.why).toBe('the new bot is already active beside the serving one (it should stand by until the handoff)');
+  });
 });
