@@ -44,7 +44,9 @@ export function acceptGateway(ws: WebSocket, state: EmulatorState, options: Gate
     }
   });
   ws.on('close', () => {
-    if (session?.ws === ws) session.ws = undefined;
+    if (session?.ws !== ws) return;
+    session.ws = undefined;
+    session.disconnectedAt = Date.now();
   });
   ws.on('error', () => ws.terminate());
 }
@@ -89,6 +91,7 @@ function resume(ws: WebSocket, state: EmulatorState, d: any, send: (p: unknown) 
   }
   session.ws?.terminate();
   session.ws = ws;
+  session.disconnectedAt = undefined;
   session.resumes++;
   for (const event of session.events) if (event.s > Number(d.seq ?? 0)) send({ op: 0, ...event });
   state.push(session, 'RESUMED', {});

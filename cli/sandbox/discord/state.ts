@@ -16,6 +16,8 @@ export interface Session {
   identifiedAt: number;
   resumes: number;
   invalidated: boolean;
+  /** Set while no connection is attached; a session not resumed within RESUME_WINDOW_MS is invalidated. */
+  disconnectedAt?: number;
 }
 
 export interface Answer {
@@ -41,6 +43,8 @@ export interface InteractionRecord {
 
 /** An interaction can be acknowledged for 3 s (Discord's rule). */
 export const ANSWER_WINDOW_MS = 3000;
+/** Like Discord, a dropped session can be resumed for a while, then it is gone. */
+export const RESUME_WINDOW_MS = 60_000;
 const MAX_EVENTS = 1000;
 const MAX_INTERACTIONS = 5000;
 
@@ -73,6 +77,8 @@ export class EmulatorState {
 
   /** Sessions that would receive a dispatch: identified and not invalidated (connected or resumable). */
   liveSessions(): Session[] {
+    const now = Date.now();
+    for (const s of this.sessions.values()) if (!s.ws && s.disconnectedAt && now - s.disconnectedAt > RESUME_WINDOW_MS) s.invalidated = true;
     return [...this.sessions.values()].filter((s) => !s.invalidated);
   }
 
