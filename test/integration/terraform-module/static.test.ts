@@ -107,11 +107,10 @@ describe('terraform module: static checks', () => {
   });
 
   it('rejects a candidate release equal to the serving one, or malformed', async () => {
-    const [same, malformed, dots] = await Promise.all([
-      validationErrors({ ...base, candidate_release_version: 'v2' }),
-      validationErrors({ ...base, candidate_release_version: '..' }),
-      validationErrors({ ...base, release_version: '..' }),
-    ]);
+    // One at a time: console holds the (local) state lock.
+    const same = await validationErrors({ ...base, candidate_release_version: 'v2' });
+    const malformed = await validationErrors({ ...base, candidate_release_version: '..' });
+    const dots = await validationErrors({ ...base, release_version: '..' });
     expect(same).toEqual([expect.stringContaining('candidate_release_version must differ from release_version')]);
     expect(malformed).toEqual([expect.stringContaining('candidate_release_version must be null or 1-64')]);
     expect(dots).toEqual([expect.stringContaining('release_version must be 1-64')]);
