@@ -4,6 +4,8 @@ import type { CommandInput } from '../command.js';
 import { createContext } from '../context.js';
 import { followLogs, readLogs, type TaggedEvent } from '../ops/logs/read.js';
 import type { StreamKind } from '../ops/logs/streams.js';
+import { pageCollector } from '../ops/logs/memory.js';
+import { rolesFromState } from '../ops/network.js';
 import { parseSince } from '../ops/options.js';
 import { parseSelector } from '../ops/targets.js';
 import { dataPaint, formatLogLines, stdoutDrained } from '../output/logline.js';
@@ -26,11 +28,19 @@ export async function run(input: CommandInput<Options>): Promise<number> {
   const ctx = await createContext(input as CommandInput);
   const { reporter } = ctx;
   const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
-  const deps = { logs: ctx.ports.logs, instances: ctx.ports.instances, clock: ctx.ports.clock, environment: ctx.env.name };
+  const deps = {
+    logs: ctx.ports.logs,
+    instances: ctx.ports.instances,
+    clock: ctx.ports.clock,
+    environment: ctx.env.name,
+    knownRoles: () => rolesFromState(ctx.ports.store, ctx.env.name),
+  };
   const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
   let count = 0;
+  const collectGarbage = pageCollector();
   const emit = async (events: TaggedEvent[]) => {
     count += events.length;
+    collectGarbage();
     if (!reporter.json) reporter.data(formatLogLines(events, p));
     else for (const e of events) reporter.event({ type: 'log', id: e.id, timestamp: e.timestamp, ingestionTime: e.ingestionTime, stream: e.stream, instanceId: e.instanceId, role: e.role, message: e.message });
     await stdoutDrained();

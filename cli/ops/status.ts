@@ -1,5 +1,6 @@
 // `status`: everything an operator looks at, gathered concurrently. Each section is read on
 // its own: one that fails (or an instance SSM cannot reach) is reported, never fatal.
+import { readNetworkConfiguration } from './network.js';
 import type { Alarm, Alarms, Clock, Instance, Instances, LogStore, ObjectStore, RemoteExec } from '../ports.js';
 import type { CoreEnv } from '../core/context.js';
 import { readLock } from '../core/lock/lock.js';
@@ -133,13 +134,8 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
     .sort((a, b) => order[a.role] - order[b.role] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
 }
 
-async function readNetwork(deps: StatusDeps): Promise<unknown> {
-  // The outputs in the state (S3 backend, DESIGN.md §4.5) are what `terraform output` prints;
-  // one S3 read takes milliseconds where terraform takes seconds.
-  const state = await deps.store.get(`ydeploy/${deps.env.name}/terraform.tfstate`);
-  if (!state) return null;
-  const outputs = (JSON.parse(state.body) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
-  return outputs.network_configuration?.value ?? null;
+function readNetwork(deps: StatusDeps): Promise<unknown> {
+  return readNetworkConfiguration(deps.store, deps.env.name);
 }
 
 async function readStreams(deps: StatusDeps): Promise<StreamStatus[]> {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto } from '../_helpers/moto.js';
 
 const TOTAL = 100_000;
@@ -63,6 +64,11 @@ export default async function (): Promise<BenchResult[]> {
       const out = await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Role', Value: role }, { Key: 'Environment', Value: 'bench' }, { Key: 'Project', Value: 'ydeploy' }] }] }));
       ids.push(out.Instances![0].InstanceId!);
     }
+    // As after a real apply: the state object holds terraform's outputs, which name the roles.
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench-state' }));
+    const instances = { legacy: { id: ids[0] }, enhanced: { id: ids[1] }, candidate: null };
+    await s3.send(new PutObjectCommand({ Bucket: 'bench-state', Key: 'ydeploy/bench/terraform.tfstate', Body: JSON.stringify({ version: 4, outputs: { network_configuration: { value: { instances } } } }) }));
     const logs = new CloudWatchLogsClient({ region: 'us-east-1' });
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ec2/bench-logs' }));
     const streams = ids.flatMap((id) => [`${id}-bot`, `${id}-health`]);

@@ -6,6 +6,9 @@ import { matches, type Selector } from '../targets.js';
 
 export type StreamKind = 'bot' | 'health';
 
+/** Instance id -> role from somewhere cheaper than EC2; undefined when it cannot tell. */
+export type RoleSource = () => Promise<Map<string, InstanceRole> | undefined>;
+
 export interface SourceStream {
   name: string;
   instanceId: string;
@@ -40,6 +43,7 @@ export class StreamDirectory {
     private readonly logs: LogStore,
     private readonly instances: Instances,
     private readonly environment: string,
+    private readonly knownRoles?: RoleSource,
   ) {}
 
   async discover(filter: StreamFilter): Promise<SourceStream[]> {
@@ -64,6 +68,13 @@ export class StreamDirectory {
   private async learnRoles(ids: string[]): Promise<void> {
     const unknown = ids.filter((id) => !this.roles.has(id));
     if (!unknown.length) return;
+    // terraform's outputs name every instance it manages: one small S3 read instead of loading
+    // the EC2 client (100+ MiB). An id missing there is asked again on the next discovery.
+    const known = await this.knownRoles?.().catch(() => undefined);
+    if (known) {
+      for (const id of unknown) if (known.has(id)) this.roles.set(id, known.get(id)!);
+      return;
+    }
     let found: { id: string; role: InstanceRole }[];
     try {
       found = await this.instances.describe(unknown);

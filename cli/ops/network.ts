@@ -1,0 +1,29 @@
+// terraform's outputs, read from the environment's state object in S3 (DESIGN.md §4.5): what
+// `terraform output` prints, in one S3 read instead of seconds of terraform.
+import type { InstanceRole, ObjectStore } from '../ports.js';
+
+export async function readOutputs(store: ObjectStore, environment: string): Promise<Record<string, unknown> | undefined> {
+  const state = await store.get(`ydeploy/${environment}/terraform.tfstate`);
+  if (!state) return undefined;
+  const outputs = (JSON.parse(state.body) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
+  return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+}
+
+export async function readNetworkConfiguration(store: ObjectStore, environment: string): Promise<unknown> {
+  return (await readOutputs(store, environment))?.network_configuration ?? null;
+}
+
+interface InstanceFacts {
+  id?: string;
+}
+
+/** Instance id -> role from network_configuration.instances (a candidate is an enhanced instance). */
+export async function rolesFromState(store: ObjectStore, environment: string): Promise<Map<string, InstanceRole> | undefined> {
+  const network = (await readNetworkConfiguration(store, environment)) as { instances?: Record<string, InstanceFacts | null> } | null;
+  if (!network?.instances) return undefined;
+  const roles = new Map<string, InstanceRole>();
+  for (const [key, facts] of Object.entries(network.instances)) {
+    if (facts?.id) roles.set(facts.id, key === 'legacy' ? 'legacy' : 'enhanced');
+  }
+  return roles;
+}
