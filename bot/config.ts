@@ -75,6 +75,7 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export async function resolveToken(config: BotConfig): Promise<string> {
   if (config.token) return config.token;
   if (!config.tokenParameter) throw new ConfigError('no Discord token: set DISCORD_TOKEN or DISCORD_TOKEN_PARAMETER (an SSM SecureString name)');
+  hideNodeVersionWarning();
   const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
   const ssm = new SSMClient({ maxAttempts: 3 });
   try {
@@ -87,4 +88,13 @@ export async function resolveToken(config: BotConfig): Promise<string> {
   } finally {
     ssm.destroy();
   }
+}
+
+/** The SDK warns about Node 20 on stderr at every start: noise in the bot's log stream, not news. */
+function hideNodeVersionWarning(): void {
+  const emit = process.emitWarning;
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+    if (/NodeVersionSupportWarning|upgrade to node/.test(String((warning as Error)?.message ?? warning)) || rest.includes('NodeVersionSupportWarning')) return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
 }
