@@ -10,7 +10,7 @@ data "aws_ssm_parameter" "al2023" {
 locals {
   ami_id = var.ami_id != null ? var.ami_id : nonsensitive(data.aws_ssm_parameter.al2023[0].value)
 
-  legacy_release    = coalesce(var.legacy_release_version, var.release_version)
+  legacy_release    = var.legacy_release_version != null ? var.legacy_release_version : var.release_version
   enhanced_releases = var.enable_enhanced_instance ? toset(compact([var.release_version, var.candidate_release_version])) : toset([])
 
   enhanced_subnet = var.use_private_subnet ? aws_subnet.private[0] : aws_subnet.public[0]

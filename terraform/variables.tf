@@ -58,11 +58,16 @@ variable "release_bucket" {
 }
 
 variable "release_version" {
-  description = "The release the serving enhanced instance runs (releases/<version>/ in the release bucket)."
+  description = "The release the serving enhanced instance runs (releases/<version>/ in the release bucket). Required while enhanced instances are enabled."
   type        = string
+  default     = null
   validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.release_version)) && !contains([".", ".."], var.release_version)
+    condition     = var.release_version == null || (can(regex("^[A-Za-z0-9._-]{1,64}$", var.release_version)) && !contains([".", ".."], coalesce(var.release_version, "x")))
     error_message = "release_version must be 1-64 letters, digits, dots, underscores or dashes (and not \".\" or \"..\")."
+  }
+  validation {
+    condition     = !var.enable_enhanced_instance || var.release_version != null
+    error_message = "release_version must be set while enable_enhanced_instance is true."
   }
 }
 
@@ -75,7 +80,7 @@ variable "candidate_release_version" {
     error_message = "candidate_release_version must be null or 1-64 letters, digits, dots, underscores or dashes."
   }
   validation {
-    condition     = var.candidate_release_version != var.release_version
+    condition     = var.candidate_release_version == null || var.candidate_release_version != var.release_version
     error_message = "candidate_release_version must differ from release_version (the candidate runs beside it)."
   }
 }
@@ -97,6 +102,10 @@ variable "legacy_release_version" {
   validation {
     condition     = var.legacy_release_version == null || (can(regex("^[A-Za-z0-9._-]{1,64}$", var.legacy_release_version)) && !contains([".", ".."], coalesce(var.legacy_release_version, "x")))
     error_message = "legacy_release_version must be null or 1-64 letters, digits, dots, underscores or dashes."
+  }
+  validation {
+    condition     = !var.enable_legacy_instance || var.legacy_release_version != null || var.release_version != null
+    error_message = "legacy_release_version (or release_version) must be set while enable_legacy_instance is true."
   }
 }
 

@@ -74,7 +74,6 @@ describe('terraform module: static checks', () => {
       region: 'mars',
       release_bucket: 'Not A Bucket',
       release_version: 'v 1',
-      legacy_release_version: 'a/b',
       discord_token_parameter: 'token with spaces',
       discord_api: 'ftp://discord.example',
       health_port: 80,
@@ -91,7 +90,6 @@ describe('terraform module: static checks', () => {
       'region must be an AWS region',
       'release_bucket must be an S3 bucket name',
       'release_version must be 1-64 letters',
-      'legacy_release_version must be null or 1-64',
       'discord_token_parameter must be an SSM parameter name',
       'discord_api must be an http(s) URL',
       'health_port must be an integer between 1024 and 65535',
@@ -106,14 +104,28 @@ describe('terraform module: static checks', () => {
     expect(errors).toHaveLength(expected.length);
   });
 
-  it('rejects a candidate release equal to the serving one, or malformed', async () => {
+  it('rejects a candidate release equal to the serving one, and malformed releases', async () => {
     // One at a time: console holds the (local) state lock.
     const same = await validationErrors({ ...base, candidate_release_version: 'v2' });
     const malformed = await validationErrors({ ...base, candidate_release_version: '..' });
     const dots = await validationErrors({ ...base, release_version: '..' });
+    // Rules that refer to other variables run only when those are valid, so these go one by one.
+    expect(await validationErrors({ ...base, legacy_release_version: 'a/b' })).toEqual([expect.stringContaining('legacy_release_version must be null or 1-64')]);
     expect(same).toEqual([expect.stringContaining('candidate_release_version must differ from release_version')]);
     expect(malformed).toEqual([expect.stringContaining('candidate_release_version must be null or 1-64')]);
     expect(dots).toEqual([expect.stringContaining('release_version must be 1-64')]);
+  });
+
+  it('needs a release for every enabled role, and nothing more', async () => {
+    const noRelease = { ...base, release_version: null };
+    expect(await validationErrors(noRelease)).toEqual([expect.stringContaining('release_version must be set while enable_enhanced_instance is true')]);
+    expect(await validationErrors({ ...noRelease, enable_enhanced_instance: false, enable_legacy_instance: true })).toEqual([
+      expect.stringContaining('legacy_release_version (or release_version) must be set while enable_legacy_instance is true'),
+    ]);
+    // Legacy only, with its own release: the guide's starting point before any enhanced release exists.
+    const legacyOnly = { ...noRelease, enable_enhanced_instance: false, enable_legacy_instance: true, legacy_release_version: 'v1' };
+    expect(await validationErrors(legacyOnly)).toEqual([]);
+    expect(Object.keys(await renderUserData(legacyOnly))).toEqual(['v1']);
   });
 });
 
