@@ -279,7 +279,7 @@ describe.each(COMBINATIONS)('use_private_subnet=$use_private_subnet × enable_le
     expect(filters.metricFilters).toEqual([
       expect.objectContaining({
         filterName: `ydeploy-${combination.environment}-health-failures`,
-        filterPattern: '{ $.status = "unhealthy" }',
+        filterPattern: '{ $.health.status = "unhealthy" }',
         metricTransformations: [expect.objectContaining({ metricName: 'HealthCheckFailures', metricValue: '1' })],
       }),
     ]);
