@@ -43,7 +43,7 @@ describe('interruptions', () => {
 
     const resumed = await sandbox.run(['migrate', '--resume', '--env', 'sandbox', '--yes', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain('done before the interruption');
+    expect(resumed.stdout).toContain('done before the interruption');
     const enhancedId = resultOf(resumed.stdout).state.enhancedId;
     expect((await sandbox.probe.interact('ping')).answeredBy).toEqual([enhancedId]);
   });
