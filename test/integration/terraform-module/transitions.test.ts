@@ -3,6 +3,7 @@
 // rollback. Each plan (terraform show -json) may only remove instances that are no longer
 // desired, and every instance that stays keeps its id.
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { ModuleCopy, type PlannedResourceChange, type Stack, type Vars } from '../../_helpers/terraform.js';
@@ -143,5 +144,19 @@ describe('desired-state transitions never destroy an instance that stays desired
     const again = await stack.planExitCode({ ...base, ...vars });
     expect(again.stdout).toContain('No changes.');
     expect(again.exitCode).toBe(0);
+  });
+
+  it('7. honours the S3 lock file: while another run holds it, a plan is refused', async () => {
+    const lockKey = `ydeploy/${ENV}/terraform.tfstate.tflock`;
+    const holder = { ID: 'b7c1a2d4-0000-4000-8000-000000000001', Operation: 'OperationTypeApply', Info: '', Who: 'someone@elsewhere', Version: '1.11.4', Created: new Date().toISOString(), Path: `${STATE_BUCKET}/ydeploy/${ENV}/terraform.tfstate` };
+    await aws.s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey, Body: JSON.stringify(holder) }));
+    try {
+      const refused = await stack.planExitCode({ ...base, enable_legacy_instance: true, legacy_release_version: 'v1', release_version: 'v2' });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain('Error acquiring the state lock');
+      expect(refused.stderr).toContain('someone@elsewhere');
+    } finally {
+      await aws.s3.send(new DeleteObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey }));
+    }
   });
 });
