@@ -21,7 +21,10 @@ export interface Reporter {
   readonly json: boolean;
   readonly interactive: boolean;
   readonly verbose: boolean;
-  /** Start a step: spinner with elapsed time on a TTY, plain lines otherwise. */
+  /**
+   * Start a step: spinner with elapsed time on a TTY, plain lines otherwise. `fields.nested`
+   * marks a sub-step (a resource inside an apply): in plain mode only its outcome is printed.
+   */
   step(title: string, fields?: Record<string, unknown>): StepHandle;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

@@ -65,9 +65,12 @@ class TerminalReporter implements Reporter {
   step(title: string, fields: Record<string, unknown> = {}): StepHandle {
     const step: RunningStep = { title, started: this.now(), text: title };
     this.running.push(step);
+    // A nested step (a terraform resource inside an apply) prints only its outcome in plain
+    // mode, indented under its parent: CI logs keep one line per resource, not two.
+    const nested = fields.nested === true;
     if (this.json) this.emit({ type: 'step', status: 'started', title, ...fields });
     else if (this.interactive) this.redraw();
-    else this.line(`${this.paint.dim('•')} ${title}…`);
+    else if (!nested) this.line(`${this.paint.dim('•')} ${title}…`);
     let done = false;
     const finish = (status: 'succeeded' | 'failed' | 'skipped', detail?: string) => {
       if (done) return;
@@ -81,7 +84,7 @@ class TerminalReporter implements Reporter {
       const mark = { succeeded: this.paint.green('✔'), failed: this.paint.red('✖'), skipped: this.paint.yellow('↷') }[status];
       const time = status === 'skipped' ? '' : ` ${this.paint.dim(`(${formatSeconds(seconds)})`)}`;
       const tail = detail ? ` ${this.paint.dim('—')} ${detail}` : '';
-      this.persist(`${mark} ${title}${time}${tail}`);
+      this.persist(`${nested && !this.interactive ? '  ' : ''}${mark} ${title}${time}${tail}`);
     };
     return {
       update: (text) => {

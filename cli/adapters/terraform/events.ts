@@ -152,7 +152,7 @@ export class UiStream {
     const action = hook.action ?? 'update';
     const key = `${action} ${address}`;
     this.steps.get(key)?.fail('restarted');
-    this.steps.set(key, this.reporter.step(`${VERBS[action] ?? action} ${address}`, { resource: address, action }));
+    this.steps.set(key, this.reporter.step(`${VERBS[action] ?? action} ${address}`, { resource: address, action, nested: true }));
   }
 
   private progress(hook: UiHook | undefined): void {

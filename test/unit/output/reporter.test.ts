@@ -42,6 +42,18 @@ describe('plain output (not a terminal)', () => {
     expect(stdout.text).toBe('i-123  enhanced  running\n');
   });
 
+  it('a nested step prints only its outcome, indented', async () => {
+    const stderr = capture();
+    const time = clock();
+    const reporter = await createReporter({ stdout: capture(), stderr, color: false, now: time.now });
+    const apply = reporter.step('terraform apply');
+    const resource = reporter.step('create aws_instance.enhanced', { nested: true });
+    time.advance(10_000);
+    resource.succeed('id=i-1');
+    apply.succeed('1 added');
+    expect(stderr.text).toBe(['• terraform apply…', '  ✔ create aws_instance.enhanced (10.0s) — id=i-1', '✔ terraform apply (10.0s) — 1 added', ''].join('\n'));
+  });
+
   it('--verbose shows step updates and debug lines', async () => {
     const stderr = capture();
     const reporter = await createReporter({ stdout: capture(), stderr, color: false, verbose: true });

@@ -31,7 +31,7 @@ describe('UiStream on an apply', () => {
     expect(reporter.of('succeed').sort()).toEqual(['create terraform_data.a', 'create terraform_data.b', 'create terraform_data.slow']);
     expect(reporter.of('fail')).toEqual([]);
     const slow = reporter.records.find((r) => r.kind === 'step' && r.text === 'create terraform_data.slow');
-    expect(slow?.fields).toEqual({ resource: 'terraform_data.slow', action: 'create' });
+    expect(slow?.fields).toEqual({ resource: 'terraform_data.slow', action: 'create', nested: true });
     const done = reporter.records.find((r) => r.kind === 'succeed' && r.text === 'create terraform_data.slow');
     expect(done?.fields?.detail).toBe('id=64280ee9-a180-e741-1c1a-54ba33b547e6');
     expect(ui.summary).toEqual({ add: 3, change: 0, remove: 0 });
