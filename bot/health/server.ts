@@ -3,8 +3,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BotProbe } from './probe.js';
 
-export function createHealthServer(probe: BotProbe, onStatus: (status: string, body: unknown) => void): Server {
+/**
+ * Unhealthy answers are logged again at most this often, so the health-failure alarm (a metric
+ * filter on this stream, > 3 in 5 minutes) counts time spent unhealthy, not only the change.
+ */
+export const UNHEALTHY_LOG_EVERY_MS = 10_000;
+
+export function createHealthServer(probe: BotProbe, onStatus: (status: string, body: unknown) => void, now: () => number = Date.now): Server {
   let lastStatus = '';
+  let lastUnhealthyLog = 0;
+  const report = (status: string, body: unknown) => {
+    const changed = status !== lastStatus;
+    const repeat = status === 'unhealthy' && now() - lastUnhealthyLog >= UNHEALTHY_LOG_EVERY_MS;
+    if (!changed && !repeat) return;
+    lastStatus = status;
+    if (status === 'unhealthy') lastUnhealthyLog = now();
+    onStatus(status, body);
+  };
   const server = createServer((req, res) => {
     const path = pathOf(req);
     if (path !== '/health' && path !== '/health/') return json(req, res, 404, { status: 'not_found', path: path.slice(0, 200) });
@@ -12,10 +27,10 @@ export function createHealthServer(probe: BotProbe, onStatus: (status: string, b
       res.setHeader('allow', 'GET, HEAD');
       return json(req, res, 405, { status: 'method_not_allowed', method: req.method });
     }
-    const report = probe.report();
-    if (report.body.status !== lastStatus) onStatus((lastStatus = report.body.status), report.body);
+    const result = probe.report();
+    report(result.body.status, result.body);
     if (probe.shuttingDown) res.setHeader('connection', 'close');
-    json(req, res, report.code, report.body);
+    json(req, res, result.code, result.body);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
