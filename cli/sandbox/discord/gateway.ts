@@ -43,10 +43,13 @@ export function acceptGateway(ws: WebSocket, state: EmulatorState, options: Gate
         if (!session) return ws.close(4003, 'Not authenticated.');
     }
   });
-  ws.on('close', () => {
+  ws.on('close', (code) => {
     if (session?.ws !== ws) return;
     session.ws = undefined;
     session.disconnectedAt = Date.now();
+    // As on Discord: a client closing with 1000/1001 ends its session; it cannot be resumed,
+    // and events are no longer queued for it (a stopped bot is not "delivered to").
+    if (code === 1000 || code === 1001) session.invalidated = true;
   });
   ws.on('error', () => ws.terminate());
 }

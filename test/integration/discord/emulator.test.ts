@@ -98,6 +98,24 @@ describe('gateway', () => {
   });
 });
 
+describe('a client that closes its session', () => {
+  it('with 1000 ends it: no more deliveries, no resume (a stopped bot is gone)', async () => {
+    const c = await connect();
+    c.send(identify(TOKEN, 'i-stopped'));
+    const ready = await c.next((p) => p.t === 'READY');
+    const seq = (await c.next((p) => p.t === 'GUILD_CREATE')).s;
+    c.ws.close(1000);
+    await c.closed;
+    const sent = await sendCommand(emulator, 'ping');
+    const record = await (await fetch(`${emulator.controlUrl}/interactions/${sent.id}`)).json();
+    expect(record.deliveredTo.map((d: { instance?: string }) => d.instance)).not.toContain('i-stopped');
+    const r = await connect();
+    r.send({ op: 6, d: { token: TOKEN, session_id: ready.d.session_id, seq } });
+    expect((await r.next((p) => p.op === 9)).d).toBe(false);
+    r.ws.close();
+  });
+});
+
 describe('control API: who answered', () => {
   it('records which instance answered, and rejects a second acknowledgement like Discord', async () => {
     const a = await connect();
