@@ -49,7 +49,9 @@ export async function orchestration(input: CommandInput, options: { terraform?: 
     signal: context.signal,
     killSignal: context.killSignal,
     user: `${processEnv.USER ?? processEnv.USERNAME ?? 'someone'}@${hostname()}`,
-    yes: input.globals.yes,
+    // The sandbox is disposable: nothing in it is worth a prompt, so its main job runs as one
+    // command (README) with or without a terminal.
+    yes: input.globals.yes || context.env.sandbox,
     writeVarFile: async (vars: TerraformVars) => {
       dir ??= await mkdtemp(join(tmpdir(), 'ydeploy-'));
       const file = join(dir, `desired-${++count}.tfvars.json`);
