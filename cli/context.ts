@@ -45,11 +45,13 @@ export interface Context {
 
 export async function createContext(input: CommandInput): Promise<Context> {
   const { globals, reporter } = input;
-  const env = await loadEnvironment({ config: globals.config, env: globals.env, region: globals.region, profile: globals.profile, cwd: input.cwd, environment: input.env });
+  let env = await loadEnvironment({ config: globals.config, env: globals.env, region: globals.region, profile: globals.profile, cwd: input.cwd, environment: input.env });
   const processEnv = { ...input.env };
   if (env.sandbox) {
     const { ensureSandbox } = await import('./sandbox/ensure.js');
     Object.assign(processEnv, await ensureSandbox({ cwd: input.cwd, env: input.env, reporter, signal: input.signal }));
+    // The emulator serves Discord's REST API beside its control API: bots and checks use it.
+    if (processEnv.YDEPLOY_DISCORD_CONTROL) env = { ...env, discordApi: `${new URL(processEnv.YDEPLOY_DISCORD_CONTROL).origin}/api` };
   }
   // The SDK reads endpoints and credentials from process.env; keep it in step with processEnv.
   if (processEnv !== process.env) for (const [key, value] of Object.entries(processEnv)) if (value !== undefined && key.startsWith('AWS_')) process.env[key] = value;

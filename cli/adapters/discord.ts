@@ -51,13 +51,3 @@ export class DiscordRest implements DiscordAccount {
     }
   }
 }
-
-/**
- * The Discord API base for an environment. In the sandbox the emulator's control API
- * (YDEPLOY_DISCORD_CONTROL) shares its host with the REST API, served under /api.
- */
-export function discordApiBase(env: { discordApi: string; sandbox: boolean }, processEnv: NodeJS.ProcessEnv): string {
-  if (processEnv.YDEPLOY_DISCORD_API) return processEnv.YDEPLOY_DISCORD_API;
-  if (env.sandbox && processEnv.YDEPLOY_DISCORD_CONTROL) return `${new URL(processEnv.YDEPLOY_DISCORD_CONTROL).origin}/api`;
-  return env.discordApi;
-}

@@ -21,7 +21,7 @@ export async function orchestration(input: CommandInput, options: { terraform?: 
   let dir: string | undefined;
   let count = 0;
   const core: CoreContext = {
-    env: { ...env, discordApi: await discordApiFor(context) },
+    env,
     reporter: context.reporter,
     get terraform() {
       return ports.terraform;
@@ -86,15 +86,6 @@ async function initTerraform(context: Context): Promise<void> {
     handle.fail((error as Error).message.split('\n')[0]);
     throw error;
   }
-}
-
-/** In the sandbox the instances reach the emulator, not discord.com: its URL is in the sandbox state. */
-async function discordApiFor(context: Context): Promise<string> {
-  const dir = context.processEnv.YDEPLOY_SANDBOX_DIR;
-  if (!context.env.sandbox || !dir) return context.env.discordApi;
-  const [{ readJson }, { sandboxFiles }] = await Promise.all([import('../sandbox/state.js'), import('../sandbox/layout.js')]);
-  const state = await readJson<{ endpoints?: { discordApi?: string } }>(sandboxFiles(dir).state);
-  return state?.endpoints?.discordApi ?? context.env.discordApi;
 }
 
 function releasePublisher(context: Context, sourceDir: string | undefined): ReleasePublisher {

@@ -3,7 +3,6 @@
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import type { Instance, Network } from '../ports.js';
-import { discordApiBase } from '../adapters/discord.js';
 import { parseProbes, probes, script } from './probes.js';
 import { diagnose, type Finding } from './rules.js';
 import type { DoctorFacts, NetworkFacts } from './facts.js';
@@ -53,7 +52,7 @@ async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Pro
 }
 
 async function onInstance(ctx: DoctorContext, instance: Instance): Promise<Pick<DoctorFacts, 'probes' | 'remoteError'>> {
-  const api = discordApiBase(ctx.env, ctx.processEnv);
+  const api = ctx.env.discordApi;
   const host = new URL(api).hostname;
   const dnsNames = ctx.env.sandbox || host !== 'discord.com' ? [host] : [host, 'gateway.discord.gg'];
   const step = ctx.reporter.step(`Troubleshooting on ${instance.id} (${instance.role}) through SSM`);

@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../config/load.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
 import type { DiscordAccount, Reporter, Terraform } from '../ports.js';
 import { quietReporter } from './quiet.js';
-import { DiscordRest, discordApiBase } from '../adapters/discord.js';
+import { DiscordRest } from '../adapters/discord.js';
 import { usesCustomEndpoint } from '../adapters/aws/config.js';
 import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
 import { checklist } from './checks.js';
@@ -67,7 +67,7 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
       return terraform ?? ports.terraform;
     },
     clock: ports.clock,
-    discord: options.discord ?? new DiscordRest(discordApiBase(env, ctx.processEnv)),
+    discord: options.discord ?? new DiscordRest(env.discordApi),
     tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
     testsMissing: options.skipTests || options.tests ? undefined : missingSuite(),
     pathStyle: usesCustomEndpoint(ctx.processEnv, 's3'),
