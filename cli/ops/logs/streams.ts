@@ -66,15 +66,14 @@ export class StreamDirectory {
   }
 
   private async learnRoles(ids: string[]): Promise<void> {
-    const unknown = ids.filter((id) => !this.roles.has(id));
+    let unknown = ids.filter((id) => !this.roles.has(id));
     if (!unknown.length) return;
-    // terraform's outputs name every instance it manages: one small S3 read instead of loading
-    // the EC2 client (100+ MiB). An id missing there is asked again on the next discovery.
+    // terraform's outputs name every instance it manages: one small S3 read, and the EC2
+    // client (100+ MiB) is loaded only for instances they do not name (gone, or not terraform's).
     const known = await this.knownRoles?.().catch(() => undefined);
-    if (known) {
-      for (const id of unknown) if (known.has(id)) this.roles.set(id, known.get(id)!);
-      return;
-    }
+    for (const id of unknown) if (known?.has(id)) this.roles.set(id, known.get(id)!);
+    unknown = unknown.filter((id) => !this.roles.has(id));
+    if (!unknown.length) return;
     let found: { id: string; role: InstanceRole }[];
     try {
       found = await this.instances.describe(unknown);

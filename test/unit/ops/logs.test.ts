@@ -70,6 +70,19 @@ describe('streams', () => {
     expect((await dir.discover({ selector: parseSelector('enhanced'), kind: 'health' })).map((s) => s.name)).toEqual(['i-new-health']);
     expect((await dir.discover({ selector: parseSelector('i-gone') })).map((s) => s.name)).toEqual(['i-gone-bot']);
   });
+
+  it('takes roles from terraform\'s outputs first, and asks EC2 only for instances they do not name', async () => {
+    const logs = new FakeLogStore();
+    for (const s of ['i-legacy-bot', 'i-extra-bot']) logs.put(s, 1000, 'x');
+    const instances = new FakeInstances([instance('i-extra', 'enhanced')]);
+    const asked: string[][] = [];
+    const describe = instances.describe.bind(instances);
+    instances.describe = async (ids) => (asked.push(ids), describe(ids));
+    const dir = new StreamDirectory(logs, instances, 'test', async () => new Map([['i-legacy', 'legacy' as const]]));
+    const all = await dir.discover({ selector: parseSelector(undefined) });
+    expect(all.map((s) => `${s.name}:${s.role}`)).toEqual(['i-extra-bot:enhanced', 'i-legacy-bot:legacy']);
+    expect(asked).toEqual([['i-extra']]);
+  });
 });
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
