@@ -10,18 +10,10 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto } from '../_helpers/moto.js';
+import type { BenchResult } from './run.js';
 
 const TOTAL = 100_000;
 const BIN = new URL('../../bin/ydeploy.js', import.meta.url).pathname;
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  detail?: string;
-}
 
 function rssPeakKb(pid: number): number | undefined {
   try {

@@ -2,15 +2,7 @@
 // sandbox of its own: the time to gather (target ≤ 3 s) and the whole command's wall time.
 import { resultOf, ydeploy } from '../_helpers/sandbox.js';
 import { launchEnhanced, opsSandbox } from '../e2e/ops/sandbox-ops.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  detail?: string;
-}
+import type { BenchResult } from './run.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

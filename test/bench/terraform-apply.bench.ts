@@ -4,15 +4,7 @@
 import { startMoto } from '../_helpers/moto.js';
 import { ModuleCopy } from '../_helpers/terraform.js';
 import { clients, createStateBucket, putToken, REGION, STATE_BUCKET, stopAll } from '../integration/terraform-module/aws.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  detail?: string;
-}
+import type { BenchResult } from './run.js';
 
 export default async function (): Promise<BenchResult[]> {
   const moto = await startMoto();
