@@ -27,7 +27,9 @@ export async function createReporter(options: ReporterOptions = {}): Promise<Rep
   let spinnerFactory: SpinnerFactory | undefined;
   if (interactive) {
     const { default: ora } = await import('ora');
-    spinnerFactory = (o) => ora({ ...o, discardStdin: false }) as unknown as Spinner;
+    // The Reporter has decided the terminal is interactive; ora must not second-guess it (it turns
+    // itself off when CI is set, which would leave a TTY with no progress at all).
+    spinnerFactory = (o) => ora({ ...o, discardStdin: false, isEnabled: true }) as unknown as Spinner;
   }
   return new TerminalReporter(options, interactive, spinnerFactory);
 }
