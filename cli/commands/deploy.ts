@@ -1,6 +1,7 @@
 // `ydeploy deploy`: build and upload a release, start it beside the serving one, health-gate it,
 // hand off, retire the old one.
 import type { CommandInput } from '../command.js';
+import { assertReleaseVersion } from '../core/desired/state.js';
 import { deploy } from '../core/flows/deploy.js';
 import { VERSION } from '../version.js';
 import { orchestration, preflightFirst, summarize } from './_orchestrate.js';
@@ -15,6 +16,7 @@ interface Options {
 
 export async function run(input: CommandInput<Options>): Promise<number> {
   const { resume, dryRun, skipPreflight } = input.options;
+  if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
   const o = await orchestration(input as CommandInput, { terraform: true });
   try {
     if (!resume && !dryRun) await preflightFirst(o.context, { skip: skipPreflight, skipTests: Boolean(input.options.source) });

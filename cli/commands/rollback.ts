@@ -2,6 +2,7 @@
 // --emergency (legacy back now, enhanced kept), or --to <release> (an earlier enhanced release).
 import type { CommandInput } from '../command.js';
 import { UsageError } from '../errors.js';
+import { assertReleaseVersion } from '../core/desired/state.js';
 import { deploy } from '../core/flows/deploy.js';
 import { rollback } from '../core/flows/rollback.js';
 import { listJournal } from '../core/journal/journal.js';
@@ -20,6 +21,7 @@ export async function run(input: CommandInput<Options>): Promise<number> {
   if (to && (emergency || destroyEnhanced)) {
     throw new UsageError('--to does not go with --emergency or --destroy-enhanced', '--to rolls enhanced back to an earlier release; the others bring legacy back', { fix: 'ydeploy rollback --to <release>, or ydeploy rollback --emergency' });
   }
+  if (to !== undefined) assertReleaseVersion(to, '--to', 'ydeploy rollback');
   if (destroyEnhanced && !emergency) throw new UsageError('--destroy-enhanced needs --emergency', 'a planned rollback always removes enhanced', { fix: 'ydeploy rollback --emergency --destroy-enhanced' });
   const o = await orchestration(input as CommandInput, { terraform: true });
   try {

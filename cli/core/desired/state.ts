@@ -3,7 +3,7 @@
 // plain apply reproduces exactly what the last step asked for (never -target).
 import { z } from 'zod';
 import type { TerraformVars } from '../../ports.js';
-import { UserError } from '../../errors.js';
+import { UsageError, UserError } from '../../errors.js';
 import { keys, type CoreContext, type CoreEnv } from '../context.js';
 
 const desiredSchema = z
@@ -100,4 +100,15 @@ export function describeDesired(state: DesiredState): string {
     if (state.candidate_release_version) parts.push(`enhanced ${state.candidate_release_version} (candidate, ${subnet})`);
   }
   return parts.length ? parts.join(' + ') : 'no instances';
+}
+
+/** The module's rule for release versions (terraform/variables.tf), checked before any work. */
+const RELEASE_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function assertReleaseVersion(version: string, flag: string, command: string): void {
+  if (!RELEASE_VERSION.test(version)) {
+    throw new UsageError(`${flag} ${JSON.stringify(version)} is not a release version`, 'use 1 to 64 letters, digits, dots, dashes or underscores', {
+      fix: `${command} ${flag} ${version.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'v2'}`,
+    });
+  }
 }
