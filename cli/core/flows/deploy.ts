@@ -103,7 +103,9 @@ async function freshDeploy(ctx: CoreContext, options: DeployOptions, command: st
     throw new UsageError(`legacy serves ${env}`, 'deploy ships enhanced releases; the guide migrates legacy first', { fix: `ydeploy migrate --env ${env}` });
   }
   if (desired?.enable_legacy_instance) {
-    throw new UsageError(`a migration of ${env} is not finished`, 'legacy and enhanced are both enabled', { fix: `ydeploy migrate --resume --env ${env}` });
+    throw new UsageError(`legacy and enhanced both run in ${env}`, 'a migration is not finished, or an emergency rollback kept enhanced', {
+      fix: `ydeploy migrate --env ${env} (hand over to enhanced), or ydeploy rollback --env ${env} (remove enhanced)`,
+    });
   }
   const baseline = desired ?? emptyDesired(ctx.env);
   const fresh = !baseline.enable_enhanced_instance;
