@@ -68,7 +68,7 @@ async function runCommand(command: string[], parsed: Parameters<Runner>[1], io: 
     import('./output/errors.js'),
     import('./signals.js'),
   ]);
-  const reporter = await createReporter({ json: globals.json, color, verbose: globals.verbose, stdout: io.stdout, stderr: io.stderr, stdin: io.stdin });
+  const reporter = await createReporter({ json: globals.json, color, verbose: globals.verbose, stdout: io.stdout, stderr: io.stderr, stdin: io.stdin, env });
   const cancellation = io.trapSignals ? trapSignals() : undefined;
   const idle = new AbortController();
   const input: CommandInput = {

@@ -11,10 +11,11 @@ export interface ReporterOptions {
   color?: boolean;
   verbose?: boolean;
   stdout?: Writable & { isTTY?: boolean };
-  stderr?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean; columns?: number };
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Force spinners on or off (tests); defaults to stderr being a TTY. */
+  /** Force spinners on or off (tests); defaults to isInteractiveTerminal(stderr). */
   interactive?: boolean;
+  env?: NodeJS.ProcessEnv;
   now?: () => number;
 }
 
@@ -23,7 +24,7 @@ type SpinnerFactory = (options: { text: string; stream: Writable }) => Spinner;
 
 export async function createReporter(options: ReporterOptions = {}): Promise<Reporter> {
   const stderr = options.stderr ?? process.stderr;
-  const interactive = options.interactive ?? (!options.json && Boolean(stderr.isTTY));
+  const interactive = options.interactive ?? (!options.json && isInteractiveTerminal(stderr, options.env ?? process.env));
   let spinnerFactory: SpinnerFactory | undefined;
   if (interactive) {
     const { default: ora } = await import('ora');
@@ -215,6 +216,15 @@ class TerminalReporter implements Reporter {
       this.ticker.unref();
     }
   }
+}
+
+/**
+ * Spinners only where someone watches a real terminal: a TTY that is not TERM=dumb, not CI, and
+ * has a width (a pseudo-terminal without one, as under `script` with no terminal around it,
+ * would make the spinner clear an unbounded number of lines).
+ */
+export function isInteractiveTerminal(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb' && !env.CI && (stream.columns ?? 80) > 0;
 }
 
 export function formatSeconds(seconds: number): string {

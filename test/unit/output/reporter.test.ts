@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReporter, formatSeconds } from '../../../cli/output/reporter.js';
+import { createReporter, formatSeconds, isInteractiveTerminal } from '../../../cli/output/reporter.js';
 import { ExitCode, UsageError } from '../../../cli/errors.js';
 import { ANSI, capture, input, ndjson } from './streams.js';
 
@@ -124,6 +124,16 @@ describe('colour', () => {
       if (saved === undefined) delete process.env.NO_COLOR;
       else process.env.NO_COLOR = saved;
     }
+  });
+});
+
+describe('isInteractiveTerminal', () => {
+  it('spins only on a real, watched terminal with a width', () => {
+    expect(isInteractiveTerminal({ isTTY: true, columns: 120 }, { TERM: 'xterm' })).toBe(true);
+    expect(isInteractiveTerminal({ isTTY: false }, { TERM: 'xterm' })).toBe(false);
+    expect(isInteractiveTerminal({ isTTY: true, columns: 120 }, { TERM: 'dumb' })).toBe(false);
+    expect(isInteractiveTerminal({ isTTY: true, columns: 120 }, { TERM: 'xterm', CI: 'true' })).toBe(false);
+    expect(isInteractiveTerminal({ isTTY: true, columns: 0 }, { TERM: 'xterm' })).toBe(false);
   });
 });
 
