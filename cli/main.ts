@@ -35,7 +35,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       // A command group given no subcommand: commander already printed its help.
       if (error.code === 'commander.help') return ExitCode.usage;
       const { reportError } = await import('./output/errors.js');
-      const usage = commanderToUsage(error, argv);
+      const usage = commanderToUsage(error, argv, new Set(program.commands.map((c) => c.name())));
       return reportError(usage, { stdout, stderr, json: argv.includes('--json'), verbose: false, color: wantsColor(argv, io.env ?? process.env, stderr) });
     }
     throw error;
@@ -44,20 +44,18 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
 
 type Runner = (command: string[], input: { args: string[]; options: Record<string, unknown>; globals: GlobalOptions }) => Promise<void>;
 
-function commanderToUsage(error: CommanderError, argv: string[]): UsageError {
+function commanderToUsage(error: CommanderError, argv: string[], known: Set<string>): UsageError {
   const text = error.message.replace(/^error:\s*/, '').trim();
   const [first, ...rest] = text.split('\n');
   const suggestion = rest.join(' ').replace(/[()]/g, '').trim();
   const sub = argv.find((a) => !a.startsWith('-'));
-  const help = sub && KNOWN.has(sub) ? `ydeploy ${sub} --help` : 'ydeploy --help';
+  const help = sub && known.has(sub) ? `ydeploy ${sub} --help` : 'ydeploy --help';
   return new UsageError(first, suggestion || 'not a command or option ydeploy knows', { fix: help });
 }
 
 function wantsColor(argv: string[], env: NodeJS.ProcessEnv, stderr: { isTTY?: boolean }): boolean {
   return !argv.includes('--no-color') && !env.NO_COLOR && Boolean(stderr.isTTY);
 }
-
-const KNOWN = new Set(['init', 'preflight', 'deploy', 'migrate', 'rollback', 'status', 'health', 'logs', 'monitor', 'history', 'doctor', 'lock', 'sandbox']);
 
 async function runCommand(command: string[], parsed: Parameters<Runner>[1], io: MainIo & { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
   const env = io.env ?? process.env;
