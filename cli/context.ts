@@ -1,5 +1,6 @@
 // The one place ports are wired to adapters: a command's options become a context that core
-// runs against. Adapters are built on first use, so a command pays only for what it touches.
+// runs against. Each adapter loads its SDK client on first use, so a command pays only for what
+// it calls.
 import type { CommandInput } from './command.js';
 import { loadEnvironment, type ResolvedEnvironment } from './config/load.js';
 import type { Alarms, Clock, CommandProbe, Identity, Instances, LogStore, ObjectStore, RemoteExec, Reporter, Secrets, Terraform } from './ports.js';
@@ -60,44 +61,21 @@ export async function createContext(input: CommandInput): Promise<Context> {
   return { env, reporter, prefix: `ydeploy/${env.name}/`, processEnv, ports, signal: input.signal, killSignal: input.killSignal, input };
 }
 
+/** Adapters are cheap to build: each imports its SDK client only on its first call. */
 async function buildPorts(env: ResolvedEnvironment, settings: AwsSettings, input: CommandInput, processEnv: NodeJS.ProcessEnv): Promise<Ports> {
-  const made = new Map<string, unknown>();
-  const once = <T>(key: string, make: () => T): T => {
-    if (!made.has(key)) made.set(key, make());
-    return made.get(key) as T;
-  };
   const { createTerraform } = await import('./adapters/terraform/index.js');
-  const commandProbe = processEnv.YDEPLOY_DISCORD_CONTROL ? await sandboxProbe(processEnv.YDEPLOY_DISCORD_CONTROL) : undefined;
   return {
-    get terraform() {
-      return once('terraform', () => createTerraform(env, { reporter: input.reporter, env: processEnv, cwd: input.cwd }));
-    },
-    get instances() {
-      return once('instances', () => new Ec2Instances(settings, env.project));
-    },
-    get remote() {
-      return once('remote', () => new SsmRemoteExec(settings));
-    },
-    get logs() {
-      return once('logs', () => new CloudWatchLogStore(settings));
-    },
-    get store() {
-      return once('store', () => new S3ObjectStore(settings, env.stateBucket));
-    },
-    get releases() {
-      return once('releases', () => new S3ObjectStore(settings, env.releaseBucket));
-    },
-    get secrets() {
-      return once('secrets', () => new SsmParameters(settings));
-    },
-    get alarms() {
-      return once('alarms', () => new CloudWatchAlarms(settings));
-    },
-    get identity() {
-      return once('identity', () => new StsIdentity(settings));
-    },
+    terraform: createTerraform(env, { reporter: input.reporter, env: processEnv, cwd: input.cwd }),
+    instances: new Ec2Instances(settings, env.project),
+    remote: new SsmRemoteExec(settings),
+    logs: new CloudWatchLogStore(settings),
+    store: new S3ObjectStore(settings, env.stateBucket),
+    releases: new S3ObjectStore(settings, env.releaseBucket),
+    secrets: new SsmParameters(settings),
+    alarms: new CloudWatchAlarms(settings),
+    identity: new StsIdentity(settings),
     clock: systemClock,
-    commandProbe,
+    commandProbe: processEnv.YDEPLOY_DISCORD_CONTROL ? await sandboxProbe(processEnv.YDEPLOY_DISCORD_CONTROL) : undefined,
   };
 }
 

@@ -21,31 +21,9 @@ export async function orchestration(input: CommandInput, options: { terraform?: 
   let dir: string | undefined;
   let count = 0;
   const core: CoreContext = {
+    ...ports,
     env,
     reporter: context.reporter,
-    get terraform() {
-      return ports.terraform;
-    },
-    get instances() {
-      return ports.instances;
-    },
-    get remote() {
-      return ports.remote;
-    },
-    get logs() {
-      return ports.logs;
-    },
-    get store() {
-      return ports.store;
-    },
-    get releases() {
-      return ports.releases;
-    },
-    get identity() {
-      return ports.identity;
-    },
-    commandProbe: ports.commandProbe,
-    clock: ports.clock,
     signal: context.signal,
     killSignal: context.killSignal,
     user: `${processEnv.USER ?? processEnv.USERNAME ?? 'someone'}@${hostname()}`,

@@ -51,21 +51,11 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
   const deps: CheckDeps = {
     env,
     prefix: ctx.prefix,
-    get identity() {
-      return ports.identity;
-    },
-    get store() {
-      return ports.store;
-    },
-    get releases() {
-      return ports.releases;
-    },
-    get secrets() {
-      return ports.secrets;
-    },
-    get terraform() {
-      return terraform ?? ports.terraform;
-    },
+    identity: ports.identity,
+    store: ports.store,
+    releases: ports.releases,
+    secrets: ports.secrets,
+    terraform: terraform ?? ports.terraform,
     clock: ports.clock,
     discord: options.discord ?? new DiscordRest(env.discordApi),
     tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
