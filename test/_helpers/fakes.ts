@@ -107,7 +107,16 @@ export class MemoryStore implements ObjectStore {
   /** Every write, in order: "put key" / "delete key". */
   readonly writes: string[] = [];
 
-  constructor(readonly bucket = 'fake-bucket') {}
+  /** `exists: false` answers HeadBucket as a missing bucket. */
+  constructor(
+    readonly bucket = 'fake-bucket',
+    public exists = true,
+  ) {}
+
+  /** Put an object in place without recording a write (test set-up). */
+  seed(key: string, body: string): void {
+    this.objects.set(key, { body, etag: `"etag-${++this.etags}"`, lastModified: new Date() });
+  }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const object = this.objects.get(key);
@@ -136,7 +145,7 @@ export class MemoryStore implements ObjectStore {
   }
 
   async reachable(): Promise<boolean> {
-    return true;
+    return this.exists;
   }
 
   json<T = Record<string, unknown>>(key: string): T | undefined {

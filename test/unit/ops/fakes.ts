@@ -1,5 +1,5 @@
 // In-memory ports for the ops tests: a fake clock, a paging log store, scripted SSM results.
-import type { Alarm, Alarms, Clock, CommandResult, Instance, Instances, LogEvent, LogQuery, LogStore, LogStream, ObjectStore, RemoteExec } from '../../../cli/ports.js';
+import type { Alarm, Alarms, Clock, CommandResult, Instance, Instances, LogEvent, LogQuery, LogStore, LogStream, RemoteExec } from '../../../cli/ports.js';
 
 export class FakeClock implements Clock {
   constructor(public time = Date.parse('2026-11-26T10:00:00Z')) {}
@@ -97,28 +97,6 @@ export class FakeAlarms implements Alarms {
   constructor(public alarms: Alarm[] = []) {}
   async list(prefix: string): Promise<Alarm[]> {
     return this.alarms.filter((a) => a.name.startsWith(prefix));
-  }
-}
-
-export class FakeStore implements ObjectStore {
-  readonly bucket = 'state';
-  readonly objects = new Map<string, string>();
-  async get(key: string) {
-    const body = this.objects.get(key);
-    return body === undefined ? undefined : { body, etag: `"${body.length}"` };
-  }
-  async put(key: string, body: string | Uint8Array) {
-    this.objects.set(key, String(body));
-    return { etag: '"1"' };
-  }
-  async delete(key: string) {
-    this.objects.delete(key);
-  }
-  async list(prefix: string) {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((key) => ({ key }));
-  }
-  async reachable() {
-    return true;
   }
 }
 

@@ -3,7 +3,8 @@ import { gatherStatus } from '../../../cli/ops/status.js';
 import { renderStatus } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
 import type { CoreEnv } from '../../../cli/core/context.js';
-import { FakeAlarms, FakeClock, FakeInstances, FakeLogStore, FakeRemote, FakeStore, healthAnswer, healthyBody, instance } from './fakes.js';
+import { MemoryStore } from '../../_helpers/fakes.js';
+import { FakeAlarms, FakeClock, FakeInstances, FakeLogStore, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
 const env = { name: 'test', project: 'ydeploy', health: { port: 3000, path: '/health' } } as unknown as CoreEnv;
 const T0 = Date.parse('2026-11-26T10:00:00Z');
@@ -18,7 +19,7 @@ function world() {
   const logs = new FakeLogStore();
   logs.put('i-new-bot', T0 - 5000, '{"level":30,"time":1,"msg":"ready"}');
   logs.put('i-new-health', T0 - 2000, '{"level":30,"msg":"GET /health 200"}');
-  const store = new FakeStore();
+  const store = new MemoryStore('state');
   const alarms = new FakeAlarms([{ name: 'ydeploy-test-cpu-high-enhanced', state: 'OK' }, { name: 'ydeploy-test-nat-errors', state: 'ALARM' }]);
   return { env, clock, instances, remote, logs, store, alarms };
 }
@@ -44,11 +45,11 @@ describe('gatherStatus', () => {
 
   it('reads network_configuration from the state, the lock and the last deployment', async () => {
     const deps = world();
-    deps.store.objects.set('ydeploy/test/terraform.tfstate', JSON.stringify({ outputs: { network_configuration: { value: { vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } } } } }));
-    deps.store.objects.set('ydeploy/test/lock.json', JSON.stringify({ holder: 'ann@laptop', command: 'migrate', since: '2026-11-26T09:59:00Z', renewedAt: '2026-11-26T09:59:30Z', expiresAt: '2026-11-26T10:09:00Z' }));
+    deps.store.seed('ydeploy/test/terraform.tfstate', JSON.stringify({ outputs: { network_configuration: { value: { vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } } } } }));
+    deps.store.seed('ydeploy/test/lock.json', JSON.stringify({ holder: 'ann@laptop', command: 'migrate', since: '2026-11-26T09:59:00Z', renewedAt: '2026-11-26T09:59:30Z', expiresAt: '2026-11-26T10:09:00Z' }));
     const journal = (id: string, outcome: string) => JSON.stringify({ id, command: 'migrate', environment: 'test', who: 'ann@laptop', started: '2026-11-26T09:00:00Z', outcome, steps: [], state: {} });
-    deps.store.objects.set('ydeploy/test/journal/20261125T090000Z-migrate-aaaa.json', journal('20261125T090000Z-migrate-aaaa', 'failed'));
-    deps.store.objects.set('ydeploy/test/journal/20261126T090000Z-migrate-bbbb.json', journal('20261126T090000Z-migrate-bbbb', 'running'));
+    deps.store.seed('ydeploy/test/journal/20261125T090000Z-migrate-aaaa.json', journal('20261125T090000Z-migrate-aaaa', 'failed'));
+    deps.store.seed('ydeploy/test/journal/20261126T090000Z-migrate-bbbb.json', journal('20261126T090000Z-migrate-bbbb', 'running'));
     const report = await gatherStatus(deps, { probeTimeoutMs: 100 });
     expect(report.network).toEqual({ vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } });
     expect(report.lock).toMatchObject({ holder: 'ann@laptop', command: 'migrate', expired: false });

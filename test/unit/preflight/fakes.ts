@@ -3,32 +3,11 @@ import { PassThrough } from 'node:stream';
 import { createReporter } from '../../../cli/output/reporter.js';
 import { environmentSchema } from '../../../cli/config/schema.js';
 import type { ResolvedEnvironment } from '../../../cli/config/load.js';
-import type { DiscordAccount, ObjectStore, Parameter, PlanResult, Reporter, Secrets, Terraform, TerraformDiagnostic, TerraformRunOptions } from '../../../cli/ports.js';
+import type { DiscordAccount, Parameter, PlanResult, Reporter, Secrets, Terraform, TerraformDiagnostic, TerraformRunOptions } from '../../../cli/ports.js';
 import { ApiError } from '../../../cli/errors.js';
 import { systemClock } from '../../../cli/adapters/clock.js';
 import type { CheckDeps } from '../../../cli/preflight/check.js';
-
-export class MemoryStore implements ObjectStore {
-  readonly objects = new Map<string, string>();
-  constructor(readonly bucket: string, public exists = true) {}
-  async get(key: string) {
-    const body = this.objects.get(key);
-    return body === undefined ? undefined : { body, etag: `"${body.length}"` };
-  }
-  async put(key: string, body: string | Uint8Array) {
-    this.objects.set(key, String(body));
-    return { etag: '"1"' };
-  }
-  async delete(key: string) {
-    this.objects.delete(key);
-  }
-  async list(prefix: string) {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).map((key) => ({ key }));
-  }
-  async reachable() {
-    return this.exists;
-  }
-}
+import { MemoryStore } from '../../_helpers/fakes.js';
 
 export class MemorySecrets implements Secrets {
   readonly params = new Map<string, Parameter>();

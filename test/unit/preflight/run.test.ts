@@ -117,7 +117,7 @@ describe('preflight', () => {
   it('plans against desired.json and summarises drift', async () => {
     const deps = healthyDeps();
     const desired = { project: 'acme', environment: 'production', region: 'eu-west-1', use_private_subnet: true, enable_legacy_instance: false, enable_enhanced_instance: true, release_bucket: 'acme-releases', release_version: 'v3', legacy_release_version: null, candidate_release_version: null, discord_token_parameter: '/acme/discord-token', health_port: 3000, instance_type: 't3.small' };
-    deps.store.objects.set('ydeploy/production/desired.json', JSON.stringify(desired));
+    deps.store.seed('ydeploy/production/desired.json', JSON.stringify(desired));
     deps.terraform.planResult = { changed: true, add: 1, change: 0, remove: 0, changes: [{ address: 'aws_instance.enhanced["v3"]', action: 'create' }] };
     const { events, report } = await preflight(deps);
     expect(report?.ok).toBe(true);
@@ -129,13 +129,13 @@ describe('preflight', () => {
   it('fails while someone holds the lock, passes when it expired', async () => {
     const deps = healthyDeps();
     const lock = (expiresAt: number) => JSON.stringify({ holder: 'ana@ci', command: 'deploy', since: new Date().toISOString(), renewedAt: new Date().toISOString(), expiresAt: new Date(expiresAt).toISOString() });
-    deps.store.objects.set('ydeploy/production/lock.json', lock(Date.now() + 60_000));
+    deps.store.seed('ydeploy/production/lock.json', lock(Date.now() + 60_000));
     const held = check((await preflight(deps)).events, 'lock');
     expect(held.ok).toBe(false);
     expect(held.reason).toMatch(/^ana@ci holds the lock: "deploy" since/);
     expect(held.fix).toBe('wait for it, or if it is dead: ydeploy lock release --force --env production');
 
-    deps.store.objects.set('ydeploy/production/lock.json', lock(Date.now() - 1000));
+    deps.store.seed('ydeploy/production/lock.json', lock(Date.now() - 1000));
     expect(check((await preflight(deps)).events, 'lock')).toMatchObject({ ok: true, reason: 'an expired lock of ana@ci (deploy) is left; the next deployment takes it over' });
   });
 
