@@ -4,9 +4,9 @@ import type { CommandInput } from '../command.js';
 import { createContext, type Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import type { Instance } from '../ports.js';
-import { isHealthy, probeAll, type HealthProbe } from '../ops/health.js';
-import { parseSelector, select, matches, describeSelector, type Selector } from '../ops/targets.js';
-import { parseDuration } from '../ops/options.js';
+import { isHealthy, probeAll, type HealthProbe } from '../inspect/health.js';
+import { parseSelector, select, matches, describeSelector, type Selector } from '../inspect/targets.js';
+import { parseDuration } from '../inspect/options.js';
 import { dataPaint } from '../output/logline.js';
 import { renderHealth } from '../output/table.js';
 

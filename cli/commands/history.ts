@@ -1,8 +1,8 @@
 // ydeploy history [--limit 10]: past deployments from the journal, newest first.
 import type { CommandInput } from '../command.js';
 import { createContext } from '../context.js';
-import { readHistory } from '../ops/history.js';
-import { parseLimit } from '../ops/options.js';
+import { readHistory } from '../inspect/history.js';
+import { parseLimit } from '../inspect/options.js';
 import { dataPaint } from '../output/logline.js';
 import { renderHistory } from '../output/table.js';
 

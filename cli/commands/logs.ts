@@ -2,12 +2,12 @@
 // Lines are printed as each page arrives; --json prints the raw events as NDJSON.
 import type { CommandInput } from '../command.js';
 import { createContext } from '../context.js';
-import { followLogs, readLogs, type TaggedEvent } from '../ops/logs/read.js';
-import type { StreamKind } from '../ops/logs/streams.js';
-import { pageCollector } from '../ops/logs/memory.js';
-import { rolesFromState } from '../ops/network.js';
-import { parseSince } from '../ops/options.js';
-import { parseSelector } from '../ops/targets.js';
+import { followLogs, readLogs, type TaggedEvent } from '../inspect/logs/read.js';
+import type { StreamKind } from '../inspect/logs/streams.js';
+import { pageCollector } from '../inspect/logs/memory.js';
+import { rolesFromState } from '../inspect/network.js';
+import { parseSince } from '../inspect/options.js';
+import { parseSelector } from '../inspect/targets.js';
 import { dataPaint, formatLogLines, stdoutDrained } from '../output/logline.js';
 
 /** Events per API page: small enough to keep memory flat, large enough to keep calls few. */

@@ -4,8 +4,8 @@
 import type { CommandInput } from '../command.js';
 import { createContext } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { runMonitor, THRESHOLDS } from '../ops/monitor.js';
-import { parseDuration } from '../ops/options.js';
+import { runMonitor, THRESHOLDS } from '../inspect/monitor.js';
+import { parseDuration } from '../inspect/options.js';
 import { dataPaint } from '../output/logline.js';
 import { renderAlert, renderMonitorRound, renderMonitorSummary } from '../output/table.js';
 

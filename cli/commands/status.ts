@@ -1,8 +1,8 @@
 // ydeploy status [--watch] [--interval 5s]: one screen of everything an operator looks at.
 import type { CommandInput } from '../command.js';
 import { createContext, type Context } from '../context.js';
-import { gatherStatus, type StatusDeps, type StatusReport } from '../ops/status.js';
-import { parseDuration } from '../ops/options.js';
+import { gatherStatus, type StatusDeps, type StatusReport } from '../inspect/status.js';
+import { parseDuration } from '../inspect/options.js';
 import { dataPaint } from '../output/logline.js';
 import { clearScreen, renderStatus } from '../output/table.js';
 

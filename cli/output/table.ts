@@ -4,10 +4,10 @@ import Table from 'cli-table3';
 import ms from 'ms';
 import type { Paint } from './paint.js';
 import { parsePino } from './logline.js';
-import type { StatusReport, InstanceStatus } from '../ops/status.js';
-import type { HealthProbe, HealthState } from '../ops/health.js';
-import type { HistoryEntry } from '../ops/history.js';
-import type { Alert, MonitorSummary } from '../ops/monitor.js';
+import type { StatusReport, InstanceStatus } from '../inspect/status.js';
+import type { HealthProbe, HealthState } from '../inspect/health.js';
+import type { HistoryEntry } from '../inspect/history.js';
+import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
   return new Table({ head: head.map((h) => p.bold(h)), style: { head: [], border: [], compact: true } });

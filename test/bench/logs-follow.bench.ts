@@ -1,6 +1,6 @@
 // `ydeploy logs --follow` in a sandbox of its own: how long after a real bot wrote a line it is
 // shown (from the line's own pino time to its arrival on our side of the pipe). Target: median ≤ 2 s.
-import { Follower, followLatency, opsSandbox } from '../e2e/ops/sandbox-ops.js';
+import { Follower, followLatency, opsSandbox } from '../e2e/inspect/sandbox-inspect.js';
 import type { BenchResult } from './run.js';
 
 export default async function (): Promise<BenchResult[]> {

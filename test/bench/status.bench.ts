@@ -1,7 +1,7 @@
 // `ydeploy status` with two instances (legacy + the enhanced of a migration's step 1) in a
 // sandbox of its own: the time to gather (target ≤ 3 s) and the whole command's wall time.
 import { resultOf, ydeploy } from '../_helpers/sandbox.js';
-import { launchEnhanced, opsSandbox } from '../e2e/ops/sandbox-ops.js';
+import { launchEnhanced, opsSandbox } from '../e2e/inspect/sandbox-inspect.js';
 import type { BenchResult } from './run.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, ydeploy } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';
-import { Follower, followLatency, launchEnhanced, opsSandbox, type OpsSandbox } from './sandbox-ops.js';
+import { Follower, followLatency, launchEnhanced, opsSandbox, type OpsSandbox } from './sandbox-inspect.js';
 
 let sb: OpsSandbox;
 let follower: Follower | undefined;

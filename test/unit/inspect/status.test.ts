@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatherStatus } from '../../../cli/ops/status.js';
+import { gatherStatus } from '../../../cli/inspect/status.js';
 import { renderStatus } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
 import type { CoreEnv } from '../../../cli/core/context.js';

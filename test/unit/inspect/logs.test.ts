@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mergePages } from '../../../cli/ops/logs/merge.js';
-import { SeenEvents } from '../../../cli/ops/logs/seen.js';
-import { followLogs, readLogs, type TaggedEvent } from '../../../cli/ops/logs/read.js';
-import { parseStreamName, StreamDirectory } from '../../../cli/ops/logs/streams.js';
-import { parseSelector } from '../../../cli/ops/targets.js';
+import { mergePages } from '../../../cli/inspect/logs/merge.js';
+import { SeenEvents } from '../../../cli/inspect/logs/seen.js';
+import { followLogs, readLogs, type TaggedEvent } from '../../../cli/inspect/logs/read.js';
+import { parseStreamName, StreamDirectory } from '../../../cli/inspect/logs/streams.js';
+import { parseSelector } from '../../../cli/inspect/targets.js';
 import { collect, FakeClock, FakeInstances, FakeLogStore, instance } from './fakes.js';
 
 async function* source(pages: number[][], pulls?: { n: number }) {

@@ -17,9 +17,9 @@ import { S3ObjectStore } from '../../../cli/adapters/aws/s3.js';
 import { CloudWatchAlarms } from '../../../cli/adapters/aws/alarms.js';
 import { systemClock } from '../../../cli/adapters/clock.js';
 import type { AwsSettings } from '../../../cli/adapters/aws/config.js';
-import { followLogs, readLogs, type TaggedEvent } from '../../../cli/ops/logs/read.js';
-import { parseSelector } from '../../../cli/ops/targets.js';
-import { gatherStatus } from '../../../cli/ops/status.js';
+import { followLogs, readLogs, type TaggedEvent } from '../../../cli/inspect/logs/read.js';
+import { parseSelector } from '../../../cli/inspect/targets.js';
+import { gatherStatus } from '../../../cli/inspect/status.js';
 import type { CoreEnv } from '../../../cli/core/context.js';
 import { main } from '../../../cli/main.js';
 

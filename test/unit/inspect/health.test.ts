@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { probeHealth, readProbeOutput } from '../../../cli/ops/health.js';
-import { parseSelector, select } from '../../../cli/ops/targets.js';
+import { probeHealth, readProbeOutput } from '../../../cli/inspect/health.js';
+import { parseSelector, select } from '../../../cli/inspect/targets.js';
 import { FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 import { UsageError, UserError } from '../../../cli/errors.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatLogLine, levelName, parsePino } from '../../../cli/output/logline.js';
 import { duration, flatten, renderHealth, renderHistory, renderMonitorSummary } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
-import { toHistory } from '../../../cli/ops/history.js';
-import { parseDuration, parseLimit, parseSince } from '../../../cli/ops/options.js';
+import { toHistory } from '../../../cli/inspect/history.js';
+import { parseDuration, parseLimit, parseSince } from '../../../cli/inspect/options.js';
 import { UsageError } from '../../../cli/errors.js';
 
 const plain = paint(false);

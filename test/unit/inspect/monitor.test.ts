@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/ops/monitor.js';
-import type { HealthProbe } from '../../../cli/ops/health.js';
+import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/inspect/monitor.js';
+import type { HealthProbe } from '../../../cli/inspect/health.js';
 import type { CoreEnv } from '../../../cli/core/context.js';
 import { FakeAlarms, FakeClock, FakeInstances, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
