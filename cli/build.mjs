@@ -8,11 +8,13 @@ const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 
 // YDEPLOY_BUILD_OUTDIR: build elsewhere (tests that must not see a concurrent rebuild of dist/).
 const outdir = process.env.YDEPLOY_BUILD_OUTDIR ?? 'dist/cli';
+// The entries of PROGRAM_ENTRIES in cli/sandbox/programs.ts.
+const SANDBOX_PROGRAMS = ['emulators/discord/main', 'emulators/runcommand/main', 'emulators/host/main', 'emulators/runcommand/unitctl/main'];
 await rm(new URL(outdir, root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  // The sandbox's daemons run as their own node processes (cli/sandbox/entry.ts finds them).
-  entryPoints: ['cli/main.ts', ...['shim', 'host', 'discord', 'unitctl'].map((d) => `cli/sandbox/daemons/${d}.ts`)],
+  // The sandbox's emulators run as their own node programs (cli/sandbox/programs.ts finds them).
+  entryPoints: ['cli/main.ts', ...SANDBOX_PROGRAMS.map((entry) => `cli/sandbox/${entry}.ts`)],
   outbase: 'cli',
   outdir,
   bundle: true,

@@ -49,7 +49,7 @@ export async function createContext(input: CommandInput): Promise<Context> {
   let env = await loadEnvironment({ config: globals.config, env: globals.env, region: globals.region, profile: globals.profile, cwd: input.cwd, environment: input.env });
   const processEnv = { ...input.env };
   if (env.sandbox) {
-    const { ensureSandbox } = await import('./sandbox/ensure.js');
+    const { ensureSandbox } = await import('./sandbox/control/ensure.js');
     Object.assign(processEnv, await ensureSandbox({ cwd: input.cwd, env: input.env, reporter, signal: input.signal }));
     // The emulator serves Discord's REST API beside its control API: bots and checks use it.
     if (processEnv.YDEPLOY_DISCORD_CONTROL) env = { ...env, discordApi: `${new URL(processEnv.YDEPLOY_DISCORD_CONTROL).origin}/api` };

@@ -2,8 +2,8 @@
 import type { CommandInput } from '../command.js';
 import { UsageError, UserError } from '../errors.js';
 import { sandboxDir, sandboxFiles } from '../sandbox/layout.js';
-import { daemonHealth, readState, sandboxDown } from '../sandbox/lifecycle.js';
-import { readJson, DAEMONS, type InstancesState } from '../sandbox/state.js';
+import { daemonHealth, readState, sandboxDown } from '../sandbox/control/lifecycle.js';
+import { readJson, DAEMONS, type InstancesState } from '../sandbox/state-files.js';
 
 export async function run(input: CommandInput): Promise<number | void> {
   const sub = input.command[1];
@@ -22,7 +22,7 @@ export async function run(input: CommandInput): Promise<number | void> {
 }
 
 async function up(input: CommandInput): Promise<void> {
-  const { sandboxUp } = await import('../sandbox/up.js');
+  const { sandboxUp } = await import('../sandbox/control/up.js');
   const { reporter } = input;
   const result = await sandboxUp({ cwd: input.cwd, env: input.env, reporter, signal: input.signal, killSignal: input.killSignal, config: input.globals.config });
   const { state } = result;
@@ -94,7 +94,7 @@ async function status(input: CommandInput): Promise<number> {
 async function discord(input: CommandInput): Promise<number> {
   const command = input.args[0];
   if (!command) throw new UsageError('no slash command given', 'say which command to send', { fix: 'ydeploy sandbox discord ping' });
-  const { ensureSandbox } = await import('../sandbox/ensure.js');
+  const { ensureSandbox } = await import('../sandbox/control/ensure.js');
   const env = await ensureSandbox({ cwd: input.cwd, env: input.env, reporter: input.reporter, signal: input.signal });
   const { EmulatorCommandProbe } = await import('../sandbox/command-probe.js');
   const answer = await new EmulatorCommandProbe(env.YDEPLOY_DISCORD_CONTROL).interact(command);

@@ -2,6 +2,7 @@
 // was reused by another process, and is never signalled.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { daemonOfCommandLine } from './programs.js';
 
 /** The process's start time as the kernel reports it, or undefined when it is not running. */
 export function processStartTime(pid: number): string | undefined {
@@ -95,9 +96,7 @@ export function findProcessesOf(dir: string): { pid: number; startTime?: string;
       const cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
       if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      const name = /moto_server/.test(argv)
-        ? 'moto'
-        : /[\\/]sandbox[\\/]daemons[\\/](shim|host|discord)\./.exec(argv)?.[1] ?? /[\\/](bot|health)\.mjs\b/.exec(argv)?.[1];
+      const name = /moto_server/.test(argv) ? 'moto' : daemonOfCommandLine(argv) ?? /[\\/](bot|health)\.mjs\b/.exec(argv)?.[1];
       if (!name) continue;
       found.push({ pid, startTime: processStartTime(pid), name });
     } catch {

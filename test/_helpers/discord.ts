@@ -1,5 +1,5 @@
 // The Discord emulator for a test file: in-process, on 127.0.0.1 and a free port.
-import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../cli/sandbox/discord/index.js';
+import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../cli/sandbox/emulators/discord/index.js';
 import { freePort } from './ports.js';
 
 export type { DiscordEmulator };

@@ -3,7 +3,7 @@
 // and the probes that found no serving bot.
 import type { BenchResult } from './run.js';
 import { resultOf, startProber, startSandbox } from '../e2e/orchestration/_harness.js';
-import { readJson, type InstancesState } from '../../cli/sandbox/state.js';
+import { readJson, type InstancesState } from '../../cli/sandbox/state-files.js';
 import { sandboxFiles } from '../../cli/sandbox/layout.js';
 import { readFile } from 'node:fs/promises';
 

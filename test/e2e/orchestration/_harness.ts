@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorCommandProbe } from '../../../cli/sandbox/command-probe.js';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
-import { readJson, type SandboxState } from '../../../cli/sandbox/state.js';
+import { readJson, type SandboxState } from '../../../cli/sandbox/state-files.js';
 import { freePort } from '../../_helpers/ports.js';
 import { isolatedEnv, privateBuild, resultOf, ydeploy as runCli } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
-import type { SandboxState } from '../../../cli/sandbox/state.js';
+import type { SandboxState } from '../../../cli/sandbox/state-files.js';
 import { freePort } from '../../_helpers/ports.js';
 import { isolatedEnv, privateBuild, resultOf, ydeploy as run } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';

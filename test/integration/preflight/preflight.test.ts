@@ -8,7 +8,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
-import { startDiscordEmulator, type DiscordEmulator } from '../../../cli/sandbox/discord/index.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../../../cli/sandbox/emulators/discord/index.js';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { pluginDir, requireTool } from '../../_helpers/tools.js';
 

@@ -3,11 +3,11 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../../cli/config/load.js';
-import { isFree } from '../../../cli/sandbox/daemons.js';
+import { isFree } from '../../../cli/sandbox/control/daemons.js';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
-import { daemonHealth, newState, readState, sandboxDown, startDaemons } from '../../../cli/sandbox/lifecycle.js';
+import { daemonHealth, newState, readState, sandboxDown, startDaemons } from '../../../cli/sandbox/control/lifecycle.js';
 import { findProcessesOf } from '../../../cli/sandbox/process.js';
-import type { SandboxState } from '../../../cli/sandbox/state.js';
+import type { SandboxState } from '../../../cli/sandbox/state-files.js';
 import { freePort } from '../../_helpers/ports.js';
 import { alive, tempSandboxDir } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';

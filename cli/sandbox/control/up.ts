@@ -1,0 +1,90 @@
+// `ydeploy sandbox up`: the daemons, then the starting point, then a healthy legacy bot.
+// Idempotent: what runs is kept, what is missing is started, what is provisioned is not redone.
+import { loadEnvironment } from '../../config/load.js';
+import { UserError } from '../../errors.js';
+import type { Reporter } from '../../ports.js';
+import { sandboxFiles, sandboxDir, ENVIRONMENT } from '../layout.js';
+import { newState, readState, saveState, startDaemons } from './lifecycle.js';
+import { withUpLock } from './lock.js';
+import { processStartTime } from '../process.js';
+import { provisionStartingPoint, waitForHealthy } from './provision.js';
+import type { DaemonName, SandboxState } from '../state-files.js';
+
+export interface UpOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+  signal?: AbortSignal;
+  killSignal?: AbortSignal;
+  /** ydeploy.config.json (its "sandbox" environment, if any, adjusts the built-in one). */
+  config?: string;
+}
+
+export interface UpResult {
+  state: SandboxState;
+  started: DaemonName[];
+  provisioned: boolean;
+  legacy: { instanceId: string; healthPort: number };
+  seconds: number;
+}
+
+const LABEL: Record<DaemonName, string> = {
+  moto: 'moto (emulated AWS)',
+  discord: 'Discord emulator',
+  shim: 'Run Command shim',
+  host: 'instance host',
+};
+
+export async function sandboxUp(o: UpOptions): Promise<UpResult> {
+  const started = performance.now();
+  const dir = sandboxDir(o.cwd, o.env);
+  const environment = await loadEnvironment({ config: o.config, env: ENVIRONMENT, cwd: o.cwd, environment: o.env });
+  return withUpLock(
+    `${dir}/up.lock`,
+    async () => {
+      const state = (await readState(dir)) ?? (await newState(dir, environment, o.env));
+      const steps = new Map<DaemonName, ReturnType<Reporter['step']>>();
+      let result;
+      try {
+        result = await startDaemons(state, (name) => {
+          steps.forEach((s) => s.succeed());
+          steps.clear();
+          const port = name === 'host' ? '' : ` on 127.0.0.1:${state.ports[name]}`;
+          steps.set(name, o.reporter.step(`Start ${LABEL[name]}${port}`));
+        });
+        steps.forEach((s) => s.succeed());
+      } catch (error) {
+        steps.forEach((s) => s.fail());
+        throw new UserError('the sandbox could not start', (error as Error).message, { cause: error, fix: 'ydeploy sandbox down && ydeploy sandbox up' });
+      }
+      const motoStartTime = processStartTime(state.daemons.moto!.pid) ?? '';
+      let legacy: UpResult['legacy'];
+      const provisioned = !(state.provisioned && state.provisioned.motoStartTime === motoStartTime);
+      if (provisioned) {
+        const done = await provisionStartingPoint({ state, environment, reporter: o.reporter, cwd: o.cwd, env: o.env, signal: o.signal, killSignal: o.killSignal });
+        state.provisioned = { at: new Date().toISOString(), motoStartTime, release: 'legacy-1', seconds: done.seconds, instanceId: done.instanceId };
+        await saveState(state);
+        legacy = done;
+      } else {
+        legacy = await anyHealthyBot(state, o.reporter, o.signal);
+      }
+      return { state, started: result.started, provisioned, legacy, seconds: (performance.now() - started) / 1000 };
+    },
+    { signal: o.signal, onWait: (pid) => o.reporter.info(`Waiting for another "ydeploy sandbox up" (pid ${pid}) to finish…`) },
+  );
+}
+
+/**
+ * Already provisioned: the deployment may have moved on since (migrated, legacy disabled), so any
+ * healthy bot will do; the host may need a moment after a restart.
+ */
+async function anyHealthyBot(state: SandboxState, reporter: Reporter, signal?: AbortSignal): Promise<UpResult['legacy']> {
+  try {
+    return await waitForHealthy(state, undefined, 30_000, signal);
+  } catch (error) {
+    reporter.warn(`no healthy bot in the sandbox: ${(error as UserError).why ?? (error as Error).message}`);
+    return { instanceId: '', healthPort: 0 };
+  }
+}
+
+export { sandboxFiles };

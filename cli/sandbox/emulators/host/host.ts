@@ -1,0 +1,304 @@
+// The instance host: what EC2 would boot, booted here. It polls moto's EC2 for the sandbox's
+// running bot instances and runs each one's release (bot + health server) as real processes,
+// each instance with its own health port, readiness file and control socket. Instances that are
+// stopped or terminated get their processes stopped. A moto outage changes nothing: it retries.
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { controlSocketPath, ENVIRONMENT, sandboxFiles } from '../../layout.js';
+import { isSameProcess, stopProcess } from '../../process.js';
+import { readJson, writeJson, type HostedInstance, type InstancesState, type UnitName } from '../../state-files.js';
+import { LogShipper } from './log-shipper.js';
+import { fetchRelease } from './release.js';
+import { Unit } from './unit.js';
+
+export const POLL_MS = 500;
+/** An instance missing from two polls in a row is gone (moto reset, or terminated and purged). */
+const ABSENT_POLLS = 2;
+
+export interface HostOptions {
+  dir: string;
+  project: string;
+  region: string;
+  motoEndpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  releaseBucket: string;
+  tokenParameter: string;
+  logGroup: string;
+  discordApi: string;
+  healthPortBase: number;
+  /** Environment the bot processes inherit (PATH, HOME, ...) before their own variables. */
+  baseEnv: Record<string, string>;
+  log(message: string): void;
+}
+
+interface Hosted {
+  facts: HostedInstance;
+  units: Record<UnitName, Unit>;
+}
+
+export class InstanceHost {
+  private readonly ec2: EC2Client;
+  private readonly s3: S3Client;
+  private readonly shipper: LogShipper;
+  private readonly files: ReturnType<typeof sandboxFiles>;
+  private readonly hosted = new Map<string, Hosted>();
+  private readonly starting = new Set<string>();
+  private readonly failedReleases = new Map<string, string>();
+  private readonly absent = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private lastPollAt?: string;
+  private lastError?: string;
+  private writing = Promise.resolve();
+
+  constructor(private readonly options: HostOptions) {
+    const aws = {
+      region: options.region,
+      endpoint: options.motoEndpoint,
+      credentials: options.credentials,
+      maxAttempts: 1,
+    };
+    this.ec2 = new EC2Client(aws);
+    this.s3 = new S3Client({ ...aws, forcePathStyle: true });
+    this.shipper = new LogShipper(new CloudWatchLogsClient(aws), options.logGroup);
+    this.files = sandboxFiles(options.dir);
+  }
+
+  async start(): Promise<void> {
+    await this.reapPrevious();
+    await this.save();
+    this.shipper.start();
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.poll();
+      if (!this.stopped) this.timer = setTimeout(loop, POLL_MS);
+    };
+    await loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.hosted.keys()].map((id) => this.unhost(id, 'the instance host is stopping')));
+    await this.shipper.stop().catch(() => undefined);
+    await this.save();
+  }
+
+  async poll(): Promise<void> {
+    let instances: Ec2Instance[];
+    try {
+      instances = await this.describe();
+      this.lastPollAt = new Date().toISOString();
+      if (this.lastError) this.options.log(`EC2 reachable again at ${this.options.motoEndpoint}`);
+      this.lastError = undefined;
+    } catch (error) {
+      const message = `${(error as Error).name}: ${(error as Error).message}`;
+      if (message !== this.lastError) this.options.log(`cannot describe instances (retrying every ${POLL_MS} ms): ${message}`);
+      this.lastError = message;
+      await this.save();
+      return;
+    }
+    const seen = new Set<string>();
+    for (const instance of instances) {
+      const id = instance.InstanceId!;
+      const state = instance.State?.Name;
+      const role = tag(instance, 'Role');
+      if (!role) continue;
+      seen.add(id);
+      if (state === 'running' || state === 'pending') {
+        if (!this.hosted.has(id) && !this.starting.has(id)) void this.host(instance);
+      } else if (this.hosted.has(id)) {
+        await this.unhost(id, `the instance is ${state}`);
+      }
+    }
+    for (const id of this.hosted.keys()) {
+      if (seen.has(id)) {
+        this.absent.delete(id);
+        continue;
+      }
+      const misses = (this.absent.get(id) ?? 0) + 1;
+      this.absent.set(id, misses);
+      if (misses >= ABSENT_POLLS) await this.unhost(id, 'the instance no longer exists in EC2');
+    }
+    await this.save();
+  }
+
+  private async describe(): Promise<Ec2Instance[]> {
+    const out: Ec2Instance[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: 'tag:Environment', Values: [ENVIRONMENT] },
+            { Name: 'tag:Project', Values: [this.options.project] },
+          ],
+          NextToken,
+        }),
+      );
+      for (const reservation of page.Reservations ?? []) out.push(...(reservation.Instances ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  }
+
+  private async host(instance: Ec2Instance): Promise<void> {
+    const id = instance.InstanceId!;
+    const release = tag(instance, 'Release');
+    const failure = `${id}@${release}`;
+    if (!release) return this.once(failure, `instance ${id} has no Release tag: nothing to run`);
+    this.starting.add(id);
+    try {
+      const base = this.files.instanceDir(id);
+      const releaseDir = join(base, 'release');
+      await mkdir(base, { recursive: true });
+      try {
+        await fetchRelease(this.s3, this.options.releaseBucket, release, releaseDir);
+      } catch (error) {
+        return this.once(failure, `instance ${id}: cannot fetch release ${release}: ${(error as Error).message}`);
+      }
+      if (this.stopped) return;
+      const controlSocket = controlSocketPath(this.options.dir, id);
+      await mkdir(dirname(controlSocket), { recursive: true });
+      await rm(controlSocket, { force: true });
+      const facts: HostedInstance = {
+        id,
+        role: tag(instance, 'Role')!,
+        release,
+        tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        privateIp: instance.PrivateIpAddress,
+        healthPort: await this.freeHealthPort(),
+        readyFile: join(base, 'bot-ready'),
+        controlSocket,
+        releaseDir,
+        // The BotRole tag terraform sets, as on EC2 (run.sh); without one, the first bot of the
+        // environment answers and a second one waits (the handoff promotes it).
+        botRole: bootRole(tag(instance, 'BotRole')) ?? ([...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active'),
+        startedAt: new Date().toISOString(),
+        units: {} as HostedInstance['units'],
+      };
+      await rm(facts.readyFile, { force: true });
+      const units = {
+        bot: this.unit(facts, 'bot', 'bot.mjs'),
+        health: this.unit(facts, 'health', 'health.mjs'),
+      };
+      this.hosted.set(id, { facts, units });
+      units.health.start();
+      units.bot.start();
+      this.options.log(`instance ${id} (${facts.role}, release ${release}) booted: health on 127.0.0.1:${facts.healthPort}, bot ${facts.botRole}`);
+      await this.save();
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  private unit(facts: HostedInstance, name: UnitName, file: string): Unit {
+    const stream = `${facts.id}-${name}`;
+    const o = this.options;
+    return new Unit({
+      name,
+      command: [process.execPath, join(facts.releaseDir, file)],
+      cwd: facts.releaseDir,
+      journal: join(this.files.instanceDir(facts.id), `${name}.log`),
+      env: {
+        ...o.baseEnv,
+        NODE_ENV: 'production',
+        AWS_ENDPOINT_URL: o.motoEndpoint,
+        AWS_ACCESS_KEY_ID: o.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: o.credentials.secretAccessKey,
+        AWS_REGION: o.region,
+        AWS_DEFAULT_REGION: o.region,
+        DISCORD_TOKEN_PARAMETER: o.tokenParameter,
+        DISCORD_API: o.discordApi,
+        HEALTH_HOST: '127.0.0.1',
+        HEALTH_PORT: String(facts.healthPort),
+        READY_FILE: facts.readyFile,
+        CONTROL_SOCKET: facts.controlSocket,
+        INSTANCE_ID: facts.id,
+        RELEASE_VERSION: facts.release,
+        BOT_ROLE: facts.botRole,
+      },
+      onLine: (line, timestamp) => this.shipper.push(stream, line, timestamp),
+      onChange: () => void this.save(),
+    });
+  }
+
+  private async unhost(id: string, why: string): Promise<void> {
+    const hosted = this.hosted.get(id);
+    if (!hosted) return;
+    this.hosted.delete(id);
+    this.absent.delete(id);
+    this.options.log(`instance ${id}: stopping its bot and health server (${why})`);
+    // systemd stops units in reverse order of start: the bot first, then its health server.
+    await hosted.units.bot.stop();
+    await hosted.units.health.stop();
+    await rm(hosted.facts.controlSocket, { force: true });
+    void this.shipper.flush();
+    await this.save();
+  }
+
+  private async freeHealthPort(): Promise<number> {
+    const used = new Set([...this.hosted.values()].map((h) => h.facts.healthPort));
+    for (let port = this.options.healthPortBase; port < this.options.healthPortBase + 500; port++) {
+      if (!used.has(port) && (await isFree(port))) return port;
+    }
+    throw new Error(`no free health port from ${this.options.healthPortBase}`);
+  }
+
+  /** Log a failure once per instance and release, not on every poll. */
+  private once(key: string, message: string): void {
+    if (this.failedReleases.get(key) === message) return;
+    this.failedReleases.set(key, message);
+    this.options.log(message);
+  }
+
+  /** Processes a previous host left behind (it was killed) are stopped before anything starts. */
+  private async reapPrevious(): Promise<void> {
+    const previous = await readJson<InstancesState>(this.files.instances);
+    for (const instance of Object.values(previous?.instances ?? {})) {
+      for (const unit of Object.values(instance.units ?? {})) {
+        if (unit.pid && isSameProcess({ pid: unit.pid, startTime: unit.startTime })) await stopProcess({ pid: unit.pid, startTime: unit.startTime });
+      }
+    }
+  }
+
+  /** instances.json, written in order (the shim and the systemctl shim read it). */
+  private save(): Promise<void> {
+    this.writing = this.writing.then(() => writeJson(this.files.instances, this.snapshot(), 0o644)).catch((error) => this.options.log(`cannot write ${this.files.instances}: ${(error as Error).message}`));
+    return this.writing;
+  }
+
+  snapshot(): InstancesState {
+    const instances: Record<string, HostedInstance> = {};
+    for (const [id, hosted] of this.hosted) {
+      instances[id] = { ...hosted.facts, units: { bot: hosted.units.bot.record(), health: hosted.units.health.record() } };
+    }
+    return {
+      hostPid: process.pid,
+      updatedAt: new Date().toISOString(),
+      lastPollAt: this.lastPollAt,
+      lastError: this.lastError ?? (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined),
+      instances,
+    };
+  }
+}
+
+function bootRole(value: string | undefined): 'active' | 'standby' | undefined {
+  return value === 'active' || value === 'standby' ? value : undefined;
+}
+
+function tag(instance: Ec2Instance, key: string): string | undefined {
+  return instance.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,26 @@
+// The instance host as a sandbox daemon: `node main.js <sandbox dir>`.
+import { InstanceHost } from './host.js';
+import { baseEnv, daemonState, fatal, log, onStop } from '../daemon.js';
+
+try {
+  const { dir, state } = await daemonState('host');
+  const host = new InstanceHost({
+    dir,
+    project: state.project,
+    region: state.region,
+    motoEndpoint: state.endpoints.aws,
+    credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+    releaseBucket: state.releaseBucket,
+    tokenParameter: state.tokenParameter,
+    logGroup: state.logGroup,
+    discordApi: state.endpoints.discordApi,
+    healthPortBase: state.ports.healthBase,
+    baseEnv: baseEnv(),
+    log,
+  });
+  onStop(() => host.stop());
+  log(`instance host watching EC2 at ${state.endpoints.aws} for ${state.project}/${state.environment} instances`);
+  await host.start();
+} catch (error) {
+  fatal(error);
+}

@@ -1,0 +1,153 @@
+// What SSM Run Command does on an instance, done for real: AWS-RunShellScript runs the commands
+// with bash in the environment that instance would see (its health port, readiness file, control
+// socket, release dir), and the outcome is kept for GetCommandInvocation and friends.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { HostedInstance } from '../../state-files.js';
+
+export type InvocationStatus = 'Pending' | 'InProgress' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+
+export interface Invocation {
+  commandId: string;
+  instanceId: string;
+  status: InvocationStatus;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  startedAt?: Date;
+  endedAt?: Date;
+  child?: ChildProcess;
+  timer?: NodeJS.Timeout;
+}
+
+export interface CommandRecord {
+  commandId: string;
+  documentName: string;
+  comment: string;
+  parameters: Record<string, string[]>;
+  instanceIds: string[];
+  targets: { Key: string; Values: string[] }[];
+  requestedAt: Date;
+  executionTimeout: number;
+  invocations: Map<string, Invocation>;
+}
+
+/** Output kept per stream; SSM returns only the first 24,000 characters anyway. */
+const KEEP = 1024 * 1024;
+/** Commands kept in memory; the oldest are forgotten first (SSM keeps 30 days). */
+const HISTORY = 2000;
+
+export interface RunEnvironment {
+  /** PATH entries put first: the systemctl/journalctl shims. */
+  binDir: string;
+  instancesFile: string;
+  baseEnv: Record<string, string>;
+}
+
+export class CommandRunner {
+  readonly commands = new Map<string, CommandRecord>();
+
+  constructor(private readonly run: RunEnvironment) {}
+
+  send(input: Omit<CommandRecord, 'commandId' | 'requestedAt' | 'invocations'>, instances: HostedInstance[]): CommandRecord {
+    const record: CommandRecord = { ...input, commandId: randomUUID(), requestedAt: new Date(), invocations: new Map() };
+    for (const instance of instances) {
+      const invocation: Invocation = { commandId: record.commandId, instanceId: instance.id, status: 'Pending', responseCode: -1, stdout: '', stderr: '' };
+      record.invocations.set(instance.id, invocation);
+      // Like the agent: delivered a moment later, not inside the SendCommand call.
+      setImmediate(() => this.start(record, invocation, instance));
+    }
+    this.commands.set(record.commandId, record);
+    this.forgetOld();
+    return record;
+  }
+
+  cancel(commandId: string, instanceIds?: string[]): boolean {
+    const record = this.commands.get(commandId);
+    if (!record) return false;
+    for (const invocation of record.invocations.values()) {
+      if (instanceIds?.length && !instanceIds.includes(invocation.instanceId)) continue;
+      if (invocation.status === 'Pending' || invocation.status === 'InProgress') this.finish(invocation, 'Cancelled', -1);
+    }
+    return true;
+  }
+
+  /** Stop everything still running (the shim is shutting down). */
+  cancelAll(): void {
+    for (const record of this.commands.values()) this.cancel(record.commandId);
+  }
+
+  private start(record: CommandRecord, invocation: Invocation, instance: HostedInstance): void {
+    if (invocation.status !== 'Pending') return;
+    const script = (record.parameters.commands ?? []).join('\n');
+    invocation.status = 'InProgress';
+    invocation.startedAt = new Date();
+    const child = spawn('bash', ['-c', script], {
+      cwd: instance.releaseDir,
+      env: this.environment(instance),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    invocation.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (invocation.stdout = (invocation.stdout + chunk.toString('utf8')).slice(0, KEEP)));
+    child.stderr!.on('data', (chunk: Buffer) => (invocation.stderr = (invocation.stderr + chunk.toString('utf8')).slice(0, KEEP)));
+    child.on('error', (error) => {
+      invocation.stderr += `failed to run commands: ${error.message}\n`;
+      this.finish(invocation, 'Failed', 1);
+    });
+    child.on('close', (code, signal) => {
+      if (invocation.status !== 'InProgress') return;
+      const exit = code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1);
+      this.finish(invocation, exit === 0 ? 'Success' : 'Failed', exit);
+    });
+    invocation.timer = setTimeout(() => {
+      if (invocation.status !== 'InProgress') return;
+      invocation.stderr += `\nfailed to run commands: exit status 124 (execution timed out after ${record.executionTimeout}s)\n`;
+      this.finish(invocation, 'TimedOut', 124);
+    }, record.executionTimeout * 1000);
+    invocation.timer.unref();
+  }
+
+  private finish(invocation: Invocation, status: InvocationStatus, code: number): void {
+    invocation.status = status;
+    invocation.responseCode = code;
+    invocation.endedAt = new Date();
+    if (invocation.timer) clearTimeout(invocation.timer);
+    const child = invocation.child;
+    invocation.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  private environment(instance: HostedInstance): Record<string, string> {
+    return {
+      ...this.run.baseEnv,
+      PATH: `${this.run.binDir}:${this.run.baseEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+      INSTANCE_ID: instance.id,
+      YDEPLOY_HEALTH_PORT: String(instance.healthPort),
+      YDEPLOY_READY_FILE: instance.readyFile,
+      YDEPLOY_CONTROL_SOCKET: instance.controlSocket,
+      YDEPLOY_RELEASE_DIR: instance.releaseDir,
+      YDEPLOY_SANDBOX_INSTANCES: this.run.instancesFile,
+    };
+  }
+
+  private forgetOld(): void {
+    if (this.commands.size <= HISTORY) return;
+    for (const [id, record] of this.commands) {
+      if (this.commands.size <= HISTORY) break;
+      const running = [...record.invocations.values()].some((i) => i.status === 'Pending' || i.status === 'InProgress');
+      if (!running) this.commands.delete(id);
+    }
+  }
+}
+
+function signalNumber(name: string): number | undefined {
+  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+  return table[name];
+}
