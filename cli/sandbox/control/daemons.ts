@@ -12,7 +12,7 @@ import { readJson, type DaemonName, type DaemonRecord, type InstancesState, type
 
 const READY_TIMEOUT_MS = 30_000;
 
-export function daemonCommand(name: DaemonName, state: SandboxState): { command: string[]; env: NodeJS.ProcessEnv } {
+function daemonCommand(name: DaemonName, state: SandboxState): { command: string[]; env: NodeJS.ProcessEnv } {
   if (name === 'moto') {
     return {
       command: ['moto_server', '-H', '127.0.0.1', '-p', String(state.ports.moto)],

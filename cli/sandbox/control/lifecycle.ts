@@ -5,11 +5,11 @@ import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import { answers, choosePort, isFree, startDaemon } from './daemons.js';
-import { LOG_GROUP, portBase, sandboxDir, sandboxFiles } from '../layout.js';
+import { LOG_GROUP, portBase, sandboxFiles } from '../layout.js';
 import { findProcessesOf, isSameProcess, stopProcess } from '../process.js';
 import { DAEMONS, readJson, writeJson, type DaemonName, type InstancesState, type SandboxState } from '../state-files.js';
 
-export const PORT_OFFSETS = { moto: 0, discord: 1, shim: 2, healthBase: 10 } as const;
+const PORT_OFFSETS = { moto: 0, discord: 1, shim: 2, healthBase: 10 } as const;
 
 export async function readState(dir: string): Promise<SandboxState | undefined> {
   const state = await readJson<SandboxState>(sandboxFiles(dir).state);
@@ -196,5 +196,3 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
   }
   return { stopped, purged: false };
 }
-
-export { sandboxDir };

@@ -3,7 +3,7 @@
 import { loadEnvironment } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import type { Reporter } from '../../ports.js';
-import { sandboxFiles, sandboxDir, ENVIRONMENT } from '../layout.js';
+import { sandboxDir, ENVIRONMENT } from '../layout.js';
 import { newState, readState, saveState, startDaemons } from './lifecycle.js';
 import { withUpLock } from './lock.js';
 import { processStartTime } from '../process.js';
@@ -86,5 +86,3 @@ async function anyHealthyBot(state: SandboxState, reporter: Reporter, signal?: A
     return { instanceId: '', healthPort: 0 };
   }
 }
-
-export { sandboxFiles };
