@@ -32,6 +32,7 @@ import {
   type TerraformVars,
 } from '../../cli/ports.js';
 import type { CoreContext, CoreEnv } from '../../cli/core/context.js';
+import { bootRole, type BootRoleInputs, type InstanceKind } from '../../bot/contracts/roles.js';
 
 /* ---------- Clock: virtual time that advances only when everything waits ---------- */
 
@@ -172,6 +173,16 @@ export interface SimBot {
   stuckActive?: boolean;
 }
 
+/** Terraform's variables as the boot-role rule reads them (an unset flag reads false). */
+function bootRoleInputs(vars: TerraformVars): BootRoleInputs {
+  return {
+    legacyEnabled: Boolean(vars.enable_legacy_instance),
+    enhancedEnabled: Boolean(vars.enable_enhanced_instance),
+    serving: (vars.serving_role ?? null) as InstanceKind | null,
+    release: (vars.release_version ?? null) as string | null,
+  };
+}
+
 export interface WorldOptions {
   clock?: FakeClock;
   /** Virtual ms an apply takes (abortable). */
@@ -236,18 +247,13 @@ export class FakeWorld {
     return path;
   };
 
-  /** The BotRole tag terraform gives a new instance (terraform/compute.tf), so bots boot as on EC2. */
-  private bootRole(role: InstanceRole, release: string | undefined, vars: TerraformVars): 'active' | 'standby' {
-    if (role === 'legacy') return vars.enable_enhanced_instance && vars.serving_role === 'enhanced' ? 'standby' : 'active';
-    return release === vars.release_version && (!vars.enable_legacy_instance || vars.serving_role === 'enhanced') ? 'active' : 'standby';
-  }
-
   private launch(key: string, role: InstanceRole, release: string | undefined, vars?: TerraformVars): SimBot {
     const id = `i-${String(this.nextId++).padStart(4, '0')}`;
     const bot: SimBot = {
       key,
       instance: { id, role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
-      role: vars ? this.bootRole(role, release, vars) : 'active',
+      // The BotRole tag terraform gives a new instance, so bots boot as on EC2.
+      role: vars ? bootRole(role, release, bootRoleInputs(vars)) : 'active',
       onlineAfter: 1000,
       answeringAfter: 1500,
       healthyAfter: this.healthyAfter,
