@@ -1,85 +1,190 @@
-// The one place ports are wired to adapters: a command's options become a context that core
-// runs against. Each adapter loads its SDK client on first use, so a command pays only for what
-// it calls.
+// The one wiring point: every adapter is constructed here and nowhere else. A command opens its
+// context in two visible moves — the environment (and, for `--env sandbox`, the sandbox brought
+// up first), then the wiring, which only builds objects: each adapter loads its SDK client on
+// first use, so a command pays only for what it calls.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { CommandInput } from './command.js';
 import { loadEnvironment, type ResolvedEnvironment } from './config/load.js';
-import type { Alarms, Clock, CommandProbe, Identity, Instances, LogStore, ObjectStore, RemoteExec, Reporter, Secrets, Terraform } from './ports.js';
-import { Ec2Instances } from './adapters/aws/ec2.js';
-import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
-import { CloudWatchLogStore } from './adapters/aws/logs.js';
-import { S3ObjectStore } from './adapters/aws/s3.js';
-import { SsmParameters } from './adapters/aws/parameters.js';
+import { DEFAULT_PLUGIN_DIR } from './config/sandbox.js';
+import type { Context, ReleasePublisher } from './core/context.js';
+import { backendConfig } from './core/storage.js';
+import type { Ports, Reporter, TerraformVars } from './ports.js';
 import { CloudWatchAlarms } from './adapters/aws/alarms.js';
+import { usesCustomEndpoint, type AwsSettings } from './adapters/aws/config.js';
+import { Ec2Instances } from './adapters/aws/ec2.js';
+import { CloudWatchLogStore } from './adapters/aws/logs.js';
+import { Ec2Network } from './adapters/aws/network.js';
+import { SsmParameters } from './adapters/aws/parameters.js';
+import { S3ObjectStore } from './adapters/aws/s3.js';
+import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
 import { StsIdentity } from './adapters/aws/sts.js';
-import type { AwsSettings } from './adapters/aws/config.js';
 import { systemClock } from './adapters/clock.js';
+import { DiscordRest } from './adapters/discord.js';
+import { EmulatorCommandProbe } from './adapters/discord-emulator.js';
+import { TerraformRunner } from './adapters/terraform/runner.js';
 
-export interface Ports {
-  readonly terraform: Terraform;
-  readonly instances: Instances;
-  readonly remote: RemoteExec;
-  readonly logs: LogStore;
-  /** The state bucket: lock.json, desired.json, journal/ (keys under `prefix`). */
-  readonly store: ObjectStore;
-  /** The release bucket: releases/<version>/. */
-  readonly releases: ObjectStore;
-  readonly secrets: Secrets;
-  readonly alarms: Alarms;
-  readonly identity: Identity;
-  readonly clock: Clock;
-  /** Sending a real slash command: only where an emulator's control API is known (the sandbox). */
-  readonly commandProbe?: CommandProbe;
-}
-
-export interface Context {
+export interface WiringOptions {
   env: ResolvedEnvironment;
-  reporter: Reporter;
-  /** Key prefix of this environment's objects in the state bucket. */
-  prefix: string;
-  /** The process environment the SDK and terraform see (the sandbox's endpoints included). */
+  /** What the SDK and terraform see: credentials, region, and (sandbox) the emulators' endpoints. */
   processEnv: NodeJS.ProcessEnv;
-  ports: Ports;
-  signal: AbortSignal;
-  killSignal: AbortSignal;
-  input: CommandInput;
+  reporter: Reporter;
+  cwd: string;
 }
 
-export async function createContext(input: CommandInput): Promise<Context> {
-  const { globals, reporter } = input;
-  let env = await loadEnvironment({ config: globals.config, env: globals.env, region: globals.region, profile: globals.profile, cwd: input.cwd, environment: input.env });
-  const processEnv = { ...input.env };
-  if (env.sandbox) {
-    const { ensureSandbox } = await import('./sandbox/control/ensure.js');
-    Object.assign(processEnv, await ensureSandbox({ cwd: input.cwd, env: input.env, reporter, signal: input.signal }));
-    // The emulator serves Discord's REST API beside its control API: bots and checks use it.
-    if (processEnv.YDEPLOY_DISCORD_CONTROL) env = { ...env, discordApi: `${new URL(processEnv.YDEPLOY_DISCORD_CONTROL).origin}/api` };
-  }
-  // The SDK reads endpoints and credentials from process.env; keep it in step with processEnv.
-  if (processEnv !== process.env) for (const [key, value] of Object.entries(processEnv)) if (value !== undefined && key.startsWith('AWS_')) process.env[key] = value;
-  const settings: AwsSettings = { region: env.region, profile: env.profile, env: processEnv };
-  const ports = await buildPorts(env, settings, input, processEnv);
-  return { env, reporter, prefix: `ydeploy/${env.name}/`, processEnv, ports, signal: input.signal, killSignal: input.killSignal, input };
-}
+/** A context a command opened; `dispose` removes its temporary var files. */
+export type OpenedContext = Context & { dispose(): Promise<void> };
 
-/** Adapters are cheap to build: each imports its SDK client only on its first call. */
-async function buildPorts(env: ResolvedEnvironment, settings: AwsSettings, input: CommandInput, processEnv: NodeJS.ProcessEnv): Promise<Ports> {
-  const { createTerraform } = await import('./adapters/terraform/index.js');
+/** Every port of one environment. Building them does no I/O. */
+export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): Ports {
+  const aws: AwsSettings = { region: env.region, profile: env.profile, env: processEnv };
+  const control = processEnv.YDEPLOY_DISCORD_CONTROL;
   return {
-    terraform: createTerraform(env, { reporter: input.reporter, env: processEnv, cwd: input.cwd }),
-    instances: new Ec2Instances(settings, env.project),
-    remote: new SsmRemoteExec(settings),
-    logs: new CloudWatchLogStore(settings),
-    store: new S3ObjectStore(settings, env.stateBucket),
-    releases: new S3ObjectStore(settings, env.releaseBucket),
-    secrets: new SsmParameters(settings),
-    alarms: new CloudWatchAlarms(settings),
-    identity: new StsIdentity(settings),
+    terraform: createTerraform(env, processEnv, reporter, workDir(env, processEnv, cwd)),
+    instances: new Ec2Instances(aws, env.project),
+    remote: new SsmRemoteExec(aws),
+    logs: new CloudWatchLogStore(aws),
+    store: new S3ObjectStore(aws, env.stateBucket),
+    releases: new S3ObjectStore(aws, env.releaseBucket),
+    secrets: new SsmParameters(aws),
+    alarms: new CloudWatchAlarms(aws),
+    identity: new StsIdentity(aws),
+    network: new Ec2Network(aws),
+    discord: new DiscordRest(env.discordApi),
     clock: systemClock,
-    commandProbe: processEnv.YDEPLOY_DISCORD_CONTROL ? await sandboxProbe(processEnv.YDEPLOY_DISCORD_CONTROL) : undefined,
+    ...(control ? { commandProbe: new EmulatorCommandProbe(control) } : {}),
   };
 }
 
-async function sandboxProbe(controlUrl: string): Promise<CommandProbe> {
-  const { EmulatorCommandProbe } = await import('./sandbox/command-probe.js');
-  return new EmulatorCommandProbe(controlUrl);
+/**
+ * The environment a command acts on. For `--env sandbox` this is the command's first step: the
+ * sandbox is brought up when it is not running, and its endpoints join the process environment.
+ */
+export async function openEnvironment(input: CommandInput): Promise<{ env: ResolvedEnvironment; processEnv: NodeJS.ProcessEnv }> {
+  const { globals } = input;
+  const env = await loadEnvironment({
+    config: globals.config,
+    env: globals.env,
+    region: globals.region,
+    profile: globals.profile,
+    cwd: input.cwd,
+    environment: input.env,
+  });
+  if (!env.sandbox) return { env, processEnv: { ...input.env } };
+  const { ensureSandbox } = await import('./sandbox/control/ensure.js');
+  const endpoints = await ensureSandbox({ cwd: input.cwd, env: input.env, reporter: input.reporter, signal: input.signal });
+  // The emulator serves Discord's REST API beside its control API: bots and checks use it.
+  const discordApi = `${new URL(endpoints.YDEPLOY_DISCORD_CONTROL!).origin}/api`;
+  return { env: { ...env, discordApi }, processEnv: { ...input.env, ...endpoints } };
+}
+
+/** The context over one environment: ports, intent, and where var files and releases go. No I/O. */
+export function wireContext(input: CommandInput, env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv): OpenedContext {
+  const ports = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
+  const varFiles = temporaryVarFiles();
+  const source = typeof input.options.source === 'string' ? input.options.source : undefined;
+  return {
+    ...ports,
+    env,
+    reporter: input.reporter,
+    signal: input.signal,
+    killSignal: input.killSignal,
+    user: `${processEnv.USER ?? processEnv.USERNAME ?? 'someone'}@${hostname()}`,
+    // The sandbox is disposable: nothing in it is worth a prompt, so its main job runs as one
+    // command (README) with or without a terminal.
+    yes: input.globals.yes || env.sandbox,
+    backend: backendConfig(env, { pathStyle: usesCustomEndpoint(processEnv, 's3') }),
+    writeVarFile: varFiles.write,
+    publisher: releasePublisher(ports, source),
+    dispose: varFiles.dispose,
+  };
+}
+
+/** openEnvironment, then wireContext; with `terraform`, terraform's backend is initialised too. */
+export async function openContext(input: CommandInput, options: { terraform?: boolean } = {}): Promise<OpenedContext> {
+  const { env, processEnv } = await openEnvironment(input);
+  const ctx = wireContext(input, env, processEnv);
+  if (options.terraform) await initTerraform(ctx);
+  return ctx;
+}
+
+async function initTerraform(ctx: Context): Promise<void> {
+  const handle = ctx.reporter.step('terraform init', { step: 'terraform-init' });
+  try {
+    await ctx.terraform.init({ backendConfig: ctx.backend, signal: ctx.signal });
+    handle.succeed();
+  } catch (error) {
+    handle.fail((error as Error).message.split('\n')[0]);
+    throw error;
+  }
+}
+
+/**
+ * terraform's working files live in the project's `.ydeploy/<env>/`; the sandbox says where its
+ * own folder is (YDEPLOY_SANDBOX_DIR), so `sandbox down --purge` takes them too.
+ */
+function workDir(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv, cwd: string): string {
+  if (env.sandbox && processEnv.YDEPLOY_SANDBOX_DIR) return processEnv.YDEPLOY_SANDBOX_DIR;
+  return resolve(cwd, '.ydeploy', env.name);
+}
+
+function createTerraform(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv, reporter: Reporter, dir: string): TerraformRunner {
+  const { terraform } = env;
+  return new TerraformRunner({
+    binary: terraform.binary,
+    dir: terraform.dir,
+    env: processEnv,
+    cliConfig: terraform.cliConfig,
+    pluginDir: terraform.cliConfig ? undefined : pluginDirFor(env, processEnv),
+    reporter,
+    environment: env.name,
+    stateDir: dir,
+    dataDir: join(dir, 'terraform'),
+  });
+}
+
+/** The configured mirror; the sandbox (never online) falls back to this machine's mirror. */
+function pluginDirFor(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv): string | undefined {
+  if (env.terraform.pluginDir) return env.terraform.pluginDir;
+  if (processEnv.YDEPLOY_TF_PLUGIN_DIR) return processEnv.YDEPLOY_TF_PLUGIN_DIR;
+  return env.sandbox && existsSync(DEFAULT_PLUGIN_DIR) ? DEFAULT_PLUGIN_DIR : undefined;
+}
+
+/** Var files in a private temporary folder, made on the first write and removed by dispose. */
+function temporaryVarFiles(): { write(vars: TerraformVars): Promise<string>; dispose(): Promise<void> } {
+  let dir: string | undefined;
+  let count = 0;
+  return {
+    async write(vars) {
+      dir ??= await mkdtemp(join(tmpdir(), 'ydeploy-'));
+      const file = join(dir, `desired-${++count}.tfvars.json`);
+      await writeFile(file, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o600 });
+      return file;
+    },
+    async dispose() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** deploy's build + upload: the bundled bot, or the folder given with --source. */
+function releasePublisher(ports: Pick<Ports, 'releases'>, sourceDir: string | undefined): ReleasePublisher {
+  return {
+    async publish(version) {
+      const [{ buildRelease }, { uploadRelease }] = await Promise.all([
+        import('./release/build.js'),
+        import('./release/upload.js'),
+      ]);
+      const outDir = await mkdtemp(join(tmpdir(), `ydeploy-release-${version}-`));
+      try {
+        const { dir, manifest } = await buildRelease({ version, outDir, ...(sourceDir ? { sourceDir } : {}) });
+        await uploadRelease(ports.releases, dir, version);
+        return { files: Object.keys(manifest.files) };
+      } finally {
+        await rm(outDir, { recursive: true, force: true });
+      }
+    },
+  };
 }

@@ -100,6 +100,8 @@ export interface Terraform {
   apply(options?: TerraformRunOptions): Promise<ApplyResult>;
   destroy(options?: TerraformRunOptions): Promise<ApplyResult>;
   output(): Promise<Record<string, unknown>>;
+  /** The same terraform reporting through another reporter (preflight keeps its steps quiet). */
+  withReporter(reporter: Reporter): Terraform;
 }
 
 /* ---------- EC2 ---------- */
@@ -244,9 +246,23 @@ export interface Identity {
 
 /* ---------- Discord (a slash command sent through the emulator; sandbox only) ---------- */
 
+export interface CommandAnswer {
+  id: string;
+  name: string;
+  /** Every instance that tried to answer (two means the command was answered twice). */
+  answeredBy: string[];
+  /** The instances the emulator delivered it to (connected sessions). */
+  deliveredTo: string[];
+  content?: string;
+  latencyMs?: number;
+  answered: boolean;
+}
+
 export interface CommandProbe {
   /** Send a slash command and report which instances answered it. */
   send(command: string, options?: { timeoutMs?: number }): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
+  /** The full picture: who got it, who answered, what. */
+  interact(command: string, options?: { timeoutMs?: number }): Promise<CommandAnswer>;
 }
 
 /* ---------- EC2 network (doctor: NAT, routes, security groups) ---------- */
@@ -312,4 +328,25 @@ export interface DiscordAccount {
   botUser(token: string, signal?: AbortSignal): Promise<{ id: string; username: string }>;
   /** GET /gateway/bot: where to connect and how many session starts remain. */
   gatewayBot(token: string, signal?: AbortSignal): Promise<{ url: string; shards: number; sessionStartLimit: { total: number; remaining: number; resetAfter: number } }>;
+}
+
+/* ---------- Every adapter a command can use, built in one place (cli/context.ts) ---------- */
+
+export interface Ports {
+  terraform: Terraform;
+  instances: Instances;
+  remote: RemoteExec;
+  logs: LogStore;
+  /** The state bucket: terraform's state, lock.json, desired.json, journal/ (cli/core/storage.ts). */
+  store: ObjectStore;
+  /** The release bucket: releases/<version>/. */
+  releases: ObjectStore;
+  secrets: Secrets;
+  alarms: Alarms;
+  identity: Identity;
+  network: Network;
+  discord: DiscordAccount;
+  clock: Clock;
+  /** Sending a real slash command: only where an emulator's control API is known (the sandbox). */
+  commandProbe?: CommandProbe;
 }

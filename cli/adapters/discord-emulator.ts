@@ -1,19 +1,7 @@
 // CommandProbe over the Discord emulator's control API: a real slash command goes to every
 // connected bot session, and the answers say which instance(s) answered.
 import { ApiError } from '../errors.js';
-import type { CommandProbe } from '../ports.js';
-
-export interface ProbeAnswer {
-  id: string;
-  name: string;
-  /** Every instance that tried to answer (two means the command was answered twice). */
-  answeredBy: string[];
-  /** The instances the emulator delivered it to (connected sessions). */
-  deliveredTo: string[];
-  content?: string;
-  latencyMs?: number;
-  answered: boolean;
-}
+import type { CommandAnswer, CommandProbe } from '../ports.js';
 
 /** After the first answer, how long to keep listening for a second one. */
 const SETTLE_MS = 300;
@@ -27,7 +15,7 @@ export class EmulatorCommandProbe implements CommandProbe {
   }
 
   /** The full picture: who got it, who answered, what. */
-  async interact(command: string, options: { timeoutMs?: number } = {}): Promise<ProbeAnswer> {
+  async interact(command: string, options: { timeoutMs?: number } = {}): Promise<CommandAnswer> {
     const name = command.replace(/^\//, '').trim();
     const timeoutMs = options.timeoutMs ?? 5000;
     const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs });

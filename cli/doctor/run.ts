@@ -1,8 +1,11 @@
 // `doctor`: pick the instance, run the troubleshooting script on it through SSM while reading
 // the network from the EC2 API, then explain every finding with its likely fix.
-import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
-import type { Instance, Network } from '../ports.js';
+import type { Context } from '../core/context.js';
+import { loadDesired } from '../core/desired/state.js';
+import { isLive, servingInstance } from '../core/instances.js';
+import { ExitCode, UserError } from '../errors.js';
+import { parseSelector } from '../inspect/targets.js';
+import type { Instance } from '../ports.js';
 import { parseProbes, probes, script } from './probes.js';
 import { diagnose, type Finding } from './rules.js';
 import type { DoctorFacts, NetworkFacts } from './facts.js';
@@ -10,7 +13,6 @@ import type { DoctorFacts, NetworkFacts } from './facts.js';
 export interface DoctorOptions {
   /** Instance id, or legacy / enhanced; default the serving one. */
   instance?: string;
-  network: Network;
 }
 
 export interface DoctorReport {
@@ -19,11 +21,11 @@ export interface DoctorReport {
   findings: Finding[];
 }
 
-export type DoctorContext = Pick<Context, 'env' | 'reporter' | 'processEnv' | 'ports' | 'signal'>;
+export type DoctorContext = Pick<Context, 'env' | 'reporter' | 'instances' | 'remote' | 'network' | 'store' | 'signal'>;
 
 export async function runDoctor(ctx: DoctorContext, options: DoctorOptions): Promise<DoctorReport> {
   const instance = await pickInstance(ctx, options.instance);
-  const [remote, network] = await Promise.all([onInstance(ctx, instance), fromApi(ctx, instance, options.network)]);
+  const [remote, network] = await Promise.all([onInstance(ctx, instance), fromApi(ctx, instance)]);
   const facts: DoctorFacts = { instance, healthPort: ctx.env.health.port, sandbox: ctx.env.sandbox, ...remote, ...network };
   const findings = diagnose(facts);
   const { id, role, state, release, privateSubnet, privateIp } = instance;
@@ -31,22 +33,25 @@ export async function runDoctor(ctx: DoctorContext, options: DoctorOptions): Pro
 }
 
 async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Promise<Instance> {
-  const all = await ctx.ports.instances.list(ctx.env.name);
+  const selector = parseSelector(wanted);
+  const all = await ctx.instances.list(ctx.env.name);
   const fix = `ydeploy status --env ${ctx.env.name}`;
-  if (wanted?.startsWith('i-')) {
-    const found = all.find((i) => i.id === wanted) ?? (await ctx.ports.instances.describe([wanted]))[0];
-    if (!found) throw new UserError(`instance ${wanted} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
+  if (selector.kind === 'id') {
+    const found = all.find((i) => i.id === selector.id) ?? (await ctx.instances.describe([selector.id]))[0];
+    if (!found) throw new UserError(`instance ${selector.id} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
     return found;
   }
-  if (wanted && wanted !== 'legacy' && wanted !== 'enhanced') {
-    throw new UserError(`--instance ${wanted} is not an instance`, 'give an instance id (i-...), legacy or enhanced', { code: 2, fix: `ydeploy doctor --instance enhanced --env ${ctx.env.name}` });
-  }
-  const running = all.filter((i) => i.state === 'running' || i.state === 'pending');
-  // The serving instance: the oldest enhanced one (a newer one is a candidate), else legacy.
-  const pick = wanted ? running.find((i) => i.role === wanted) : (running.find((i) => i.role === 'enhanced') ?? running.find((i) => i.role === 'legacy'));
+  const pick =
+    selector.kind === 'role'
+      ? all.find((i) => isLive(i) && i.role === selector.role)
+      : servingInstance(all, await loadDesired(ctx));
   if (!pick) {
-    const what = wanted ? `no running ${wanted} instance` : 'no running bot instance';
-    throw new UserError(`${what} in ${ctx.env.name}`, all.length ? `instances: ${all.map((i) => `${i.id} (${i.role}, ${i.state})`).join(', ')}` : 'nothing is deployed', { fix });
+    const what = selector.kind === 'role' ? `no running ${selector.role} instance` : 'no running bot instance';
+    const seen = all.map((i) => `${i.id} (${i.role}, ${i.state})`).join(', ');
+    throw new UserError(`${what} in ${ctx.env.name}`, all.length ? `instances: ${seen}` : 'nothing is deployed', {
+      code: ExitCode.failed,
+      fix,
+    });
   }
   return pick;
 }
@@ -57,7 +62,7 @@ async function onInstance(ctx: DoctorContext, instance: Instance): Promise<Pick<
   const dnsNames = ctx.env.sandbox || host !== 'discord.com' ? [host] : [host, 'gateway.discord.gg'];
   const step = ctx.reporter.step(`Troubleshooting on ${instance.id} (${instance.role}) through SSM`);
   try {
-    const result = await ctx.ports.remote.run(instance.id, script(probes({ discordApi: api, dnsNames })), { timeoutSeconds: 60, comment: 'ydeploy doctor', signal: ctx.signal });
+    const result = await ctx.remote.run(instance.id, script(probes({ discordApi: api, dnsNames })), { timeoutSeconds: 60, comment: 'ydeploy doctor', signal: ctx.signal });
     const parsed = parseProbes(result.stdout);
     if (!parsed.size) {
       const why = `SSM command ${result.status} (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split('\n').slice(-1)[0]}` : ''}`;
@@ -74,9 +79,10 @@ async function onInstance(ctx: DoctorContext, instance: Instance): Promise<Pick<
   }
 }
 
-async function fromApi(ctx: DoctorContext, instance: Instance, api: Network): Promise<Pick<DoctorFacts, 'net' | 'networkError'>> {
+async function fromApi(ctx: DoctorContext, instance: Instance): Promise<Pick<DoctorFacts, 'net' | 'networkError'>> {
   const step = ctx.reporter.step('Network: NAT gateway, route table, security groups');
   try {
+    const api = ctx.network;
     const network = await api.ofInstance(instance.id);
     if (!network) throw new Error(`${instance.id} has no VPC or subnet`);
     const [natGateways, routeTable, securityGroups] = await Promise.all([api.natGateways(network.vpcId), api.routeTable(network.subnetId, network.vpcId), api.securityGroups(network.securityGroupIds)]);

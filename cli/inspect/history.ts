@@ -1,7 +1,6 @@
 // `history`: past deployments from the journal (core writes it; DESIGN.md §4.5), newest first.
-import type { CoreEnv } from '../core/context.js';
+import type { Context } from '../core/context.js';
 import { listJournal, type JournalEntry } from '../core/journal/journal.js';
-import type { ObjectStore } from '../ports.js';
 
 export interface HistoryStep {
   id: string;
@@ -23,7 +22,7 @@ export interface HistoryEntry {
   steps: HistoryStep[];
 }
 
-export async function readHistory(deps: { store: ObjectStore; env: CoreEnv }, limit: number): Promise<HistoryEntry[]> {
+export async function readHistory(deps: Pick<Context, 'store' | 'env'>, limit: number): Promise<HistoryEntry[]> {
   const entries = await listJournal({ store: deps.store, env: deps.env }, limit);
   return entries.map(toHistory);
 }

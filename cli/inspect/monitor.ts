@@ -1,8 +1,8 @@
 // `monitor`: the guide's post-deployment watch. Health is probed every interval; alarms are
 // read each time. Alerts fire at the guide's thresholds. CPU, memory and NAT come from the
 // CloudWatch alarms the terraform module creates (their state is what CloudWatch evaluated).
-import type { Alarm, Alarms, Clock, Instances, RemoteExec } from '../ports.js';
-import type { CoreEnv } from '../core/context.js';
+import type { Alarm } from '../ports.js';
+import type { Context } from '../core/context.js';
 import { probeAll, type HealthProbe } from './health.js';
 import { alarmPrefix } from './status.js';
 
@@ -168,14 +168,7 @@ function median(values: number[]): number | undefined {
   return Math.round(sorted[Math.floor(sorted.length / 2)]);
 }
 
-export interface MonitorDeps {
-  env: CoreEnv;
-  instances: Instances;
-  remote: RemoteExec;
-  alarms: Alarms;
-  clock: Clock;
-  signal?: AbortSignal;
-}
+export type MonitorDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'alarms' | 'clock'> & Partial<Pick<Context, 'signal'>>;
 
 export interface MonitorHooks {
   onRound?(round: { probes: HealthProbe[]; alarms: Alarm[]; at: number }): void;

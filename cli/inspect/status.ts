@@ -1,23 +1,15 @@
 // `status`: everything an operator looks at, gathered concurrently. Each section is read on
 // its own: one that fails (or an instance SSM cannot reach) is reported, never fatal.
 import { readNetworkConfiguration } from './network.js';
-import type { Alarm, Alarms, Clock, Instance, Instances, LogStore, ObjectStore, RemoteExec } from '../ports.js';
-import type { CoreEnv } from '../core/context.js';
+import type { Alarm, Instance, LogStore } from '../ports.js';
+import type { Context } from '../core/context.js';
 import { readLock } from '../core/lock/lock.js';
 import { listJournal } from '../core/journal/journal.js';
 import { probeAll, type HealthProbe } from './health.js';
 import { logGroupName, parseStreamName } from './logs/streams.js';
 
-export interface StatusDeps {
-  env: CoreEnv;
-  instances: Instances;
-  remote: RemoteExec;
-  logs: LogStore;
-  store: ObjectStore;
-  alarms: Alarms;
-  clock: Clock;
-  signal?: AbortSignal;
-}
+export type StatusDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'logs' | 'store' | 'alarms' | 'clock'> &
+  Partial<Pick<Context, 'signal'>>;
 
 export interface InstanceStatus {
   id: string;
@@ -108,7 +100,7 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
 }
 
 /** CloudWatch alarm names are prefixed `<project>-<env>-` by the terraform module. */
-export const alarmPrefix = (env: Pick<CoreEnv, 'project' | 'name'>): string => `${env.project}-${env.name}-`;
+export const alarmPrefix = (env: Pick<Context['env'], 'project' | 'name'>): string => `${env.project}-${env.name}-`;
 
 async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<InstanceStatus[]> {
   const list = await deps.instances.list(deps.env.name);

@@ -1,7 +1,6 @@
 // What a preflight check is: data with a title, what it needs first, and a run that says
 // ✔ or ✖ with the reason and the fix.
-import type { ResolvedEnvironment } from '../config/load.js';
-import type { Clock, DiscordAccount, Identity, ObjectStore, Secrets, Terraform } from '../ports.js';
+import type { Context } from '../core/context.js';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -19,24 +18,14 @@ export interface TestCommand {
   timeoutMs: number;
 }
 
-export interface CheckDeps {
-  env: ResolvedEnvironment;
-  /** ydeploy/<env>/ */
-  prefix: string;
-  identity: Identity;
-  store: ObjectStore;
-  releases: ObjectStore;
-  secrets: Secrets;
-  terraform: Terraform;
-  clock: Clock;
-  discord: DiscordAccount;
+export type CheckDeps = Pick<
+  Context,
+  'env' | 'identity' | 'store' | 'releases' | 'secrets' | 'terraform' | 'clock' | 'discord' | 'backend' | 'signal'
+> & {
   tests?: TestCommand;
   /** Where the default test suite should be, when it is not there. */
   testsMissing?: string;
-  /** S3 behind a custom endpoint (moto): the backend needs path-style addressing. */
-  pathStyle?: boolean;
-  signal: AbortSignal;
-}
+};
 
 export interface PreflightCheck {
   id: string;

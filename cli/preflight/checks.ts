@@ -5,15 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { isUserError } from '../errors.js';
-import type { CoreContext } from '../core/context.js';
-import { keys } from '../core/context.js';
+import { compareVersions, MIN_TERRAFORM_VERSION } from '../config/requirements.js';
+import { keys } from '../core/storage.js';
 import { loadDesired } from '../core/desired/state.js';
 import { readLock } from '../core/lock/lock.js';
 import { envFlag, fail, pass, type CheckDeps, type PreflightCheck } from './check.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-// The S3 backend's use_lockfile arrived in 1.10 (the terraform runner enforces it too).
-const MIN_TERRAFORM = [1, 10, 0];
 
 const credentials: PreflightCheck = {
   id: 'aws-credentials',
@@ -88,11 +86,11 @@ const terraformVersion: PreflightCheck = {
     try {
       version = await deps.terraform.version();
     } catch (error) {
-      const install = `install terraform >= ${MIN_TERRAFORM.join('.')} on PATH (or set terraform.binary in ${configName(deps)})`;
+      const install = `install terraform >= ${MIN_TERRAFORM_VERSION} on PATH (or set terraform.binary in ${configName(deps)})`;
       if (isUserError(error)) return fail(error.message, error.fix ?? install);
       return fail(`${deps.env.terraform.binary} cannot be run: ${(error as Error).message}`, install);
     }
-    if (compare(version, MIN_TERRAFORM) < 0) return fail(`terraform ${version} is older than ${MIN_TERRAFORM.join('.')}`, `install terraform >= ${MIN_TERRAFORM.join('.')}`);
+    if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) return fail(`terraform ${version} is older than ${MIN_TERRAFORM_VERSION}`, `install terraform >= ${MIN_TERRAFORM_VERSION}`);
     return pass(`terraform ${version}`);
   },
 };
@@ -103,7 +101,7 @@ const terraformModule: PreflightCheck = {
   needs: ['terraform', 'state-bucket'],
   timeoutMs: 300_000,
   async run(deps) {
-    await deps.terraform.init({ backendConfig: backendConfig(deps), reconfigure: true, signal: deps.signal });
+    await deps.terraform.init({ backendConfig: deps.backend, reconfigure: true, signal: deps.signal });
     const diagnostics = await deps.terraform.validate();
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
@@ -121,8 +119,7 @@ const drift: PreflightCheck = {
   needs: ['terraform-module'],
   timeoutMs: 600_000,
   async run(deps) {
-    const ctx = { store: deps.store, env: deps.env } as unknown as CoreContext;
-    const desired = await loadDesired(ctx);
+    const desired = await loadDesired(deps);
     if (!desired) return pass(`no desired state yet (s3://${deps.store.bucket}/${keys.desired(deps.env.name)} is absent): nothing deployed to compare with`);
     const dir = await mkdtemp(join(tmpdir(), 'ydeploy-preflight-'));
     try {
@@ -161,7 +158,7 @@ const lock: PreflightCheck = {
   title: 'no deployment lock held',
   needs: ['state-bucket'],
   async run(deps) {
-    const current = await readLock({ store: deps.store, env: deps.env, clock: deps.clock } as unknown as CoreContext);
+    const current = await readLock(deps);
     if (!current) return pass('no lock');
     const { holder, command, since, expiresAt } = current.body;
     if (current.expired) return pass(`an expired lock of ${holder} (${command}) is left; the next deployment takes it over`);
@@ -176,25 +173,8 @@ export function checklist(deps: Pick<CheckDeps, 'env'>): PreflightCheck[] {
   return [credentials, ...buckets, tokenParameter, discordToken, terraformVersion, terraformModule, drift, botTests, lock];
 }
 
-/** The S3 backend of this environment (the module's backend block is partial). */
-export function backendConfig(deps: Pick<CheckDeps, 'env' | 'prefix' | 'pathStyle'>): Record<string, string> {
-  return {
-    bucket: deps.env.stateBucket,
-    key: `${deps.prefix}terraform.tfstate`,
-    region: deps.env.region,
-    use_lockfile: 'true',
-    ...(deps.pathStyle ? { use_path_style: 'true' } : {}),
-  };
-}
-
 function configName(deps: Pick<CheckDeps, 'env'>): string {
   return deps.env.configFile ?? 'ydeploy.config.json';
-}
-
-function compare(version: string, min: number[]): number {
-  const parts = version.replace(/^v/, '').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < min.length; i++) if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) - min[i]!;
-  return 0;
 }
 
 function lastLines(text: string, n: number): string {

@@ -2,13 +2,11 @@
 // each is a Reporter step (✔/✖ with the reason, then the fix), and the whole is one result.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from '../context.js';
-import { PACKAGE_ROOT } from '../config/load.js';
+import type { Context } from '../core/context.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
-import type { DiscordAccount, Reporter, Terraform } from '../ports.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import type { Reporter } from '../ports.js';
 import { quietReporter } from './quiet.js';
-import { DiscordRest } from '../adapters/discord.js';
-import { usesCustomEndpoint } from '../adapters/aws/config.js';
 import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
 import { checklist } from './checks.js';
 
@@ -31,37 +29,28 @@ export interface PreflightOptions {
   skipTests?: boolean;
   /** The bot's test command (default: vitest on the bundled bot's tests). */
   tests?: TestCommand;
-  discord?: DiscordAccount;
-  /** The terraform to check with (default: one of its own that keeps terraform's steps quiet). */
-  terraform?: Terraform;
   /** Replace the checklist (tests). */
   checks?: PreflightCheck[];
   /** Default true: a failed check throws a UserError with exit code 3. */
   throwOnFailure?: boolean;
 }
 
-export type PreflightContext = Pick<Context, 'env' | 'reporter' | 'prefix' | 'processEnv' | 'ports' | 'signal'> & { input?: { cwd: string } };
+export type PreflightContext = Pick<
+  Context,
+  'env' | 'reporter' | 'identity' | 'store' | 'releases' | 'secrets' | 'terraform' | 'clock' | 'discord' | 'backend' | 'signal'
+>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The pre-deployment checklist. Throws a UserError (exit 3) naming the failed checks. */
 export async function runPreflight(ctx: PreflightContext, options: PreflightOptions = {}): Promise<PreflightReport> {
-  const { ports, env } = ctx;
-  const terraform = options.terraform ?? (ctx.input ? await quietTerraform(ctx, ctx.input.cwd) : undefined);
+  const { env } = ctx;
   const deps: CheckDeps = {
-    env,
-    prefix: ctx.prefix,
-    identity: ports.identity,
-    store: ports.store,
-    releases: ports.releases,
-    secrets: ports.secrets,
-    terraform: terraform ?? ports.terraform,
-    clock: ports.clock,
-    discord: options.discord ?? new DiscordRest(env.discordApi),
+    ...ctx,
+    // Terraform's per-resource steps would bury the checklist: its reporter keeps them quiet.
+    terraform: ctx.terraform.withReporter(quietReporter(ctx.reporter)),
     tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
     testsMissing: options.skipTests || options.tests ? undefined : missingSuite(),
-    pathStyle: usesCustomEndpoint(ctx.processEnv, 's3'),
-    signal: ctx.signal,
   };
   const checks = options.checks ?? checklist(deps);
   const results = await runChecks(checks, deps, ctx.reporter, { skipTests: options.skipTests });
@@ -151,11 +140,6 @@ export function preflightFailed(report: PreflightReport, envName: string, withCh
     // Each check was already shown with its fix; --json gets them all in the result.
     ...(withChecks ? { details: { checks: report.checks } } : {}),
   });
-}
-
-async function quietTerraform(ctx: PreflightContext, cwd: string): Promise<Terraform> {
-  const { createTerraform } = await import('../adapters/terraform/index.js');
-  return createTerraform(ctx.env, { reporter: quietReporter(ctx.reporter), env: ctx.processEnv, cwd });
 }
 
 const SUITE = 'test/unit/bot';

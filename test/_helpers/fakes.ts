@@ -31,7 +31,10 @@ import {
   type TerraformRunOptions,
   type TerraformVars,
 } from '../../cli/ports.js';
-import type { CoreContext, CoreEnv } from '../../cli/core/context.js';
+import type { Context } from '../../cli/core/context.js';
+import type { ResolvedEnvironment } from '../../cli/config/load.js';
+import { environmentSchema } from '../../cli/config/schema.js';
+import { backendConfig } from '../../cli/core/storage.js';
 import { bootRole, type BootRoleInputs, type InstanceKind } from '../../bot/contracts/roles.js';
 
 /* ---------- Clock: virtual time that advances only when everything waits ---------- */
@@ -297,6 +300,7 @@ export class FakeWorld {
     init: async () => {},
     validate: async () => [],
     output: async () => ({}),
+    withReporter: () => this.terraform,
     plan: async (options) => {
       const vars = this.varsOf(options);
       this.plans.push(vars);
@@ -416,6 +420,13 @@ export class FakeWorld {
         .map((b) => b.instance.id);
       return { answeredBy, content: 'pong', latencyMs: 12 };
     },
+    interact: async (command) => {
+      const delivered = this.running().filter((b) => this.healthy(b));
+      const { answeredBy, content, latencyMs } = await this.commandProbe.send(command);
+      const deliveredTo = delivered.map((b) => b.instance.id);
+      const answered = answeredBy.length > 0;
+      return { id: 'fake-interaction', name: command.replace(/^\//, ''), answeredBy, deliveredTo, content, latencyMs, answered };
+    },
   };
 }
 
@@ -499,23 +510,27 @@ export const fakeIdentity: Identity = {
 
 /* ---------- A core context over the world ---------- */
 
-export function testEnv(name = 'test'): CoreEnv {
-  return {
-    name,
-    project: 'ydeploy',
+export function testEnv(name = 'test'): ResolvedEnvironment {
+  const base = environmentSchema.parse({
     region: 'us-east-1',
+    stateBucket: 'fake-state',
     releaseBucket: 'fake-releases',
     tokenParameter: '/ydeploy/test/discord-token',
     instanceType: 't3.micro',
-    discordApi: 'https://discord.com/api',
-    lockTtl: 120_000,
-    sandbox: false,
-    health: { port: 3000, path: '/health', readyFile: '/tmp/bot-ready', pollInterval: 500, gateTimeout: 90_000, onlineTimeout: 60_000, logsTimeout: 30_000 },
-    terraform: { varFiles: [], vars: {} },
-  };
+    lockTtl: '2m',
+    health: { pollInterval: '500ms', gateTimeout: '90s', onlineTimeout: '60s', logsTimeout: '30s' },
+  });
+  return { ...base, terraform: { ...base.terraform, dir: '/fake/terraform' }, name, project: 'ydeploy', sandbox: false, releaseBucket: 'fake-releases' };
 }
 
-export interface TestContext extends CoreContext {
+/** A port no test of this kind should reach: any call fails loudly, naming it. */
+export function unreachable<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get: (_target, key) => () => Promise.reject(new Error(`${name}.${String(key)} was called, but this test does not fake it`)),
+  });
+}
+
+export interface TestContext extends Context {
   reporter: FakeReporter;
   store: MemoryStore;
   releases: MemoryStore;
@@ -536,6 +551,11 @@ export function coreContext(world: FakeWorld, overrides: Partial<TestContext> & 
     store: new MemoryStore('fake-state'),
     releases,
     identity: fakeIdentity,
+    secrets: new FakeSecrets(),
+    alarms: new FakeAlarms(),
+    network: unreachable('network'),
+    discord: unreachable('discord'),
+    backend: backendConfig({ name: world.env, stateBucket: 'fake-state', region: 'us-east-1' }, { pathStyle: false }),
     commandProbe: world.commandProbe,
     clock: world.clock,
     signal: abort.signal,

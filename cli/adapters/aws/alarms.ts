@@ -8,7 +8,7 @@ export class CloudWatchAlarms implements Alarms {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch'), (sdk) => new sdk.CloudWatchClient(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch'), (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch')));
   }
 
   async list(prefix: string): Promise<Alarm[]> {

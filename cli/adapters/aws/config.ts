@@ -7,10 +7,28 @@ export interface AwsSettings {
   env: NodeJS.ProcessEnv;
 }
 
-export function clientConfig(settings: AwsSettings, options: { maxAttempts?: number } = {}) {
+/**
+ * A client's settings, read from `settings.env` rather than from process.env: the endpoint
+ * (AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL) and static keys when no profile is named,
+ * so a command pointed at the sandbox never changes the process's own environment.
+ */
+export function clientConfig(settings: AwsSettings, service: string, options: { maxAttempts?: number } = {}) {
+  const { env } = settings;
+  const endpoint = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
+  const keys = !settings.profile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
   return {
     region: settings.region,
     ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(keys
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID!,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
     maxAttempts: options.maxAttempts ?? 3,
   };
 }

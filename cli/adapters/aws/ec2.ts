@@ -9,7 +9,7 @@ export class Ec2Instances implements Instances {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['EC2Client']> }>;
 
   constructor(settings: AwsSettings, private readonly project?: string) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')));
   }
 
   async list(environment: string): Promise<Instance[]> {

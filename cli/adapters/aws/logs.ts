@@ -12,7 +12,7 @@ export class CloudWatchLogStore implements LogStore {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchLogsClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch-logs'), (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch-logs'), (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings, 'cloudwatch_logs')));
   }
 
   async *pages(query: LogQuery): AsyncIterable<LogEvent[]> {

@@ -10,7 +10,7 @@ export class Ec2Network implements Network {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['EC2Client']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')));
   }
 
   async ofInstance(instanceId: string): Promise<InstanceNetwork | undefined> {

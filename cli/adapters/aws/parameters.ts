@@ -8,7 +8,7 @@ export class SsmParameters implements Secrets {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')));
   }
 
   async get(name: string, options: { decrypt?: boolean } = {}): Promise<Parameter | undefined> {

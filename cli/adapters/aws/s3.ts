@@ -8,7 +8,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['S3Client']> }>;
 
   constructor(settings: AwsSettings, readonly bucket: string) {
-    this.api = lazyClient(() => import('@aws-sdk/client-s3'), (sdk) => new sdk.S3Client({ ...clientConfig(settings), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }));
+    this.api = lazyClient(() => import('@aws-sdk/client-s3'), (sdk) => new sdk.S3Client({ ...clientConfig(settings, 's3'), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }));
   }
 
   async get(key: string): Promise<StoredObject | undefined> {

@@ -11,7 +11,7 @@ export class SsmRemoteExec implements RemoteExec {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
   constructor(settings: AwsSettings, private readonly pollMs = 250) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings)));
+    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')));
   }
 
   async online(instanceIds: string[]): Promise<Map<string, PingStatus>> {

@@ -9,8 +9,7 @@
 //   sends terraform SIGINT once (it stops gracefully and unlocks the state), the second kills
 //   the group, and the group is killed if ydeploy exits while it runs.
 //
-// Minimum terraform: 1.10, the first with the S3 backend's `use_lockfile` (state locking without
-// DynamoDB), which the bundled module's backend relies on.
+// The minimum terraform (cli/config/requirements.ts) is checked before the first run.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,8 +18,8 @@ import type { ApplyResult, PlanResult, Reporter, Terraform, TerraformDiagnostic,
 import { InterruptedError, UsageError, UserError } from '../../errors.js';
 import { applyArgs, destroyArgs, hcl, initArgs, outputArgs, planArgs, validateArgs, versionArgs } from './argv.js';
 import { formatDiagnostic, UiStream } from './events.js';
+import { compareVersions, MIN_TERRAFORM_VERSION } from '../../config/requirements.js';
 
-export const MIN_TERRAFORM_VERSION = '1.10.0';
 const INSTALL = `install terraform >= ${MIN_TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install) or set terraform.binary in ydeploy.config.json`;
 
 export interface TerraformRunnerOptions {
@@ -74,6 +73,10 @@ export class TerraformRunner implements Terraform {
     this.reporter = options.reporter;
     this.stateDir = resolve(options.stateDir ?? join(this.dir, '.ydeploy'));
     this.dataDir = resolve(options.dataDir ?? join(this.stateDir, options.environment ?? 'default', 'terraform'));
+  }
+
+  withReporter(reporter: Reporter): TerraformRunner {
+    return new TerraformRunner({ ...this.options, reporter });
   }
 
   /** The installed version; a UsageError when terraform is missing or older than the minimum. */
@@ -308,14 +311,4 @@ function parseJson<T>(text: string, what: string): T {
   } catch (error) {
     throw new UserError(`${what} gave unreadable output`, (error as Error).message, { cause: error, fix: INSTALL });
   }
-}
-
-/** -1, 0 or 1, comparing major.minor.patch (pre-release suffixes ignored). */
-export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/^v/, '').split(/[-+]/)[0].split('.').map((n) => Number.parseInt(n, 10) || 0);
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < 3; i++) {
-    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
-  }
-  return 0;
 }

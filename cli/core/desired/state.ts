@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { TerraformVars } from '../../ports.js';
 import { UsageError, UserError } from '../../errors.js';
-import { keys, type CoreContext, type CoreEnv } from '../context.js';
+import type { Context } from '../context.js';
+import { keys } from '../storage.js';
 
 const desiredSchema = z
   .object({
@@ -21,13 +22,15 @@ const desiredSchema = z
     discord_token_parameter: z.string(),
     health_port: z.number().int(),
     instance_type: z.string(),
+    /** While legacy and enhanced overlap: which of them answers (terraform's default: legacy). */
+    serving_role: z.enum(['legacy', 'enhanced']).optional(),
   })
   .passthrough();
 
 export type DesiredState = z.infer<typeof desiredSchema>;
 
 /** Nothing deployed yet: the environment's settings, no instance enabled. */
-export function emptyDesired(env: CoreEnv): DesiredState {
+export function emptyDesired(env: Context['env']): DesiredState {
   return {
     ...(env.terraform.vars as TerraformVars),
     project: env.project,
@@ -46,7 +49,7 @@ export function emptyDesired(env: CoreEnv): DesiredState {
   };
 }
 
-export async function loadDesired(ctx: CoreContext): Promise<DesiredState | undefined> {
+export async function loadDesired(ctx: Pick<Context, 'store' | 'env'>): Promise<DesiredState | undefined> {
   const key = keys.desired(ctx.env.name);
   const object = await ctx.store.get(key);
   if (!object) return undefined;
@@ -68,7 +71,7 @@ export async function loadDesired(ctx: CoreContext): Promise<DesiredState | unde
 }
 
 /** Settings that come from the config, not from the deployment's history. */
-function settingsOf(env: CoreEnv): Partial<DesiredState> {
+function settingsOf(env: Context['env']): Partial<DesiredState> {
   return {
     ...(env.terraform.vars as TerraformVars),
     project: env.project,
@@ -81,12 +84,12 @@ function settingsOf(env: CoreEnv): Partial<DesiredState> {
   };
 }
 
-export async function saveDesired(ctx: CoreContext, state: DesiredState): Promise<void> {
+export async function saveDesired(ctx: Context, state: DesiredState): Promise<void> {
   await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, { contentType: 'application/json' });
 }
 
 /** The var files of an apply: the config's own first, then the desired state (which wins). */
-export async function varFilesFor(ctx: CoreContext, state: DesiredState): Promise<string[]> {
+export async function varFilesFor(ctx: Context, state: DesiredState): Promise<string[]> {
   return [...ctx.env.terraform.varFiles, await ctx.writeVarFile(state as TerraformVars)];
 }
 

@@ -3,7 +3,8 @@
 // a journal.
 import type { Instance, InstanceRole } from '../../ports.js';
 import { UsageError } from '../../errors.js';
-import type { CoreContext } from '../context.js';
+import type { Context } from '../context.js';
+import { newestOf } from '../instances.js';
 import { describeDesired, saveDesired, varFilesFor, type DesiredState } from '../desired/state.js';
 import { Journal, resumable } from '../journal/journal.js';
 import { withLock } from '../lock/lock.js';
@@ -31,17 +32,12 @@ export function applyStep<S>(id: string, title: string, group: number | undefine
   };
 }
 
-const gone = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
-
 /** The newest live instance of a role (and release, when given). */
-export async function findInstance(ctx: CoreContext, role: InstanceRole, release?: string | null): Promise<Instance | undefined> {
-  const all = await ctx.instances.list(ctx.env.name);
-  return all
-    .filter((i) => i.role === role && !gone.has(i.state) && (release == null || i.release === release))
-    .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0];
+export async function findInstance(ctx: Context, role: InstanceRole, release?: string | null): Promise<Instance | undefined> {
+  return newestOf(await ctx.instances.list(ctx.env.name), role, release);
 }
 
-export async function requireInstance(ctx: CoreContext, role: InstanceRole, release?: string | null): Promise<Instance> {
+export async function requireInstance(ctx: Context, role: InstanceRole, release?: string | null): Promise<Instance> {
   const found = await findInstance(ctx, role, release);
   if (!found) throw new UsageError(`no running ${role} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`, 'it was expected after the previous step', { fix: `ydeploy status --env ${ctx.env.name}` });
   return found;
@@ -56,7 +52,7 @@ export interface FlowOptions<S> {
   dryRun: boolean;
   only?: (step: Step<S>) => boolean;
   /** Runs when a step fails (not on Ctrl-C): put the old state back. True when it did. */
-  recover?: (ctx: CoreContext, state: S, error: unknown, journal: Journal) => Promise<boolean>;
+  recover?: (ctx: Context, state: S, error: unknown, journal: Journal) => Promise<boolean>;
   /** Checked before the lock is taken (prompts, preconditions). */
   before?: (state: S) => Promise<void>;
 }
@@ -68,7 +64,7 @@ export interface FlowResult<S> {
 }
 
 /** Lock, journal, steps; recovery on failure; the journal says how it ended. */
-export async function runFlow<S>(ctx: CoreContext, options: FlowOptions<S>): Promise<FlowResult<S>> {
+export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise<FlowResult<S>> {
   const resumeCommand = `ydeploy ${options.command} --resume --env ${ctx.env.name}`;
   if (options.dryRun) {
     const state = await options.fresh();
@@ -103,7 +99,7 @@ export async function runFlow<S>(ctx: CoreContext, options: FlowOptions<S>): Pro
 }
 
 /** A step that asks first (on a TTY, unless --yes); "no" stops the flow without harm. */
-export function confirmed<S>(step: Step<S>, question: (state: S) => string, declined: (ctx: CoreContext) => UsageError): Step<S> {
+export function confirmed<S>(step: Step<S>, question: (state: S) => string, declined: (ctx: Context) => UsageError): Step<S> {
   return {
     ...step,
     async run(ctx, state) {
@@ -114,14 +110,14 @@ export function confirmed<S>(step: Step<S>, question: (state: S) => string, decl
 }
 
 /** Non-interactive runs must say --yes up front, before anything changes (np: prompts first). */
-export function requireYesWithoutTty(ctx: CoreContext, what: string, command: string): void {
+export function requireYesWithoutTty(ctx: Context, what: string, command: string): void {
   if (!ctx.yes && !ctx.reporter.interactive) {
     throw new UsageError(`${what} without asking`, 'standard input is not a terminal, so ydeploy cannot ask first', { fix: `${command} --yes` });
   }
 }
 
 /** Undo steps, journaled like the others. */
-export async function runRecovery<S>(ctx: CoreContext, journal: Journal, state: S, steps: Step<S>[]): Promise<void> {
+export async function runRecovery<S>(ctx: Context, journal: Journal, state: S, steps: Step<S>[]): Promise<void> {
   await runSteps(ctx, { steps, state, journal, resumeCommand: `ydeploy status --env ${ctx.env.name}` });
 }
 

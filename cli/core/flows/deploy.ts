@@ -2,7 +2,8 @@
 // standby candidate, health-gate it, hand off, then retire the old release. A failed gate
 // retires the candidate and the old release keeps serving.
 import { UsageError } from '../../errors.js';
-import { keys, type CoreContext } from '../context.js';
+import type { Context } from '../context.js';
+import { keys } from '../storage.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -84,7 +85,7 @@ export const deploySteps: Step<DeployState>[] = [
   },
 ];
 
-export async function deploy(ctx: CoreContext, options: DeployOptions): Promise<FlowResult<DeployState>> {
+export async function deploy(ctx: Context, options: DeployOptions): Promise<FlowResult<DeployState>> {
   const command = options.command ?? 'deploy';
   return runFlow(ctx, {
     command,
@@ -96,7 +97,7 @@ export async function deploy(ctx: CoreContext, options: DeployOptions): Promise<
   });
 }
 
-async function freshDeploy(ctx: CoreContext, options: DeployOptions, command: string): Promise<DeployState> {
+async function freshDeploy(ctx: Context, options: DeployOptions, command: string): Promise<DeployState> {
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (desired?.enable_legacy_instance && !desired.enable_enhanced_instance) {
@@ -125,7 +126,7 @@ async function freshDeploy(ctx: CoreContext, options: DeployOptions, command: st
 }
 
 /** A candidate that failed its gate or its handoff goes; the old release serves on. */
-async function recoverDeploy(ctx: CoreContext, state: DeployState, _error: unknown, journal: Journal): Promise<boolean> {
+async function recoverDeploy(ctx: Context, state: DeployState, _error: unknown, journal: Journal): Promise<boolean> {
   if (state.fresh || !['gate-candidate', 'handoff'].includes(failedStep(journal) ?? '')) return false;
   if (state.handoff) {
     const old = await findInstance(ctx, 'enhanced', serving(state));

@@ -2,7 +2,7 @@
 // (2) the health gate on enhanced, (3) hand traffic over and disable legacy. Legacy keeps
 // serving until enhanced has passed the gate; a failed gate removes enhanced again.
 import { UsageError } from '../../errors.js';
-import type { CoreContext } from '../context.js';
+import type { Context } from '../context.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -76,7 +76,7 @@ export const migrateSteps: Step<MigrateState>[] = [
   ),
 ];
 
-export async function migrate(ctx: CoreContext, options: MigrateOptions): Promise<FlowResult<MigrateState>> {
+export async function migrate(ctx: Context, options: MigrateOptions): Promise<FlowResult<MigrateState>> {
   const only = options.step ? (step: Step<MigrateState>) => step.group === options.step : undefined;
   return runFlow(ctx, {
     command: 'migrate',
@@ -93,7 +93,7 @@ export async function migrate(ctx: CoreContext, options: MigrateOptions): Promis
 }
 
 /** Gate (or the handoff's check) failed: legacy answers again and enhanced goes. */
-async function recoverMigrate(ctx: CoreContext, state: MigrateState, _error: unknown, journal: Journal): Promise<boolean> {
+async function recoverMigrate(ctx: Context, state: MigrateState, _error: unknown, journal: Journal): Promise<boolean> {
   // A terraform error is left for --resume; only a new instance that failed to prove itself goes.
   if (!['gate-enhanced', 'handoff'].includes(failedStep(journal) ?? '')) return false;
   if (state.handoff) {
@@ -105,7 +105,7 @@ async function recoverMigrate(ctx: CoreContext, state: MigrateState, _error: unk
 }
 
 /** What serves before the migration: legacy, from desired.json or, failing that, from EC2. */
-async function legacyBaseline(ctx: CoreContext): Promise<DesiredState> {
+async function legacyBaseline(ctx: Context): Promise<DesiredState> {
   const desired = await loadDesired(ctx);
   // Legacy's release is pinned while it exists, so a new release_version never replaces it.
   if (desired?.enable_legacy_instance) {

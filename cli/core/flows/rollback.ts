@@ -2,7 +2,7 @@
 // it as soon as it is healthy, enhanced kept for investigation. Planned: the same, verified, then
 // enhanced removed declaratively and the subnet setting back to public.
 import { UsageError } from '../../errors.js';
-import type { CoreContext } from '../context.js';
+import type { Context } from '../context.js';
 import { loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -77,7 +77,7 @@ export const rollbackSteps: Step<RollbackState>[] = [
   },
 ];
 
-export async function rollback(ctx: CoreContext, options: RollbackOptions): Promise<FlowResult<RollbackState>> {
+export async function rollback(ctx: Context, options: RollbackOptions): Promise<FlowResult<RollbackState>> {
   const emergency = Boolean(options.emergency);
   return runFlow(ctx, {
     command: 'rollback',
@@ -94,13 +94,13 @@ export async function rollback(ctx: CoreContext, options: RollbackOptions): Prom
 }
 
 /** Legacy failed its gate: it goes again, and enhanced (never stopped) serves on. */
-async function recoverRollback(ctx: CoreContext, state: RollbackState, _error: unknown, journal: Journal): Promise<boolean> {
+async function recoverRollback(ctx: Context, state: RollbackState, _error: unknown, journal: Journal): Promise<boolean> {
   if (failedStep(journal) !== 'gate-legacy' || state.baseline.enable_legacy_instance) return false;
   await runRecovery(ctx, journal, state, [applyStep('remove-legacy', 'Removing legacy; enhanced keeps serving', undefined, (s: RollbackState) => s.baseline)]);
   return true;
 }
 
-async function enhancedBaseline(ctx: CoreContext, emergency: boolean): Promise<DesiredState> {
+async function enhancedBaseline(ctx: Context, emergency: boolean): Promise<DesiredState> {
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (!desired?.enable_enhanced_instance) {

@@ -4,7 +4,7 @@
 // body, and what to run.
 import type { Instance, StepHandle } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { tuning, type CoreContext } from '../context.js';
+import { tuning, type Context } from '../context.js';
 import { parseBotctl, statusScript } from '../handoff/botctl.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
@@ -49,7 +49,7 @@ export class GateFailed extends UserError {
   }
 }
 
-export async function healthGate(ctx: CoreContext, target: GateTarget): Promise<GateReport> {
+export async function healthGate(ctx: Context, target: GateTarget): Promise<GateReport> {
   const checks: GateCheck[] = [];
   const timed = async <T>(name: string, check: (handle: StepHandle) => Promise<{ value: T; detail: string }>): Promise<T> => {
     const handle = ctx.reporter.step(name, { check: name });
@@ -85,7 +85,7 @@ export async function healthGate(ctx: CoreContext, target: GateTarget): Promise<
   };
 }
 
-async function waitOnline(ctx: CoreContext, target: GateTarget, handle: StepHandle) {
+async function waitOnline(ctx: Context, target: GateTarget, handle: StepHandle) {
   const deadline = ctx.clock.now() + ctx.env.health.onlineTimeout;
   let last: Instance | undefined;
   let ping = 'Unknown';
@@ -104,7 +104,7 @@ async function waitOnline(ctx: CoreContext, target: GateTarget, handle: StepHand
   }
 }
 
-async function waitHealthy(ctx: CoreContext, target: GateTarget, instance: Instance, handle: StepHandle) {
+async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance, handle: StepHandle) {
   const { port, path, pollInterval, gateTimeout } = ctx.env.health;
   const deadline = ctx.clock.now() + gateTimeout;
   let startingSeen = false;
@@ -139,7 +139,7 @@ async function waitHealthy(ctx: CoreContext, target: GateTarget, instance: Insta
   }
 }
 
-async function checkDiscord(ctx: CoreContext, target: GateTarget, instance: Instance) {
+async function checkDiscord(ctx: Context, target: GateTarget, instance: Instance) {
   let code = '000';
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await ctx.remote.run(instance.id, [discordScript(ctx.env.discordApi)], { timeoutSeconds: 30, comment: 'ydeploy discord check', signal: ctx.signal });
@@ -150,7 +150,7 @@ async function checkDiscord(ctx: CoreContext, target: GateTarget, instance: Inst
   throw new GateFailed(target, 'Discord reachable from the instance', `no answer from ${ctx.env.discordApi}/v10/gateway (check the NAT gateway, route tables, DNS and the security group's egress)`, instance);
 }
 
-async function waitLogs(ctx: CoreContext, target: GateTarget, instance: Instance, handle: StepHandle) {
+async function waitLogs(ctx: Context, target: GateTarget, instance: Instance, handle: StepHandle) {
   const group = `/ec2/${ctx.env.name}-logs`;
   const wanted = [`${instance.id}-bot`, `${instance.id}-health`];
   const seen = new Set<string>();
@@ -170,7 +170,7 @@ async function waitLogs(ctx: CoreContext, target: GateTarget, instance: Instance
   }
 }
 
-async function hasEvents(ctx: CoreContext, group: string, stream: string, start: number): Promise<boolean> {
+async function hasEvents(ctx: Context, group: string, stream: string, start: number): Promise<boolean> {
   try {
     for await (const page of ctx.logs.pages({ group, streams: [stream], start, signal: ctx.signal })) if (page.length) return true;
   } catch (error) {
@@ -180,7 +180,7 @@ async function hasEvents(ctx: CoreContext, group: string, stream: string, start:
   return false;
 }
 
-async function checkCommands(ctx: CoreContext, target: GateTarget, instance: Instance, body: HealthBody) {
+async function checkCommands(ctx: Context, target: GateTarget, instance: Instance, body: HealthBody) {
   if (body.discord && body.discord.ready === false) throw new GateFailed(target, 'commands', 'healthy but Discord reports not ready', instance, JSON.stringify(body));
   // The bot's own control channel answers on the instance: the process is alive and in the role
   // it should be in (a standby that already answers would answer twice).
@@ -196,7 +196,7 @@ async function checkCommands(ctx: CoreContext, target: GateTarget, instance: Ins
 }
 
 /** A real slash command where a probe exists (the sandbox); the health contract otherwise. */
-export async function expectAnswer(ctx: CoreContext, target: GateTarget, instance: Instance): Promise<string> {
+export async function expectAnswer(ctx: Context, target: GateTarget, instance: Instance): Promise<string> {
   if (!ctx.commandProbe) return 'Discord ready (no command probe outside the sandbox)';
   let answeredBy: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -2,7 +2,7 @@
 // interaction; the new one becomes active and answers what arrived after it. Never both.
 import type { CommandResult, Instance } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { tuning, type CoreContext } from '../context.js';
+import { tuning, type Context } from '../context.js';
 import { activateScript, parseBotctl, statusScript, stepDownScript, type BotctlAnswer } from './botctl.js';
 
 export interface HandoffReport {
@@ -15,7 +15,7 @@ export interface HandoffReport {
   seconds: number;
 }
 
-export async function handoff(ctx: CoreContext, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
+export async function handoff(ctx: Context, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
   const started = ctx.clock.now();
   let after: string | undefined = '0';
   let oldUnreachable = false;
@@ -49,11 +49,11 @@ export async function handoff(ctx: CoreContext, from: Instance | undefined, to: 
 }
 
 /** The new bot could not take over after all: the old one answers again (nothing buffered is replayed). */
-export async function handBack(ctx: CoreContext, to: Instance): Promise<void> {
+export async function handBack(ctx: Context, to: Instance): Promise<void> {
   await botctl(ctx, to, activateScript({}), 'hand back');
 }
 
-async function botctl(ctx: CoreContext, instance: Instance, script: string, what: string): Promise<{ result: CommandResult; answer?: BotctlAnswer }> {
+async function botctl(ctx: Context, instance: Instance, script: string, what: string): Promise<{ result: CommandResult; answer?: BotctlAnswer }> {
   const result = await ctx.remote
     .run(instance.id, [script], { timeoutSeconds: 30, comment: `ydeploy handoff: ${what}`, signal: ctx.signal })
     .catch((error: Error): CommandResult => {

@@ -2,7 +2,8 @@
 // `history` can tell the story and `--resume` knows where to continue.
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
-import { keys, type CoreContext } from '../context.js';
+import type { Context } from '../context.js';
+import { keys } from '../storage.js';
 
 const stepOutcome = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'skipped']);
 const journalStep = z.object({
@@ -35,11 +36,11 @@ export type JournalStep = z.infer<typeof journalStep>;
 
 export class Journal {
   private constructor(
-    private readonly ctx: CoreContext,
+    private readonly ctx: Context,
     readonly entry: JournalEntry,
   ) {}
 
-  static async start(ctx: CoreContext, command: string, state: Record<string, unknown>): Promise<Journal> {
+  static async start(ctx: Context, command: string, state: Record<string, unknown>): Promise<Journal> {
     const entry: JournalEntry = {
       id: deploymentId(ctx.clock.now(), command),
       command,
@@ -58,7 +59,7 @@ export class Journal {
   }
 
   /** Continue a run: it is running again, under the same id. */
-  static async resume(ctx: CoreContext, entry: JournalEntry): Promise<Journal> {
+  static async resume(ctx: Context, entry: JournalEntry): Promise<Journal> {
     const journal = new Journal(ctx, { ...entry, outcome: 'running', ended: undefined, error: undefined });
     await journal.save();
     return journal;
@@ -109,7 +110,7 @@ export function deploymentId(now: number, command: string): string {
 }
 
 /** Every journal entry of the environment, newest first; unreadable ones are skipped. */
-export async function listJournal(ctx: Pick<CoreContext, 'store' | 'env'>, limit = Infinity, command?: string): Promise<JournalEntry[]> {
+export async function listJournal(ctx: Pick<Context, 'store' | 'env'>, limit = Infinity, command?: string): Promise<JournalEntry[]> {
   const objects = await ctx.store.list(keys.journalDir(ctx.env.name));
   // Ids are "<time>-<command>-<random>": sorting the keys sorts by time, and names the command.
   const newest = objects
@@ -128,7 +129,7 @@ export async function listJournal(ctx: Pick<CoreContext, 'store' | 'env'>, limit
 }
 
 /** The run `--resume` continues: the newest of this command, if it stopped part-way. */
-export async function resumable(ctx: CoreContext, command: string): Promise<JournalEntry> {
+export async function resumable(ctx: Context, command: string): Promise<JournalEntry> {
   const [last] = await listJournal(ctx, 1, command);
   const again = `ydeploy ${command} --env ${ctx.env.name}`;
   if (!last) throw new UserError(`nothing to resume`, `no ${command} was journaled in ${ctx.env.name}`, { code: 2, fix: again });

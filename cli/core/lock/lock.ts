@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { PreconditionFailed } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { keys, type CoreContext } from '../context.js';
+import type { Context } from '../context.js';
+import { keys } from '../storage.js';
 
 const lockSchema = z.object({
   holder: z.string(),
@@ -23,7 +24,7 @@ export interface CurrentLock {
   expired: boolean;
 }
 
-export async function readLock(ctx: Pick<CoreContext, 'store' | 'env' | 'clock'>): Promise<CurrentLock | undefined> {
+export async function readLock(ctx: Pick<Context, 'store' | 'env' | 'clock'>): Promise<CurrentLock | undefined> {
   const object = await ctx.store.get(keys.lock(ctx.env.name));
   if (!object) return undefined;
   const parsed = lockSchema.safeParse(safeJson(object.body));
@@ -47,7 +48,7 @@ export interface LockRequest {
   deploymentId?: string;
 }
 
-export async function acquireLock(ctx: CoreContext, request: LockRequest): Promise<HeldLock> {
+export async function acquireLock(ctx: Context, request: LockRequest): Promise<HeldLock> {
   const key = keys.lock(ctx.env.name);
   const body = lockBody(ctx, request);
   let etag: string;
@@ -70,7 +71,7 @@ export async function acquireLock(ctx: CoreContext, request: LockRequest): Promi
   return heldLock(ctx, key, body, etag);
 }
 
-function heldLock(ctx: CoreContext, key: string, first: LockBody, firstEtag: string): HeldLock {
+function heldLock(ctx: Context, key: string, first: LockBody, firstEtag: string): HeldLock {
   let body = first;
   let etag = firstEtag;
   let lost = false;
@@ -117,7 +118,7 @@ function heldLock(ctx: CoreContext, key: string, first: LockBody, firstEtag: str
 }
 
 /** Run `work` holding the lock; the lock goes on success, failure and interruption alike. */
-export async function withLock<T>(ctx: CoreContext, request: LockRequest, work: (lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(ctx: Context, request: LockRequest, work: (lock: HeldLock) => Promise<T>): Promise<T> {
   const lock = await acquireLock(ctx, request);
   try {
     return await work(lock);
@@ -129,7 +130,7 @@ export async function withLock<T>(ctx: CoreContext, request: LockRequest, work: 
 }
 
 /** `lock release`: your own lock freely; someone else's only with force. */
-export async function releaseLock(ctx: CoreContext, options: { force: boolean }): Promise<CurrentLock | undefined> {
+export async function releaseLock(ctx: Context, options: { force: boolean }): Promise<CurrentLock | undefined> {
   const current = await readLock(ctx);
   if (!current) return undefined;
   if (current.body.holder !== ctx.user && !current.expired && !options.force) {
@@ -148,7 +149,7 @@ export async function releaseLock(ctx: CoreContext, options: { force: boolean })
   return current;
 }
 
-function lockBody(ctx: CoreContext, request: LockRequest): LockBody {
+function lockBody(ctx: Context, request: LockRequest): LockBody {
   const now = ctx.clock.now();
   return {
     holder: ctx.user,
@@ -160,7 +161,7 @@ function lockBody(ctx: CoreContext, request: LockRequest): LockBody {
   };
 }
 
-function lockedError(ctx: CoreContext, holder: LockBody): UserError {
+function lockedError(ctx: Context, holder: LockBody): UserError {
   return new UserError(
     `another deployment holds the lock of ${ctx.env.name}`,
     `${holder.holder} is running "${holder.command}" since ${holder.since} (lock expires ${holder.expiresAt})`,

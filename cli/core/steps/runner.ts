@@ -1,7 +1,7 @@
 // Runs a list of steps: reports each with its elapsed time, journals it, and on Ctrl-C marks
 // where it stopped so --resume can continue from the first unfinished step.
 import { InterruptedError, isUserError } from '../../errors.js';
-import type { CoreContext } from '../context.js';
+import type { Context } from '../context.js';
 import type { Journal } from '../journal/journal.js';
 import type { Step } from './step.js';
 
@@ -15,7 +15,7 @@ export interface RunOptions<S> {
   resumeCommand: string;
 }
 
-export async function runSteps<S>(ctx: CoreContext, options: RunOptions<S>): Promise<void> {
+export async function runSteps<S>(ctx: Context, options: RunOptions<S>): Promise<void> {
   const { steps, state, journal } = options;
   for (const step of steps) {
     if (options.only && !options.only(step)) continue;
@@ -53,7 +53,7 @@ export async function runSteps<S>(ctx: CoreContext, options: RunOptions<S>): Pro
 }
 
 /** Dry run: each step's text, in order; nothing changes. */
-export async function dryRunSteps<S>(ctx: CoreContext, steps: Step<S>[], state: S, only?: (step: Step<S>) => boolean): Promise<{ id: string; title: string; wouldRun: string }[]> {
+export async function dryRunSteps<S>(ctx: Context, steps: Step<S>[], state: S, only?: (step: Step<S>) => boolean): Promise<{ id: string; title: string; wouldRun: string }[]> {
   const plan: { id: string; title: string; wouldRun: string }[] = [];
   for (const step of steps) {
     if (only && !only(step)) continue;
@@ -65,10 +65,10 @@ export async function dryRunSteps<S>(ctx: CoreContext, steps: Step<S>[], state: 
   return plan;
 }
 
-function throwIfInterrupted<S>(ctx: CoreContext, step: Step<S>, resume: string): void {
+function throwIfInterrupted<S>(ctx: Context, step: Step<S>, resume: string): void {
   if (ctx.signal.aborted) throw interrupted(ctx, step, resume);
 }
 
-function interrupted<S>(ctx: CoreContext, step: Step<S>, resume: string): InterruptedError {
+function interrupted<S>(ctx: Context, step: Step<S>, resume: string): InterruptedError {
   return new InterruptedError(`stopped at "${step.title}"`, { fix: resume, details: { step: step.id, environment: ctx.env.name } });
 }

@@ -1,6 +1,6 @@
 // A step of a checklist, as data: the timeline, --dry-run, --step, the journal and --json all
 // come from the same list (np's steps).
-import type { CoreContext } from '../context.js';
+import type { Context } from '../context.js';
 
 export interface Step<S> {
   id: string;
@@ -8,9 +8,9 @@ export interface Step<S> {
   /** The guide's step number it belongs to (migrate --step N). */
   group?: number;
   /** What it did, shown after the title; returned text lands in the journal. */
-  run(ctx: CoreContext, state: S): Promise<string | void>;
+  run(ctx: Context, state: S): Promise<string | void>;
   /** What it would do, for --dry-run. May plan with terraform but changes nothing. */
-  dryRun(ctx: CoreContext, state: S): Promise<string> | string;
+  dryRun(ctx: Context, state: S): Promise<string> | string;
   /** A reason not to run it this time (e.g. nothing to hand off from). */
-  skip?(ctx: CoreContext, state: S): string | undefined;
+  skip?(ctx: Context, state: S): string | undefined;
 }

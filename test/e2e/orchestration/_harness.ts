@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmulatorCommandProbe } from '../../../cli/sandbox/command-probe.js';
+import { EmulatorCommandProbe } from '../../../cli/adapters/discord-emulator.js';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
 import { readJson, type SandboxState } from '../../../cli/sandbox/state-files.js';
 import { freePort } from '../../_helpers/ports.js';

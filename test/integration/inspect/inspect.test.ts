@@ -1,5 +1,6 @@
 // The operating commands against a real moto: log events seeded across streams and pages with
 // the SDK, read back through the real adapters; status, health, history and logs run in-process.
+import { testEnv } from '../../_helpers/fakes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,6 @@ import type { AwsSettings } from '../../../cli/adapters/aws/config.js';
 import { followLogs, readLogs, type TaggedEvent } from '../../../cli/inspect/logs/read.js';
 import { parseSelector } from '../../../cli/inspect/targets.js';
 import { gatherStatus } from '../../../cli/inspect/status.js';
-import type { CoreEnv } from '../../../cli/core/context.js';
 import { main } from '../../../cli/main.js';
 
 const ENV = 'itest';
@@ -162,7 +162,7 @@ describe('logs against moto', () => {
 
 describe('status against moto', () => {
   it('gathers instances by role, network, streams, alarms and the last deployment concurrently', async () => {
-    const env = { name: ENV, project: 'ydeploy', health: { port: 3000, path: '/health' } } as unknown as CoreEnv;
+    const env = testEnv(ENV);
     const report = await gatherStatus({
       env,
       instances: new Ec2Instances(settings, 'ydeploy'),

@@ -1,7 +1,7 @@
+import { testEnv } from '../../_helpers/fakes.js';
 import { describe, expect, it } from 'vitest';
 import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/inspect/monitor.js';
 import type { HealthProbe } from '../../../cli/inspect/health.js';
-import type { CoreEnv } from '../../../cli/core/context.js';
 import { FakeAlarms, FakeClock, FakeInstances, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
 const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({ instanceId: id, role: 'enhanced', state, latencyMs: 10, at: 0 });
@@ -65,7 +65,7 @@ describe('MonitorState: alarms', () => {
   });
 });
 
-const env = { name: 'test', project: 'ydeploy', health: { port: 3000, path: '/health', pollInterval: 10, gateTimeout: 1000 } } as unknown as CoreEnv;
+const env = { ...testEnv('test'), health: { ...testEnv('test').health, pollInterval: 10, gateTimeout: 1000 } };
 
 describe('runMonitor', () => {
   it('probes every interval for the duration, reads alarms, and sums up', async () => {

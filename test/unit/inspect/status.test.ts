@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { gatherStatus } from '../../../cli/inspect/status.js';
 import { renderStatus } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
-import type { CoreEnv } from '../../../cli/core/context.js';
-import { MemoryStore } from '../../_helpers/fakes.js';
+import { MemoryStore, testEnv } from '../../_helpers/fakes.js';
 import { FakeAlarms, FakeClock, FakeInstances, FakeLogStore, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
-const env = { name: 'test', project: 'ydeploy', health: { port: 3000, path: '/health' } } as unknown as CoreEnv;
+const env = testEnv('test');
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
 function world() {

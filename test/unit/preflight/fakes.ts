@@ -8,6 +8,7 @@ import { ApiError } from '../../../cli/errors.js';
 import { systemClock } from '../../../cli/adapters/clock.js';
 import type { CheckDeps } from '../../../cli/preflight/check.js';
 import { MemoryStore } from '../../_helpers/fakes.js';
+import { backendConfig } from '../../../cli/core/storage.js';
 
 export class MemorySecrets implements Secrets {
   readonly params = new Map<string, Parameter>();
@@ -51,6 +52,9 @@ export class FakeTerraform implements Terraform {
   async output() {
     return {};
   }
+  withReporter() {
+    return this;
+  }
 }
 
 export class FakeDiscord implements DiscordAccount {
@@ -88,7 +92,7 @@ export function healthyDeps(): CheckDeps & { store: MemoryStore; releases: Memor
   secrets.params.set('/acme/discord-token', { name: '/acme/discord-token', type: 'SecureString', value: 'good-token' });
   return {
     env: testEnv(),
-    prefix: 'ydeploy/production/',
+    backend: backendConfig(testEnv(), { pathStyle: false }),
     identity: { whoami: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/ci', userId: 'AID' }) },
     store: new MemoryStore('acme-state'),
     releases: new MemoryStore('acme-releases'),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPreflight, runChecks, type PreflightOptions } from '../../../cli/preflight/run.js';
 import { ApiError, ExitCode, UsageError, UserError } from '../../../cli/errors.js';
-import type { Ports } from '../../../cli/context.js';
 import type { PreflightCheck } from '../../../cli/preflight/check.js';
 import { healthyDeps, jsonReporter } from './fakes.js';
 
@@ -9,10 +8,9 @@ type Deps = ReturnType<typeof healthyDeps>;
 
 async function preflight(deps: Deps, options: PreflightOptions = {}) {
   const recorded = await jsonReporter();
-  const ports = { identity: deps.identity, store: deps.store, releases: deps.releases, secrets: deps.secrets, terraform: deps.terraform, clock: deps.clock } as unknown as Ports;
-  const ctx = { env: deps.env, reporter: recorded.reporter, prefix: deps.prefix, processEnv: {}, ports, signal: deps.signal };
+  const ctx = { ...deps, reporter: recorded.reporter };
   try {
-    const report = await runPreflight(ctx, { discord: deps.discord, tests: deps.tests, ...options });
+    const report = await runPreflight(ctx, { tests: deps.tests, ...options });
     return { report, error: undefined, events: recorded.events() };
   } catch (error) {
     return { report: undefined, error: error as UserError, events: recorded.events() };

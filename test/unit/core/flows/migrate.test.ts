@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../../cli/core/flows/migrate.js';
 import { emptyDesired } from '../../../../cli/core/desired/state.js';
-import { keys } from '../../../../cli/core/context.js';
+import { keys } from '../../../../cli/core/storage.js';
 import { ExitCode, UserError } from '../../../../cli/errors.js';
 import { coreContext, FakeWorld, type TestContext } from '../../../_helpers/fakes.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../../cli/core/flows/migrate.js';
 import { listJournal } from '../../../../cli/core/journal/journal.js';
 import { emptyDesired } from '../../../../cli/core/desired/state.js';
-import { keys } from '../../../../cli/core/context.js';
+import { keys } from '../../../../cli/core/storage.js';
 import { ExitCode, InterruptedError } from '../../../../cli/errors.js';
 import { coreContext, FakeWorld } from '../../../_helpers/fakes.js';
 

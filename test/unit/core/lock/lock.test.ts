@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquireLock, readLock, releaseLock, withLock } from '../../../../cli/core/lock/lock.js';
-import { keys } from '../../../../cli/core/context.js';
+import { keys } from '../../../../cli/core/storage.js';
 import { ExitCode } from '../../../../cli/errors.js';
 import { coreContext, FakeWorld } from '../../../_helpers/fakes.js';
 
