@@ -1,15 +1,12 @@
 // Finds, parses and validates the config, and resolves the environment a command acts on.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { configSchema, environmentSchema, type Config, type EnvironmentConfig } from './schema.js';
 import { sandboxEnvironment, SANDBOX } from './sandbox.js';
 
 export const DEFAULT_CONFIG_FILE = 'ydeploy.config.json';
-
-/** The package's own directory: the bundled terraform module and bot live here. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface ResolvedEnvironment extends EnvironmentConfig {
   terraform: EnvironmentConfig['terraform'] & { dir: string };

@@ -1,9 +1,10 @@
 // terraform's outputs, read from the environment's state object in S3 (DESIGN.md §4.5): what
 // `terraform output` prints, in one S3 read instead of seconds of terraform.
+import { keys } from '../core/storage.js';
 import type { InstanceRole, ObjectStore } from '../ports.js';
 
 export async function readOutputs(store: ObjectStore, environment: string): Promise<Record<string, unknown> | undefined> {
-  const state = await store.get(`ydeploy/${environment}/terraform.tfstate`);
+  const state = await store.get(keys.terraformState(environment));
   if (!state) return undefined;
   const outputs = (JSON.parse(state.body) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
   return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));

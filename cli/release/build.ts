@@ -1,6 +1,6 @@
 // The release the instances run: bot.mjs, health.mjs and botctl.mjs, each one self-contained
 // ESM file (esbuild, every dependency inlined) that needs only `node` >= 20, plus manifest.json
-// with each file's sha256 (the brief's release manifest contract).
+// with each file's sha256.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

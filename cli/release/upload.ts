@@ -1,24 +1,22 @@
 // Puts a built release into the release bucket as separate objects under releases/<version>/
-// (the brief's S3 layout). The manifest goes last: its presence means the release is complete.
+// (cli/core/storage.ts). The manifest goes last: its presence means the release is complete.
 // Releases are immutable: an existing version with other contents is refused.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { keys } from '../core/storage.js';
 import type { ObjectStore } from '../ports.js';
 import { UserError } from '../errors.js';
 import { sha256, validateVersion, type ReleaseManifest } from './build.js';
 
 export type ReleaseStore = Pick<ObjectStore, 'put'> & Partial<Pick<ObjectStore, 'get'>>;
 
-export function releaseKey(version: string, file: string): string {
-  return `releases/${version}/${file}`;
-}
 
 export async function uploadRelease(store: ReleaseStore, dir: string, version: string): Promise<{ keys: string[]; bytes: number; reused: boolean }> {
   validateVersion(version);
   const manifest = await readManifest(dir);
   if (manifest.version !== version) throw new UserError(`release in ${dir} is ${manifest.version}, not ${version}`, 'the directory holds another build', { fix: 'npm run build:bot -- ' + version });
 
-  const existing = store.get ? await store.get(releaseKey(version, 'manifest.json')) : undefined;
+  const existing = store.get ? await store.get(keys.release(version, 'manifest.json')) : undefined;
   if (existing) {
     const files = (JSON.parse(existing.body) as ReleaseManifest).files;
     if (JSON.stringify(files) === JSON.stringify(manifest.files)) return { keys: [], bytes: 0, reused: true };
@@ -30,13 +28,13 @@ export async function uploadRelease(store: ReleaseStore, dir: string, version: s
   for (const [file, hash] of Object.entries(manifest.files)) {
     const body = await readFile(join(dir, file));
     if (sha256(body) !== hash) throw new UserError(`release file ${file} in ${dir} does not match its manifest`, 'the build directory was changed after the build', { fix: 'npm run build:bot' });
-    await store.put(releaseKey(version, file), body, { contentType: 'text/javascript' });
-    keys.push(releaseKey(version, file));
+    await store.put(keys.release(version, file), body, { contentType: 'text/javascript' });
+    keys.push(keys.release(version, file));
     bytes += body.length;
   }
   const manifestBody = `${JSON.stringify(manifest, null, 2)}\n`;
-  await store.put(releaseKey(version, 'manifest.json'), manifestBody, { contentType: 'application/json' });
-  keys.push(releaseKey(version, 'manifest.json'));
+  await store.put(keys.release(version, 'manifest.json'), manifestBody, { contentType: 'application/json' });
+  keys.push(keys.release(version, 'manifest.json'));
   return { keys, bytes: bytes + manifestBody.length, reused: false };
 }
 

@@ -6,6 +6,7 @@ import type { Instance, StepHandle } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type Context } from '../context.js';
 import { parseBotctl, statusScript } from '../handoff/botctl.js';
+import { poll } from '../poll.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
 export interface GateTarget {
@@ -86,57 +87,60 @@ export async function healthGate(ctx: Context, target: GateTarget): Promise<Gate
 }
 
 async function waitOnline(ctx: Context, target: GateTarget, handle: StepHandle) {
-  const deadline = ctx.clock.now() + ctx.env.health.onlineTimeout;
+  const { onlineTimeout, pollInterval } = ctx.env.health;
   let last: Instance | undefined;
   let ping = 'Unknown';
-  for (;;) {
-    last = await target.find();
-    if (last?.state === 'running') {
-      ping = (await ctx.remote.online([last.id])).get(last.id) ?? 'Unknown';
-      if (ping === 'Online') return { value: { instance: last, onlineAt: ctx.clock.now() }, detail: `${last.id} Online` };
-    }
-    handle.update(last ? `${last.id}: ${last.state}, SSM ${ping}` : 'waiting for the instance to exist');
-    if (ctx.clock.now() >= deadline) {
-      const why = last ? `${last.id} is ${last.state}, SSM agent ${ping} after ${seconds(ctx.env.health.onlineTimeout)}` : `no such instance after ${seconds(ctx.env.health.onlineTimeout)}`;
+  return poll(
+    { timeoutMs: onlineTimeout, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal },
+    async () => {
+      last = await target.find();
+      if (last?.state === 'running') {
+        ping = (await ctx.remote.online([last.id])).get(last.id) ?? 'Unknown';
+        if (ping === 'Online') return { value: { instance: last, onlineAt: ctx.clock.now() }, detail: `${last.id} Online` };
+      }
+      handle.update(last ? `${last.id}: ${last.state}, SSM ${ping}` : 'waiting for the instance to exist');
+      return undefined;
+    },
+    () => {
+      const after = seconds(onlineTimeout);
+      const why = last ? `${last.id} is ${last.state}, SSM agent ${ping} after ${after}` : `no such instance after ${after}`;
       throw new GateFailed(target, 'instance running and Online in SSM', why, last);
-    }
-    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
-  }
+    },
+  );
 }
 
 async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance, handle: StepHandle) {
   const { port, path, pollInterval, gateTimeout } = ctx.env.health;
-  const deadline = ctx.clock.now() + gateTimeout;
   let startingSeen = false;
   let unhealthyInARow = 0;
   let last: HealthReading | undefined;
-  for (;;) {
+  const probe = async () => {
     const result = await ctx.remote.run(instance.id, [healthScript(port, path)], { timeoutSeconds: 30, comment: 'ydeploy health gate', signal: ctx.signal });
     last = result.status === 'Success' ? parseHealthOutput(result.stdout) : { kind: 'unreachable', code: 0, raw: `Run Command ${result.status}: ${result.stderr.slice(0, 200)}` };
     if (last.kind === 'invalid') {
       throw new GateFailed(target, '/health', `the health endpoint answered HTTP ${last.code} with a body that is not the contract (${last.problem})`, instance, last.raw);
     }
-    if (last.kind === 'ok') {
-      const status = last.body.status;
-      if (status === 'starting') startingSeen = true;
-      if (status === 'healthy') {
-        const detail = startingSeen ? 'starting → healthy' : 'healthy (became ready before "starting" was observed)';
-        return { value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs }, detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}` };
-      }
-      unhealthyInARow = status === 'unhealthy' ? unhealthyInARow + 1 : 0;
-      if (unhealthyInARow >= tuning(ctx).unhealthyProbesToFail) {
-        throw new GateFailed(target, '/health', `the bot reports "unhealthy"${last.body.reason ? `: ${last.body.reason}` : ''} (${unhealthyInARow} probes in a row)`, instance, last.raw);
-      }
-      handle.update(status);
-    } else {
+    if (last.kind !== 'ok') {
       handle.update(last.raw.startsWith('Run Command') ? last.raw : 'health server not answering yet');
+      return undefined;
     }
-    if (ctx.clock.now() >= deadline) {
-      const seen = last.kind === 'ok' ? `still "${last.body.status}"${last.body.reason ? ` (${last.body.reason})` : ''}` : 'the health server never answered';
-      throw new GateFailed(target, '/health', `not healthy after ${seconds(gateTimeout)}: ${seen}`, instance, last.raw || undefined);
+    const status = last.body.status;
+    if (status === 'starting') startingSeen = true;
+    if (status === 'healthy') {
+      const detail = startingSeen ? 'starting → healthy' : 'healthy (became ready before "starting" was observed)';
+      return { value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs }, detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}` };
     }
-    await ctx.clock.sleep(pollInterval, ctx.signal);
-  }
+    unhealthyInARow = status === 'unhealthy' ? unhealthyInARow + 1 : 0;
+    if (unhealthyInARow >= tuning(ctx).unhealthyProbesToFail) {
+      throw new GateFailed(target, '/health', `the bot reports "unhealthy"${last.body.reason ? `: ${last.body.reason}` : ''} (${unhealthyInARow} probes in a row)`, instance, last.raw);
+    }
+    handle.update(status);
+    return undefined;
+  };
+  return poll({ timeoutMs: gateTimeout, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal }, probe, () => {
+    const seen = last?.kind === 'ok' ? `still "${last.body.status}"${last.body.reason ? ` (${last.body.reason})` : ''}` : 'the health server never answered';
+    throw new GateFailed(target, '/health', `not healthy after ${seconds(gateTimeout)}: ${seen}`, instance, last?.raw || undefined);
+  });
 }
 
 async function checkDiscord(ctx: Context, target: GateTarget, instance: Instance) {
@@ -155,19 +159,21 @@ async function waitLogs(ctx: Context, target: GateTarget, instance: Instance, ha
   const wanted = [`${instance.id}-bot`, `${instance.id}-health`];
   const seen = new Set<string>();
   const since = (instance.launchTime?.getTime() ?? ctx.clock.now()) - 60_000;
-  const deadline = ctx.clock.now() + ctx.env.health.logsTimeout;
-  for (;;) {
-    for (const stream of wanted.filter((s) => !seen.has(s))) {
-      if (await hasEvents(ctx, group, stream, since)) seen.add(stream);
-    }
-    if (seen.size === wanted.length) return { value: undefined, detail: `${group}: ${wanted.join(', ')}` };
-    const missing = wanted.filter((s) => !seen.has(s));
-    handle.update(`waiting for ${missing.join(', ')}`);
-    if (ctx.clock.now() >= deadline) {
-      throw new GateFailed(target, 'logs flowing', `no events in ${missing.map((s) => `${group}/${s}`).join(' and ')} after ${seconds(ctx.env.health.logsTimeout)} (is the CloudWatch agent running?)`, instance);
-    }
-    await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
-  }
+  const missing = () => wanted.filter((s) => !seen.has(s));
+  const { logsTimeout, pollInterval } = ctx.env.health;
+  return poll(
+    { timeoutMs: logsTimeout, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal },
+    async () => {
+      for (const stream of missing()) if (await hasEvents(ctx, group, stream, since)) seen.add(stream);
+      if (seen.size === wanted.length) return { value: undefined, detail: `${group}: ${wanted.join(', ')}` };
+      handle.update(`waiting for ${missing().join(', ')}`);
+      return undefined;
+    },
+    () => {
+      const streams = missing().map((s) => `${group}/${s}`).join(' and ');
+      throw new GateFailed(target, 'logs flowing', `no events in ${streams} after ${seconds(logsTimeout)} (is the CloudWatch agent running?)`, instance);
+    },
+  );
 }
 
 async function hasEvents(ctx: Context, group: string, stream: string, start: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-// Exactly one bot answers (issue 9): the old instance steps down and reports its last handled
+// Exactly one bot answers: the old instance steps down and reports its last handled
 // interaction; the new one becomes active and answers what arrived after it. Never both.
 import type { CommandResult, Instance } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';

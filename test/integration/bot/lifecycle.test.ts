@@ -1,5 +1,5 @@
 // The bot and its health server as real processes against the Discord emulator: the guide's
-// health flow, /ping, faults, and graceful shutdown (issue 3).
+// health flow, /ping, faults, and graceful shutdown.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SSMClient, PutParameterCommand } from '@aws-sdk/client-ssm';

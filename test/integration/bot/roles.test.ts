@@ -1,4 +1,4 @@
-// Exactly one bot answers (issue 9, bot side), with the bundled release: a standby answers
+// Exactly one bot answers (bot side), with the bundled release: a standby answers
 // nothing; step-down + activate hands over under a command every 100 ms with no double and no
 // lost answer; botctl's refusals and exit codes.
 import { mkdtempSync } from 'node:fs';

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, loadEnvironment, PACKAGE_ROOT, parseConfig } from '../../../cli/config/load.js';
+import { loadConfig, loadEnvironment, parseConfig } from '../../../cli/config/load.js';
+import { PACKAGE_ROOT } from '../../../cli/package-root.js';
 import { ExitCode, UsageError } from '../../../cli/errors.js';
 
 let cwd: string;
