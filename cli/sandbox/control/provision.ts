@@ -1,34 +1,31 @@
 // The guide's starting point, provisioned into moto by `sandbox up`: the state and release
 // buckets, the token parameter, release legacy-1, and a real `terraform apply` of the module with
 // the legacy instance in the public subnet. desired.json is the exact variable map applied.
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../config/load.js';
-import type { Reporter, TerraformVars } from '../../ports.js';
+import { backendConfig, keys } from '../../core/storage.js';
+import type { ObjectStore, Ports, Reporter, TerraformVars } from '../../ports.js';
 import { UserError } from '../../errors.js';
-import { sandboxEnv } from './env.js';
-import { LEGACY_RELEASE } from '../layout.js';
-import { readJson } from '../state-files.js';
-import type { InstancesState, SandboxState } from '../state-files.js';
-import { sandboxFiles } from '../layout.js';
+import { LEGACY_RELEASE, sandboxFiles } from '../layout.js';
+import { readJson, type InstancesState, type SandboxState } from '../state-files.js';
 
-export const STATE_PREFIX = 'ydeploy/sandbox/';
-export const HEALTH_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 60_000;
+
+/** What provisioning runs against: ports from the wiring point, over the sandbox's endpoints. */
+export type ProvisionPorts = Pick<Ports, 'store' | 'releases' | 'secrets' | 'terraform'>;
 
 export interface ProvisionOptions {
   state: SandboxState;
   environment: ResolvedEnvironment;
+  ports: ProvisionPorts;
   reporter: Reporter;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   killSignal?: AbortSignal;
 }
 
 /** The variables of the starting point: legacy only, in the public subnet. */
-export function startingPointVars(state: SandboxState, environment: ResolvedEnvironment): TerraformVars {
+function startingPointVars(state: SandboxState, environment: ResolvedEnvironment): TerraformVars {
   return {
     ...(environment.terraform.vars as TerraformVars),
     project: state.project,
@@ -54,56 +51,31 @@ export function startingPointVars(state: SandboxState, environment: ResolvedEnvi
 
 export async function provisionStartingPoint(o: ProvisionOptions): Promise<{ instanceId: string; healthPort: number; seconds: number }> {
   const started = performance.now();
-  const { state, reporter } = o;
-  const aws = { region: state.region, endpoint: state.endpoints.aws, credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey }, maxAttempts: 3 };
-  const s3 = new S3Client({ ...aws, forcePathStyle: true });
+  const { state, reporter, ports } = o;
 
-  await step(reporter, `Create buckets ${state.stateBucket} and ${state.releaseBucket}`, async () => {
-    for (const bucket of new Set([state.stateBucket, state.releaseBucket])) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: Error) => {
-        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-      });
-    }
-  });
+  await step(reporter, `Create buckets ${ports.store.bucket} and ${ports.releases.bucket}`, () =>
+    createBuckets(state.endpoints.aws, [ports.store.bucket, ports.releases.bucket]),
+  );
 
-  await step(reporter, `Store the sandbox Discord token in SSM ${state.tokenParameter} (SecureString)`, async () => {
-    const ssm = new SSMClient(aws);
-    await ssm.send(new PutParameterCommand({ Name: state.tokenParameter, Type: 'SecureString', Value: state.discordToken, Overwrite: true }));
-  });
+  await step(reporter, `Store the sandbox Discord token in SSM ${state.tokenParameter} (SecureString)`, () =>
+    ports.secrets.putSecure(state.tokenParameter, state.discordToken, { overwrite: true }),
+  );
 
   await step(reporter, `Build and upload release ${LEGACY_RELEASE}`, async (handle) => {
-    const exists = await s3.send(new HeadObjectCommand({ Bucket: state.releaseBucket, Key: `releases/${LEGACY_RELEASE}/manifest.json` })).then(
-      () => true,
-      () => false,
-    );
-    if (exists) return handle.skip(`s3://${state.releaseBucket}/releases/${LEGACY_RELEASE}/ exists`);
+    if (await ports.releases.get(keys.manifest(LEGACY_RELEASE))) {
+      return handle.skip(`s3://${ports.releases.bucket}/${keys.releaseDir(LEGACY_RELEASE)} exists`);
+    }
     const { publishRelease } = await import('./release-step.js');
-    await publishRelease({ state, version: LEGACY_RELEASE, workDir: join(state.dir, 'build') });
+    await publishRelease({ releases: ports.releases, version: LEGACY_RELEASE, workDir: join(state.dir, 'build') });
   });
 
-  const vars = startingPointVars(state, o.environment);
-  const desiredFile = join(state.dir, 'desired.json');
-  await mkdir(state.dir, { recursive: true });
-  await writeFile(desiredFile, `${JSON.stringify(vars, null, 2)}\n`);
-  await s3.send(new PutObjectCommand({ Bucket: state.stateBucket, Key: `${STATE_PREFIX}desired.json`, Body: JSON.stringify(vars, null, 2), ContentType: 'application/json' }));
-
-  const { createTerraform } = await import('../../adapters/terraform/index.js');
-  const terraform = createTerraform(o.environment, { reporter, env: { ...o.env, ...sandboxEnv(state) }, cwd: o.cwd });
+  const desiredFile = await saveStartingPoint(state, o.environment, ports.store);
   await step(reporter, 'terraform init (S3 backend in the sandbox state bucket)', () =>
-    terraform.init({
-      backendConfig: {
-        bucket: state.stateBucket,
-        key: `${STATE_PREFIX}terraform.tfstate`,
-        region: state.region,
-        use_lockfile: 'true',
-        use_path_style: 'true',
-      },
-      reconfigure: true,
-      signal: o.signal,
-    }),
+    ports.terraform.init({ backendConfig: backendConfig(o.environment, { pathStyle: true }), reconfigure: true, signal: o.signal }),
   );
   await step(reporter, 'terraform apply: the legacy instance in the public subnet', async (handle) => {
-    const result = await terraform.apply({ varFiles: [...o.environment.terraform.varFiles, desiredFile], signal: o.signal, killSignal: o.killSignal });
+    const varFiles = [...o.environment.terraform.varFiles, desiredFile];
+    const result = await ports.terraform.apply({ varFiles, signal: o.signal, killSignal: o.killSignal });
     handle.succeed(`${result.add} added, ${result.change} changed, ${result.remove} destroyed`);
   });
 
@@ -113,6 +85,34 @@ export async function provisionStartingPoint(o: ProvisionOptions): Promise<{ ins
     return found;
   });
   return { ...legacy, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * moto starts empty, and no port creates buckets (every real environment's exist before ydeploy
+ * runs): they are seeded with S3's CreateBucket by path, which moto accepts unsigned. A bucket
+ * that exists already is fine.
+ */
+async function createBuckets(motoEndpoint: string, buckets: string[]): Promise<void> {
+  for (const bucket of new Set(buckets)) {
+    const res = await fetch(`${motoEndpoint}/${encodeURIComponent(bucket)}`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (!res.ok && !/BucketAlreadyOwnedByYou/.test(text)) {
+      throw new Error(`cannot create bucket ${bucket} in moto: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+  }
+}
+
+/**
+ * desired.json twice: in the state bucket where core keeps it (so migrate starts from it), and as
+ * a local var file for this first apply.
+ */
+async function saveStartingPoint(state: SandboxState, environment: ResolvedEnvironment, store: ObjectStore): Promise<string> {
+  const body = `${JSON.stringify(startingPointVars(state, environment), null, 2)}\n`;
+  const file = join(state.dir, 'desired.json');
+  await mkdir(state.dir, { recursive: true });
+  await writeFile(file, body);
+  await store.put(keys.desired(environment.name), body, { contentType: 'application/json' });
+  return file;
 }
 
 type Handle = ReturnType<Reporter['step']>;

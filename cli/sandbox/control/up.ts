@@ -1,10 +1,12 @@
 // `ydeploy sandbox up`: the daemons, then the starting point, then a healthy legacy bot.
 // Idempotent: what runs is kept, what is missing is started, what is provisioned is not redone.
 import { loadEnvironment } from '../../config/load.js';
+import { createPorts } from '../../context.js';
 import { UserError } from '../../errors.js';
 import type { Reporter } from '../../ports.js';
 import { sandboxDir, ENVIRONMENT } from '../layout.js';
 import { newState, readState, saveState, startDaemons } from './lifecycle.js';
+import { sandboxEnv } from './env.js';
 import { withUpLock } from './lock.js';
 import { processStartTime } from '../process.js';
 import { provisionStartingPoint, waitForHealthy } from './provision.js';
@@ -61,7 +63,8 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
       let legacy: UpResult['legacy'];
       const provisioned = !(state.provisioned && state.provisioned.motoStartTime === motoStartTime);
       if (provisioned) {
-        const done = await provisionStartingPoint({ state, environment, reporter: o.reporter, cwd: o.cwd, env: o.env, signal: o.signal, killSignal: o.killSignal });
+        const ports = createPorts({ env: environment, processEnv: { ...o.env, ...sandboxEnv(state) }, reporter: o.reporter, cwd: o.cwd });
+        const done = await provisionStartingPoint({ state, environment, ports, reporter: o.reporter, signal: o.signal, killSignal: o.killSignal });
         state.provisioned = { at: new Date().toISOString(), motoStartTime, release: 'legacy-1', seconds: done.seconds, instanceId: done.instanceId };
         await saveState(state);
         legacy = done;
