@@ -1,13 +1,14 @@
-// The guide's migration, step by step: (1) enable legacy + enhanced in the private subnet,
-// (2) the health gate on enhanced, (3) hand traffic over and disable legacy. Legacy keeps
-// serving until enhanced has passed the gate; a failed gate removes enhanced again.
+// The guide's migration, in its three steps: (1) enable both instances, enhanced in the private
+// subnet, (2) verify enhanced's health with the health gate, (3) disable legacy: hand traffic
+// over, then remove it. Legacy keeps serving until enhanced has passed the gate; a failed gate
+// removes enhanced again.
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
 import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
-import type { Journal } from '../journal/journal.js';
+import { listJournal, type Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
 import { applyStep, confirmed, failedStep, findInstance, requireInstance, requireYesWithoutTty, runFlow, runRecovery, type FlowResult } from './common.js';
 
@@ -39,10 +40,10 @@ const enhancedOnly = (s: MigrateState): DesiredState => ({ ...both(s), enable_le
 const legacyOnly = (s: MigrateState): DesiredState => ({ ...s.baseline, enable_legacy_instance: true, enable_enhanced_instance: false });
 
 export const migrateSteps: Step<MigrateState>[] = [
-  applyStep('enable-enhanced', 'Step 1: enable legacy + enhanced (private subnet)', 1, both),
+  applyStep('enable-enhanced', 'Step 1: enable both instances (enhanced in the private subnet)', 1, both),
   {
     id: 'gate-enhanced',
-    title: 'Step 2: health gate on enhanced',
+    title: 'Step 2: verify enhanced health (the health gate)',
     group: 2,
     async run(ctx, state) {
       const release = both(state).release_version;
@@ -54,12 +55,13 @@ export const migrateSteps: Step<MigrateState>[] = [
   },
   {
     id: 'handoff',
-    title: 'Step 3: hand traffic over, legacy → enhanced',
+    title: 'Step 3: disable legacy: hand traffic over to enhanced',
     group: 3,
     async run(ctx, state) {
-      // Run on its own (--step 3), the gate has not vouched for enhanced in this run: it does now.
-      if (!state.gate) state.gate = await healthGate(ctx, { label: 'enhanced', find: () => findInstance(ctx, 'enhanced', both(state).release_version), expectActive: false });
       const enhanced = await requireInstance(ctx, 'enhanced', both(state).release_version);
+      // Step 2's report vouches for this very instance (this run, or an earlier --step 2); any
+      // other enhanced instance passes the gate first.
+      if (state.gate?.instanceId !== enhanced.id) state.gate = await healthGate(ctx, { label: 'enhanced', find: async () => enhanced, expectActive: false });
       const legacy = await findInstance(ctx, 'legacy');
       state.legacyId = legacy?.id;
       state.enhancedId = enhanced.id;
@@ -70,7 +72,7 @@ export const migrateSteps: Step<MigrateState>[] = [
     dryRun: () => 'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; /ping must be answered by enhanced',
   },
   confirmed(
-    applyStep('disable-legacy', 'Step 3: disable legacy', 3, enhancedOnly),
+    applyStep('disable-legacy', 'Step 3: disable legacy: remove the legacy instance', 3, enhancedOnly),
     (s) => `Enhanced ${s.enhancedId ?? ''} passed the health gate and serves. Destroy the legacy instance ${s.legacyId ?? ''}?`,
     (ctx) => new UsageError('legacy was kept', 'you answered no; both instances run and enhanced serves', { fix: `ydeploy migrate --step 3 --env ${ctx.env.name}` }),
   ),
@@ -84,12 +86,21 @@ export async function migrate(ctx: Context, options: MigrateOptions): Promise<Fl
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
     only,
-    fresh: async () => ({ baseline: await legacyBaseline(ctx) }),
+    fresh: async () => ({ baseline: await legacyBaseline(ctx), ...(options.step === 3 ? await earlierGate(ctx) : {}) }),
     before: async () => {
       if (!options.step || options.step === 3) requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);
     },
     recover: recoverMigrate,
   });
+}
+
+/** Step 2's report from the newest migration that ran it (`--step 2`, then `--step 3`). */
+async function earlierGate(ctx: Context): Promise<Pick<MigrateState, 'gate'>> {
+  for (const entry of await listJournal(ctx, 10, 'migrate')) {
+    const gate = (entry.state as Partial<MigrateState>).gate;
+    if (gate) return { gate };
+  }
+  return {};
 }
 
 /** Gate (or the handoff's check) failed: legacy answers again and enhanced goes. */

@@ -27,7 +27,7 @@ describe('interruptions', () => {
   it('a lock left by a killed migrate: exit 5, lock release --force, then --resume completes', async () => {
     const killed = sandbox.spawn(['migrate', '--env', 'sandbox', '--yes', '--skip-preflight']);
     // Killed during the health gate: no terraform running, the lock and journal left behind.
-    await until(killed, /Step 2: health gate on enhanced/);
+    await until(killed, /Step 2: verify enhanced health \(the health gate\)/);
     killed.child.kill('SIGKILL');
     await killed.exited;
 

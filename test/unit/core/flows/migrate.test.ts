@@ -148,6 +148,20 @@ describe('migrate', () => {
     expect(world.violations).toEqual([]);
   });
 
+  it('--step 3 after --step 2 hands over on step 2\'s gate report instead of gating again', async () => {
+    const { world, ctx } = await legacyWorld();
+    await migrate(ctx, { step: 1 });
+    await migrate(ctx, { step: 2 });
+    expect(world.timeline).toContain('healthy i-0002');
+    let healthProbes = 0;
+    const run = ctx.remote.run.bind(ctx.remote);
+    ctx.remote = { ...ctx.remote, run: (id, commands, options) => ((healthProbes += Number(commands.join(' ').includes('/health'))), run(id, commands, options)) };
+    await migrate(ctx, { step: 3 });
+    expect(healthProbes).toBe(0);
+    expect(world.timeline.slice(-4)).toEqual(['step-down i-0001', 'activate i-0002', 'apply', 'terminate i-0001']);
+    expect(world.violations).toEqual([]);
+  });
+
   it('--dry-run plans each apply, says what each step would do and changes nothing', async () => {
     const { world, ctx } = await legacyWorld();
     const result = await migrate(ctx, { dryRun: true });

@@ -30,7 +30,7 @@ describe('journal, Ctrl-C and --resume', () => {
     const error = await migrate(ctx, {}).catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.code).toBe(ExitCode.interrupted);
-    expect(error.message).toBe('stopped at "Step 1: enable legacy + enhanced (private subnet)": interrupted by signal');
+    expect(error.message).toBe('stopped at "Step 1: enable both instances (enhanced in the private subnet)": interrupted by signal');
     expect(error.fix).toBe('ydeploy migrate --resume --env test');
     expect(signals[0]).toBe(ctx.signal);
     const [entry] = await listJournal(ctx);
@@ -53,7 +53,7 @@ describe('journal, Ctrl-C and --resume', () => {
     };
     const error = await migrate(ctx, {}).catch((e) => e);
     expect(error.code).toBe(ExitCode.interrupted);
-    expect(error.message).toContain('stopped at "Step 2: health gate on enhanced"');
+    expect(error.message).toContain('stopped at "Step 2: verify enhanced health (the health gate)"');
     const [interrupted] = await listJournal(ctx);
     expect(interrupted.steps.map((s) => `${s.id}:${s.outcome}`)).toEqual(['enable-enhanced:succeeded', 'gate-enhanced:interrupted']);
 
@@ -69,7 +69,7 @@ describe('journal, Ctrl-C and --resume', () => {
       'handoff:succeeded',
       'disable-legacy:succeeded',
     ]);
-    expect(again.reporter.text()).toContain('↷ Step 1: enable legacy + enhanced (private subnet) — done before the interruption');
+    expect(again.reporter.text()).toContain('↷ Step 1: enable both instances (enhanced in the private subnet) — done before the interruption');
     expect(world.applies).toHaveLength(2);
     expect(world.byRole('legacy')).toBeUndefined();
     expect(world.byRole('enhanced')!.role).toBe('active');
