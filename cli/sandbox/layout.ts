@@ -1,10 +1,8 @@
 // Where the sandbox keeps its state, and which loopback ports it uses. One folder per project
 // (git-ignored `.ydeploy/sandbox/`), or YDEPLOY_SANDBOX_DIR so tests run isolated.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 /** Ports below 32768 never clash with the kernel's ephemeral range (DESIGN.md §6). */
 export const DEFAULT_PORT_BASE = 29500;
@@ -48,25 +46,4 @@ export function controlSocketPath(dir: string, instanceId: string): string {
   if (Buffer.byteLength(local) <= 100) return local;
   const short = createHash('sha256').update(dir).digest('hex').slice(0, 10);
   return join(tmpdir(), `ydeploy-${short}`, `${instanceId}.sock`);
-}
-
-/** The package root (holds package.json, dist/, terraform/), from source or from dist. */
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findPackageRoot(from: string): string {
-  let dir = from;
-  while (dir !== dirname(dir)) {
-    if (isYdeployPackage(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return resolve(from, '..', '..');
-}
-
-function isYdeployPackage(file: string): boolean {
-  if (!existsSync(file)) return false;
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ydeploy';
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PACKAGE_ROOT } from './layout.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export type Program = 'shim' | 'host' | 'discord' | 'unitctl';
 
