@@ -1,8 +1,9 @@
 // The bot's and health server's configuration, from the environment only (the instance's
 // systemd units and the sandbox's instance host set it). Names: the brief's shared contract.
 import { hostname } from 'node:os';
-
-export type Role = 'active' | 'standby';
+import { CONTROL_SOCKET_DEFAULT } from './contracts/botctl.js';
+import { DISCORD_GRACE_MS_DEFAULT, HEARTBEAT_STALE_MS_DEFAULT, READY_FILE_DEFAULT } from './contracts/readiness.js';
+import { ROLES, type Role } from './contracts/roles.js';
 
 export interface BotConfig {
   token?: string;
@@ -39,23 +40,23 @@ declare const __BOT_VERSION__: string | undefined;
 const builtVersion = typeof __BOT_VERSION__ === 'string' ? __BOT_VERSION__ : 'dev';
 
 export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
-  const role = env.BOT_ROLE || 'active';
-  if (role !== 'active' && role !== 'standby') throw new ConfigError(`BOT_ROLE=${role}: must be "active" or "standby"`);
+  const role = ROLES.find((known) => known === (env.BOT_ROLE || 'active'));
+  if (!role) throw new ConfigError(`BOT_ROLE=${env.BOT_ROLE}: must be "active" or "standby"`);
   return {
     token: env.DISCORD_TOKEN || undefined,
     tokenParameter: env.DISCORD_TOKEN_PARAMETER || undefined,
     api: (env.DISCORD_API || 'https://discord.com/api').replace(/\/+$/, ''),
     healthHost: env.HEALTH_HOST || '0.0.0.0',
     healthPort: integer(env, 'HEALTH_PORT', 3000, 0, 65535),
-    readyFile: env.READY_FILE || '/tmp/bot-ready',
-    controlSocket: env.CONTROL_SOCKET || '/run/discord-bot/control.sock',
+    readyFile: env.READY_FILE || READY_FILE_DEFAULT,
+    controlSocket: env.CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT,
     instanceId: env.INSTANCE_ID || hostname(),
     version: env.RELEASE_VERSION || builtVersion,
     role,
-    roleFile: env.ROLE_FILE || `${env.READY_FILE || '/tmp/bot-ready'}.role`,
+    roleFile: env.ROLE_FILE || `${env.READY_FILE || READY_FILE_DEFAULT}.role`,
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
-    staleMs: integer(env, 'HEALTH_STALE_MS', 10_000, 500, 600_000),
-    graceMs: integer(env, 'DISCORD_GRACE_MS', 30_000, 0, 600_000),
+    staleMs: integer(env, 'HEALTH_STALE_MS', HEARTBEAT_STALE_MS_DEFAULT, 500, 600_000),
+    graceMs: integer(env, 'DISCORD_GRACE_MS', DISCORD_GRACE_MS_DEFAULT, 0, 600_000),
     stoppingHoldMs: integer(env, 'STOPPING_HOLD_MS', 300, 0, 5000),
     cacheMs: integer(env, 'HEALTH_CACHE_MS', 200, 0, 5000),
     drainMs: integer(env, 'HEALTH_DRAIN_MS', 500, 0, 5000),

@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events } from 'discord.js';
-import { ConfigError, readConfig, resolveToken, type BotConfig, type Role } from './config.js';
+import { ConfigError, readConfig, resolveToken, type BotConfig } from './config.js';
+import type { Role } from './contracts/roles.js';
 import { registerCommands, runCommand } from './commands/index.js';
 import { createClient } from './discord/client.js';
 import { trackConnection } from './discord/connection.js';

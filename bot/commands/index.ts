@@ -1,6 +1,6 @@
 // The slash commands: their definitions (registered by bulk overwrite on start) and handlers.
 import { MessageFlags, type ChatInputCommandInteraction, type Client, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
-import type { Role } from '../config.js';
+import type { Role } from '../contracts/roles.js';
 
 export interface CommandContext {
   instanceId: string;

@@ -1,7 +1,8 @@
 // A discord.js client with the least it needs: the Guilds intent only, and caches limited to
 // what slash commands use (DESIGN.md §6: a bare client is ~80 MiB; the budget is 100).
 import { Client, GatewayIntentBits, Options } from 'discord.js';
-import type { BotConfig, Role } from '../config.js';
+import type { BotConfig } from '../config.js';
+import type { Role } from '../contracts/roles.js';
 import { presenceFor } from './presence.js';
 
 export function createClient(config: BotConfig, role: Role): Client {

@@ -2,7 +2,7 @@
 // it has been lost (the health server allows a grace period for RESUME).
 import { Events, type Client } from 'discord.js';
 import type { Logger } from 'pino';
-import type { DiscordState } from '../readiness/file.js';
+import type { DiscordState } from '../contracts/readiness.js';
 
 export function trackConnection(client: Client, log: Logger, onChange: () => void): () => DiscordState {
   let lostAt: number | null = null;

@@ -1,7 +1,9 @@
 // What /health says, as a pure function of the readiness file and the clock (DESIGN.md §4.1).
 // Healthy means: file present, not stopping, pid alive, heartbeat fresh, Discord ready or
 // lost for less than the grace period. Anything else is 503 with a reason.
-import type { ReadResult } from '../readiness/file.js';
+import { healthHttpCode } from '../contracts/health.js';
+import type { ReadResult } from '../contracts/readiness.js';
+import type { HealthBody } from '../contracts/schemas.js';
 
 export interface HealthInputs {
   now: number;
@@ -16,44 +18,44 @@ export interface HealthInputs {
   graceMs: number;
 }
 
-export type HealthStatus = 'starting' | 'healthy' | 'unhealthy' | 'stopping';
-
 export interface HealthReport {
   code: 200 | 503;
-  body: { status: HealthStatus; timestamp: string; [field: string]: unknown };
+  body: HealthBody;
+}
+
+/** The answer for a body: its HTTP code follows from its status. */
+function report(body: HealthBody): HealthReport {
+  return { code: healthHttpCode(body.status), body };
 }
 
 export function evaluateHealth(input: HealthInputs): HealthReport {
   const timestamp = new Date(input.now).toISOString();
-  const unhealthy = (reason: string, extra: Record<string, unknown> = {}): HealthReport => ({ code: 503, body: { status: 'unhealthy', timestamp, reason, ...extra } });
-  if (input.shuttingDown) return { code: 503, body: { status: 'stopping', timestamp, reason: 'health server shutting down' } };
+  const unhealthy = (reason: string, extra: Partial<HealthBody> = {}): HealthReport => report({ status: 'unhealthy', timestamp, reason, ...extra });
+  if (input.shuttingDown) return report({ status: 'stopping', timestamp, reason: 'health server shutting down' });
   const { read } = input;
   if (read.kind === 'missing') {
-    return input.seenReady ? unhealthy('readiness file removed: the bot is not running') : { code: 503, body: { status: 'starting', timestamp } };
+    return input.seenReady ? unhealthy('readiness file removed: the bot is not running') : report({ status: 'starting', timestamp });
   }
   if (read.kind === 'invalid') return unhealthy(read.why);
 
   const r = read.readiness;
   const facts = { version: r.version, instanceId: r.instanceId, role: r.role, pid: r.pid };
-  if (r.state === 'stopping') return { code: 503, body: { status: 'stopping', timestamp, ...facts } };
+  if (r.state === 'stopping') return report({ status: 'stopping', timestamp, ...facts });
   if (!input.pidAlive) return unhealthy(`bot process ${r.pid} is not running`, facts);
   const age = input.now - r.heartbeatAt;
   if (age > input.staleMs) return unhealthy(`heartbeat stale: last one ${seconds(age)} s ago (limit ${seconds(input.staleMs)} s)`, facts);
   const lostFor = r.discord.lostAt === null ? 0 : input.now - r.discord.lostAt;
   if (!r.discord.ready && lostFor > input.graceMs) return unhealthy(`Discord connection lost for ${seconds(lostFor)} s (grace ${seconds(input.graceMs)} s)`, facts);
 
-  return {
-    code: 200,
-    body: {
-      status: 'healthy',
-      timestamp,
-      uptime: Math.max(0, Math.round((input.now - r.startedAt) / 1000)),
-      ...facts,
-      readyAt: new Date(r.readyAt).toISOString(),
-      discord: { ready: r.discord.ready, ping: r.discord.ping, guilds: r.discord.guilds },
-      lastEventAt: r.lastEventAt,
-    },
-  };
+  return report({
+    status: 'healthy',
+    timestamp,
+    uptime: Math.max(0, Math.round((input.now - r.startedAt) / 1000)),
+    ...facts,
+    readyAt: new Date(r.readyAt).toISOString(),
+    discord: { ready: r.discord.ready, ping: r.discord.ping, guilds: r.discord.guilds },
+    lastEventAt: r.lastEventAt,
+  });
 }
 
 function seconds(ms: number): number {

@@ -1,6 +1,7 @@
 // The health server's view of the bot, refreshed at most every `cacheMs`: reading the file
 // and checking the pid on every request would cost more than answering it.
-import { readReadiness, type ReadResult } from '../readiness/file.js';
+import type { ReadResult } from '../contracts/readiness.js';
+import { readReadiness } from '../readiness/file.js';
 import { evaluateHealth, pidAlive, type HealthReport } from './evaluate.js';
 
 export interface ProbeOptions {

@@ -1,7 +1,8 @@
 // Keeps the readiness file current: written when Discord is first ready, rewritten on every
 // heartbeat and on every change (role, Discord lost/back), marked stopping, then removed.
-import type { Role } from '../config.js';
-import { removeReadiness, writeReadiness, type DiscordState, type Readiness } from './file.js';
+import type { DiscordState, Readiness } from '../contracts/readiness.js';
+import type { Role } from '../contracts/roles.js';
+import { removeReadiness, writeReadiness } from './file.js';
 
 export interface WriterSource {
   discord(): DiscordState;

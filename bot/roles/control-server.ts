@@ -1,11 +1,11 @@
-// The bot's end of the control channel (see protocol.ts), on a unix socket so only this
+// The bot's end of the control channel (contracts/botctl.ts), on a unix socket so only this
 // machine (SSM Run Command, the operator) can switch roles.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { parseAfter } from './after.js';
 import { RefusedError, type Dispatcher } from './dispatcher.js';
-import type { ControlRequest, ControlResponse } from './protocol.js';
+import type { ControlRequest, ControlResponse } from '../contracts/botctl.js';
 
 export function startControlServer(path: string, dispatcher: Dispatcher, onCommand: (request: ControlRequest, response: ControlResponse) => void): Promise<Server> {
   mkdirSync(dirname(path), { recursive: true });

@@ -3,7 +3,7 @@
 // activated it can answer whatever arrived after the old bot's last handled interaction.
 // Interaction ids are snowflakes: the same id on every session, ordered by Discord's clock,
 // so "after" compares ids and no two machines' clocks are involved.
-import type { Role } from '../config.js';
+import type { Role } from '../contracts/roles.js';
 import { isAfter, type After } from './after.js';
 import { snowflakeTime } from './snowflake.js';
 

@@ -1,18 +1,11 @@
-// The control channel: one JSON request per line on a unix socket, one JSON response line back.
+// The client end of the control channel (contracts/botctl.ts): one JSON request per line on a
+// unix socket, one JSON response line back.
 //   {"cmd":"status"}
 //   {"cmd":"step-down"}
 //   {"cmd":"activate","after":"<snowflake|ms>","peerActive":false,"force":false}
 // Responses: {"ok":true,...} or {"ok":false,"error":"refused"|"bad-request","message":...}.
 import { connect } from 'node:net';
-
-export interface ControlRequest {
-  cmd: 'status' | 'step-down' | 'activate';
-  after?: string;
-  peerActive?: boolean;
-  force?: boolean;
-}
-
-export type ControlResponse = { ok: true; [field: string]: unknown } | { ok: false; error: 'refused' | 'bad-request'; message: string };
+import type { ControlRequest, ControlResponse } from '../contracts/botctl.js';
 
 export function sendControl(socketPath: string, request: ControlRequest, timeoutMs = 5000): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {

@@ -1,12 +1,12 @@
 // The role survives a restart of the bot (systemd Restart=): a bot activated by botctl that
 // crashes must come back active, not as the BOT_ROLE it was first launched with.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Role } from '../config.js';
+import { ROLES, type Role } from '../contracts/roles.js';
 
 export function readRoleFile(path: string): Role | undefined {
   try {
     const role = readFileSync(path, 'utf8').trim();
-    return role === 'active' || role === 'standby' ? role : undefined;
+    return ROLES.find((known) => known === role);
   } catch {
     return undefined;
   }

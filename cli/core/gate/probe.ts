@@ -1,7 +1,10 @@
 // The scripts the health gate runs on an instance through SSM Run Command, and the parsing of
 // what they print. Instance-local facts come from YDEPLOY_* variables with the EC2 defaults, so
 // the same script works on EC2 and in the sandbox. Pure: tested by exact equality.
-import { z } from 'zod';
+import { healthHttpCode } from '../../../bot/contracts/health.js';
+import { healthBodySchema, type HealthBody } from '../../../bot/contracts/schemas.js';
+
+export type { HealthBody };
 
 /** GET /health on the instance; prints the body, then "<http code> <seconds>" on its own line. */
 export function healthScript(port: number, path: string): string {
@@ -13,20 +16,6 @@ export function discordScript(discordApi: string): string {
   const base = discordApi.replace(/\/+$/, '');
   return `curl -s -m 5 -o /dev/null -w '%{http_code}' "\${YDEPLOY_DISCORD_API:-${base}}/v10/gateway" || true`;
 }
-
-export const healthBodySchema = z
-  .object({
-    status: z.enum(['starting', 'healthy', 'unhealthy', 'stopping']),
-    timestamp: z.string(),
-    uptime: z.number().optional(),
-    version: z.string().optional(),
-    instanceId: z.string().optional(),
-    role: z.enum(['active', 'standby']).optional(),
-    reason: z.string().optional(),
-    discord: z.object({ ready: z.boolean().optional(), ping: z.number().optional(), guilds: z.number().optional() }).passthrough().optional(),
-  })
-  .passthrough();
-export type HealthBody = z.infer<typeof healthBodySchema>;
 
 export type HealthReading =
   /** Nothing answered on the port yet (connection refused, timeout). */
@@ -53,7 +42,7 @@ export function parseHealthOutput(stdout: string): HealthReading {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return { kind: 'invalid', code, raw: raw.slice(0, 500), problem };
   }
-  const expected = parsed.data.status === 'healthy' ? 200 : 503;
+  const expected = healthHttpCode(parsed.data.status);
   if (code !== expected) return { kind: 'invalid', code, raw: raw.slice(0, 500), problem: `status "${parsed.data.status}" must come with HTTP ${expected}, got ${code}` };
   const seconds = Number(secondsText);
   return { kind: 'ok', code, body: parsed.data, raw: raw.slice(0, 500), ...(Number.isFinite(seconds) ? { responseMs: Math.round(seconds * 1000) } : {}) };

@@ -1,11 +1,18 @@
 // The bot's control commands (bot/botctl.ts), run through SSM Run Command. Pure builders and
-// parsers. botctl prints one JSON object; exit 0 done, 1 bot unreachable, 2 usage, 3 refused.
-import { z } from 'zod';
+// the parser of what botctl prints: one JSON answer line (bot/contracts/botctl.ts).
+import type { BotctlCommand } from '../../../bot/contracts/botctl.js';
+import { botctlAnswerSchema, type BotctlAnswer } from '../../../bot/contracts/schemas.js';
+
+export type { BotctlAnswer };
 
 const BOTCTL = 'node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs"';
 
+function botctl(cmd: BotctlCommand, ...args: string[]): string {
+  return [BOTCTL, cmd, ...args].join(' ');
+}
+
 export function stepDownScript(): string {
-  return `${BOTCTL} step-down`;
+  return botctl('step-down');
 }
 
 /**
@@ -14,24 +21,20 @@ export function stepDownScript(): string {
  * answered, since the old bot may have answered it.
  */
 export function activateScript(options: { after?: string; peerActive?: boolean }): string {
-  const parts = [BOTCTL, 'activate'];
-  parts.push(options.after !== undefined ? `--after ${options.after}` : '--force');
-  if (options.peerActive) parts.push('--peer-active');
-  return parts.join(' ');
+  const args = [options.after !== undefined ? `--after ${options.after}` : '--force'];
+  if (options.peerActive) args.push('--peer-active');
+  return botctl('activate', ...args);
 }
 
 export function statusScript(): string {
-  return `${BOTCTL} status`;
+  return botctl('status');
 }
-
-const answerSchema = z.object({ ok: z.boolean(), role: z.enum(['active', 'standby']).optional(), after: z.string().optional(), message: z.string().optional(), error: z.string().optional() }).passthrough();
-export type BotctlAnswer = z.infer<typeof answerSchema>;
 
 /** The last line botctl printed, if it is its JSON answer. */
 export function parseBotctl(stdout: string): BotctlAnswer | undefined {
   const line = stdout.trim().split('\n').pop() ?? '';
   try {
-    const parsed = answerSchema.safeParse(JSON.parse(line));
+    const parsed = botctlAnswerSchema.safeParse(JSON.parse(line));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateHealth, pidAlive, type HealthInputs } from '../../../bot/health/evaluate.js';
-import type { Readiness } from '../../../bot/readiness/file.js';
+import type { Readiness } from '../../../bot/contracts/readiness.js';
 
 const now = Date.parse('2026-01-01T00:00:10Z');
 const readiness: Readiness = {

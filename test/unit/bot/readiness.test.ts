@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReadiness, readReadiness, removeReadiness, writeReadiness } from '../../../bot/readiness/file.js';
+import { parseReadiness } from '../../../bot/contracts/readiness.js';
+import { readReadiness, removeReadiness, writeReadiness } from '../../../bot/readiness/file.js';
 import { ReadinessWriter } from '../../../bot/readiness/writer.js';
 
 const valid = { pid: 1, startedAt: 1, readyAt: 2, heartbeatAt: 3, version: 'v1', instanceId: 'i-1', role: 'standby', state: 'ready', discord: { ready: true, ping: 5, guilds: 1, lostAt: null }, lastEventAt: 7, lastInteractionId: '123' };
