@@ -15,7 +15,8 @@ export interface ReleaseManifest {
   files: Record<string, string>;
 }
 
-export const RELEASE_ENTRIES = { 'bot.mjs': 'bot/bot.ts', 'health.mjs': 'bot/health.ts', 'botctl.mjs': 'bot/botctl.ts' } as const;
+/** Each release file (the name the instances' units and the sandbox run) and its source entry. */
+export const RELEASE_ENTRIES = { 'bot.mjs': 'bot/bot.ts', 'health.mjs': 'bot/health/main.ts', 'botctl.mjs': 'bot/botctl.ts' } as const;
 
 /** Optional native add-ons discord.js and ws try to load; without them they use pure JS. */
 const OPTIONAL_NATIVE = ['zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'];

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RELEASE_ENTRIES } from '../../cli/release/build.js';
 import { freePort } from './ports.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -21,7 +22,8 @@ export interface Proc {
 export type Source = { release?: string };
 
 export function spawnEntry(entry: 'bot' | 'health' | 'botctl', env: Record<string, string>, source: Source = {}, args: string[] = []): Proc {
-  const argv = source.release ? [join(source.release, `${entry}.mjs`), ...args] : ['--import', 'tsx', join(root, `bot/${entry}.ts`), ...args];
+  const file = `${entry}.mjs` as const;
+  const argv = source.release ? [join(source.release, file), ...args] : ['--import', 'tsx', join(root, RELEASE_ENTRIES[file]), ...args];
   const child = spawn(process.execPath, argv, { cwd: source.release ?? root, env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

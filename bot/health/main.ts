@@ -1,9 +1,10 @@
-// The health server process (systemd unit discord-health): reads the readiness file the bot
-// writes and answers GET/HEAD /health (DESIGN.md §4.1). Logs its own transitions as JSON lines.
-import { ConfigError, readConfig } from './config.js';
-import { BotProbe } from './health/probe.js';
-import { createHealthServer } from './health/server.js';
-import { createLogger, logCrashes } from './log.js';
+// The health server process (systemd unit discord-health, built as health.mjs): reads the
+// readiness file the bot writes and answers GET/HEAD /health (DESIGN.md §4.1). Logs its own
+// transitions as JSON lines.
+import { ConfigError, readConfig } from '../config.js';
+import { createLogger, logCrashes } from '../log.js';
+import { BotProbe } from './probe.js';
+import { createHealthServer } from './server.js';
 
 const boot = createLogger('health', {});
 let config;
