@@ -1,5 +1,5 @@
 // The bot's and health server's configuration, from the environment only (the instance's
-// systemd units and the sandbox's instance host set it). Names: the brief's shared contract.
+// systemd units and the sandbox's instance host set it; bot/README.md lists every variable).
 import { hostname } from 'node:os';
 import { CONTROL_SOCKET_DEFAULT } from './contracts/botctl.js';
 import { DISCORD_GRACE_MS_DEFAULT, HEARTBEAT_STALE_MS_DEFAULT, READY_FILE_DEFAULT } from './contracts/readiness.js';

@@ -1,6 +1,6 @@
-// The bot process (systemd unit discord-bot), loaded by bot.ts. Flow of the guide: start -> connect to Discord
-// -> ready -> readiness file -> heartbeat; graceful shutdown on SIGTERM. Active or standby
-// (issue 9): only the active bot answers; the role is switched over the control socket.
+// The bot process (systemd unit discord-bot), loaded by bot.ts. Flow of the guide: start ->
+// connect to Discord -> ready -> readiness file -> heartbeat; graceful shutdown on SIGTERM.
+// Active or standby: only the active bot answers; the role is switched over the control socket.
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events } from 'discord.js';

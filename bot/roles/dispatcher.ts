@@ -1,4 +1,4 @@
-// Exactly one bot answers (issue 9). Every interaction goes through here: the active bot
+// Exactly one bot answers. Every interaction goes through here: the active bot
 // answers it; a standby keeps it (with its receipt time) for up to 3 s, so that when it is
 // activated it can answer whatever arrived after the old bot's last handled interaction.
 // Interaction ids are snowflakes: the same id on every session, ordered by Discord's clock,
