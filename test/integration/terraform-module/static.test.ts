@@ -1,13 +1,13 @@
 // The module without AWS: formatting, validation, the variables' validation messages, and the
 // user data it renders (shellcheck, systemd-analyze verify, no secret). Needs the Debian
-// packages shellcheck and systemd (systemd-analyze).
+// packages shellcheck and systemd (systemd-analyze), which the tests' setup brings in.
 import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModuleCopy, requireCommand, userDataFiles, type Vars } from '../../_helpers/terraform.js';
-import { pluginDir } from '../../_helpers/tools.js';
+import { ModuleCopy, userDataFiles, type Vars } from '../../_helpers/terraform.js';
+import { ensureCommand, pluginDir } from '../../_helpers/tools.js';
 
 // No AWS is reached: a dead endpoint makes any accidental call fail fast instead of leaving.
 const offline = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
@@ -135,8 +135,8 @@ describe('terraform module: rendered user data', () => {
   let root: string;
 
   beforeAll(async () => {
-    await requireCommand('shellcheck', 'apt-get install -y shellcheck');
-    await requireCommand('systemd-analyze', 'apt-get install -y systemd');
+    ensureCommand('shellcheck');
+    ensureCommand('systemd-analyze');
     rendered = await renderUserData(vars);
     root = await mkdtemp(join(tmpdir(), 'ydeploy-userdata-'));
   });
