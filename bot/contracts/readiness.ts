@@ -46,7 +46,8 @@ export function parseReadiness(text: string): ReadResult {
   }
   const missing = ['pid', 'startedAt', 'readyAt', 'heartbeatAt'].find((key) => !Number.isFinite(value?.[key]));
   if (missing) return { kind: 'invalid', why: `readiness file has no numeric ${missing}` };
-  if (!ROLES.includes(value.role)) return { kind: 'invalid', why: `readiness file role ${JSON.stringify(value.role)} is not active or standby` };
+  if (!ROLES.includes(value.role))
+    return { kind: 'invalid', why: `readiness file role ${JSON.stringify(value.role)} is not active or standby` };
   if (typeof value.discord?.ready !== 'boolean') return { kind: 'invalid', why: 'readiness file has no discord.ready' };
   return { kind: 'ok', readiness: readinessOf(value) };
 }
@@ -63,7 +64,12 @@ function readinessOf(value: any): Readiness {
     instanceId: String(value.instanceId ?? 'unknown'),
     role: value.role,
     state: value.state === 'stopping' ? 'stopping' : 'ready',
-    discord: { ready: discord.ready, ping: Number(discord.ping ?? -1), guilds: Number(discord.guilds ?? 0), lostAt: Number.isFinite(discord.lostAt) ? discord.lostAt : null },
+    discord: {
+      ready: discord.ready,
+      ping: Number(discord.ping ?? -1),
+      guilds: Number(discord.guilds ?? 0),
+      lostAt: Number.isFinite(discord.lostAt) ? discord.lostAt : null,
+    },
     lastEventAt: Number.isFinite(value.lastEventAt) ? value.lastEventAt : null,
     lastInteractionId: typeof value.lastInteractionId === 'string' ? value.lastInteractionId : null,
   };

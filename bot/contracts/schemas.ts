@@ -21,7 +21,10 @@ export const healthBodySchema = z
     reason: z.string().optional(),
     /** ISO time the bot first became ready on Discord (healthy only). */
     readyAt: z.string().optional(),
-    discord: z.object({ ready: z.boolean().optional(), ping: z.number().optional(), guilds: z.number().optional() }).passthrough().optional(),
+    discord: z
+      .object({ ready: z.boolean().optional(), ping: z.number().optional(), guilds: z.number().optional() })
+      .passthrough()
+      .optional(),
     /** Discord time (ms) of the last interaction the bot handled (healthy only). */
     lastEventAt: z.number().nullable().optional(),
   })

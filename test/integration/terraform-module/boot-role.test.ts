@@ -8,13 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootRole, INSTANCE_KINDS, type BootRoleInputs, type InstanceKind, type Role } from '../../../bot/contracts/roles.js';
+import {
+  bootRole,
+  INSTANCE_KINDS,
+  type BootRoleInputs,
+  type InstanceKind,
+  type Role,
+} from '../../../bot/contracts/roles.js';
 import { MODULE_DIR, type Vars } from '../../_helpers/terraform.js';
 import { requireTool } from '../../_helpers/tools.js';
 
 const LOCALS = ['enhanced_releases', 'legacy_bot_role', 'enhanced_bot_role'];
 
-const base: Vars = { environment: 'staging', release_bucket: 'acme-releases', discord_token_parameter: '/ydeploy/staging/discord-token', legacy_release_version: 'v1' };
+const base: Vars = {
+  environment: 'staging',
+  release_bucket: 'acme-releases',
+  discord_token_parameter: '/ydeploy/staging/discord-token',
+  legacy_release_version: 'v1',
+};
 
 interface Combination {
   legacy: boolean;
@@ -44,12 +55,24 @@ function combinations(): Combination[] {
 }
 
 function varsOf(c: Combination): Vars {
-  return { ...base, enable_legacy_instance: c.legacy, enable_enhanced_instance: c.enhanced, serving_role: c.serving, release_version: c.enhanced ? 'v2' : null, candidate_release_version: c.candidate };
+  return {
+    ...base,
+    enable_legacy_instance: c.legacy,
+    enable_enhanced_instance: c.enhanced,
+    serving_role: c.serving,
+    release_version: c.enhanced ? 'v2' : null,
+    candidate_release_version: c.candidate,
+  };
 }
 
 /** What bootRole() gives each instance the variables ask for, keyed like terraform's locals. */
 function expected(c: Combination): Roles {
-  const inputs: BootRoleInputs = { legacyEnabled: c.legacy, enhancedEnabled: c.enhanced, serving: c.serving, release: c.enhanced ? 'v2' : null };
+  const inputs: BootRoleInputs = {
+    legacyEnabled: c.legacy,
+    enhancedEnabled: c.enhanced,
+    serving: c.serving,
+    release: c.enhanced ? 'v2' : null,
+  };
   const releases = c.enhanced ? ['v2', ...(c.candidate ? [c.candidate] : [])] : [];
   return {
     legacy: bootRole('legacy', 'v1', inputs),

@@ -9,7 +9,11 @@ import { evaluateHealth } from '../../../bot/health/evaluate.js';
 import { RELEASE_ENTRIES } from '../../../cli/release/build.js';
 
 describe('bootRole', () => {
-  const inputs = (legacyEnabled: boolean, enhancedEnabled: boolean, serving: BootRoleInputs['serving']): BootRoleInputs => ({ legacyEnabled, enhancedEnabled, serving, release: 'v2' });
+  const inputs = (
+    legacyEnabled: boolean,
+    enhancedEnabled: boolean,
+    serving: BootRoleInputs['serving'],
+  ): BootRoleInputs => ({ legacyEnabled, enhancedEnabled, serving, release: 'v2' });
 
   // [legacy enabled, enhanced enabled, serving] -> legacy's role, the serving release's, a candidate's
   it.each([
@@ -21,22 +25,41 @@ describe('bootRole', () => {
     [true, true, null, 'active', 'standby', 'standby'],
     [true, true, 'legacy', 'active', 'standby', 'standby'],
     [true, true, 'enhanced', 'standby', 'active', 'standby'],
-  ] as const)('legacy %s, enhanced %s, serving %s: legacy %s, release %s, candidate %s', (legacy, enhanced, serving, legacyRole, releaseRole, candidateRole) => {
-    const desired = inputs(legacy, enhanced, serving);
-    expect(bootRole('legacy', 'v1', desired)).toBe(legacyRole);
-    expect(bootRole('enhanced', 'v2', desired)).toBe(releaseRole);
-    expect(bootRole('enhanced', 'v3', desired)).toBe(candidateRole);
-  });
+  ] as const)(
+    'legacy %s, enhanced %s, serving %s: legacy %s, release %s, candidate %s',
+    (legacy, enhanced, serving, legacyRole, releaseRole, candidateRole) => {
+      const desired = inputs(legacy, enhanced, serving);
+      expect(bootRole('legacy', 'v1', desired)).toBe(legacyRole);
+      expect(bootRole('enhanced', 'v2', desired)).toBe(releaseRole);
+      expect(bootRole('enhanced', 'v3', desired)).toBe(candidateRole);
+    },
+  );
 });
 
 describe('the health body', () => {
   const now = Date.parse('2026-01-01T00:00:10Z');
-  const readiness: Readiness = { pid: 42, startedAt: now - 9000, readyAt: now - 8000, heartbeatAt: now - 1000, version: 'v1', instanceId: 'i-1', role: 'active', state: 'ready', discord: { ready: true, ping: 9, guilds: 1, lostAt: null }, lastEventAt: null, lastInteractionId: null };
+  const readiness: Readiness = {
+    pid: 42,
+    startedAt: now - 9000,
+    readyAt: now - 8000,
+    heartbeatAt: now - 1000,
+    version: 'v1',
+    instanceId: 'i-1',
+    role: 'active',
+    state: 'ready',
+    discord: { ready: true, ping: 9, guilds: 1, lostAt: null },
+    lastEventAt: null,
+    lastInteractionId: null,
+  };
   const cases = {
     starting: { read: { kind: 'missing' as const }, seenReady: false, pidAlive: false },
     healthy: { read: { kind: 'ok' as const, readiness }, seenReady: true, pidAlive: true },
     unhealthy: { read: { kind: 'ok' as const, readiness }, seenReady: true, pidAlive: false },
-    stopping: { read: { kind: 'ok' as const, readiness: { ...readiness, state: 'stopping' as const } }, seenReady: true, pidAlive: true },
+    stopping: {
+      read: { kind: 'ok' as const, readiness: { ...readiness, state: 'stopping' as const } },
+      seenReady: true,
+      pidAlive: true,
+    },
   };
 
   it.each(Object.entries(cases))('the bot builds %s as the CLI parses it, with its HTTP code', (status, inputs) => {
@@ -63,11 +86,24 @@ describe('the botctl answer', () => {
 });
 
 describe('the release bundles', () => {
-  it.each(Object.entries(RELEASE_ENTRIES))('%s does not take zod with the contracts (the CLI parses, the bot only builds)', async (_file, entry) => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const { metafile } = await build({ absWorkingDir: root, entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, logLevel: 'silent', external: ['zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'] });
-    const inputs = Object.keys(metafile.inputs);
-    expect(inputs.filter((path) => path.includes('node_modules/zod/'))).toEqual([]);
-    expect(inputs).toContain(entry);
-  });
+  it.each(Object.entries(RELEASE_ENTRIES))(
+    '%s does not take zod with the contracts (the CLI parses, the bot only builds)',
+    async (_file, entry) => {
+      const root = fileURLToPath(new URL('../../../', import.meta.url));
+      const { metafile } = await build({
+        absWorkingDir: root,
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        external: ['zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'],
+      });
+      const inputs = Object.keys(metafile.inputs);
+      expect(inputs.filter((path) => path.includes('node_modules/zod/'))).toEqual([]);
+      expect(inputs).toContain(entry);
+    },
+  );
 });
