@@ -1,6 +1,7 @@
 // The one source for ydeploy.config.json: validation, defaults and the README's reference
 // (configReference() below; a test keeps README.md in step with it).
 import { z } from 'zod';
+import { READY_FILE_DEFAULT } from '../../bot/contracts/readiness.js';
 import ms from 'ms';
 
 const duration = (fallback: string, what: string) =>
@@ -34,7 +35,7 @@ export const healthSchema = z
   .object({
     port: z.number().int().min(1).max(65535).default(3000).describe('Port of the bot health server on the instance'),
     path: z.string().startsWith('/').default('/health').describe('Path of the health endpoint'),
-    readyFile: z.string().default('/tmp/bot-ready').describe('The readiness file the bot writes'),
+    readyFile: z.string().default(READY_FILE_DEFAULT).describe('The readiness file the bot writes'),
     pollInterval: duration('2s', 'Time between two health probes'),
     gateTimeout: duration('10m', 'How long the health gate waits for "healthy" before failing'),
     onlineTimeout: duration('5m', 'How long to wait for an instance to be running and Online in SSM'),

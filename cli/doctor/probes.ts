@@ -2,6 +2,7 @@
 // Each probe's output is framed by a marker line carrying its exit code, so one round trip
 // answers all of them. Instance-local facts come from variables with defaults (shared
 // contract), so the same script runs on EC2 and in the sandbox.
+import { READY_FILE_DEFAULT } from '../../bot/contracts/readiness.js';
 
 export interface Probe {
   id: string;
@@ -21,7 +22,7 @@ export interface ProbeResult {
 
 const MARK = '@@ydeploy-doctor';
 const PORT = '${YDEPLOY_HEALTH_PORT:-3000}';
-const READY = '${YDEPLOY_READY_FILE:-/tmp/bot-ready}';
+const READY = `\${YDEPLOY_READY_FILE:-${READY_FILE_DEFAULT}}`;
 
 export interface ProbeTargets {
   /** Discord's REST base as configured (https://discord.com/api, or the emulator's). */

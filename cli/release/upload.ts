@@ -23,19 +23,19 @@ export async function uploadRelease(store: ReleaseStore, dir: string, version: s
     throw new UserError(`release ${version} already exists in the release bucket with other contents`, 'releases are immutable', { fix: 'ydeploy deploy --release <a new version>' });
   }
 
-  const keys: string[] = [];
+  const uploaded: string[] = [];
   let bytes = 0;
   for (const [file, hash] of Object.entries(manifest.files)) {
     const body = await readFile(join(dir, file));
     if (sha256(body) !== hash) throw new UserError(`release file ${file} in ${dir} does not match its manifest`, 'the build directory was changed after the build', { fix: 'npm run build:bot' });
     await store.put(keys.release(version, file), body, { contentType: 'text/javascript' });
-    keys.push(keys.release(version, file));
+    uploaded.push(keys.release(version, file));
     bytes += body.length;
   }
   const manifestBody = `${JSON.stringify(manifest, null, 2)}\n`;
   await store.put(keys.release(version, 'manifest.json'), manifestBody, { contentType: 'application/json' });
-  keys.push(keys.release(version, 'manifest.json'));
-  return { keys, bytes: bytes + manifestBody.length, reused: false };
+  uploaded.push(keys.release(version, 'manifest.json'));
+  return { keys: uploaded, bytes: bytes + manifestBody.length, reused: false };
 }
 
 export async function readManifest(dir: string): Promise<ReleaseManifest> {
