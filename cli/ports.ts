@@ -106,13 +106,15 @@ export interface Terraform {
 
 /* ---------- EC2 ---------- */
 
-/** The guide's two kinds of instance. */
-export type InstanceRole = 'legacy' | 'enhanced';
+/** The guide's two kinds of instance: legacy (public subnet) and enhanced (private subnet). */
+export type { InstanceKind } from '../bot/contracts/roles.js';
+import type { InstanceKind } from '../bot/contracts/roles.js';
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 
 export interface Instance {
   id: string;
-  role: InstanceRole;
+  /** Read from the instance's `Role` tag (the module's name for it). */
+  kind: InstanceKind;
   state: InstanceState;
   environment: string;
   release?: string;

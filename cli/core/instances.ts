@@ -1,7 +1,7 @@
 // Which of an environment's instances is which, decided in one place. "Serving" means the
 // instance whose bot answers Discord: the desired state says which kind that is (the same rule
 // terraform's BotRole tag follows), and of enhanced instances the one of the desired release.
-import type { Instance, InstanceRole } from '../ports.js';
+import type { Instance, InstanceKind } from '../ports.js';
 import type { DesiredState } from './desired/state.js';
 
 const gone = new Set<Instance['state']>(['shutting-down', 'terminated', 'stopping', 'stopped']);
@@ -12,16 +12,16 @@ export function isLive(instance: Pick<Instance, 'state'>): boolean {
 }
 
 /** The newest live instance of a kind (and release, when given): the one a flow just launched. */
-export function newestOf(instances: Instance[], kind: InstanceRole, release?: string | null): Instance | undefined {
+export function newestOf(instances: Instance[], kind: InstanceKind, release?: string | null): Instance | undefined {
   return instances
-    .filter((i) => i.role === kind && isLive(i) && (release == null || i.release === release))
+    .filter((i) => i.kind === kind && isLive(i) && (release == null || i.release === release))
     .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0];
 }
 
 type Serving = Pick<DesiredState, 'enable_legacy_instance' | 'enable_enhanced_instance' | 'serving_role' | 'release_version'>;
 
 /** The kind that answers: legacy while it is enabled and has not handed over, else enhanced. */
-export function servingKind(desired: Serving): InstanceRole {
+export function servingKind(desired: Serving): InstanceKind {
   const handedOver = desired.enable_enhanced_instance && desired.serving_role === 'enhanced';
   return desired.enable_legacy_instance && !handedOver ? 'legacy' : 'enhanced';
 }
@@ -35,8 +35,8 @@ export function servingInstance(instances: Instance[], desired?: Serving): Insta
   const live = instances.filter(isLive);
   if (desired) {
     const kind = servingKind(desired);
-    return live.find((i) => i.role === kind && (kind === 'legacy' || i.release === desired.release_version));
+    return live.find((i) => i.kind === kind && (kind === 'legacy' || i.release === desired.release_version));
   }
   const oldestFirst = [...live].sort((a, b) => (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0));
-  return oldestFirst.find((i) => i.role === 'enhanced') ?? oldestFirst.find((i) => i.role === 'legacy');
+  return oldestFirst.find((i) => i.kind === 'enhanced') ?? oldestFirst.find((i) => i.kind === 'legacy');
 }

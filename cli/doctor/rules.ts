@@ -205,7 +205,7 @@ const nat: Rule = {
     const title = 'NAT gateway';
     const nats = facts.net.natGateways.filter((n) => n.state !== 'deleted');
     if (!facts.instance.privateSubnet) {
-      return { id: 'nat', severity: 'ok', title, detail: `not used: ${facts.instance.role} sits in a public subnet and goes out through the internet gateway${nats.length ? ` (${nats.length} NAT in the VPC)` : ''}` };
+      return { id: 'nat', severity: 'ok', title, detail: `not used: ${facts.instance.kind} sits in a public subnet and goes out through the internet gateway${nats.length ? ` (${nats.length} NAT in the VPC)` : ''}` };
     }
     const available = nats.filter((n) => n.state === 'available');
     if (available.length) return { id: 'nat', severity: 'ok', title, detail: available.map((n) => `${n.id} available`).join(', ') };

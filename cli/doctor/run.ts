@@ -17,7 +17,7 @@ export interface DoctorOptions {
 
 export interface DoctorReport {
   ok: boolean;
-  instance: Pick<Instance, 'id' | 'role' | 'state' | 'release' | 'privateSubnet' | 'privateIp'>;
+  instance: Pick<Instance, 'id' | 'kind' | 'state' | 'release' | 'privateSubnet' | 'privateIp'>;
   findings: Finding[];
 }
 
@@ -28,26 +28,26 @@ export async function runDoctor(ctx: DoctorContext, options: DoctorOptions): Pro
   const [remote, network] = await Promise.all([onInstance(ctx, instance), fromApi(ctx, instance)]);
   const facts: DoctorFacts = { instance, healthPort: ctx.env.health.port, sandbox: ctx.env.sandbox, ...remote, ...network };
   const findings = diagnose(facts);
-  const { id, role, state, release, privateSubnet, privateIp } = instance;
-  return { ok: !findings.some((f) => f.severity === 'problem'), instance: { id, role, state, release, privateSubnet, privateIp }, findings };
+  const { id, kind, state, release, privateSubnet, privateIp } = instance;
+  return { ok: !findings.some((f) => f.severity === 'problem'), instance: { id, kind, state, release, privateSubnet, privateIp }, findings };
 }
 
 async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Promise<Instance> {
   const selector = parseSelector(wanted);
   const all = await ctx.instances.list(ctx.env.name);
   const fix = `ydeploy status --env ${ctx.env.name}`;
-  if (selector.kind === 'id') {
+  if (selector.by === 'id') {
     const found = all.find((i) => i.id === selector.id) ?? (await ctx.instances.describe([selector.id]))[0];
     if (!found) throw new UserError(`instance ${selector.id} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
     return found;
   }
   const pick =
-    selector.kind === 'role'
-      ? all.find((i) => isLive(i) && i.role === selector.role)
+    selector.by === 'kind'
+      ? all.find((i) => isLive(i) && i.kind === selector.kind)
       : servingInstance(all, await loadDesired(ctx));
   if (!pick) {
-    const what = selector.kind === 'role' ? `no running ${selector.role} instance` : 'no running bot instance';
-    const seen = all.map((i) => `${i.id} (${i.role}, ${i.state})`).join(', ');
+    const what = selector.by === 'kind' ? `no running ${selector.kind} instance` : 'no running bot instance';
+    const seen = all.map((i) => `${i.id} (${i.kind}, ${i.state})`).join(', ');
     throw new UserError(`${what} in ${ctx.env.name}`, all.length ? `instances: ${seen}` : 'nothing is deployed', {
       code: ExitCode.failed,
       fix,
@@ -60,7 +60,7 @@ async function onInstance(ctx: DoctorContext, instance: Instance): Promise<Pick<
   const api = ctx.env.discordApi;
   const host = new URL(api).hostname;
   const dnsNames = ctx.env.sandbox || host !== 'discord.com' ? [host] : [host, 'gateway.discord.gg'];
-  const step = ctx.reporter.step(`Troubleshooting on ${instance.id} (${instance.role}) through SSM`);
+  const step = ctx.reporter.step(`Troubleshooting on ${instance.id} (${instance.kind}) through SSM`);
   try {
     const result = await ctx.remote.run(instance.id, script(probes({ discordApi: api, dnsNames })), { timeoutSeconds: 60, comment: 'ydeploy doctor', signal: ctx.signal });
     const parsed = parseProbes(result.stdout);

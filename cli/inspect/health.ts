@@ -1,7 +1,7 @@
 // One /health probe of an instance through SSM Run Command (the port is reachable inside the
 // VPC only), for status, health and monitor. The script and the body's contract (DESIGN.md
 // §4.1) are the health gate's own (core/gate/probe.ts): one definition of "healthy".
-import type { Instance, InstanceRole, RemoteExec } from '../ports.js';
+import type { Instance, InstanceKind, RemoteExec } from '../ports.js';
 import { healthScript, parseHealthOutput, type HealthBody } from '../core/gate/probe.js';
 
 export type { HealthBody };
@@ -15,7 +15,7 @@ export type HealthState = HealthBody['status'] | 'down' | 'unreachable' | 'inval
 
 export interface HealthProbe {
   instanceId: string;
-  role: InstanceRole;
+  kind: InstanceKind;
   state: HealthState;
   httpStatus?: number;
   body?: HealthBody;
@@ -47,12 +47,12 @@ export function readProbeOutput(stdout: string): Pick<HealthProbe, 'state' | 'ht
   return { state: body.status, httpStatus: reading.code, body, botRole: body.role, reason: body.reason, responseMs: reading.responseMs };
 }
 
-export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, 'id' | 'role'>, options: ProbeOptions): Promise<HealthProbe> {
+export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, 'id' | 'kind'>, options: ProbeOptions): Promise<HealthProbe> {
   const now = options.now ?? Date.now;
   const started = now();
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const base = { instanceId: instance.id, role: instance.role, at: started };
+  const base = { instanceId: instance.id, kind: instance.kind, at: started };
   try {
     const result = await remote.run(instance.id, [healthScript(options.port, options.path)], { timeoutSeconds: 30, comment: 'ydeploy health probe', signal });
     const latencyMs = now() - started;
@@ -67,7 +67,7 @@ export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, '
   }
 }
 
-export function probeAll(remote: RemoteExec, instances: Pick<Instance, 'id' | 'role'>[], options: ProbeOptions): Promise<HealthProbe[]> {
+export function probeAll(remote: RemoteExec, instances: Pick<Instance, 'id' | 'kind'>[], options: ProbeOptions): Promise<HealthProbe[]> {
   return Promise.all(instances.map((instance) => probeHealth(remote, instance, options)));
 }
 

@@ -38,7 +38,7 @@ export function classifyAlarm(alarm: Pick<Alarm, 'name' | 'metric'>): AlertKind 
 
 interface InstanceTally {
   id: string;
-  role: string;
+  kind: string;
   probes: number;
   healthy: number;
   failures: number[];
@@ -56,7 +56,7 @@ export interface MonitorSummary {
   rounds: number;
   instances: {
     id: string;
-    role: string;
+    kind: string;
     probes: number;
     healthy: number;
     availability: number;
@@ -103,7 +103,7 @@ export class MonitorState {
       if (t.failures.length > HEALTH_FAILURES && !t.alerted) {
         t.alerted = true;
         const why = probe.reason ? `: ${probe.reason}` : '';
-        fired.push(this.alert(now, 'health', probe.instanceId, `${probe.role} ${probe.instanceId}: ${t.failures.length} failed health probes within 5 minutes, last ${probe.state}${why} (${THRESHOLDS.health})`));
+        fired.push(this.alert(now, 'health', probe.instanceId, `${probe.kind} ${probe.instanceId}: ${t.failures.length} failed health probes within 5 minutes, last ${probe.state}${why} (${THRESHOLDS.health})`));
       } else if (t.failures.length <= HEALTH_FAILURES) {
         t.alerted = false;
       }
@@ -133,7 +133,7 @@ export class MonitorState {
       rounds: this.rounds,
       instances: [...this.tallies.values()].map((t) => ({
         id: t.id,
-        role: t.role,
+        kind: t.kind,
         probes: t.probes,
         healthy: t.healthy,
         availability: t.probes ? Math.round((t.healthy / t.probes) * 10_000) / 100 : 0,
@@ -149,7 +149,7 @@ export class MonitorState {
   private tally(probe: HealthProbe): InstanceTally {
     let t = this.tallies.get(probe.instanceId);
     if (!t) {
-      t = { id: probe.instanceId, role: probe.role, probes: 0, healthy: 0, failures: [], alerted: false, latencies: [], pings: [] };
+      t = { id: probe.instanceId, kind: probe.kind, probes: 0, healthy: 0, failures: [], alerted: false, latencies: [], pings: [] };
       this.tallies.set(probe.instanceId, t);
     }
     return t;

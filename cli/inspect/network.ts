@@ -1,7 +1,7 @@
 // terraform's outputs, read from the environment's state object in S3 (DESIGN.md §4.5): what
 // `terraform output` prints, in one S3 read instead of seconds of terraform.
 import { keys } from '../core/storage.js';
-import type { InstanceRole, ObjectStore } from '../ports.js';
+import type { InstanceKind, ObjectStore } from '../ports.js';
 
 export async function readOutputs(store: ObjectStore, environment: string): Promise<Record<string, unknown> | undefined> {
   const state = await store.get(keys.terraformState(environment));
@@ -18,13 +18,13 @@ interface InstanceFacts {
   id?: string;
 }
 
-/** Instance id -> role from network_configuration.instances (a candidate is an enhanced instance). */
-export async function rolesFromState(store: ObjectStore, environment: string): Promise<Map<string, InstanceRole> | undefined> {
+/** Instance id -> kind from network_configuration.instances (a candidate is an enhanced instance). */
+export async function kindsFromState(store: ObjectStore, environment: string): Promise<Map<string, InstanceKind> | undefined> {
   const network = (await readNetworkConfiguration(store, environment)) as { instances?: Record<string, InstanceFacts | null> } | null;
   if (!network?.instances) return undefined;
-  const roles = new Map<string, InstanceRole>();
+  const kinds = new Map<string, InstanceKind>();
   for (const [key, facts] of Object.entries(network.instances)) {
-    if (facts?.id) roles.set(facts.id, key === 'legacy' ? 'legacy' : 'enhanced');
+    if (facts?.id) kinds.set(facts.id, key === 'legacy' ? 'legacy' : 'enhanced');
   }
-  return roles;
+  return kinds;
 }

@@ -13,7 +13,7 @@ export type StatusDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'logs' |
 
 export interface InstanceStatus {
   id: string;
-  role: Instance['role'];
+  kind: Instance['kind'];
   state: Instance['state'];
   subnet: 'private' | 'public' | 'unknown';
   subnetId?: string;
@@ -112,7 +112,7 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
   return list
     .map((i): InstanceStatus => ({
       id: i.id,
-      role: i.role,
+      kind: i.kind,
       state: i.state,
       subnet: i.privateSubnet === undefined ? 'unknown' : i.privateSubnet ? 'private' : 'public',
       subnetId: i.subnetId,
@@ -121,9 +121,9 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
       release: i.release,
       launchTime: i.launchTime?.toISOString(),
       uptimeSeconds: i.launchTime && i.state === 'running' ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000)) : undefined,
-      health: byId.get(i.id) ?? { instanceId: i.id, role: i.role, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now },
+      health: byId.get(i.id) ?? { instanceId: i.id, kind: i.kind, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now },
     }))
-    .sort((a, b) => order[a.role] - order[b.role] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
+    .sort((a, b) => order[a.kind] - order[b.kind] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
 }
 
 function readNetwork(deps: StatusDeps): Promise<unknown> {

@@ -1,31 +1,31 @@
 // `--instance id|legacy|enhanced`: which of the environment's instances a command acts on.
 import { ExitCode, UsageError, UserError } from '../errors.js';
-import type { Instance, InstanceRole } from '../ports.js';
+import type { Instance, InstanceKind } from '../ports.js';
 
-export type Selector = { kind: 'all' } | { kind: 'role'; role: InstanceRole } | { kind: 'id'; id: string };
+export type Selector = { by: 'all' } | { by: 'kind'; kind: InstanceKind } | { by: 'id'; id: string };
 
 export function parseSelector(value: string | undefined): Selector {
-  if (value === undefined || value === '' || value === 'all') return { kind: 'all' };
-  if (value === 'legacy' || value === 'enhanced') return { kind: 'role', role: value };
-  if (/^(i|mi)-[0-9a-z]+$/.test(value)) return { kind: 'id', id: value };
+  if (value === undefined || value === '' || value === 'all') return { by: 'all' };
+  if (value === 'legacy' || value === 'enhanced') return { by: 'kind', kind: value };
+  if (/^(i|mi)-[0-9a-z]+$/.test(value)) return { by: 'id', id: value };
   throw new UsageError(`--instance ${value} is not understood`, 'expected an instance id (i-0123abcd), legacy or enhanced', { fix: 'ydeploy status (lists the instances), then --instance <id|legacy|enhanced>' });
 }
 
-export function matches(selector: Selector, instance: Pick<Instance, 'id' | 'role'>): boolean {
-  if (selector.kind === 'all') return true;
-  if (selector.kind === 'role') return instance.role === selector.role;
+export function matches(selector: Selector, instance: Pick<Instance, 'id' | 'kind'>): boolean {
+  if (selector.by === 'all') return true;
+  if (selector.by === 'kind') return instance.kind === selector.kind;
   return instance.id === selector.id;
 }
 
 export function describeSelector(selector: Selector): string {
-  return selector.kind === 'all' ? 'instance' : selector.kind === 'role' ? `${selector.role} instance` : `instance ${selector.id}`;
+  return selector.by === 'all' ? 'instance' : selector.by === 'kind' ? `${selector.kind} instance` : `instance ${selector.id}`;
 }
 
 /** The selected instances; none is an error naming what does exist. */
 export function select(instances: Instance[], selector: Selector, environment: string, code: ExitCode = ExitCode.failed): Instance[] {
   const chosen = instances.filter((i) => matches(selector, i));
   if (chosen.length) return chosen;
-  const present = instances.length ? instances.map((i) => `${i.role} ${i.id}`).join(', ') : 'none';
+  const present = instances.length ? instances.map((i) => `${i.kind} ${i.id}`).join(', ') : 'none';
   throw new UserError(`no ${describeSelector(selector)} in ${environment}`, `its instances: ${present}`, {
     code,
     fix: instances.length ? `ydeploy status --env ${environment}` : `ydeploy migrate --env ${environment}`,

@@ -1,4 +1,4 @@
-// One CloudWatch event as a terminal line: time, role, instance, stream, level, message.
+// One CloudWatch event as a terminal line: time, instance kind, instance, stream, level, message.
 // The bot and health server log pino JSON lines ({level, time, msg, ...}); other lines are
 // shown as they are.
 import { paint as makePaint, type Paint } from './paint.js';
@@ -7,7 +7,7 @@ export interface LineEvent {
   timestamp: number;
   message: string;
   instanceId: string;
-  role: string;
+  instanceKind: string;
   kind: string;
 }
 
@@ -49,8 +49,8 @@ function colourLevel(p: Paint, level: number | undefined, text: string): string 
   return p.dim(text);
 }
 
-function colourRole(p: Paint, role: string, text: string): string {
-  return role === 'legacy' ? p.magenta(text) : role === 'enhanced' ? p.cyan(text) : p.dim(text);
+function colourKind(p: Paint, kind: string, text: string): string {
+  return kind === 'legacy' ? p.magenta(text) : kind === 'enhanced' ? p.cyan(text) : p.dim(text);
 }
 
 function fieldText(fields: Record<string, unknown>): string {
@@ -62,7 +62,7 @@ function fieldText(fields: Record<string, unknown>): string {
 /** `10:04:05.123 enhanced i-0abc bot    INFO  ready guilds=1` */
 export function formatLogLine(event: LineEvent, p: Paint): string {
   const time = new Date(event.timestamp).toISOString().slice(11, 23);
-  const tag = colourRole(p, event.role, `${event.role.padEnd(8)} ${event.instanceId} ${event.kind.padEnd(6)}`);
+  const tag = colourKind(p, event.instanceKind, `${event.instanceKind.padEnd(8)} ${event.instanceId} ${event.kind.padEnd(6)}`);
   const pino = parsePino(event.message);
   if (!pino) return `${p.dim(time)} ${tag} ${event.message.replace(/\s+$/, '')}`;
   const level = colourLevel(p, pino.level, levelName(pino.level).padEnd(5));

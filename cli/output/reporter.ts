@@ -173,7 +173,7 @@ class TerminalReporter implements Reporter {
   }
 
   private emit(event: ReporterEvent): void {
-    this.out.write(`${JSON.stringify({ time: new Date(this.now()).toISOString(), ...event })}\n`);
+    this.out.write(`${JSON.stringify({ time: new Date(this.now()).toISOString(), ...event }, withRoleAlias)}\n`);
   }
 
   private line(text: string): void {
@@ -235,4 +235,18 @@ export function formatSeconds(seconds: number): string {
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
+}
+
+/**
+ * An instance's kind (legacy or enhanced) was called `role` in the JSON of ydeploy 0.1, a word
+ * now kept for active/standby (`botRole` in the JSON). For one release every object that names
+ * a kind (`kind`, or `instanceKind` on log events) also carries it as `role`, so scripts written
+ * against 0.1 keep reading it.
+ */
+function withRoleAlias(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || 'role' in value) return value;
+  const { kind, instanceKind } = value as { kind?: unknown; instanceKind?: unknown };
+  const named = instanceKind ?? kind;
+  if (named === 'legacy' || named === 'enhanced' || (instanceKind === 'unknown')) return { ...value, role: named };
+  return value;
 }

@@ -36,8 +36,8 @@ function ip(i: Pick<InstanceStatus, 'privateIp' | 'publicIp'>): string {
   return [i.privateIp, i.publicIp].filter(Boolean).join(' / ') || '—';
 }
 
-function roleText(role: string, p: Paint): string {
-  return role === 'legacy' ? p.magenta(role) : role === 'enhanced' ? p.cyan(role) : role;
+function kindText(kind: string, p: Paint): string {
+  return kind === 'legacy' ? p.magenta(kind) : kind === 'enhanced' ? p.cyan(kind) : kind;
 }
 
 export function renderStatus(report: StatusReport, p: Paint): string {
@@ -45,9 +45,9 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   out.push(`${p.bold(`ydeploy status — ${report.environment}`)} ${p.dim(`${report.at} (${duration(report.tookMs)})`)}`);
   out.push('', p.bold('Instances'));
   if (report.instances.length) {
-    const t = table(['role', 'instance', 'state', 'subnet', 'ip', 'release', 'uptime', 'health'], p);
+    const t = table(['kind', 'instance', 'state', 'subnet', 'ip', 'release', 'uptime', 'health'], p);
     for (const i of report.instances) {
-      t.push([roleText(i.role, p), i.id, i.state, i.subnet, ip(i), i.release ?? '—', duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000), healthText(i.health, p)]);
+      t.push([kindText(i.kind, p), i.id, i.state, i.subnet, ip(i), i.release ?? '—', duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000), healthText(i.health, p)]);
     }
     out.push(t.toString());
     for (const i of report.instances) if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
@@ -58,11 +58,11 @@ export function renderStatus(report: StatusReport, p: Paint): string {
 
   out.push('', p.bold('Logs (last event per stream)'));
   if (report.streams.length) {
-    const roles = new Map(report.instances.map((i) => [i.id, i.role as string]));
-    const t = table(['role', 'stream', 'last event', 'message'], p);
+    const kinds = new Map(report.instances.map((i) => [i.id, i.kind as string]));
+    const t = table(['kind', 'stream', 'last event', 'message'], p);
     for (const s of report.streams) {
       const age = s.ageSeconds === undefined ? '—' : `${duration(s.ageSeconds * 1000)} ago`;
-      t.push([roleText(roles.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(messageText(s.lastMessage), 60)]);
+      t.push([kindText(kinds.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(messageText(s.lastMessage), 60)]);
     }
     out.push(t.toString());
   } else out.push(p.dim('  no streams'));
@@ -118,12 +118,12 @@ function truncate(text: string, width: number): string {
 }
 
 export function renderHealth(probes: HealthProbe[], p: Paint): string {
-  const t = table(['role', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
+  const t = table(['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
   for (const probe of probes) {
     const b = probe.body;
     const discord = b?.discord ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}` : '—';
     t.push([
-      roleText(probe.role, p),
+      kindText(probe.kind, p),
       probe.instanceId,
       healthText(probe, p),
       probe.httpStatus ?? '—',
@@ -155,7 +155,7 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
 
 export function renderMonitorRound(probes: HealthProbe[], at: number, p: Paint): string {
   const time = new Date(at).toISOString().slice(11, 19);
-  const parts = probes.length ? probes.map((x) => `${roleText(x.role, p)} ${x.instanceId} ${healthText(x, p)}`) : [p.red('no running instance')];
+  const parts = probes.length ? probes.map((x) => `${kindText(x.kind, p)} ${x.instanceId} ${healthText(x, p)}`) : [p.red('no running instance')];
   return `${p.dim(time)}  ${parts.join('  ')}`;
 }
 
@@ -168,9 +168,9 @@ export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string 
   const how = summary.interrupted ? 'stopped early' : 'finished';
   out.push(p.bold(`monitor ${how} after ${duration(summary.seconds * 1000)}: ${summary.rounds} rounds, ${summary.alerts.length} alert(s)`));
   if (summary.instances.length) {
-    const t = table(['role', 'instance', 'probes', 'healthy', 'availability', 'last', 'probe (median)', 'discord ping (median)'], p);
+    const t = table(['kind', 'instance', 'probes', 'healthy', 'availability', 'last', 'probe (median)', 'discord ping (median)'], p);
     for (const i of summary.instances) {
-      t.push([roleText(i.role, p), i.id, i.probes, i.healthy, `${i.availability}%`, i.lastState ?? '—', duration(i.medianProbeMs), i.medianDiscordPingMs === undefined ? '—' : `${i.medianDiscordPingMs}ms`]);
+      t.push([kindText(i.kind, p), i.id, i.probes, i.healthy, `${i.availability}%`, i.lastState ?? '—', duration(i.medianProbeMs), i.medianDiscordPingMs === undefined ? '—' : `${i.medianDiscordPingMs}ms`]);
     }
     out.push(t.toString());
   }

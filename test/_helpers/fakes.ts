@@ -11,7 +11,7 @@ import {
   type CommandResult,
   type Identity,
   type Instance,
-  type InstanceRole,
+  type InstanceKind as InstanceRole,
   type Instances,
   type LogEvent,
   type LogQuery,
@@ -232,7 +232,7 @@ export class FakeWorld {
   }
 
   byRole(role: InstanceRole, release?: string): SimBot | undefined {
-    return this.running().find((b) => b.instance.role === role && (release === undefined || b.instance.release === release));
+    return this.running().find((b) => b.instance.kind === role && (release === undefined || b.instance.release === release));
   }
 
   active(): SimBot[] {
@@ -254,7 +254,7 @@ export class FakeWorld {
     const id = `i-${String(this.nextId++).padStart(4, '0')}`;
     const bot: SimBot = {
       key,
-      instance: { id, role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
+      instance: { id, kind: role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
       // The BotRole tag terraform gives a new instance, so bots boot as on EC2.
       role: vars ? bootRole(role, release, bootRoleInputs(vars)) : 'active',
       onlineAfter: 1000,

@@ -1,7 +1,7 @@
 // Instances over EC2: the environment's bot instances, from their tags.
 import type { Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 type Sdk = typeof import('@aws-sdk/client-ec2');
-import type { Instance, InstanceRole, InstanceState, Instances } from '../../ports.js';
+import type { Instance, InstanceKind, InstanceState, Instances } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
 
@@ -59,7 +59,7 @@ function toInstance(raw: Ec2Instance, tiers: Map<string, string | undefined>): I
   const tier = raw.SubnetId ? tiers.get(raw.SubnetId) : undefined;
   return {
     id: raw.InstanceId!,
-    role: tags.Role as InstanceRole,
+    kind: tags.Role as InstanceKind,
     state: (raw.State?.Name ?? 'pending') as InstanceState,
     environment: tags.Environment ?? '',
     release: tags.Release || undefined,

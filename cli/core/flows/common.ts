@@ -1,7 +1,7 @@
 // Pieces every flow shares: the apply step (desired.json, then terraform apply with it as a
-// -var-file), finding an instance by role and release, and running a flow under the lock with
+// -var-file), finding an instance by kind and release, and running a flow under the lock with
 // a journal.
-import type { Instance, InstanceRole } from '../../ports.js';
+import type { Instance, InstanceKind } from '../../ports.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { newestOf } from '../instances.js';
@@ -32,14 +32,14 @@ export function applyStep<S>(id: string, title: string, group: number | undefine
   };
 }
 
-/** The newest live instance of a role (and release, when given). */
-export async function findInstance(ctx: Context, role: InstanceRole, release?: string | null): Promise<Instance | undefined> {
-  return newestOf(await ctx.instances.list(ctx.env.name), role, release);
+/** The newest live instance of a kind (and release, when given). */
+export async function findInstance(ctx: Context, kind: InstanceKind, release?: string | null): Promise<Instance | undefined> {
+  return newestOf(await ctx.instances.list(ctx.env.name), kind, release);
 }
 
-export async function requireInstance(ctx: Context, role: InstanceRole, release?: string | null): Promise<Instance> {
-  const found = await findInstance(ctx, role, release);
-  if (!found) throw new UsageError(`no running ${role} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`, 'it was expected after the previous step', { fix: `ydeploy status --env ${ctx.env.name}` });
+export async function requireInstance(ctx: Context, kind: InstanceKind, release?: string | null): Promise<Instance> {
+  const found = await findInstance(ctx, kind, release);
+  if (!found) throw new UsageError(`no running ${kind} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`, 'it was expected after the previous step', { fix: `ydeploy status --env ${ctx.env.name}` });
   return found;
 }
 

@@ -3,11 +3,11 @@ import type { Clock, Instances, LogEvent, LogStore } from '../../ports.js';
 import type { Selector } from '../targets.js';
 import { mergePages } from './merge.js';
 import { SeenEvents } from './seen.js';
-import { logGroupName, StreamDirectory, type RoleSource, type SourceStream, type StreamKind } from './streams.js';
+import { logGroupName, StreamDirectory, type KindSource, type SourceStream, type StreamKind } from './streams.js';
 
 export interface TaggedEvent extends LogEvent {
   instanceId: string;
-  role: SourceStream['role'];
+  instanceKind: SourceStream['instanceKind'];
   kind: StreamKind;
 }
 
@@ -16,8 +16,8 @@ export interface LogsDeps {
   instances: Instances;
   clock: Clock;
   environment: string;
-  /** Roles known without asking EC2 (terraform's outputs); undefined when unknown there. */
-  knownRoles?: RoleSource;
+  /** Kinds known without asking EC2 (terraform's outputs); undefined when unknown there. */
+  knownKinds?: KindSource;
 }
 
 export interface LogsRequest {
@@ -36,7 +36,7 @@ const STREAMS_PER_QUERY = 100;
 
 /** Every matching event since `since`, in time order, one page at a time. */
 export async function* readLogs(deps: LogsDeps, request: LogsRequest): AsyncGenerator<TaggedEvent[]> {
-  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownRoles);
+  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownKinds);
   const streams = await directory.discover({ selector: request.selector, kind: request.kind, since: request.since });
   yield* queryStreams(deps, streams, request, request.since);
 }
@@ -55,7 +55,7 @@ export interface FollowOptions {
 /** readLogs, then keep polling until the signal aborts; each event is yielded once. */
 export async function* followLogs(deps: LogsDeps, request: LogsRequest, options: FollowOptions = {}): AsyncGenerator<TaggedEvent[]> {
   const { pollMs = 500, overlapMs = 60_000, discoverEveryMs = 2_000 } = options;
-  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownRoles);
+  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownKinds);
   const seen = new SeenEvents();
   let newest = -Infinity;
   let streams: SourceStream[] = [];
@@ -98,7 +98,7 @@ async function* queryStreams(deps: LogsDeps, streams: SourceStream[], request: L
   for await (const page of mergePages(sources)) {
     yield page.map((event) => {
       const source = byName.get(event.stream);
-      return { ...event, instanceId: source?.instanceId ?? event.stream, role: source?.role ?? 'unknown', kind: source?.kind ?? 'bot' };
+      return { ...event, instanceId: source?.instanceId ?? event.stream, instanceKind: source?.instanceKind ?? 'unknown', kind: source?.kind ?? 'bot' };
     });
   }
 }

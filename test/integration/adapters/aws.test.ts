@@ -81,7 +81,7 @@ describe('CloudWatchLogStore', () => {
 });
 
 describe('Ec2Instances', () => {
-  it('lists the environment\'s bot instances with role, release and subnet tier', async () => {
+  it('lists the environment\'s bot instances with kind, release and subnet tier', async () => {
     const ec2 = new EC2Client({ region: 'us-east-1' });
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }));
     const subnet = await ec2.send(
@@ -103,8 +103,8 @@ describe('Ec2Instances', () => {
     const gone = (await launch('legacy', 'staging')).Instances![0].InstanceId!;
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone] }));
     const instances = await new Ec2Instances(settings, 'p').list('staging');
-    expect(instances.map((i) => ({ id: i.id, role: i.role, release: i.release, privateSubnet: i.privateSubnet, state: i.state }))).toEqual([
-      { id: enhanced, role: 'enhanced', release: 'v7', privateSubnet: true, state: 'running' },
+    expect(instances.map((i) => ({ id: i.id, kind: i.kind, release: i.release, privateSubnet: i.privateSubnet, state: i.state }))).toEqual([
+      { id: enhanced, kind: 'enhanced', release: 'v7', privateSubnet: true, state: 'running' },
     ]);
   });
 });

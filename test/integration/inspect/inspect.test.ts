@@ -119,7 +119,7 @@ describe('logs against moto', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     for (let i = 1; i < events.length; i++) expect(events[i].timestamp).toBeGreaterThanOrEqual(events[i - 1].timestamp);
     const byRole = new Map<string, number>();
-    for (const e of events) byRole.set(`${e.role}/${e.kind}`, (byRole.get(`${e.role}/${e.kind}`) ?? 0) + 1);
+    for (const e of events) byRole.set(`${e.instanceKind}/${e.kind}`, (byRole.get(`${e.instanceKind}/${e.kind}`) ?? 0) + 1);
     // The terminated instance is still described by EC2 (as moto and AWS do for a while): enhanced.
     expect(Object.fromEntries(byRole)).toEqual({ 'enhanced/bot': 2 * PER_STREAM, 'enhanced/health': 2 * PER_STREAM, 'legacy/bot': PER_STREAM, 'legacy/health': PER_STREAM });
   });
@@ -155,13 +155,13 @@ describe('logs against moto', () => {
     clearTimeout(deadline);
     await writer;
     expect(got.map((e) => JSON.parse(e.message).msg).sort()).toEqual(['candidate healthy', 'candidate ready', 'follow same-ms 0', 'follow same-ms 1', 'follow same-ms 2']);
-    expect(got.find((e) => e.message.includes('candidate ready'))).toMatchObject({ instanceId: newId, role: 'enhanced', kind: 'bot' });
+    expect(got.find((e) => e.message.includes('candidate ready'))).toMatchObject({ instanceId: newId, instanceKind: 'enhanced', kind: 'bot' });
     await ec2().send(new TerminateInstancesCommand({ InstanceIds: [newId] }));
   });
 });
 
 describe('status against moto', () => {
-  it('gathers instances by role, network, streams, alarms and the last deployment concurrently', async () => {
+  it('gathers instances by kind, network, streams, alarms and the last deployment concurrently', async () => {
     const env = testEnv(ENV);
     const report = await gatherStatus({
       env,
@@ -173,7 +173,7 @@ describe('status against moto', () => {
       clock: systemClock,
     });
     expect(report.tookMs).toBeLessThan(3000);
-    expect(report.instances.map((i) => [i.role, i.id, i.subnet, i.release])).toEqual([
+    expect(report.instances.map((i) => [i.kind, i.id, i.subnet, i.release])).toEqual([
       ['legacy', ids.legacy, 'public', 'v1'],
       ['enhanced', ids.enhanced, 'private', 'v2'],
     ]);

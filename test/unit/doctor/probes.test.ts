@@ -53,7 +53,7 @@ describe('the troubleshooting script', () => {
     await writeFile(ready, JSON.stringify({ pid: process.pid, heartbeatAt: Date.now(), state: 'ready', discord: { ready: true } }));
     const results = await runScript({ YDEPLOY_READY_FILE: ready });
     expect([...results.keys()]).toEqual(['bot-active', 'bot-show', 'bot-logs', 'health-active', 'health-show', 'health-logs', 'port', 'health-endpoint', 'ready-file', 'clock', 'dns', 'outbound']);
-    const findings = diagnose({ instance: { id: 'i-1', role: 'enhanced', state: 'running', environment: 'sandbox', privateSubnet: true }, healthPort: port, sandbox: true, probes: results });
+    const findings = diagnose({ instance: { id: 'i-1', kind: 'enhanced', state: 'running', environment: 'sandbox', privateSubnet: true }, healthPort: port, sandbox: true, probes: results });
     expect(findings.filter((f) => f.severity !== 'ok').map((f) => `${f.id}: ${f.detail}`)).toEqual([]);
     expect(findings.find((f) => f.id === 'outbound')!.detail).toBe('Discord answered (HTTP 401)');
     expect(findings.find((f) => f.id === 'port')!.detail).toMatch(/^listening/);
@@ -64,7 +64,7 @@ describe('the troubleshooting script', () => {
     const results = await runScript({ YDEPLOY_READY_FILE: join(dir, 'absent') });
     expect(results.get('bot-active')).toMatchObject({ exitCode: 3, output: 'inactive', unavailable: false });
     expect(results.get('ready-file')!.exitCode).not.toBe(0);
-    const findings = diagnose({ instance: { id: 'i-1', role: 'enhanced', state: 'running', environment: 'sandbox', privateSubnet: true }, healthPort: port, sandbox: true, probes: results });
+    const findings = diagnose({ instance: { id: 'i-1', kind: 'enhanced', state: 'running', environment: 'sandbox', privateSubnet: true }, healthPort: port, sandbox: true, probes: results });
     expect(findings.find((f) => f.id === 'bot-service')).toMatchObject({ severity: 'problem', detail: 'inactive (dead), 2 restarts' });
     expect(findings.find((f) => f.id === 'ready-file')).toMatchObject({ severity: 'problem', detail: 'absent' });
   });

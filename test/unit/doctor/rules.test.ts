@@ -4,7 +4,7 @@ import type { DoctorFacts, NetworkFacts } from '../../../cli/doctor/facts.js';
 import type { ProbeResult } from '../../../cli/doctor/probes.js';
 import type { Instance } from '../../../cli/ports.js';
 
-const instance: Instance = { id: 'i-0abc', role: 'enhanced', state: 'running', environment: 'production', privateSubnet: true };
+const instance: Instance = { id: 'i-0abc', kind: 'enhanced', state: 'running', environment: 'production', privateSubnet: true };
 
 function probe(id: string, output: string, exitCode = 0, unavailable = false): [string, ProbeResult] {
   return [id, { id, output, exitCode, unavailable }];
@@ -143,7 +143,7 @@ describe('doctor rules', () => {
     const net = healthyNet();
     net.natGateways = [];
     net.routeTable = { id: 'rtb-pub', main: false, routes: [{ destination: '0.0.0.0/0', target: 'igw-9', state: 'active' }] };
-    const findings = diagnose(facts({ net, instance: { ...instance, role: 'legacy', privateSubnet: false } }));
+    const findings = diagnose(facts({ net, instance: { ...instance, kind: 'legacy', privateSubnet: false } }));
     expect(one(findings, 'nat')).toMatchObject({ severity: 'ok' });
     expect(one(findings, 'route')).toMatchObject({ severity: 'ok', title: 'default route of the public subnet' });
   });

@@ -54,8 +54,8 @@ export class FakeInstances implements Instances {
   }
 }
 
-export function instance(id: string, role: Instance['role'], extra: Partial<Instance> = {}): Instance {
-  return { id, role, state: 'running', environment: 'test', release: 'v1', launchTime: new Date('2026-11-26T09:00:00Z'), ...extra };
+export function instance(id: string, kind: Instance['kind'], extra: Partial<Instance> = {}): Instance {
+  return { id, kind, state: 'running', environment: 'test', release: 'v1', launchTime: new Date('2026-11-26T09:00:00Z'), ...extra };
 }
 
 export type Script = (instanceId: string, commands: string[]) => Promise<CommandResult> | CommandResult;

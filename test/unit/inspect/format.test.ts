@@ -10,15 +10,15 @@ const plain = paint(false);
 const T = Date.parse('2026-11-26T10:04:05.123Z');
 
 describe('log lines', () => {
-  it('formats a pino line: time, role, instance, stream, level, message, extra fields', () => {
+  it('formats a pino line: time, instance kind, instance, stream, level, message, extra fields', () => {
     const message = JSON.stringify({ level: 30, time: T, pid: 7, hostname: 'h', msg: 'ready on Discord', guilds: 1, user: 'bot#1' });
-    expect(formatLogLine({ timestamp: T, message, instanceId: 'i-0abc', role: 'enhanced', kind: 'bot' }, plain)).toBe(
+    expect(formatLogLine({ timestamp: T, message, instanceId: 'i-0abc', instanceKind: 'enhanced', kind: 'bot' }, plain)).toBe(
       '10:04:05.123 enhanced i-0abc bot    INFO  ready on Discord guilds=1 user=bot#1',
     );
   });
 
   it('shows lines that are not JSON as they are', () => {
-    expect(formatLogLine({ timestamp: T, message: 'plain text\n', instanceId: 'i-1', role: 'legacy', kind: 'health' }, plain)).toBe('10:04:05.123 legacy   i-1 health plain text');
+    expect(formatLogLine({ timestamp: T, message: 'plain text\n', instanceId: 'i-1', instanceKind: 'legacy', kind: 'health' }, plain)).toBe('10:04:05.123 legacy   i-1 health plain text');
   });
 
   it('names pino levels', () => {
@@ -28,9 +28,9 @@ describe('log lines', () => {
     expect(parsePino('{broken')).toBeUndefined();
   });
 
-  it('colours levels and roles only when asked', () => {
+  it('colours levels and kinds only when asked', () => {
     const colour = paint(true);
-    const line = (level: number) => formatLogLine({ timestamp: T, message: JSON.stringify({ level, msg: 'm' }), instanceId: 'i-1', role: 'enhanced', kind: 'bot' }, colour);
+    const line = (level: number) => formatLogLine({ timestamp: T, message: JSON.stringify({ level, msg: 'm' }), instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' }, colour);
     expect(line(50)).toContain('\x1b[31mERROR');
     expect(line(40)).toContain('\x1b[33mWARN');
     expect(line(30)).toContain('\x1b[32mINFO');
@@ -52,8 +52,8 @@ describe('tables', () => {
   it('renders health probes', () => {
     const text = renderHealth(
       [
-        { instanceId: 'i-1', role: 'enhanced', state: 'healthy', httpStatus: 200, botRole: 'active', latencyMs: 812, at: 0, body: { status: 'healthy', timestamp: 't', uptime: 90, version: 'v2', discord: { ready: true, ping: 41 } } },
-        { instanceId: 'i-2', role: 'legacy', state: 'unreachable', reason: 'no answer through SSM within 15s', latencyMs: 15000, at: 0 },
+        { instanceId: 'i-1', kind: 'enhanced', state: 'healthy', httpStatus: 200, botRole: 'active', latencyMs: 812, at: 0, body: { status: 'healthy', timestamp: 't', uptime: 90, version: 'v2', discord: { ready: true, ping: 41 } } },
+        { instanceId: 'i-2', kind: 'legacy', state: 'unreachable', reason: 'no answer through SSM within 15s', latencyMs: 15000, at: 0 },
       ],
       plain,
     );
@@ -97,7 +97,7 @@ describe('tables', () => {
         seconds: 600,
         interrupted: true,
         rounds: 10,
-        instances: [{ id: 'i-1', role: 'enhanced', probes: 10, healthy: 9, availability: 90, lastState: 'healthy', medianProbeMs: 800, medianDiscordPingMs: 40 }],
+        instances: [{ id: 'i-1', kind: 'enhanced', probes: 10, healthy: 9, availability: 90, lastState: 'healthy', medianProbeMs: 800, medianDiscordPingMs: 40 }],
         alarms: [{ name: 'p-e-nat-errors', kind: 'nat', state: 'ALARM' }],
         alerts: [{ at: '2026-11-26T10:00:00Z', kind: 'nat', subject: 'p-e-nat-errors', message: 'alarm p-e-nat-errors is in ALARM' }],
       },

@@ -35,7 +35,7 @@ describe('probeHealth', () => {
   it('probes through SSM', async () => {
     const remote = new FakeRemote((id) => healthAnswer(id, 200, healthyBody()));
     const probe = await probeHealth(remote, instance('i-a', 'enhanced'), options);
-    expect(probe).toMatchObject({ instanceId: 'i-a', role: 'enhanced', state: 'healthy', botRole: 'active' });
+    expect(probe).toMatchObject({ instanceId: 'i-a', kind: 'enhanced', state: 'healthy', botRole: 'active' });
     expect(remote.calls[0].commands[0]).toContain('/health');
   });
 
@@ -65,7 +65,7 @@ describe('probeHealth', () => {
 
 describe('targets', () => {
   const all = [instance('i-1', 'legacy'), instance('i-2', 'enhanced'), instance('i-3', 'enhanced')];
-  it('selects by role, by id, or all', () => {
+  it('selects by kind, by id, or all', () => {
     expect(select(all, parseSelector('enhanced'), 'test').map((i) => i.id)).toEqual(['i-2', 'i-3']);
     expect(select(all, parseSelector('i-1'), 'test').map((i) => i.id)).toEqual(['i-1']);
     expect(select(all, parseSelector(undefined), 'test')).toHaveLength(3);

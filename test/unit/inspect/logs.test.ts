@@ -60,18 +60,18 @@ describe('streams', () => {
     expect(parseStreamName('something-else')).toBeUndefined();
   });
 
-  it('tags roles from EC2, keeps gone instances as unknown, filters by selector and stream', async () => {
+  it('tags kinds from EC2, keeps gone instances as unknown, filters by selector and stream', async () => {
     const logs = new FakeLogStore();
     for (const s of ['i-legacy-bot', 'i-legacy-health', 'i-new-bot', 'i-new-health', 'i-gone-bot']) logs.put(s, 1000, 'x');
     const instances = new FakeInstances([instance('i-legacy', 'legacy'), instance('i-new', 'enhanced')]);
     const dir = new StreamDirectory(logs, instances, 'test');
     const all = await dir.discover({ selector: parseSelector(undefined) });
-    expect(all.map((s) => `${s.name}:${s.role}`)).toEqual(['i-gone-bot:unknown', 'i-legacy-bot:legacy', 'i-legacy-health:legacy', 'i-new-bot:enhanced', 'i-new-health:enhanced']);
+    expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual(['i-gone-bot:unknown', 'i-legacy-bot:legacy', 'i-legacy-health:legacy', 'i-new-bot:enhanced', 'i-new-health:enhanced']);
     expect((await dir.discover({ selector: parseSelector('enhanced'), kind: 'health' })).map((s) => s.name)).toEqual(['i-new-health']);
     expect((await dir.discover({ selector: parseSelector('i-gone') })).map((s) => s.name)).toEqual(['i-gone-bot']);
   });
 
-  it('takes roles from terraform\'s outputs first, and asks EC2 only for instances they do not name', async () => {
+  it('takes kinds from terraform\'s outputs first, and asks EC2 only for instances they do not name', async () => {
     const logs = new FakeLogStore();
     for (const s of ['i-legacy-bot', 'i-extra-bot']) logs.put(s, 1000, 'x');
     const instances = new FakeInstances([instance('i-extra', 'enhanced')]);
@@ -80,7 +80,7 @@ describe('streams', () => {
     instances.describe = async (ids) => (asked.push(ids), describe(ids));
     const dir = new StreamDirectory(logs, instances, 'test', async () => new Map([['i-legacy', 'legacy' as const]]));
     const all = await dir.discover({ selector: parseSelector(undefined) });
-    expect(all.map((s) => `${s.name}:${s.role}`)).toEqual(['i-extra-bot:enhanced', 'i-legacy-bot:legacy']);
+    expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual(['i-extra-bot:enhanced', 'i-legacy-bot:legacy']);
     expect(asked).toEqual([['i-extra']]);
   });
 });
@@ -88,7 +88,7 @@ describe('streams', () => {
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
 describe('readLogs', () => {
-  it('reads every stream of the environment merged by time, across pages, tagged with role and stream', async () => {
+  it('reads every stream of the environment merged by time, across pages, tagged with kind and stream', async () => {
     const logs = new FakeLogStore();
     for (let n = 0; n < 250; n++) {
       logs.put('i-a-bot', T0 + n * 2, `a-bot ${n}`);
@@ -100,8 +100,8 @@ describe('readLogs', () => {
     expect(pages.length).toBeGreaterThan(5);
     expect(events).toHaveLength(500);
     expect(events.map((e) => e.timestamp)).toEqual([...events.map((e) => e.timestamp)].sort((a, b) => a - b));
-    expect(events[0]).toMatchObject({ instanceId: 'i-a', role: 'legacy', kind: 'bot', message: 'a-bot 0' });
-    expect(events[1]).toMatchObject({ instanceId: 'i-b', role: 'enhanced', kind: 'health' });
+    expect(events[0]).toMatchObject({ instanceId: 'i-a', instanceKind: 'legacy', kind: 'bot', message: 'a-bot 0' });
+    expect(events[1]).toMatchObject({ instanceId: 'i-b', instanceKind: 'enhanced', kind: 'health' });
     expect(logs.queries[0]).toMatchObject({ group: '/ec2/test-logs', start: T0 });
   });
 
@@ -148,7 +148,7 @@ describe('followLogs', () => {
       script[polls++]?.();
     }
     expect(seen.map((e) => e.message)).toEqual(['before', 'same ms 1', 'same ms 2', 'enhanced up', 'healthy', 'late']);
-    expect(seen.find((e) => e.message === 'enhanced up')).toMatchObject({ role: 'enhanced', instanceId: 'i-b', kind: 'bot' });
+    expect(seen.find((e) => e.message === 'enhanced up')).toMatchObject({ instanceKind: 'enhanced', instanceId: 'i-b', kind: 'bot' });
     expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
   });
 

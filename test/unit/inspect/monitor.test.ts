@@ -4,7 +4,7 @@ import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/inspect/mo
 import type { HealthProbe } from '../../../cli/inspect/health.js';
 import { FakeAlarms, FakeClock, FakeInstances, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
-const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({ instanceId: id, role: 'enhanced', state, latencyMs: 10, at: 0 });
+const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({ instanceId: id, kind: 'enhanced', state, latencyMs: 10, at: 0 });
 const MIN = 60_000;
 
 describe('MonitorState: health failures > 3 in 5 minutes', () => {

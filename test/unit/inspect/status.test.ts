@@ -29,7 +29,7 @@ describe('gatherStatus', () => {
     const started = Date.now();
     const report = await gatherStatus(deps, { probeTimeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(report.instances.map((i) => [i.role, i.id, i.subnet, i.health.state])).toEqual([
+    expect(report.instances.map((i) => [i.kind, i.id, i.subnet, i.health.state])).toEqual([
       ['legacy', 'i-old', 'public', 'unreachable'],
       ['enhanced', 'i-new', 'private', 'healthy'],
     ]);

@@ -100,6 +100,16 @@ describe('--json', () => {
     expect(events[0].time).toBe('2026-11-26T10:00:00.000Z');
     expect(events.filter((e) => e.type === 'result')).toHaveLength(1);
   });
+
+  it('keeps an instance kind readable as `role` beside `kind` (its name in 0.1), and leaves active/standby alone', async () => {
+    const stdout = capture();
+    const reporter = await createReporter({ json: true, stdout, stderr: capture(), now: clock().now });
+    reporter.event({ type: 'log', instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' });
+    reporter.result({ instances: [{ id: 'i-1', kind: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } }] });
+    const [log, result] = ndjson(stdout.text);
+    expect(log).toMatchObject({ instanceKind: 'enhanced', kind: 'bot', role: 'enhanced' });
+    expect(result.instances[0]).toEqual({ id: 'i-1', kind: 'legacy', role: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } });
+  });
 });
 
 describe('colour', () => {
