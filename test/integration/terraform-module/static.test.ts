@@ -237,7 +237,7 @@ describe('terraform module: rendered user data', () => {
     expect(ssm).toContain('Environment=YDEPLOY_RELEASE_DIR=/opt/discord-bot/current\n');
 
     const script = rendered.v2!;
-    expect(script).toContain('dnf install -y nodejs20 amazon-cloudwatch-agent rsyslog');
+    expect(script).toContain('dnf install -y nodejs22 amazon-cloudwatch-agent rsyslog');
     expect(script).toContain('s3://$release_bucket/releases/$release_version/');
     expect(script).toContain("release_bucket='acme-releases'");
     expect(script).toContain('ln -sfn "$release_dir" /opt/discord-bot/current');
