@@ -9,7 +9,13 @@ const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 // YDEPLOY_BUILD_OUTDIR: build elsewhere (tests that must not see a concurrent rebuild of dist/).
 const outdir = process.env.YDEPLOY_BUILD_OUTDIR ?? 'dist/cli';
 // The entries of PROGRAM_ENTRIES in cli/sandbox/programs.ts.
-const SANDBOX_PROGRAMS = ['emulators/discord/main', 'emulators/runcommand/main', 'emulators/host/main', 'emulators/runcommand/unitctl/main'];
+const SANDBOX_PROGRAMS = [
+  'emulators/discord/main',
+  'emulators/runcommand/main',
+  'emulators/host/main',
+  'emulators/runcommand/unitctl/main',
+];
+const BUNDLED = new Set(['commander', '@commander-js/extra-typings']);
 await rm(new URL(outdir, root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
@@ -22,18 +28,21 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Dependencies stay in node_modules, except commander: it is on every `--help` path, and read
-  // from the bundle it loads faster than its CommonJS files (test/bench/cold-start.bench.ts).
+  // Dependencies stay in node_modules, except commander (and its typed wrapper): it is on every
+  // `--help` path, and read from the bundle it loads faster than its CommonJS files
+  // (test/bench/cold-start.bench.ts).
   plugins: [
     {
       name: 'external-packages-but-commander',
       setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'commander' ? undefined : { external: true }));
+        b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(args.path) ? undefined : { external: true }));
       },
     },
   ],
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __YDEPLOY_VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "import { createRequire as __ydeployRequire } from 'node:module'; const require = __ydeployRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ydeployRequire } from 'node:module'; const require = __ydeployRequire(import.meta.url);",
+  },
 });

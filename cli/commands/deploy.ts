@@ -1,37 +1,50 @@
 // `ydeploy deploy`: build and upload a release, start it beside the serving one, health-gate it,
 // hand off, retire the old one.
-import type { CommandInput } from '../command.js';
-import { assertReleaseVersion } from '../core/desired/state.js';
-import { deploy } from '../core/flows/deploy.js';
+import { defineCommand } from '../command.js';
 import { VERSION } from '../version.js';
-import { orchestration, preflightFirst, summarize } from './_orchestrate.js';
 
-interface Options {
-  release?: string;
-  source?: string;
-  dryRun?: boolean;
-  resume?: boolean;
-  skipPreflight?: boolean;
-}
-
-export async function run(input: CommandInput<Options>): Promise<number> {
-  const { resume, dryRun, skipPreflight } = input.options;
-  if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
-  const o = await orchestration(input as CommandInput, { terraform: true });
-  try {
-    if (!resume && !dryRun) await preflightFirst(o.context, { skip: skipPreflight, skipTests: Boolean(input.options.source) });
-    const release = input.options.release ?? defaultRelease(o.core.clock.now());
-    const result = await deploy(o.core, { release, resume, dryRun });
-    if (!dryRun) {
-      o.core.reporter.info(`deployed ${result.state.release} to ${o.core.env.name}: ${result.state.newId ?? ''} serves`);
-      o.core.reporter.info(`next: ydeploy monitor --env ${o.core.env.name} --duration 24h`);
+export default defineCommand({
+  name: 'deploy',
+  description: 'ship new bot code: build, upload, start beside the serving bot, health-gate, hand off, retire the old',
+  examples: [
+    'ydeploy deploy --env production',
+    'ydeploy deploy --env sandbox --release v2',
+    'ydeploy deploy --env production --dry-run',
+  ],
+  options: (cmd) =>
+    cmd
+      .option('--release <version>', 'release version (default: package version + build time)')
+      .option('--source <dir>', 'bot source directory to bundle (default: the bundled bot)')
+      .option('--dry-run', 'show the plan and the steps that would run; change nothing')
+      .option('--resume', 'continue the interrupted deployment from the journal')
+      .option('--skip-preflight', 'do not run preflight first'),
+  async run(input) {
+    const { resume, dryRun, skipPreflight } = input.options;
+    const [{ assertReleaseVersion }, { deploy }, { orchestration, preflightFirst, summarize }] = await Promise.all([
+      import('../core/desired/state.js'),
+      import('../core/flows/deploy.js'),
+      import('./_orchestrate.js'),
+    ]);
+    if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
+    const o = await orchestration(input, { terraform: true });
+    try {
+      if (!resume && !dryRun)
+        await preflightFirst(o.context, { skip: skipPreflight, skipTests: Boolean(input.options.source) });
+      const release = input.options.release ?? defaultRelease(o.core.clock.now());
+      const result = await deploy(o.core, { release, resume, dryRun });
+      if (!dryRun) {
+        o.core.reporter.info(
+          `deployed ${result.state.release} to ${o.core.env.name}: ${result.state.newId ?? ''} serves`,
+        );
+        o.core.reporter.info(`next: ydeploy monitor --env ${o.core.env.name} --duration 24h`);
+      }
+      o.core.reporter.result(summarize(result, o.core.env.name));
+      return 0;
+    } finally {
+      await o.dispose();
     }
-    o.core.reporter.result(summarize(result, o.core.env.name));
-    return 0;
-  } finally {
-    await o.dispose();
-  }
-}
+  },
+});
 
 /** <package version>-<yyyymmddHHMMss> (UTC): sortable, unique per second, valid as a terraform release_version. */
 export function defaultRelease(now: number): string {

@@ -1,16 +1,29 @@
 // ydeploy history [--limit 10]: past deployments from the journal, newest first.
-import type { CommandInput } from '../command.js';
-import { createContext } from '../context.js';
-import { readHistory } from '../inspect/history.js';
-import { parseLimit } from '../inspect/options.js';
-import { dataPaint } from '../output/logline.js';
-import { renderHistory } from '../output/table.js';
+import { defineCommand } from '../command.js';
 
-export async function run(input: CommandInput<{ limit?: string }>): Promise<number> {
-  const limit = parseLimit(input.options.limit ?? '10', 'history');
-  const ctx = await createContext(input as CommandInput);
-  const entries = await readHistory({ store: ctx.ports.store, env: ctx.env }, limit);
-  ctx.reporter.data(renderHistory(entries, dataPaint({ color: input.globals.color, env: input.env, interactive: ctx.reporter.interactive })));
-  ctx.reporter.result({ deployments: entries });
-  return 0;
-}
+export default defineCommand({
+  name: 'history',
+  description: 'past deployments from the journal: who, when, what, step times, outcome',
+  examples: ['ydeploy history --env production', 'ydeploy history --limit 5 --json'],
+  options: (cmd) => cmd.option('--limit <n>', 'how many deployments', '10'),
+  async run(input) {
+    const [{ createContext }, { readHistory }, { parseLimit }, { dataPaint }, { renderHistory }] = await Promise.all([
+      import('../context.js'),
+      import('../inspect/history.js'),
+      import('../inspect/options.js'),
+      import('../output/logline.js'),
+      import('../output/table.js'),
+    ]);
+    const limit = parseLimit(input.options.limit, 'history');
+    const ctx = await createContext(input);
+    const entries = await readHistory({ store: ctx.ports.store, env: ctx.env }, limit);
+    ctx.reporter.data(
+      renderHistory(
+        entries,
+        dataPaint({ color: input.globals.color, env: input.env, interactive: ctx.reporter.interactive }),
+      ),
+    );
+    ctx.reporter.result({ deployments: entries });
+    return 0;
+  },
+});

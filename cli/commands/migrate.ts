@@ -1,32 +1,52 @@
 // `ydeploy migrate`: legacy (public subnet) -> enhanced (private subnet), the guide's three steps.
-import type { CommandInput } from '../command.js';
-import { UsageError } from '../errors.js';
-import { migrate } from '../core/flows/migrate.js';
-import { orchestration, preflightFirst, summarize } from './_orchestrate.js';
+import { defineCommand } from '../command.js';
 
-interface Options {
-  step?: string;
-  resume?: boolean;
-  dryRun?: boolean;
-  skipPreflight?: boolean;
-}
-
-export async function run(input: CommandInput<Options>): Promise<number> {
-  const { step, resume, dryRun, skipPreflight } = input.options;
-  if (step && resume) throw new UsageError('--step and --resume do not go together', '--resume continues where the journal stopped', { fix: 'ydeploy migrate --resume' });
-  const o = await orchestration(input as CommandInput, { terraform: true });
-  try {
-    if (!resume && !dryRun) await preflightFirst(o.context, { skip: skipPreflight, skipTests: true });
-    const result = await migrate(o.core, { step: step ? Number(step) : undefined, resume, dryRun });
-    const env = o.core.env.name;
-    if (!dryRun && !step) {
-      const gate = result.state.gate;
-      o.core.reporter.info(`migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${gate?.readinessSeconds !== undefined ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)` : ''}`);
-      o.core.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
+export default defineCommand({
+  name: 'migrate',
+  description: "legacy (public subnet) -> enhanced (private subnet) in the guide's three verified steps",
+  examples: [
+    'ydeploy migrate --env sandbox',
+    'ydeploy migrate --env production --dry-run',
+    'ydeploy migrate --env production --step 2',
+    'ydeploy migrate --env production --resume',
+  ],
+  options: (cmd) =>
+    cmd
+      .addOption(
+        cmd
+          .createOption('--step <n>', 'run only this step (1 enable both, 2 health gate, 3 disable legacy)')
+          .choices(['1', '2', '3']),
+      )
+      .option('--resume', 'continue the interrupted migration from the journal')
+      .option('--dry-run', 'terraform plan plus the steps that would run; change nothing')
+      .option('--skip-preflight', 'do not run preflight first'),
+  async run(input) {
+    const { step, resume, dryRun, skipPreflight } = input.options;
+    const [{ UsageError }, { migrate }, { orchestration, preflightFirst, summarize }] = await Promise.all([
+      import('../errors.js'),
+      import('../core/flows/migrate.js'),
+      import('./_orchestrate.js'),
+    ]);
+    if (step && resume)
+      throw new UsageError('--step and --resume do not go together', '--resume continues where the journal stopped', {
+        fix: 'ydeploy migrate --resume',
+      });
+    const o = await orchestration(input, { terraform: true });
+    try {
+      if (!resume && !dryRun) await preflightFirst(o.context, { skip: skipPreflight, skipTests: true });
+      const result = await migrate(o.core, { step: step ? Number(step) : undefined, resume, dryRun });
+      const env = o.core.env.name;
+      if (!dryRun && !step) {
+        const gate = result.state.gate;
+        o.core.reporter.info(
+          `migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${gate?.readinessSeconds !== undefined ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)` : ''}`,
+        );
+        o.core.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
+      }
+      o.core.reporter.result(summarize(result, env));
+      return 0;
+    } finally {
+      await o.dispose();
     }
-    o.core.reporter.result(summarize(result, env));
-    return 0;
-  } finally {
-    await o.dispose();
-  }
-}
+  },
+});

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
 import { loadEnvironment } from '../../../cli/config/load.js';
-import { buildConfig } from '../../../cli/commands/init.js';
+import { buildConfig } from '../../../cli/config/init.js';
 
 let dir: string;
 

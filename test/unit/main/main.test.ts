@@ -1,9 +1,5 @@
 // The command frame in-process: main(argv, io) with fake streams; it never exits the process.
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
 import { VERSION } from '../../../cli/version.js';
 import { ANSI, capture, ndjson } from '../output/streams.js';
@@ -94,31 +90,5 @@ describe('bad usage', () => {
     expect((await run(['deplyo'], { tty: true })).stderr).toMatch(ANSI);
     expect((await run(['deplyo'], { tty: true, env: { NO_COLOR: '1' } })).stderr).not.toMatch(ANSI);
     expect((await run(['deplyo', '--no-color'], { tty: true })).stderr).not.toMatch(ANSI);
-  });
-});
-
-describe('a command that has not landed', () => {
-  let copy: string | undefined;
-  afterEach(() => {
-    if (copy) rmSync(copy, { recursive: true, force: true });
-    copy = undefined;
-  });
-
-  it('answers "not available yet" with exit 2, while its help is real', async () => {
-    // A copy of cli/ without commands/doctor.ts: the frame's lazy import finds nothing.
-    copy = mkdtempSync(join(tmpdir(), 'ydeploy-main-'));
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
-    cpSync(join(root, 'cli'), join(copy, 'cli'), { recursive: true });
-    rmSync(join(copy, 'cli', 'commands', 'doctor.ts'), { force: true });
-    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
-    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-    const copied = (await import(pathToFileURL(join(copy, 'cli', 'main.ts')).href)) as typeof import('../../../cli/main.js');
-    const stdout = capture();
-    const stderr = capture();
-    expect(await copied.main(['doctor'], { stdout, stderr, env: {}, cwd: copy })).toBe(2);
-    expect(stdout.text).toBe('');
-    expect(stderr.text).toBe('✖ ydeploy doctor is not available yet: this command has not landed in this version\n  → ydeploy --help\n');
-    expect(await copied.main(['doctor', '--help'], { stdout, stderr, env: {}, cwd: copy })).toBe(0);
-    expect(stdout.text).toContain('Usage: ydeploy doctor [options]');
   });
 });

@@ -1,0 +1,86 @@
+// Runs one parsed command: builds its input (reporter, Ctrl-C signals), calls its handler, and turns
+// whatever it throws into output and an exit code; or reports the command line commander could not
+// parse. Loaded only then, not for --help.
+import type { CommanderError } from '@commander-js/extra-typings';
+import type { CommandInput, GlobalOptions, Handler, Parsed } from './command.js';
+import { ExitCode, UsageError, isUserError } from './errors.js';
+
+export interface MainIo {
+  stdout?: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean });
+  stderr?: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean });
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Install SIGINT/SIGTERM handlers (the bin shim does; in-process tests don't). */
+  trapSignals?: boolean;
+}
+
+type Io = MainIo & { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+export async function runCommand(handler: Handler, parsed: Parsed, io: Io): Promise<number> {
+  const env = io.env ?? process.env;
+  const globals = globalOptions(parsed.all);
+  const color = globals.color && !env.NO_COLOR && Boolean(io.stderr.isTTY);
+  const [{ createReporter }, { reportError }, { trapSignals }] = await Promise.all([
+    import('./output/reporter.js'),
+    import('./output/errors.js'),
+    import('./signals.js'),
+  ]);
+  const { stdout, stderr } = io;
+  const { json, verbose } = globals;
+  const reporter = await createReporter({ json, color, verbose, stdout, stderr, stdin: io.stdin, env });
+  const cancellation = io.trapSignals ? trapSignals() : undefined;
+  const idle = new AbortController();
+  const input: CommandInput = {
+    command: parsed.command,
+    args: parsed.args,
+    options: parsed.options,
+    globals,
+    reporter,
+    signal: cancellation?.signal ?? idle.signal,
+    killSignal: cancellation?.killSignal ?? idle.signal,
+    cwd: io.cwd ?? process.cwd(),
+    env,
+    stdin: io.stdin ?? process.stdin,
+  };
+  try {
+    const work = handler(input).then((code) => code ?? ExitCode.ok);
+    const forced = cancellation?.forced.then(() => ExitCode.interrupted);
+    return await (forced ? Promise.race([work, forced]) : work);
+  } catch (error) {
+    // A command torn down by Ctrl-C reports the interruption, not whatever the abort broke.
+    const interrupted = cancellation?.signal.aborted && !isUserError(error);
+    return reportError(interrupted ? cancellation!.signal.reason : error, { stdout, stderr, json, verbose, color });
+  } finally {
+    cancellation?.dispose();
+    (reporter as { close?: () => void }).close?.();
+  }
+}
+
+/** Bad usage (exit 2): "{what}: {why}" and the help to read (a group given no subcommand printed its own). */
+export async function reportUsage(error: CommanderError, argv: string[], commands: string[], io: Io): Promise<number> {
+  if (error.code === 'commander.help') return ExitCode.usage;
+  const { reportError } = await import('./output/errors.js');
+  const text = error.message.replace(/^error:\s*/, '').trim();
+  const [what, ...rest] = text.split('\n');
+  const why = rest.join(' ').replace(/[()]/g, '').trim() || 'not a command or option ydeploy knows';
+  const sub = argv.find((a) => !a.startsWith('-'));
+  const fix = sub && commands.includes(sub) ? `ydeploy ${sub} --help` : 'ydeploy --help';
+  const { stdout, stderr } = io;
+  const color = !argv.includes('--no-color') && !(io.env ?? process.env).NO_COLOR && Boolean(stderr.isTTY);
+  const json = argv.includes('--json');
+  return reportError(new UsageError(what, why, { fix }), { stdout, stderr, json, verbose: false, color });
+}
+
+function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+  return {
+    env: raw.env as string | undefined,
+    config: raw.config as string | undefined,
+    region: raw.region as string | undefined,
+    profile: raw.profile as string | undefined,
+    json: Boolean(raw.json),
+    yes: Boolean(raw.yes),
+    color: raw.color !== false,
+    verbose: Boolean(raw.verbose),
+  };
+}
