@@ -33,6 +33,23 @@ await build({
   // (test/bench/cold-start.bench.ts).
   plugins: [
     {
+      // commander requires child_process as it loads, for stand-alone executable subcommands, which
+      // ydeploy has none of; loading it (and net, dgram, ... with it) is a good part of what `--help`
+      // costs. commander gets a stand-in that loads the real module on first use.
+      name: 'lazy-child-process-for-commander',
+      setup(b) {
+        b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+          /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+            ? { path: 'child_process', namespace: 'lazy' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+          contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'external-packages-but-commander',
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(args.path) ? undefined : { external: true }));
