@@ -20,28 +20,28 @@ export default defineCommand({
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
     const { resume, dryRun, skipPreflight } = input.options;
-    const [{ assertReleaseVersion }, { deploy }, { orchestration, preflightFirst, summarize }] = await Promise.all([
+    const [{ assertReleaseVersion }, { deploy }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all([
       import('../core/desired/state.js'),
       import('../core/flows/deploy.js'),
-      import('./_orchestrate.js'),
+      import('../context.js'),
+      import('../preflight/run.js'),
+      import('../output/flow.js'),
     ]);
     if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
-    const o = await orchestration(input, { terraform: true });
+    const ctx = await openContext(input, { terraform: true });
     try {
-      if (!resume && !dryRun)
-        await preflightFirst(o.context, { skip: skipPreflight, skipTests: Boolean(input.options.source) });
-      const release = input.options.release ?? defaultRelease(o.core.clock.now());
-      const result = await deploy(o.core, { release, resume, dryRun });
+      // A bot from --source brings no test suite of ydeploy's: its tests are its own to run.
+      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests: Boolean(input.options.source) });
+      const release = input.options.release ?? defaultRelease(ctx.clock.now());
+      const result = await deploy(ctx, { release, resume, dryRun });
       if (!dryRun) {
-        o.core.reporter.info(
-          `deployed ${result.state.release} to ${o.core.env.name}: ${result.state.newId ?? ''} serves`,
-        );
-        o.core.reporter.info(`next: ydeploy monitor --env ${o.core.env.name} --duration 24h`);
+        ctx.reporter.info(`deployed ${result.state.release} to ${ctx.env.name}: ${result.state.newId ?? ''} serves`);
+        ctx.reporter.info(`next: ydeploy monitor --env ${ctx.env.name} --duration 24h`);
       }
-      o.core.reporter.result(summarize(result, o.core.env.name));
+      ctx.reporter.result(flowResult(result, ctx.env.name));
       return 0;
     } finally {
-      await o.dispose();
+      await ctx.dispose();
     }
   },
 });

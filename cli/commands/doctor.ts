@@ -7,19 +7,17 @@ export default defineCommand({
   examples: ['ydeploy doctor --env production', 'ydeploy doctor --instance enhanced'],
   options: (cmd) => cmd.option('--instance <id|role>', 'instance id, or legacy / enhanced (default: the serving one)'),
   async run(input) {
-    const [{ createContext }, { Ec2Network }, { renderFindings, runDoctor }] = await Promise.all([
+    const [{ openContext }, { renderFindings, runDoctor }] = await Promise.all([
       import('../context.js'),
-      import('../adapters/aws/network.js'),
       import('../doctor/run.js'),
     ]);
-    const ctx = await createContext(input);
-    const network = new Ec2Network({ region: ctx.env.region, profile: ctx.env.profile, env: ctx.processEnv });
-    const report = await runDoctor(ctx, { instance: input.options.instance, network });
+    const ctx = await openContext(input);
+    const report = await runDoctor(ctx, { instance: input.options.instance });
     for (const finding of report.findings)
       ctx.reporter.event({ type: 'finding', instance: report.instance.id, ...finding });
     ctx.reporter.data(renderFindings(report));
     const problems = report.findings.filter((f) => f.severity === 'problem').length;
-    const where = `${report.instance.id} (${report.instance.role})`;
+    const where = `${report.instance.id} (${report.instance.kind})`;
     if (problems) ctx.reporter.warn(`doctor found ${problems} problem${problems === 1 ? '' : 's'} on ${where}`);
     else ctx.reporter.info(`doctor found no problem on ${where}`);
     ctx.reporter.result({

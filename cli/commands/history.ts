@@ -7,7 +7,7 @@ export default defineCommand({
   examples: ['ydeploy history --env production', 'ydeploy history --limit 5 --json'],
   options: (cmd) => cmd.option('--limit <n>', 'how many deployments', '10'),
   async run(input) {
-    const [{ createContext }, { readHistory }, { parseLimit }, { dataPaint }, { renderHistory }] = await Promise.all([
+    const [{ openContext }, { readHistory }, { parseLimit }, { dataPaint }, { renderHistory }] = await Promise.all([
       import('../context.js'),
       import('../inspect/history.js'),
       import('../inspect/options.js'),
@@ -15,8 +15,8 @@ export default defineCommand({
       import('../output/table.js'),
     ]);
     const limit = parseLimit(input.options.limit, 'history');
-    const ctx = await createContext(input);
-    const entries = await readHistory({ store: ctx.ports.store, env: ctx.env }, limit);
+    const ctx = await openContext(input);
+    const entries = await readHistory(ctx, limit);
     ctx.reporter.data(
       renderHistory(
         entries,

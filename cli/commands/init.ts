@@ -126,11 +126,11 @@ async function storeToken(
   env: string | undefined,
   token: string,
 ): Promise<{ env: string }> {
-  const { createContext } = await import('../context.js');
-  const ctx = await createContext({ ...input, globals: { ...input.globals, config: file, env } });
+  const { openContext } = await import('../context.js');
+  const ctx = await openContext({ ...input, globals: { ...input.globals, config: file, env } });
   const step = input.reporter.step(`Store the Discord token in SSM ${ctx.env.tokenParameter} (${ctx.env.region})`);
   try {
-    await ctx.ports.secrets.putSecure(ctx.env.tokenParameter, token, { overwrite: true });
+    await ctx.secrets.putSecure(ctx.env.tokenParameter, token, { overwrite: true });
   } catch (error) {
     step.fail();
     throw error;

@@ -23,10 +23,10 @@ export default defineCommand({
       .option('--filter <pattern>', 'CloudWatch filter pattern'),
   async run(input) {
     const [
-      { createContext },
+      { openContext },
       { followLogs, readLogs },
       { pageCollector },
-      { rolesFromState },
+      { kindsFromState },
       { parseSince },
       { parseSelector },
     ] = await Promise.all([
@@ -41,15 +41,15 @@ export default defineCommand({
     const { options } = input;
     const selector = parseSelector(options.instance);
     const since = parseSince(options.since, Date.now(), 'logs');
-    const ctx = await createContext(input);
+    const ctx = await openContext(input);
     const { reporter } = ctx;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
     const deps = {
-      logs: ctx.ports.logs,
-      instances: ctx.ports.instances,
-      clock: ctx.ports.clock,
+      logs: ctx.logs,
+      instances: ctx.instances,
+      clock: ctx.clock,
       environment: ctx.env.name,
-      knownRoles: () => rolesFromState(ctx.ports.store, ctx.env.name),
+      knownKinds: () => kindsFromState(ctx.store, ctx.env.name),
     };
     const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
     let count = 0;
@@ -67,7 +67,7 @@ export default defineCommand({
             ingestionTime: e.ingestionTime,
             stream: e.stream,
             instanceId: e.instanceId,
-            role: e.role,
+            instanceKind: e.instanceKind,
             message: e.message,
           });
       await stdoutDrained();

@@ -22,31 +22,33 @@ export default defineCommand({
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
     const { step, resume, dryRun, skipPreflight } = input.options;
-    const [{ UsageError }, { migrate }, { orchestration, preflightFirst, summarize }] = await Promise.all([
+    const [{ UsageError }, { migrate }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all([
       import('../errors.js'),
       import('../core/flows/migrate.js'),
-      import('./_orchestrate.js'),
+      import('../context.js'),
+      import('../preflight/run.js'),
+      import('../output/flow.js'),
     ]);
     if (step && resume)
       throw new UsageError('--step and --resume do not go together', '--resume continues where the journal stopped', {
         fix: 'ydeploy migrate --resume',
       });
-    const o = await orchestration(input, { terraform: true });
+    const ctx = await openContext(input, { terraform: true });
     try {
-      if (!resume && !dryRun) await preflightFirst(o.context, { skip: skipPreflight, skipTests: true });
-      const result = await migrate(o.core, { step: step ? Number(step) : undefined, resume, dryRun });
-      const env = o.core.env.name;
+      // The bot being migrated is already built and running: its tests are not rerun.
+      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests: true });
+      const result = await migrate(ctx, { step: step ? Number(step) : undefined, resume, dryRun });
+      const env = ctx.env.name;
       if (!dryRun && !step) {
         const gate = result.state.gate;
-        o.core.reporter.info(
-          `migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${gate?.readinessSeconds !== undefined ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)` : ''}`,
-        );
-        o.core.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
+        const times = gate?.readinessSeconds !== undefined ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)` : '';
+        ctx.reporter.info(`migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${times}`);
+        ctx.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
       }
-      o.core.reporter.result(summarize(result, env));
+      ctx.reporter.result(flowResult(result, env));
       return 0;
     } finally {
-      await o.dispose();
+      await ctx.dispose();
     }
   },
 });

@@ -12,7 +12,7 @@ export default defineCommand({
       .option('--duration <duration>', 'how long to watch', '24h')
       .option('--interval <duration>', 'time between probes', '60s'),
   async run(input) {
-    const [{ createContext }, { ExitCode }, { runMonitor, THRESHOLDS }, { parseDuration }] = await Promise.all([
+    const [{ openContext }, { ExitCode }, { runMonitor, THRESHOLDS }, { parseDuration }] = await Promise.all([
       import('../context.js'),
       import('../errors.js'),
       import('../inspect/monitor.js'),
@@ -25,21 +25,14 @@ export default defineCommand({
     const { duration, interval } = input.options;
     const durationMs = parseDuration('--duration', duration, 'monitor');
     const intervalMs = parseDuration('--interval', interval, 'monitor');
-    const ctx = await createContext(input);
+    const ctx = await openContext(input);
     const { reporter } = ctx;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
     reporter.info(
       `watching ${ctx.env.name} for ${duration}, every ${interval}; alerts at: ${Object.values(THRESHOLDS).slice(0, 4).join('; ')} (Ctrl-C stops with a summary)`,
     );
     const summary = await runMonitor(
-      {
-        env: ctx.env,
-        instances: ctx.ports.instances,
-        remote: ctx.ports.remote,
-        alarms: ctx.ports.alarms,
-        clock: ctx.ports.clock,
-        signal: ctx.signal,
-      },
+      ctx,
       { durationMs, intervalMs },
       {
         onRound: ({ probes, alarms, at }) => {

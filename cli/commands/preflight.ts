@@ -7,11 +7,11 @@ export default defineCommand({
   examples: ['ydeploy preflight --env production', 'ydeploy preflight --env sandbox --skip-tests --json'],
   options: (cmd) => cmd.option('--skip-tests', "do not run the bot's tests"),
   async run(input) {
-    const [{ createContext }, { runPreflight }] = await Promise.all([
+    const [{ openContext }, { runPreflight }] = await Promise.all([
       import('../context.js'),
       import('../preflight/run.js'),
     ]);
-    const ctx = await createContext(input);
+    const ctx = await openContext(input);
     const report = await runPreflight(ctx, { skipTests: input.options.skipTests });
     const passed = report.checks.filter((c) => c.ok && !c.skipped).length;
     ctx.reporter.info(

@@ -1,7 +1,7 @@
 // `ydeploy rollback`: planned (legacy + public subnet, verified, then enhanced removed),
 // --emergency (legacy back now, enhanced kept), or --to <release> (an earlier enhanced release).
 import { defineCommand } from '../command.js';
-import type { listJournal } from '../core/journal/journal.js';
+import type { Context } from '../core/context.js';
 
 export default defineCommand({
   name: 'rollback',
@@ -20,13 +20,14 @@ export default defineCommand({
       .option('--resume', 'continue the interrupted rollback from the journal'),
   async run(input) {
     const { emergency, destroyEnhanced, to, dryRun, resume } = input.options;
-    const [{ UsageError }, { assertReleaseVersion }, { deploy }, { rollback }, { orchestration, summarize }] =
+    const [{ UsageError }, { assertReleaseVersion }, { deploy }, { rollback }, { openContext }, { flowResult }] =
       await Promise.all([
         import('../errors.js'),
         import('../core/desired/state.js'),
         import('../core/flows/deploy.js'),
         import('../core/flows/rollback.js'),
-        import('./_orchestrate.js'),
+        import('../context.js'),
+        import('../output/flow.js'),
       ]);
     if (to && (emergency || destroyEnhanced)) {
       throw new UsageError(
@@ -40,30 +41,29 @@ export default defineCommand({
       throw new UsageError('--destroy-enhanced needs --emergency', 'a planned rollback always removes enhanced', {
         fix: 'ydeploy rollback --emergency --destroy-enhanced',
       });
-    const o = await orchestration(input, { terraform: true });
+    const ctx = await openContext(input, { terraform: true });
     try {
-      const release = to ?? (resume ? await resumedRelease(o.core) : undefined);
+      const release = to ?? (resume ? await resumedRelease(ctx) : undefined);
       const result = release
-        ? await deploy(o.core, { release, existing: true, command: 'rollback', resume, dryRun })
-        : await rollback(o.core, { emergency, destroyEnhanced, resume, dryRun });
-      if (!dryRun)
-        o.core.reporter.info(
-          release
-            ? `rolled ${o.core.env.name} back to ${release}`
-            : `legacy serves ${o.core.env.name} again${emergency && !destroyEnhanced ? '; enhanced kept for investigation (ydeploy doctor --instance enhanced)' : ''}`,
-        );
-      o.core.reporter.result(summarize(result, o.core.env.name));
+        ? await deploy(ctx, { release, existing: true, command: 'rollback', resume, dryRun })
+        : await rollback(ctx, { emergency, destroyEnhanced, resume, dryRun });
+      const env = ctx.env.name;
+      if (!dryRun) {
+        const kept = emergency && !destroyEnhanced ? '; enhanced kept for investigation (ydeploy doctor --instance enhanced)' : '';
+        ctx.reporter.info(release ? `rolled ${env} back to ${release}` : `legacy serves ${env} again${kept}`);
+      }
+      ctx.reporter.result(flowResult(result, env));
       return 0;
     } finally {
-      await o.dispose();
+      await ctx.dispose();
     }
   },
 });
 
 /** A resumed `rollback --to` continues as the release rollout it was. */
-async function resumedRelease(core: Parameters<typeof listJournal>[0]): Promise<string | undefined> {
+async function resumedRelease(ctx: Pick<Context, 'store' | 'env'>): Promise<string | undefined> {
   const { listJournal } = await import('../core/journal/journal.js');
-  const [last] = await listJournal(core, 1, 'rollback');
+  const [last] = await listJournal(ctx, 1, 'rollback');
   const release = last?.state.release;
   return typeof release === 'string' ? release : undefined;
 }

@@ -108,13 +108,12 @@ const discordCommand = defineCommand({
       throw new UsageError('no slash command given', 'say which command to send', {
         fix: 'ydeploy sandbox discord ping',
       });
-    const [{ ensureSandbox }, { EmulatorCommandProbe }, { renderCommandAnswer }] = await Promise.all([
-      import('../sandbox/control/ensure.js'),
-      import('../adapters/discord-emulator.js'),
+    const [{ openContext }, { renderCommandAnswer }] = await Promise.all([
+      import('../context.js'),
       import('../output/sandbox.js'),
     ]);
-    const env = await ensureSandbox({ cwd: input.cwd, env: input.env, reporter: input.reporter, signal: input.signal });
-    const answer = await new EmulatorCommandProbe(env.YDEPLOY_DISCORD_CONTROL).interact(command);
+    const ctx = await openContext({ ...input, globals: { ...input.globals, env: 'sandbox' } });
+    const answer = await ctx.commandProbe!.interact(command);
     input.reporter.data(renderCommandAnswer(answer));
     input.reporter.result({ ...answer });
     if (!answer.answered) {

@@ -1,8 +1,11 @@
 // One /health probe of an instance through SSM Run Command (the port is reachable inside the
 // VPC only), for status, health and monitor. The script and the body's contract (DESIGN.md
 // §4.1) are the health gate's own (core/gate/probe.ts): one definition of "healthy".
-import type { Instance, InstanceKind, RemoteExec } from '../ports.js';
+import type { Context } from '../core/context.js';
 import { healthScript, parseHealthOutput, type HealthBody } from '../core/gate/probe.js';
+import { poll } from '../core/poll.js';
+import type { Instance, InstanceKind, RemoteExec } from '../ports.js';
+import { matches, type Selector } from './targets.js';
 
 export type { HealthBody };
 
@@ -72,3 +75,44 @@ export function probeAll(remote: RemoteExec, instances: Pick<Instance, 'id' | 'k
 }
 
 export const isHealthy = (probe: HealthProbe): boolean => probe.state === 'healthy';
+
+/** One SSM round trip; real SSM takes a few seconds, so this is generous. */
+const PROBE_TIMEOUT_MS = 15_000;
+
+type ProbeContext = Pick<Context, 'env' | 'remote' | 'clock' | 'signal'>;
+
+/** Probes the running ones; an instance not running reads "unreachable", its state the reason. */
+export async function probeInstances(ctx: ProbeContext, chosen: Instance[]): Promise<HealthProbe[]> {
+  const { port, path } = ctx.env.health;
+  const running = chosen.filter((i) => i.state === 'running');
+  const options = { port, path, timeoutMs: PROBE_TIMEOUT_MS, signal: ctx.signal, now: ctx.clock.now };
+  const probes = await probeAll(ctx.remote, running, options);
+  const now = ctx.clock.now();
+  const idle = chosen
+    .filter((i) => i.state !== 'running')
+    .map((i): HealthProbe => ({ instanceId: i.id, kind: i.kind, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now }));
+  return [...probes, ...idle];
+}
+
+/**
+ * `health --wait`: probes the selected instances every poll interval until all are healthy or
+ * the timeout (instances that appear meanwhile join in). `progress` hears each round's states.
+ */
+export async function waitHealthy(
+  ctx: ProbeContext & Pick<Context, 'instances'>,
+  selector: Selector,
+  options: { timeoutMs: number; progress(states: string): void },
+): Promise<{ probes: HealthProbe[]; healthy: boolean; states: string }> {
+  let last = { probes: [] as HealthProbe[], healthy: false, states: '' };
+  const round = async () => {
+    const chosen = (await ctx.instances.list(ctx.env.name)).filter((i) => matches(selector, i));
+    const probes = await probeInstances(ctx, chosen);
+    const states = probes.map((x) => `${x.kind} ${x.state}`).join(', ') || 'no instance yet';
+    last = { probes, healthy: probes.length > 0 && probes.every(isHealthy), states };
+    if (last.healthy) return last;
+    options.progress(states);
+    return undefined;
+  };
+  const { pollInterval } = ctx.env.health;
+  return poll({ timeoutMs: options.timeoutMs, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal }, round, () => last);
+}

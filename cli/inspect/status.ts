@@ -179,3 +179,26 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
+
+/** `status --watch`: a report every interval until Ctrl-C (which ends the watch, not as an error). */
+export async function watchStatus(
+  deps: StatusDeps & Pick<Context, 'signal'>,
+  intervalMs: number,
+  show: (report: StatusReport) => void,
+): Promise<void> {
+  while (!deps.signal.aborted) {
+    let report: StatusReport;
+    try {
+      report = await gatherStatus(deps);
+    } catch (error) {
+      if (deps.signal.aborted) return;
+      throw error;
+    }
+    show(report);
+    try {
+      await deps.clock.sleep(intervalMs, deps.signal);
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRelease } from '../../../cli/commands/deploy.js';
-import { backendConfig } from '../../../cli/commands/_orchestrate.js';
+import { backendConfig } from '../../../cli/core/storage.js';
 import { VERSION } from '../../../cli/version.js';
 
 describe('orchestration command wiring', () => {
@@ -10,8 +10,8 @@ describe('orchestration command wiring', () => {
   });
 
   it('keeps terraform state beside the lock and journal, path-style against an emulator', () => {
-    const env = { stateBucket: 'acme-state', region: 'eu-west-1' } as never;
-    expect(backendConfig({ env, prefix: 'ydeploy/prod/', processEnv: {} })).toEqual({ bucket: 'acme-state', key: 'ydeploy/prod/terraform.tfstate', region: 'eu-west-1', use_lockfile: 'true' });
-    expect(backendConfig({ env, prefix: 'ydeploy/sandbox/', processEnv: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' } }).use_path_style).toBe('true');
+    const env = { name: 'prod', stateBucket: 'acme-state', region: 'eu-west-1' };
+    expect(backendConfig(env, { pathStyle: false })).toEqual({ bucket: 'acme-state', key: 'ydeploy/prod/terraform.tfstate', region: 'eu-west-1', use_lockfile: 'true' });
+    expect(backendConfig({ ...env, name: 'sandbox' }, { pathStyle: true }).use_path_style).toBe('true');
   });
 });

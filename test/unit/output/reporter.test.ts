@@ -106,7 +106,7 @@ describe('--json', () => {
     const reporter = await createReporter({ json: true, stdout, stderr: capture(), now: clock().now });
     reporter.event({ type: 'log', instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' });
     reporter.result({ instances: [{ id: 'i-1', kind: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } }] });
-    const [log, result] = ndjson(stdout.text);
+    const [log, result] = ndjson(stdout.text) as [Record<string, unknown>, { instances: unknown[] }];
     expect(log).toMatchObject({ instanceKind: 'enhanced', kind: 'bot', role: 'enhanced' });
     expect(result.instances[0]).toEqual({ id: 'i-1', kind: 'legacy', role: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } });
   });
