@@ -1,5 +1,5 @@
 // The bot's presence names its instance, release and role. It is the one field of IDENTIFY a
-// discord.js bot controls, so the emulator reads the instance from it (cli/sandbox/discord/gateway.ts).
+// discord.js bot controls, so the emulator reads the instance from it (cli/sandbox/emulators/discord/gateway.ts).
 import { ActivityType, type PresenceData } from 'discord.js';
 import type { Role } from '../contracts/roles.js';
 

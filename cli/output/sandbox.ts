@@ -45,7 +45,7 @@ export function renderSandboxStatus(dir: string, view: SandboxView | undefined):
 
 function instanceLine(i: HostedInstance): string {
   const bot = `bot ${i.units.bot.status}${i.units.bot.restarts ? ` (${i.units.bot.restarts} restarts)` : ''}`;
-  const what = `${i.id}  ${i.role.padEnd(8)} release ${i.release.padEnd(12)} ${i.botRole.padEnd(7)}`;
+  const what = `${i.id}  ${i.kind.padEnd(8)} release ${i.release.padEnd(12)} ${i.botRole.padEnd(7)}`;
   return `${what} health 127.0.0.1:${i.healthPort}  ${bot}  health-server ${i.units.health.status}`;
 }
 

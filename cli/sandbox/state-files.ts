@@ -55,7 +55,8 @@ export interface UnitRecord {
 
 export interface HostedInstance {
   id: string;
-  role: string;
+  /** legacy or enhanced: the instance's Role tag. */
+  kind: string;
   release: string;
   tags: Record<string, string>;
   privateIp?: string;

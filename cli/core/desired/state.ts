@@ -84,7 +84,7 @@ function settingsOf(env: Context['env']): Partial<DesiredState> {
   };
 }
 
-export async function saveDesired(ctx: Context, state: DesiredState): Promise<void> {
+export async function saveDesired(ctx: Pick<Context, 'store' | 'env'>, state: DesiredState): Promise<void> {
   await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, { contentType: 'application/json' });
 }
 

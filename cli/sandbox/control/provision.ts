@@ -4,8 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../config/load.js';
+import { emptyDesired, saveDesired, type DesiredState } from '../../core/desired/state.js';
 import { backendConfig, keys } from '../../core/storage.js';
-import type { ObjectStore, Ports, Reporter, TerraformVars } from '../../ports.js';
+import type { ObjectStore, Ports, Reporter } from '../../ports.js';
 import { UserError } from '../../errors.js';
 import { LEGACY_RELEASE, sandboxFiles } from '../layout.js';
 import { readJson, type InstancesState, type SandboxState } from '../state-files.js';
@@ -24,23 +25,18 @@ export interface ProvisionOptions {
   killSignal?: AbortSignal;
 }
 
-/** The variables of the starting point: legacy only, in the public subnet. */
-function startingPointVars(state: SandboxState, environment: ResolvedEnvironment): TerraformVars {
+/** The desired state of the starting point: legacy only, in the public subnet. */
+function startingPointVars(state: SandboxState, environment: ResolvedEnvironment): DesiredState {
   return {
-    ...(environment.terraform.vars as TerraformVars),
+    ...emptyDesired(environment),
     project: state.project,
-    environment: 'sandbox',
     region: state.region,
+    release_bucket: state.releaseBucket,
+    discord_token_parameter: state.tokenParameter,
     use_private_subnet: false,
     enable_legacy_instance: true,
-    enable_enhanced_instance: false,
-    release_bucket: state.releaseBucket,
     release_version: LEGACY_RELEASE,
     legacy_release_version: LEGACY_RELEASE,
-    candidate_release_version: null,
-    instance_type: environment.instanceType,
-    discord_token_parameter: state.tokenParameter,
-    health_port: environment.health.port,
     // moto: path-style S3, no credential/region/metadata checks.
     aws_compat_endpoint: true,
     // One AZ: the sandbox needs one public and one private subnet, and applies faster.
@@ -107,11 +103,11 @@ async function createBuckets(motoEndpoint: string, buckets: string[]): Promise<v
  * a local var file for this first apply.
  */
 async function saveStartingPoint(state: SandboxState, environment: ResolvedEnvironment, store: ObjectStore): Promise<string> {
-  const body = `${JSON.stringify(startingPointVars(state, environment), null, 2)}\n`;
+  const desired = startingPointVars(state, environment);
   const file = join(state.dir, 'desired.json');
   await mkdir(state.dir, { recursive: true });
-  await writeFile(file, body);
-  await store.put(keys.desired(environment.name), body, { contentType: 'application/json' });
+  await writeFile(file, `${JSON.stringify(desired, null, 2)}\n`);
+  await saveDesired({ store, env: environment }, desired);
   return file;
 }
 
@@ -132,7 +128,7 @@ async function step<T>(reporter: Reporter, title: string, work: (handle: Handle)
 export async function waitForHealthy(
   state: SandboxState,
   /** undefined: any hosted instance. */
-  role: string | undefined,
+  kind: string | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
   progress?: (text: string) => void,
@@ -142,7 +138,7 @@ export async function waitForHealthy(
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     const instances = await readJson<InstancesState>(sandboxFiles(state.dir).instances);
-    const instance = Object.values(instances?.instances ?? {}).find((i) => !role || i.role === role);
+    const instance = Object.values(instances?.instances ?? {}).find((i) => !kind || i.kind === kind);
     if (instance) {
       try {
         const res = await fetch(`http://127.0.0.1:${instance.healthPort}/health`, { signal: AbortSignal.timeout(2000) });
@@ -156,7 +152,7 @@ export async function waitForHealthy(
     progress?.(last);
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new UserError(`the ${role ?? 'sandbox'} bot did not become healthy within ${timeoutMs / 1000}s`, last, {
+  throw new UserError(`the ${kind ?? 'sandbox'} bot did not become healthy within ${timeoutMs / 1000}s`, last, {
     fix: `look at ${sandboxFiles(state.dir).daemonLog('host')} and ${sandboxFiles(state.dir).dir}/instances/*/bot.log, then rerun ydeploy sandbox up`,
   });
 }

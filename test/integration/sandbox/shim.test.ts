@@ -49,7 +49,7 @@ beforeAll(async () => {
     instances: {
       [ID]: {
         id: ID,
-        role: 'legacy',
+        kind: 'legacy',
         release: 'v1',
         tags: { Role: 'legacy', Environment: 'sandbox' },
         healthPort: 23456,

@@ -167,7 +167,7 @@ export class InstanceHost {
       await rm(controlSocket, { force: true });
       const facts: HostedInstance = {
         id,
-        role: tag(instance, 'Role')!,
+        kind: tag(instance, 'Role')!,
         release,
         tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
         privateIp: instance.PrivateIpAddress,
@@ -189,7 +189,7 @@ export class InstanceHost {
       this.hosted.set(id, { facts, units });
       units.health.start();
       units.bot.start();
-      this.options.log(`instance ${id} (${facts.role}, release ${release}) booted: health on 127.0.0.1:${facts.healthPort}, bot ${facts.botRole}`);
+      this.options.log(`instance ${id} (${facts.kind}, release ${release}) booted: health on 127.0.0.1:${facts.healthPort}, bot ${facts.botRole}`);
       await this.save();
     } finally {
       this.starting.delete(id);
