@@ -1,5 +1,5 @@
 // Builds the CLI into dist/ with esbuild: one small entry plus a chunk per command, so a
-// command pays only for what it imports. Dependencies stay in node_modules.
+// command pays only for what it imports. Dependencies stay in node_modules, except commander.
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 
@@ -15,7 +15,7 @@ const SANDBOX_PROGRAMS = [
   'emulators/host/main',
   'emulators/runcommand/unitctl/main',
 ];
-const BUNDLED = new Set(['commander', '@commander-js/extra-typings']);
+const commander = await bundleCommander();
 await rm(new URL(outdir, root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
@@ -28,31 +28,22 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Dependencies stay in node_modules, except commander (and its typed wrapper): it is on every
-  // `--help` path, and read from the bundle it loads faster than its CommonJS files
-  // (test/bench/cold-start.bench.ts).
   plugins: [
     {
-      // commander requires child_process as it loads, for stand-alone executable subcommands, which
-      // ydeploy has none of; loading it (and net, dgram, ... with it) is a good part of what `--help`
-      // costs. commander gets a stand-in that loads the real module on first use.
-      name: 'lazy-child-process-for-commander',
+      // commander and its typed wrapper (whose classes are commander's own) are the bundle below.
+      name: 'bundled-commander',
       setup(b) {
-        b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-          /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-            ? { path: 'child_process', namespace: 'lazy' }
-            : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-          contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
-          loader: 'js',
+        b.onResolve({ filter: /^(commander|@commander-js\/extra-typings)$/ }, () => ({
+          path: 'commander',
+          namespace: 'bundled',
         }));
+        b.onLoad({ filter: /.*/, namespace: 'bundled' }, () => ({ contents: commander, loader: 'js' }));
       },
     },
     {
-      name: 'external-packages-but-commander',
+      name: 'external-packages',
       setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.has(args.path) ? undefined : { external: true }));
+        b.onResolve({ filter: /^[^./]/ }, () => ({ external: true }));
       },
     },
   ],
@@ -63,3 +54,43 @@ await build({
     js: "import { createRequire as __ydeployRequire } from 'node:module'; const require = __ydeployRequire(import.meta.url);",
   },
 });
+
+/**
+ * commander is on every `--help` path (test/bench/cold-start.bench.ts), and bundled it loads faster
+ * than its CommonJS files. It is bundled apart, its require() of node's modules going through a
+ * createRequire() of its own, so the CLI's entry needs none of esbuild's CommonJS helpers (they
+ * would be one more chunk to load). child_process, which commander requires as it loads for
+ * stand-alone executable subcommands (ydeploy has none), is loaded on first use: with net, dgram
+ * and the rest, it would be a good part of what `--help` costs.
+ */
+async function bundleCommander() {
+  const names = ['Argument', 'Command', 'CommanderError', 'Help', 'InvalidArgumentError', 'Option'];
+  const nodeRequire = "require('node-require').default";
+  const modules = {
+    'node-require': "import { createRequire } from 'node:module'; export default createRequire(import.meta.url);",
+    'node:child_process': `module.exports = { spawn: (...args) => ${nodeRequire}('node:child_process').spawn(...args) };`,
+  };
+  const result = await build({
+    stdin: { contents: `export { ${names.join(', ')} } from 'commander';`, resolveDir: root.pathname },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'node-modules-through-create-require',
+        setup(b) {
+          b.onResolve({ filter: /^(node:|node-require$)/ }, ({ path, importer }) =>
+            importer === 'node-require' ? { path, external: true } : { path, namespace: 'node' },
+          );
+          b.onLoad({ filter: /.*/, namespace: 'node' }, ({ path }) => ({
+            contents: modules[path] ?? `module.exports = ${nodeRequire}('${path}');`,
+          }));
+        },
+      },
+    ],
+  });
+  return result.outputFiles[0].text;
+}
