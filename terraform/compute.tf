@@ -95,10 +95,13 @@ resource "aws_instance" "legacy" {
   }
 
   lifecycle {
-    # A newer AL2023 image only reaches new instances: never replace a serving one for it.
-    ignore_changes = [ami]
-    # When a replacement is unavoidable (new health port, token parameter), the new instance
-    # exists before the old one goes.
+    # A newer AL2023 image, or a newer bootstrap (the user data template and unit files of a
+    # newer ydeploy), only reaches new instances: terraform never replaces a serving instance
+    # for it behind the health gate's back. The next deploy's candidate boots with them.
+    ignore_changes = [ami, user_data]
+    # What the bootstrap is told (health port, token parameter, ...) still replaces it, the new
+    # instance existing before the old one goes.
+    replace_triggered_by  = [terraform_data.bootstrap_settings]
     create_before_destroy = true
   }
 }
@@ -135,7 +138,8 @@ resource "aws_instance" "enhanced" {
   }
 
   lifecycle {
-    ignore_changes        = [ami]
+    ignore_changes        = [ami, user_data]
+    replace_triggered_by  = [terraform_data.bootstrap_settings]
     create_before_destroy = true
   }
 }

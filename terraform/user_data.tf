@@ -1,6 +1,18 @@
 # One bootstrap per release in use. It depends on nothing that changes between migration
 # steps or at a cut-over (role, subnet, BotRole live in tags), so those never replace an
-# instance; a new release, health port or token parameter name does (user_data_replace_on_change).
+# instance. The instances ignore later changes of their user data (compute.tf): a newer
+# template reaches new instances only, while a change of what it is told (the settings below)
+# replaces them, as a new release does (each release is its own instance).
+
+resource "terraform_data" "bootstrap_settings" {
+  input = {
+    release_bucket          = var.release_bucket
+    region                  = var.region
+    discord_token_parameter = var.discord_token_parameter
+    discord_api             = var.discord_api
+    health_port             = var.health_port
+  }
+}
 
 locals {
   releases_in_use = setunion(

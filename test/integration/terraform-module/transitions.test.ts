@@ -4,6 +4,8 @@
 // desired, and every instance that stays keeps its id.
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { ModuleCopy, type PlannedResourceChange, type Stack, type Vars } from '../../_helpers/terraform.js';
@@ -158,5 +160,20 @@ describe('desired-state transitions never destroy an instance that stays desired
     } finally {
       await aws.s3.send(new DeleteObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey }));
     }
+  });
+
+  it('8. a newer bootstrap (template, unit files) reaches new instances only; a new health port replaces them', async () => {
+    const vars = { enable_legacy_instance: true, legacy_release_version: 'v1', enable_enhanced_instance: true, release_version: 'v2', use_private_subnet: true };
+    const unit = join(module.dir, 'files', 'discord-bot.service');
+    const original = await readFile(unit, 'utf8');
+    await writeFile(unit, `${original.trimEnd()}\n# a later ydeploy's unit\n`);
+    try {
+      const upgraded = await stack.plan({ ...base, ...vars });
+      expect(instanceActions(upgraded.changes)).toEqual({ 'aws_instance.legacy[0]': 'no-op', 'aws_instance.enhanced["v2"]': 'no-op' });
+    } finally {
+      await writeFile(unit, original);
+    }
+    const moved = await stack.plan({ ...base, ...vars, health_port: 3100 });
+    expect(instanceActions(moved.changes)).toEqual({ 'aws_instance.legacy[0]': 'create+delete', 'aws_instance.enhanced["v2"]': 'create+delete' });
   });
 });
