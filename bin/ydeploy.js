@@ -6,7 +6,11 @@ import { main } from '../dist/cli/main.js';
 const emitWarning = process.emitWarning;
 process.emitWarning = function (warning, ...rest) {
   const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'NodeVersionSupportWarning' || /NodeVersionSupportWarning|no longer support Node/.test(String(warning?.message ?? warning))) return;
+  if (
+    type === 'NodeVersionSupportWarning' ||
+    /NodeVersionSupportWarning|no longer support Node/.test(String(warning?.message ?? warning))
+  )
+    return;
   return emitWarning.call(process, warning, ...rest);
 };
 

@@ -9,7 +9,13 @@
 // 2 bad usage or a request the bot rejected as malformed; 3 refused (another instance still
 // reports active, or activate without --after/--force).
 import { parseArgs } from 'node:util';
-import { BOTCTL_COMMANDS, botctlExit, CONTROL_SOCKET_DEFAULT, type BotctlCommand, type ControlRequest } from './contracts/botctl.js';
+import {
+  BOTCTL_COMMANDS,
+  botctlExit,
+  CONTROL_SOCKET_DEFAULT,
+  type BotctlCommand,
+  type ControlRequest,
+} from './contracts/botctl.js';
 import type { BotctlAnswer } from './contracts/schemas.js';
 import { sendControl } from './roles/protocol.js';
 
@@ -31,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
         after: { type: 'string' },
         'peer-active': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
-        socket: { type: 'string', default: process.env.CONTROL_SOCKET || process.env.YDEPLOY_CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT },
+        socket: {
+          type: 'string',
+          default: process.env.CONTROL_SOCKET || process.env.YDEPLOY_CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT,
+        },
         timeout: { type: 'string', default: '5000' },
       },
     });
@@ -40,15 +49,29 @@ async function main(argv: string[]): Promise<number> {
   }
   const [cmd, ...rest] = parsed.positionals;
   if (!BOTCTL_COMMANDS.includes(cmd as BotctlCommand) || rest.length) {
-    return answer({ ok: false, error: 'usage', message: `unknown command ${JSON.stringify(parsed.positionals.join(' '))}: ${USAGE}` });
+    return answer({
+      ok: false,
+      error: 'usage',
+      message: `unknown command ${JSON.stringify(parsed.positionals.join(' '))}: ${USAGE}`,
+    });
   }
   const request: ControlRequest = { cmd: cmd as BotctlCommand };
-  if (cmd === 'activate') Object.assign(request, { after: parsed.values.after, peerActive: parsed.values['peer-active'], force: parsed.values.force });
+  if (cmd === 'activate')
+    Object.assign(request, {
+      after: parsed.values.after,
+      peerActive: parsed.values['peer-active'],
+      force: parsed.values.force,
+    });
   try {
     return answer(await sendControl(parsed.values.socket!, request, Number(parsed.values.timeout)));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return answer({ ok: false, error: 'unreachable', message: `the bot is not reachable on ${parsed.values.socket}: ${code ?? (error as Error).message}`, socket: parsed.values.socket });
+    return answer({
+      ok: false,
+      error: 'unreachable',
+      message: `the bot is not reachable on ${parsed.values.socket}: ${code ?? (error as Error).message}`,
+      socket: parsed.values.socket,
+    });
   }
 }
 

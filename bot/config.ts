@@ -68,14 +68,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name}=${raw}: must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name}=${raw}: must be an integer from ${min} to ${max}`);
   return value;
 }
 
 /** The token, from DISCORD_TOKEN or the SSM parameter (decrypted). The SDK loads only when needed. */
 export async function resolveToken(config: BotConfig): Promise<string> {
   if (config.token) return config.token;
-  if (!config.tokenParameter) throw new ConfigError('no Discord token: set DISCORD_TOKEN or DISCORD_TOKEN_PARAMETER (an SSM SecureString name)');
+  if (!config.tokenParameter)
+    throw new ConfigError('no Discord token: set DISCORD_TOKEN or DISCORD_TOKEN_PARAMETER (an SSM SecureString name)');
   hideNodeVersionWarning();
   const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
   const ssm = new SSMClient({ maxAttempts: 3 });
@@ -85,7 +87,9 @@ export async function resolveToken(config: BotConfig): Promise<string> {
     return out.Parameter.Value;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`reading the Discord token from SSM parameter ${config.tokenParameter}: ${(error as Error).name}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `reading the Discord token from SSM parameter ${config.tokenParameter}: ${(error as Error).name}: ${(error as Error).message}`,
+    );
   } finally {
     ssm.destroy();
   }
@@ -95,7 +99,11 @@ export async function resolveToken(config: BotConfig): Promise<string> {
 function hideNodeVersionWarning(): void {
   const emit = process.emitWarning;
   process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
-    if (/NodeVersionSupportWarning|upgrade to node/.test(String((warning as Error)?.message ?? warning)) || rest.includes('NodeVersionSupportWarning')) return;
+    if (
+      /NodeVersionSupportWarning|upgrade to node/.test(String((warning as Error)?.message ?? warning)) ||
+      rest.includes('NodeVersionSupportWarning')
+    )
+      return;
     return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
 }

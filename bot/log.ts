@@ -15,13 +15,27 @@ export function scrub(text: string): string {
   return out;
 }
 
-export function createLogger(name: 'bot' | 'health' | 'botctl', fields: Record<string, unknown>, level = 'info'): Logger {
+export function createLogger(
+  name: 'bot' | 'health' | 'botctl',
+  fields: Record<string, unknown>,
+  level = 'info',
+): Logger {
   return pino({
     name,
     level,
     base: { pid: process.pid, ...fields },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'DISCORD_TOKEN', '*.DISCORD_TOKEN'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'token',
+        '*.token',
+        'headers.authorization',
+        '*.headers.authorization',
+        'DISCORD_TOKEN',
+        '*.DISCORD_TOKEN',
+      ],
+      censor: '[redacted]',
+    },
     hooks: { streamWrite: scrub },
   });
 }

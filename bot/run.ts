@@ -34,16 +34,34 @@ const log = createLogger('bot', { instanceId: config.instanceId, version: config
 logCrashes(log);
 const kept = readRoleFile(config.roleFile);
 const role = kept ?? config.role;
-log.info({ role, roleFrom: kept ? config.roleFile : 'BOT_ROLE', api: config.api, readyFile: config.readyFile, controlSocket: config.controlSocket }, 'starting');
+log.info(
+  {
+    role,
+    roleFrom: kept ? config.roleFile : 'BOT_ROLE',
+    api: config.api,
+    readyFile: config.readyFile,
+    controlSocket: config.controlSocket,
+  },
+  'starting',
+);
 
 const client = createClient(config, role);
 // The writer reads role and Discord state through getters, so it can exist first.
-const readiness = new ReadinessWriter(config.readyFile, { version: config.version, instanceId: config.instanceId, startedAt, heartbeatMs: config.heartbeatMs }, {
-  discord: () => discordState(),
-  role: () => dispatcher.role(),
-  lastHandled: () => dispatcher.lastHandled(),
-}, (error) => log.error({ err: error, readyFile: config.readyFile }, 'cannot write the readiness file'));
-const dispatcher = new Dispatcher(role, (error, item) => log.error({ err: error, interaction: item.id }, 'answering an interaction failed'), roleChanged);
+const readiness = new ReadinessWriter(
+  config.readyFile,
+  { version: config.version, instanceId: config.instanceId, startedAt, heartbeatMs: config.heartbeatMs },
+  {
+    discord: () => discordState(),
+    role: () => dispatcher.role(),
+    lastHandled: () => dispatcher.lastHandled(),
+  },
+  (error) => log.error({ err: error, readyFile: config.readyFile }, 'cannot write the readiness file'),
+);
+const dispatcher = new Dispatcher(
+  role,
+  (error, item) => log.error({ err: error, interaction: item.id }, 'answering an interaction failed'),
+  roleChanged,
+);
 const discordState = trackConnection(client, log, () => readiness.touch());
 
 /** Show the new role everywhere: role file (restarts), presence (the emulator), readiness file (/health). */
@@ -65,7 +83,10 @@ client.on(Events.InteractionCreate, (interaction) => {
 });
 client.once(Events.ClientReady, (ready) => {
   readiness.ready();
-  log.info({ ms: Date.now() - startedAt, user: ready.user.tag, guilds: ready.guilds.cache.size, role: dispatcher.role() }, 'ready on Discord');
+  log.info(
+    { ms: Date.now() - startedAt, user: ready.user.tag, guilds: ready.guilds.cache.size, role: dispatcher.role() },
+    'ready on Discord',
+  );
   registerCommands(ready).then(
     (count) => log.info({ commands: count }, 'slash commands registered'),
     (error) => log.error({ err: error }, 'registering slash commands failed'),
@@ -77,7 +98,9 @@ client.on(Events.Invalidated, () => {
   process.exit(1);
 });
 
-const control = await startControlServer(config.controlSocket, dispatcher, (request, response) => log.info({ request, response }, `control: ${request.cmd}`)).catch((error) => {
+const control = await startControlServer(config.controlSocket, dispatcher, (request, response) =>
+  log.info({ request, response }, `control: ${request.cmd}`),
+).catch((error) => {
   log.error({ err: error, socket: config.controlSocket }, 'control socket unavailable: this bot cannot change roles');
   return undefined;
 });
@@ -87,9 +110,17 @@ onSignals(log, [
   { name: 'stop answering', run: () => ((stopping = true), dispatcher.stop(), readiness.markStopping()) },
   // Answers already under way finish; and "stopping" stays visible a little longer than the
   // health server's file cache (200 ms), so its pollers see why the bot goes away.
-  { name: 'finish answers in flight', run: () => Promise.all([dispatcher.drain(), sleep(config.stoppingHoldMs)]), deadlineMs: 2000 },
+  {
+    name: 'finish answers in flight',
+    run: () => Promise.all([dispatcher.drain(), sleep(config.stoppingHoldMs)]),
+    deadlineMs: 2000,
+  },
   { name: 'leave Discord', run: () => client.destroy(), deadlineMs: 3000 },
-  { name: 'close the control socket', run: () => new Promise((resolve) => (control ? control.close(resolve) : resolve(undefined))), deadlineMs: 1000 },
+  {
+    name: 'close the control socket',
+    run: () => new Promise((resolve) => (control ? control.close(resolve) : resolve(undefined))),
+    deadlineMs: 1000,
+  },
   { name: 'remove the readiness file', run: () => readiness.remove() },
 ]);
 

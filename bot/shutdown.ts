@@ -47,7 +47,10 @@ async function run(log: Logger, steps: ShutdownStep[], hardDeadlineMs: number): 
   }, hardDeadlineMs);
   for (const step of steps) {
     try {
-      const done = await withDeadline(Promise.resolve().then(() => step.run()), step.deadlineMs ?? 2000);
+      const done = await withDeadline(
+        Promise.resolve().then(() => step.run()),
+        step.deadlineMs ?? 2000,
+      );
       if (!done) log.warn({ step: step.name, ms: step.deadlineMs ?? 2000 }, 'shutdown step timed out');
     } catch (error) {
       log.warn({ step: step.name, err: error }, 'shutdown step failed');

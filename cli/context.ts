@@ -62,7 +62,9 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
  * The environment a command acts on. For `--env sandbox` this is the command's first step: the
  * sandbox is brought up when it is not running, and its endpoints join the process environment.
  */
-export async function openEnvironment(input: CommandInput): Promise<{ env: ResolvedEnvironment; processEnv: NodeJS.ProcessEnv }> {
+export async function openEnvironment(
+  input: CommandInput,
+): Promise<{ env: ResolvedEnvironment; processEnv: NodeJS.ProcessEnv }> {
   const { globals } = input;
   const env = await loadEnvironment({
     config: globals.config,
@@ -74,14 +76,23 @@ export async function openEnvironment(input: CommandInput): Promise<{ env: Resol
   });
   if (!env.sandbox) return { env, processEnv: { ...input.env } };
   const { ensureSandbox } = await import('./sandbox/control/ensure.js');
-  const endpoints = await ensureSandbox({ cwd: input.cwd, env: input.env, reporter: input.reporter, signal: input.signal });
+  const endpoints = await ensureSandbox({
+    cwd: input.cwd,
+    env: input.env,
+    reporter: input.reporter,
+    signal: input.signal,
+  });
   // The emulator serves Discord's REST API beside its control API: bots and checks use it.
   const discordApi = `${new URL(endpoints.YDEPLOY_DISCORD_CONTROL!).origin}/api`;
   return { env: { ...env, discordApi }, processEnv: { ...input.env, ...endpoints } };
 }
 
 /** The context over one environment: ports, intent, and where var files and releases go. No I/O. */
-export function wireContext(input: CommandInput, env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv): OpenedContext {
+export function wireContext(
+  input: CommandInput,
+  env: ResolvedEnvironment,
+  processEnv: NodeJS.ProcessEnv,
+): OpenedContext {
   const ports = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
   const varFiles = temporaryVarFiles();
   const source = typeof input.options.source === 'string' ? input.options.source : undefined;
@@ -130,7 +141,12 @@ function workDir(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv, cwd: s
   return resolve(cwd, '.ydeploy', env.name);
 }
 
-function createTerraform(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv, reporter: Reporter, dir: string): TerraformRunner {
+function createTerraform(
+  env: ResolvedEnvironment,
+  processEnv: NodeJS.ProcessEnv,
+  reporter: Reporter,
+  dir: string,
+): TerraformRunner {
   const { terraform } = env;
   return new TerraformRunner({
     binary: terraform.binary,

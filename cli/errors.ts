@@ -64,7 +64,8 @@ export class ApiError extends UserError {
     super(what, why, options);
     this.name = 'ApiError';
     this.status = options.status;
-    this.retryable = options.retryable ?? (options.status !== undefined && (options.status >= 500 || options.status === 429));
+    this.retryable =
+      options.retryable ?? (options.status !== undefined && (options.status >= 500 || options.status === 429));
   }
 }
 

@@ -94,7 +94,11 @@ export interface TerraformRunOptions {
 
 export interface Terraform {
   version(): Promise<string>;
-  init(options?: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal }): Promise<void>;
+  init(options?: {
+    backendConfig?: Record<string, string>;
+    reconfigure?: boolean;
+    signal?: AbortSignal;
+  }): Promise<void>;
   validate(): Promise<TerraformDiagnostic[]>;
   plan(options?: TerraformRunOptions & { destroy?: boolean }): Promise<PlanResult>;
   apply(options?: TerraformRunOptions): Promise<ApplyResult>;
@@ -138,7 +142,15 @@ export type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive' | 'Unknown';
 
 export interface CommandResult {
   instanceId: string;
-  status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled' | 'Undeliverable' | 'Terminated' | 'InvalidPlatform' | 'AccessDenied';
+  status:
+    | 'Success'
+    | 'Failed'
+    | 'TimedOut'
+    | 'Cancelled'
+    | 'Undeliverable'
+    | 'Terminated'
+    | 'InvalidPlatform'
+    | 'AccessDenied';
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -148,7 +160,11 @@ export interface RemoteExec {
   /** SSM agent status of each instance; ids SSM does not know are 'Unknown'. */
   online(instanceIds: string[]): Promise<Map<string, PingStatus>>;
   /** Run a shell script (AWS-RunShellScript) on one instance and wait for its result. */
-  run(instanceId: string, commands: string[], options?: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal }): Promise<CommandResult>;
+  run(
+    instanceId: string,
+    commands: string[],
+    options?: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal },
+  ): Promise<CommandResult>;
 }
 
 /* ---------- CloudWatch Logs ---------- */
@@ -205,7 +221,11 @@ export interface ObjectStore {
   readonly bucket: string;
   get(key: string): Promise<StoredObject | undefined>;
   /** Throws PreconditionFailed when `ifNoneMatch` or `ifMatch` does not hold. */
-  put(key: string, body: string | Uint8Array, options?: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string }): Promise<{ etag: string }>;
+  put(
+    key: string,
+    body: string | Uint8Array,
+    options?: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string },
+  ): Promise<{ etag: string }>;
   delete(key: string, options?: { ifMatch?: string }): Promise<void>;
   list(prefix: string): Promise<{ key: string; lastModified?: Date; size?: number }[]>;
   /** HeadBucket: does the bucket exist and may we use it. */
@@ -262,7 +282,10 @@ export interface CommandAnswer {
 
 export interface CommandProbe {
   /** Send a slash command and report which instances answered it. */
-  send(command: string, options?: { timeoutMs?: number }): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
+  send(
+    command: string,
+    options?: { timeoutMs?: number },
+  ): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
   /** The full picture: who got it, who answered, what. */
   interact(command: string, options?: { timeoutMs?: number }): Promise<CommandAnswer>;
 }
@@ -329,7 +352,14 @@ export interface DiscordAccount {
   /** GET /users/@me with the bot token. */
   botUser(token: string, signal?: AbortSignal): Promise<{ id: string; username: string }>;
   /** GET /gateway/bot: where to connect and how many session starts remain. */
-  gatewayBot(token: string, signal?: AbortSignal): Promise<{ url: string; shards: number; sessionStartLimit: { total: number; remaining: number; resetAfter: number } }>;
+  gatewayBot(
+    token: string,
+    signal?: AbortSignal,
+  ): Promise<{
+    url: string;
+    shards: number;
+    sessionStartLimit: { total: number; remaining: number; resetAfter: number };
+  }>;
 }
 
 /* ---------- Every adapter a command can use, built in one place (cli/context.ts) ---------- */

@@ -4,4 +4,6 @@ import { createRequire } from 'node:module';
 declare const __YDEPLOY_VERSION__: string | undefined;
 
 export const VERSION: string =
-  typeof __YDEPLOY_VERSION__ === 'string' ? __YDEPLOY_VERSION__ : (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  typeof __YDEPLOY_VERSION__ === 'string'
+    ? __YDEPLOY_VERSION__
+    : (createRequire(import.meta.url)('../package.json') as { version: string }).version;

@@ -1,5 +1,10 @@
 // The slash commands: their definitions (registered by bulk overwrite on start) and handlers.
-import { MessageFlags, type ChatInputCommandInteraction, type Client, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
+import {
+  MessageFlags,
+  type ChatInputCommandInteraction,
+  type Client,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { Role } from '../contracts/roles.js';
 
 export interface CommandContext {
@@ -23,15 +28,22 @@ export async function runCommand(interaction: ChatInputCommandInteraction, conte
   switch (interaction.commandName) {
     case 'ping': {
       const latency = Date.now() - interaction.createdTimestamp;
-      await interaction.reply(`Pong! ${latency} ms (gateway ${interaction.client.ws.ping} ms) · instance ${context.instanceId} · ${context.version}`);
+      await interaction.reply(
+        `Pong! ${latency} ms (gateway ${interaction.client.ws.ping} ms) · instance ${context.instanceId} · ${context.version}`,
+      );
       return;
     }
     case 'status': {
       const uptime = Math.round((Date.now() - context.startedAt) / 1000);
-      await interaction.reply(`instance ${context.instanceId} · ${context.version} · ${context.role()} · up ${uptime} s · ${interaction.client.guilds.cache.size} guilds`);
+      await interaction.reply(
+        `instance ${context.instanceId} · ${context.version} · ${context.role()} · up ${uptime} s · ${interaction.client.guilds.cache.size} guilds`,
+      );
       return;
     }
     default:
-      await interaction.reply({ content: `Unknown command /${interaction.commandName}`, flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: `Unknown command /${interaction.commandName}`,
+        flags: MessageFlags.Ephemeral,
+      });
   }
 }

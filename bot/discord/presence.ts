@@ -4,5 +4,10 @@ import { ActivityType, type PresenceData } from 'discord.js';
 import type { Role } from '../contracts/roles.js';
 
 export function presenceFor(instanceId: string, version: string, role: Role): PresenceData {
-  return { status: 'online', activities: [{ type: ActivityType.Custom, name: 'Custom Status', state: `instance ${instanceId} · ${version} · ${role}` }] };
+  return {
+    status: 'online',
+    activities: [
+      { type: ActivityType.Custom, name: 'Custom Status', state: `instance ${instanceId} · ${version} · ${role}` },
+    ],
+  };
 }

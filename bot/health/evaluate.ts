@@ -30,11 +30,14 @@ function report(body: HealthBody): HealthReport {
 
 export function evaluateHealth(input: HealthInputs): HealthReport {
   const timestamp = new Date(input.now).toISOString();
-  const unhealthy = (reason: string, extra: Partial<HealthBody> = {}): HealthReport => report({ status: 'unhealthy', timestamp, reason, ...extra });
+  const unhealthy = (reason: string, extra: Partial<HealthBody> = {}): HealthReport =>
+    report({ status: 'unhealthy', timestamp, reason, ...extra });
   if (input.shuttingDown) return report({ status: 'stopping', timestamp, reason: 'health server shutting down' });
   const { read } = input;
   if (read.kind === 'missing') {
-    return input.seenReady ? unhealthy('readiness file removed: the bot is not running') : report({ status: 'starting', timestamp });
+    return input.seenReady
+      ? unhealthy('readiness file removed: the bot is not running')
+      : report({ status: 'starting', timestamp });
   }
   if (read.kind === 'invalid') return unhealthy(read.why);
 
@@ -43,9 +46,11 @@ export function evaluateHealth(input: HealthInputs): HealthReport {
   if (r.state === 'stopping') return report({ status: 'stopping', timestamp, ...facts });
   if (!input.pidAlive) return unhealthy(`bot process ${r.pid} is not running`, facts);
   const age = input.now - r.heartbeatAt;
-  if (age > input.staleMs) return unhealthy(`heartbeat stale: last one ${seconds(age)} s ago (limit ${seconds(input.staleMs)} s)`, facts);
+  if (age > input.staleMs)
+    return unhealthy(`heartbeat stale: last one ${seconds(age)} s ago (limit ${seconds(input.staleMs)} s)`, facts);
   const lostFor = r.discord.lostAt === null ? 0 : input.now - r.discord.lostAt;
-  if (!r.discord.ready && lostFor > input.graceMs) return unhealthy(`Discord connection lost for ${seconds(lostFor)} s (grace ${seconds(input.graceMs)} s)`, facts);
+  if (!r.discord.ready && lostFor > input.graceMs)
+    return unhealthy(`Discord connection lost for ${seconds(lostFor)} s (grace ${seconds(input.graceMs)} s)`, facts);
 
   return report({
     status: 'healthy',

@@ -17,14 +17,22 @@ try {
 const log = createLogger('health', { instanceId: config.instanceId, version: config.version }, config.logLevel);
 logCrashes(log);
 
-const probe = new BotProbe({ readyFile: config.readyFile, staleMs: config.staleMs, graceMs: config.graceMs, cacheMs: config.cacheMs });
+const probe = new BotProbe({
+  readyFile: config.readyFile,
+  staleMs: config.staleMs,
+  graceMs: config.graceMs,
+  cacheMs: config.cacheMs,
+});
 const server = createHealthServer(probe, (status, body) => log.info({ health: body }, `health is ${status}`));
 server.once('error', (error) => {
   log.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'health server cannot listen');
   process.exit(1);
 });
 server.listen(config.healthPort, config.healthHost, () => {
-  log.info({ host: config.healthHost, port: config.healthPort, readyFile: config.readyFile }, 'health server listening');
+  log.info(
+    { host: config.healthHost, port: config.healthPort, readyFile: config.readyFile },
+    'health server listening',
+  );
 });
 
 // Graceful stop: answer "stopping" for a short drain (so pollers learn why), then close.

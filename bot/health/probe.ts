@@ -22,7 +22,15 @@ export class BotProbe {
 
   report(now = Date.now()): HealthReport {
     if (now - this.readAt >= (this.options.cacheMs ?? 200)) this.refresh(now);
-    return evaluateHealth({ now, read: this.read, pidAlive: this.alive, seenReady: this.seenReady, shuttingDown: this.shuttingDown, staleMs: this.options.staleMs, graceMs: this.options.graceMs });
+    return evaluateHealth({
+      now,
+      read: this.read,
+      pidAlive: this.alive,
+      seenReady: this.seenReady,
+      shuttingDown: this.shuttingDown,
+      staleMs: this.options.staleMs,
+      graceMs: this.options.graceMs,
+    });
   }
 
   private refresh(now: number): void {

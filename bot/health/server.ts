@@ -9,7 +9,11 @@ import type { BotProbe } from './probe.js';
  */
 export const UNHEALTHY_LOG_EVERY_MS = 10_000;
 
-export function createHealthServer(probe: BotProbe, onStatus: (status: string, body: unknown) => void, now: () => number = Date.now): Server {
+export function createHealthServer(
+  probe: BotProbe,
+  onStatus: (status: string, body: unknown) => void,
+  now: () => number = Date.now,
+): Server {
   let lastStatus = '';
   let lastUnhealthyLog = 0;
   const report = (status: string, body: unknown) => {
@@ -22,7 +26,8 @@ export function createHealthServer(probe: BotProbe, onStatus: (status: string, b
   };
   const server = createServer((req, res) => {
     const path = pathOf(req);
-    if (path !== '/health' && path !== '/health/') return json(req, res, 404, { status: 'not_found', path: path.slice(0, 200) });
+    if (path !== '/health' && path !== '/health/')
+      return json(req, res, 404, { status: 'not_found', path: path.slice(0, 200) });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return json(req, res, 405, { status: 'method_not_allowed', method: req.method });
@@ -34,9 +39,12 @@ export function createHealthServer(probe: BotProbe, onStatus: (status: string, b
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const [code, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const [code, text] =
+      error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
     const body = `{"status":"bad_request","code":${code}}`;
-    socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${code} ${text}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10_000;
@@ -52,6 +60,10 @@ function pathOf(req: IncomingMessage): string {
 
 function json(req: IncomingMessage, res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(code, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(req.method === 'HEAD' ? undefined : text);
 }

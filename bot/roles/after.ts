@@ -7,7 +7,10 @@ export type After = { id: bigint } | { ms: number };
 
 export function parseAfter(raw: string): After {
   const text = raw.trim();
-  if (!/^\d{1,20}$/.test(text)) throw new Error(`--after ${JSON.stringify(raw)}: expected a snowflake id or a millisecond timestamp (the "after" that step-down printed)`);
+  if (!/^\d{1,20}$/.test(text))
+    throw new Error(
+      `--after ${JSON.stringify(raw)}: expected a snowflake id or a millisecond timestamp (the "after" that step-down printed)`,
+    );
   // Millisecond timestamps have 13 digits until the year 2286; snowflakes have 17 or more.
   return text.length >= 15 ? { id: BigInt(text) } : { ms: Number(text) };
 }

@@ -7,7 +7,11 @@ import { parseAfter } from './after.js';
 import { RefusedError, type Dispatcher } from './dispatcher.js';
 import type { ControlRequest, ControlResponse } from '../contracts/botctl.js';
 
-export function startControlServer(path: string, dispatcher: Dispatcher, onCommand: (request: ControlRequest, response: ControlResponse) => void): Promise<Server> {
+export function startControlServer(
+  path: string,
+  dispatcher: Dispatcher,
+  onCommand: (request: ControlRequest, response: ControlResponse) => void,
+): Promise<Server> {
   mkdirSync(dirname(path), { recursive: true });
   rmSync(path, { force: true }); // a socket left by a crashed predecessor
   const server = createServer((socket) => {
@@ -46,14 +50,26 @@ export function answer(line: string, dispatcher: Dispatcher): ControlResponse {
       case 'step-down':
         return { ok: true, ...dispatcher.stepDown() };
       case 'activate': {
-        const after = request.after === undefined || request.after === null ? undefined : parseAfter(String(request.after));
-        return { ok: true, ...dispatcher.activate({ after, peerActive: request.peerActive === true, force: request.force === true }) };
+        const after =
+          request.after === undefined || request.after === null ? undefined : parseAfter(String(request.after));
+        return {
+          ok: true,
+          ...dispatcher.activate({ after, peerActive: request.peerActive === true, force: request.force === true }),
+        };
       }
       default:
-        return { ok: false, error: 'bad-request', message: `unknown command ${JSON.stringify(request.cmd)}: expected status, step-down or activate` };
+        return {
+          ok: false,
+          error: 'bad-request',
+          message: `unknown command ${JSON.stringify(request.cmd)}: expected status, step-down or activate`,
+        };
     }
   } catch (error) {
-    return { ok: false, error: error instanceof RefusedError ? 'refused' : 'bad-request', message: (error as Error).message };
+    return {
+      ok: false,
+      error: error instanceof RefusedError ? 'refused' : 'bad-request',
+      message: (error as Error).message,
+    };
   }
 }
 

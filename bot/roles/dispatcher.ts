@@ -55,7 +55,12 @@ export class Dispatcher {
   /** Stop answering; report the last interaction handled, to pass to the successor's activate. */
   stepDown(): { role: Role; lastEventAt: number | null; lastInteractionId: string | null; after: string } {
     this.setRole('standby');
-    return { role: this.current, lastEventAt: this.last?.at ?? null, lastInteractionId: this.last?.id ?? null, after: this.last?.id ?? '0' };
+    return {
+      role: this.current,
+      lastEventAt: this.last?.at ?? null,
+      lastInteractionId: this.last?.id ?? null,
+      after: this.last?.id ?? '0',
+    };
   }
 
   /**
@@ -63,9 +68,19 @@ export class Dispatcher {
    * it that are still answerable get answered now. Without `after` (a forced activation, the
    * predecessor unreachable) nothing buffered is answered: it may have been answered already.
    */
-  activate(options: { after?: After; peerActive?: boolean; force?: boolean }): { role: Role; replayed: string[]; expired: number; skipped: number; alreadyActive: boolean } {
-    if (options.peerActive && !options.force) throw new RefusedError('another instance still reports active: step it down first, or pass --force once it is unreachable past the timeout');
-    if (options.after === undefined && !options.force) throw new RefusedError('activate needs --after <the predecessor\'s step-down "after"> or --force');
+  activate(options: { after?: After; peerActive?: boolean; force?: boolean }): {
+    role: Role;
+    replayed: string[];
+    expired: number;
+    skipped: number;
+    alreadyActive: boolean;
+  } {
+    if (options.peerActive && !options.force)
+      throw new RefusedError(
+        'another instance still reports active: step it down first, or pass --force once it is unreachable past the timeout',
+      );
+    if (options.after === undefined && !options.force)
+      throw new RefusedError('activate needs --after <the predecessor\'s step-down "after"> or --force');
     const alreadyActive = this.current === 'active';
     const now = this.now();
     const pending = this.buffer;
@@ -74,7 +89,13 @@ export class Dispatcher {
     const fresh = pending.filter((item) => now - item.receivedAt < ANSWERABLE_MS);
     const due = options.after === undefined ? [] : fresh.filter((item) => isAfter(item.id, options.after!));
     for (const item of due) this.handle(item);
-    return { role: this.current, replayed: due.map((i) => i.id), expired: pending.length - fresh.length, skipped: fresh.length - due.length, alreadyActive };
+    return {
+      role: this.current,
+      replayed: due.map((i) => i.id),
+      expired: pending.length - fresh.length,
+      skipped: fresh.length - due.length,
+      alreadyActive,
+    };
   }
 
   /** Graceful shutdown: answer nothing more. */
@@ -89,7 +110,13 @@ export class Dispatcher {
   }
 
   status() {
-    return { role: this.current, stopped: this.stopped, buffered: this.buffer.length, lastEventAt: this.last?.at ?? null, lastInteractionId: this.last?.id ?? null };
+    return {
+      role: this.current,
+      stopped: this.stopped,
+      buffered: this.buffer.length,
+      lastEventAt: this.last?.at ?? null,
+      lastInteractionId: this.last?.id ?? null,
+    };
   }
 
   private handle(item: Incoming): void {

@@ -9,7 +9,10 @@ const SETTLE_MS = 300;
 export class EmulatorCommandProbe implements CommandProbe {
   constructor(private readonly controlUrl: string) {}
 
-  async send(command: string, options: { timeoutMs?: number } = {}): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }> {
+  async send(
+    command: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }> {
     const { answeredBy, content, latencyMs } = await this.interact(command, options);
     return { answeredBy, content, latencyMs };
   }
@@ -45,10 +48,17 @@ export class EmulatorCommandProbe implements CommandProbe {
         signal: AbortSignal.timeout(35_000),
       });
     } catch (error) {
-      throw new ApiError('cannot reach the Discord emulator', `${this.controlUrl}: ${(error as Error).message}`, { fix: 'ydeploy sandbox up', retryable: true });
+      throw new ApiError('cannot reach the Discord emulator', `${this.controlUrl}: ${(error as Error).message}`, {
+        fix: 'ydeploy sandbox up',
+        retryable: true,
+      });
     }
     const text = await res.text();
-    if (!res.ok) throw new ApiError(`the Discord emulator refused ${method} ${path}`, `${res.status}: ${text.slice(0, 300)}`, { status: res.status, fix: 'ydeploy sandbox status' });
+    if (!res.ok)
+      throw new ApiError(`the Discord emulator refused ${method} ${path}`, `${res.status}: ${text.slice(0, 300)}`, {
+        status: res.status,
+        fix: 'ydeploy sandbox status',
+      });
     return JSON.parse(text) as T;
   }
 }

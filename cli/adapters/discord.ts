@@ -7,7 +7,10 @@ export class DiscordRest implements DiscordAccount {
   private readonly base: string;
 
   /** `api` is the base without the version, e.g. https://discord.com/api or http://127.0.0.1:PORT/api. */
-  constructor(api: string, private readonly timeoutMs = 10_000) {
+  constructor(
+    api: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.base = `${api.replace(/\/+$/, '')}/v10`;
   }
 
@@ -22,7 +25,11 @@ export class DiscordRest implements DiscordAccount {
     return {
       url: String(body.url ?? ''),
       shards: Number(body.shards ?? 1),
-      sessionStartLimit: { total: Number(limit.total ?? 0), remaining: Number(limit.remaining ?? 0), resetAfter: Number(limit.reset_after ?? 0) },
+      sessionStartLimit: {
+        total: Number(limit.total ?? 0),
+        remaining: Number(limit.remaining ?? 0),
+        resetAfter: Number(limit.reset_after ?? 0),
+      },
     };
   }
 
@@ -32,22 +39,39 @@ export class DiscordRest implements DiscordAccount {
     let res: Response;
     try {
       res = await fetch(url, {
-        headers: { authorization: `Bot ${token}`, 'user-agent': 'DiscordBot (https://github.com/ydeploy, 1) ydeploy-preflight' },
+        headers: {
+          authorization: `Bot ${token}`,
+          'user-agent': 'DiscordBot (https://github.com/ydeploy, 1) ydeploy-preflight',
+        },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
-      const why = timeout.aborted ? `no answer within ${this.timeoutMs / 1000}s` : ((error as Error).cause as Error)?.message ?? (error as Error).message;
-      throw new ApiError(`cannot reach Discord at ${url}`, why, { retryable: true, fix: 'check outbound HTTPS to discord.com (or, in the sandbox: ydeploy sandbox status)' });
+      const why = timeout.aborted
+        ? `no answer within ${this.timeoutMs / 1000}s`
+        : (((error as Error).cause as Error)?.message ?? (error as Error).message);
+      throw new ApiError(`cannot reach Discord at ${url}`, why, {
+        retryable: true,
+        fix: 'check outbound HTTPS to discord.com (or, in the sandbox: ydeploy sandbox status)',
+      });
     }
     const text = await res.text();
     if (res.status === 401) {
-      throw new ApiError(`Discord rejected the bot token (GET ${path})`, '401 Unauthorized: the token is wrong, was reset, or belongs to no bot', { status: 401 });
+      throw new ApiError(
+        `Discord rejected the bot token (GET ${path})`,
+        '401 Unauthorized: the token is wrong, was reset, or belongs to no bot',
+        { status: 401 },
+      );
     }
-    if (!res.ok) throw new ApiError(`Discord answered ${res.status} to GET ${path}`, text.slice(0, 200) || res.statusText, { status: res.status });
+    if (!res.ok)
+      throw new ApiError(`Discord answered ${res.status} to GET ${path}`, text.slice(0, 200) || res.statusText, {
+        status: res.status,
+      });
     try {
       return JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new ApiError(`Discord answered GET ${path} with something that is not JSON`, text.slice(0, 120), { status: res.status });
+      throw new ApiError(`Discord answered GET ${path} with something that is not JSON`, text.slice(0, 120), {
+        status: res.status,
+      });
     }
   }
 }

@@ -20,13 +20,15 @@ export default defineCommand({
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
     const { resume, dryRun, skipPreflight } = input.options;
-    const [{ assertReleaseVersion }, { deploy }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all([
-      import('../core/desired/state.js'),
-      import('../core/flows/deploy.js'),
-      import('../context.js'),
-      import('../preflight/run.js'),
-      import('../output/flow.js'),
-    ]);
+    const [{ assertReleaseVersion }, { deploy }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all(
+      [
+        import('../core/desired/state.js'),
+        import('../core/flows/deploy.js'),
+        import('../context.js'),
+        import('../preflight/run.js'),
+        import('../output/flow.js'),
+      ],
+    );
     if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
     const ctx = await openContext(input, { terraform: true });
     try {

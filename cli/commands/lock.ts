@@ -29,7 +29,10 @@ const releaseCommand = defineCommand({
   description: 'release the lock you hold, or with --force one left by a killed process',
   options: (cmd) => cmd.option('--force', 'release a lock held by someone else'),
   async run(input) {
-    const [{ releaseLock }, { openContext }] = await Promise.all([import('../core/lock/lock.js'), import('../context.js')]);
+    const [{ releaseLock }, { openContext }] = await Promise.all([
+      import('../core/lock/lock.js'),
+      import('../context.js'),
+    ]);
     const ctx = await openContext(input);
     const env = ctx.env.name;
     const released = await releaseLock(ctx, { force: Boolean(input.options.force) });

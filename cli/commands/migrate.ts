@@ -41,8 +41,13 @@ export default defineCommand({
       const env = ctx.env.name;
       if (!dryRun && !step) {
         const gate = result.state.gate;
-        const times = gate?.readinessSeconds !== undefined ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)` : '';
-        ctx.reporter.info(`migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${times}`);
+        const times =
+          gate?.readinessSeconds !== undefined
+            ? ` (launch ${gate.launchSeconds}s, ready ${gate.readinessSeconds}s)`
+            : '';
+        ctx.reporter.info(
+          `migrated ${env}: enhanced ${result.state.enhancedId ?? ''} serves from the private subnet${times}`,
+        );
         ctx.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
       }
       ctx.reporter.result(flowResult(result, env));

@@ -49,7 +49,8 @@ export default defineCommand({
         : await rollback(ctx, { emergency, destroyEnhanced, resume, dryRun });
       const env = ctx.env.name;
       if (!dryRun) {
-        const kept = emergency && !destroyEnhanced ? '; enhanced kept for investigation (ydeploy doctor --instance enhanced)' : '';
+        const kept =
+          emergency && !destroyEnhanced ? '; enhanced kept for investigation (ydeploy doctor --instance enhanced)' : '';
         ctx.reporter.info(release ? `rolled ${env} back to ${release}` : `legacy serves ${env} again${kept}`);
       }
       ctx.reporter.result(flowResult(result, env));

@@ -10,14 +10,19 @@ export default defineCommand({
       .option('--watch', 'redraw in place (on a terminal)')
       .option('--interval <duration>', 'refresh interval with --watch', '5s'),
   async run(input) {
-    const [{ openContext }, { gatherStatus, watchStatus }, { parseDuration }, { dataPaint }, { clearScreen, renderStatus }] =
-      await Promise.all([
-        import('../context.js'),
-        import('../inspect/status.js'),
-        import('../inspect/options.js'),
-        import('../output/logline.js'),
-        import('../output/table.js'),
-      ]);
+    const [
+      { openContext },
+      { gatherStatus, watchStatus },
+      { parseDuration },
+      { dataPaint },
+      { clearScreen, renderStatus },
+    ] = await Promise.all([
+      import('../context.js'),
+      import('../inspect/status.js'),
+      import('../inspect/options.js'),
+      import('../output/logline.js'),
+      import('../output/table.js'),
+    ]);
     const intervalMs = parseDuration('--interval', input.options.interval, 'status --watch');
     const ctx = await openContext(input);
     const { reporter } = ctx;

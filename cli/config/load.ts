@@ -27,7 +27,9 @@ export interface LoadOptions {
   environment: NodeJS.ProcessEnv;
 }
 
-export async function loadConfig(options: Pick<LoadOptions, 'config' | 'cwd' | 'environment'>): Promise<{ config: Config; file?: string }> {
+export async function loadConfig(
+  options: Pick<LoadOptions, 'config' | 'cwd' | 'environment'>,
+): Promise<{ config: Config; file?: string }> {
   const explicit = options.config ?? options.environment.YDEPLOY_CONFIG;
   const file = resolve(options.cwd, explicit ?? DEFAULT_CONFIG_FILE);
   let text: string;
@@ -35,9 +37,15 @@ export async function loadConfig(options: Pick<LoadOptions, 'config' | 'cwd' | '
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new UsageError(`cannot read config ${file}`, (error as Error).message, { cause: error, fix: 'check the file\'s permissions' });
+      throw new UsageError(`cannot read config ${file}`, (error as Error).message, {
+        cause: error,
+        fix: "check the file's permissions",
+      });
     }
-    if (explicit) throw new UsageError(`config file ${file} not found`, 'the file does not exist', { fix: 'ydeploy init (or fix --config / YDEPLOY_CONFIG)' });
+    if (explicit)
+      throw new UsageError(`config file ${file} not found`, 'the file does not exist', {
+        fix: 'ydeploy init (or fix --config / YDEPLOY_CONFIG)',
+      });
     return { config: configSchema.parse({}) };
   }
   return { config: parseConfig(text, file), file };
@@ -48,17 +56,26 @@ export function parseConfig(text: string, file: string): Config {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`config ${file} is not valid JSON`, (error as Error).message, { fix: `fix the syntax in ${file}` });
+    throw new UsageError(`config ${file} is not valid JSON`, (error as Error).message, {
+      fix: `fix the syntax in ${file}`,
+    });
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     // A bad record key (an environment name) carries its reason one level down.
-    const reason = (issue: (typeof result.error.issues)[number]) => (issue.code === 'invalid_key' && issue.issues[0]?.message) || issue.message;
-    const problems = result.error.issues.map((issue) => `${issue.path.length ? `$.${issue.path.join('.')}` : '$'}: ${reason(issue)}`);
-    throw new UsageError(`config ${file} is invalid`, `${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`, {
-      fix: `fix ${file} (reference: README.md#configuration)`,
-      details: { problems },
-    });
+    const reason = (issue: (typeof result.error.issues)[number]) =>
+      (issue.code === 'invalid_key' && issue.issues[0]?.message) || issue.message;
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.length ? `$.${issue.path.join('.')}` : '$'}: ${reason(issue)}`,
+    );
+    throw new UsageError(
+      `config ${file} is invalid`,
+      `${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`,
+      {
+        fix: `fix ${file} (reference: README.md#configuration)`,
+        details: { problems },
+      },
+    );
   }
   return result.data;
 }
@@ -66,9 +83,15 @@ export function parseConfig(text: string, file: string): Config {
 export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnvironment> {
   const { config, file } = await loadConfig(options);
   const names = Object.keys(config.environments);
-  const name = options.env ?? options.environment.YDEPLOY_ENV ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : file ? undefined : SANDBOX);
+  const name =
+    options.env ??
+    options.environment.YDEPLOY_ENV ??
+    config.defaultEnvironment ??
+    (names.length === 1 ? names[0] : file ? undefined : SANDBOX);
   if (!name) {
-    throw new UsageError('no environment chosen', `${file} defines ${names.join(', ')} and no defaultEnvironment`, { fix: `pass --env ${names[0] ?? '<name>'}` });
+    throw new UsageError('no environment chosen', `${file} defines ${names.join(', ')} and no defaultEnvironment`, {
+      fix: `pass --env ${names[0] ?? '<name>'}`,
+    });
   }
   const base = config.environments[name] ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
   if (!base) {
@@ -77,7 +100,10 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
       fix: file ? `add it to ${file} or pass one of: --env ${known}` : 'ydeploy init --env ' + name,
     });
   }
-  const env = name === SANDBOX && config.environments[name] ? environmentSchema.parse({ ...sandboxEnvironment(), ...config.environments[name] }) : base;
+  const env =
+    name === SANDBOX && config.environments[name]
+      ? environmentSchema.parse({ ...sandboxEnvironment(), ...config.environments[name] })
+      : base;
   const baseDir = file ? dirname(file) : options.cwd;
   const terraformDir = env.terraform.dir ? resolve(baseDir, env.terraform.dir) : resolve(PACKAGE_ROOT, 'terraform');
   return {

@@ -22,12 +22,24 @@ const name = /^[a-z][a-z0-9-]{0,30}$/;
 
 export const terraformSchema = z
   .object({
-    dir: z.string().optional().describe('Your own terraform module, relative to the config file (default: the module bundled with ydeploy)'),
+    dir: z
+      .string()
+      .optional()
+      .describe('Your own terraform module, relative to the config file (default: the module bundled with ydeploy)'),
     binary: z.string().default('terraform').describe('The terraform executable (a path or a name on PATH)'),
-    pluginDir: z.string().optional().describe('A provider mirror directory (air-gapped machines): passed as -plugin-dir to init'),
-    cliConfig: z.string().optional().describe('A terraform CLI config file (TF_CLI_CONFIG_FILE), e.g. one with a provider_installation mirror'),
+    pluginDir: z
+      .string()
+      .optional()
+      .describe('A provider mirror directory (air-gapped machines): passed as -plugin-dir to init'),
+    cliConfig: z
+      .string()
+      .optional()
+      .describe('A terraform CLI config file (TF_CLI_CONFIG_FILE), e.g. one with a provider_installation mirror'),
     varFiles: z.array(z.string()).default([]).describe('Extra -var-file files, applied before desired.json'),
-    vars: z.record(z.string(), z.unknown()).default({}).describe('Extra module variables (instance_type, vpc_cidr, alarm_actions, ...)'),
+    vars: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Extra module variables (instance_type, vpc_cidr, alarm_actions, ...)'),
   })
   .strict();
 
@@ -45,7 +57,11 @@ export const healthSchema = z
 
 export const environmentSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1').describe('AWS region'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+      .default('us-east-1')
+      .describe('AWS region'),
     profile: z.string().optional().describe('AWS profile (the standard credential chain otherwise)'),
     stateBucket: z.string().min(3).describe('S3 bucket for terraform state, lock.json, desired.json and the journal'),
     releaseBucket: z.string().min(3).optional().describe('S3 bucket for release bundles (the state bucket by default)'),
@@ -54,14 +70,22 @@ export const environmentSchema = z
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired'),
-    discordApi: z.string().url().default('https://discord.com/api').describe('Discord API base URL the bot and checks use'),
+    discordApi: z
+      .string()
+      .url()
+      .default('https://discord.com/api')
+      .describe('Discord API base URL the bot and checks use'),
   })
   .strict();
 
 export const configSchema = z
   .object({
     $schema: z.string().optional().describe('JSON schema reference (ignored)'),
-    project: z.string().regex(name, 'lowercase letters, digits and dashes, starting with a letter').default('ydeploy').describe('Project name: tags and resource names'),
+    project: z
+      .string()
+      .regex(name, 'lowercase letters, digits and dashes, starting with a letter')
+      .default('ydeploy')
+      .describe('Project name: tags and resource names'),
     defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
     environments: z
       .record(z.string().regex(name, 'environment names are lowercase letters, digits and dashes'), environmentSchema)
@@ -119,14 +143,23 @@ function visit(schema: JsonSchema, path: string, rows: Row[]): void {
       visit(child, childPath, rows);
       continue;
     }
-    if (child.additionalProperties && typeof child.additionalProperties === 'object' && child.additionalProperties.properties) {
+    if (
+      child.additionalProperties &&
+      typeof child.additionalProperties === 'object' &&
+      child.additionalProperties.properties
+    ) {
       visit(child.additionalProperties, `${childPath}.<name>`, rows);
       continue;
     }
     rows.push({
       path: childPath,
       type: typeOf(child),
-      default: child.default === undefined ? (isRequired(schema, key) ? 'required' : '') : `\`${JSON.stringify(child.default)}\``,
+      default:
+        child.default === undefined
+          ? isRequired(schema, key)
+            ? 'required'
+            : ''
+          : `\`${JSON.stringify(child.default)}\``,
       description: child.description ?? '',
     });
   }

@@ -18,7 +18,10 @@ export function newestOf(instances: Instance[], kind: InstanceKind, release?: st
     .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0];
 }
 
-type Serving = Pick<DesiredState, 'enable_legacy_instance' | 'enable_enhanced_instance' | 'serving_role' | 'release_version'>;
+type Serving = Pick<
+  DesiredState,
+  'enable_legacy_instance' | 'enable_enhanced_instance' | 'serving_role' | 'release_version'
+>;
 
 /** The kind that answers: legacy while it is enabled and has not handed over, else enhanced. */
 export function servingKind(desired: Serving): InstanceKind {

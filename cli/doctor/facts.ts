@@ -21,7 +21,15 @@ export interface DoctorFacts {
   net?: NetworkFacts;
 }
 
-const SYSTEMD_STATES = new Set(['active', 'inactive', 'failed', 'activating', 'deactivating', 'reloading', 'maintenance']);
+const SYSTEMD_STATES = new Set([
+  'active',
+  'inactive',
+  'failed',
+  'activating',
+  'deactivating',
+  'reloading',
+  'maintenance',
+]);
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop()?.trim().slice(0, 200) ?? 'no output';
@@ -43,7 +51,11 @@ export function unitFacts(facts: DoctorFacts, id: 'bot' | 'health', name: string
   if (!active) return undefined;
   const show = parseProperties(facts.probes.get(`${id}-show`)?.output ?? '');
   const said = active.output.trim().split('\n')[0] ?? '';
-  const state = SYSTEMD_STATES.has(said) ? said : SYSTEMD_STATES.has(show.ActiveState ?? '') ? show.ActiveState! : undefined;
+  const state = SYSTEMD_STATES.has(said)
+    ? said
+    : SYSTEMD_STATES.has(show.ActiveState ?? '')
+      ? show.ActiveState!
+      : undefined;
   return {
     name,
     available: !active.unavailable && state !== undefined,
@@ -57,7 +69,9 @@ export function unitFacts(facts: DoctorFacts, id: 'bot' | 'health', name: string
 
 export function logLines(probe: ProbeResult | undefined): string[] {
   if (!probe || probe.unavailable) return [];
-  return probe.output.split('\n').filter((line) => line.trim() && !/^-- No entries --$|^No journal files were found/.test(line.trim()));
+  return probe.output
+    .split('\n')
+    .filter((line) => line.trim() && !/^-- No entries --$|^No journal files were found/.test(line.trim()));
 }
 
 function parseProperties(text: string): Record<string, string> {
@@ -77,7 +91,9 @@ export interface Readiness {
   discordReady?: boolean;
 }
 
-export function readiness(facts: DoctorFacts): { present: boolean; parsed?: Readiness; invalid?: boolean; ageMs?: number } | undefined {
+export function readiness(
+  facts: DoctorFacts,
+): { present: boolean; parsed?: Readiness; invalid?: boolean; ageMs?: number } | undefined {
   const probe = facts.probes.get('ready-file');
   if (!probe) return undefined;
   if (probe.exitCode !== 0) return { present: false };
@@ -90,21 +106,28 @@ export function readiness(facts: DoctorFacts): { present: boolean; parsed?: Read
   const discord = (raw.discord ?? {}) as Record<string, unknown>;
   const parsed: Readiness = {
     pid: typeof raw.pid === 'number' ? raw.pid : undefined,
-    heartbeatAt: typeof raw.heartbeatAt === 'number' ? raw.heartbeatAt : Date.parse(String(raw.heartbeatAt ?? '')) || undefined,
+    heartbeatAt:
+      typeof raw.heartbeatAt === 'number' ? raw.heartbeatAt : Date.parse(String(raw.heartbeatAt ?? '')) || undefined,
     state: typeof raw.state === 'string' ? raw.state : undefined,
     discordReady: typeof discord.ready === 'boolean' ? discord.ready : undefined,
   };
   const now = Number(facts.probes.get('clock')?.output.trim()) * 1000;
-  const ageMs = parsed.heartbeatAt && Number.isFinite(now) && now > 0 ? Math.max(0, now - parsed.heartbeatAt) : undefined;
+  const ageMs =
+    parsed.heartbeatAt && Number.isFinite(now) && now > 0 ? Math.max(0, now - parsed.heartbeatAt) : undefined;
   return { present: true, parsed, ageMs };
 }
 
 /** `curl -w '\n%{http_code}'`: the body, then the status (000 when nothing answered). */
-export function httpProbe(probe: ProbeResult | undefined): { status: number; body: string; error?: string } | undefined {
+export function httpProbe(
+  probe: ProbeResult | undefined,
+): { status: number; body: string; error?: string } | undefined {
   if (!probe || probe.unavailable) return undefined;
   const lines = probe.output.split('\n');
   const status = Number(lines.pop()?.trim() ?? '0') || 0;
-  const body = lines.filter((l) => !l.startsWith('curl: (')).join('\n').trim();
+  const body = lines
+    .filter((l) => !l.startsWith('curl: ('))
+    .join('\n')
+    .trim();
   const error = lines.find((l) => l.startsWith('curl: ('))?.replace(/^curl: \(\d+\)\s*/, '');
   return { status, body, error };
 }

@@ -37,7 +37,11 @@ export function probes(targets: ProbeTargets): Probe[] {
     ...unit('bot', 'discord-bot'),
     ...unit('health', 'discord-health'),
     { id: 'port', command: `ss -Hltnp "( sport = :${PORT} )"`, keep: 1000 },
-    { id: 'health-endpoint', command: `curl -sS -m 5 -w '\\n%{http_code}' "http://127.0.0.1:${PORT}/health"`, keep: 1000 },
+    {
+      id: 'health-endpoint',
+      command: `curl -sS -m 5 -w '\\n%{http_code}' "http://127.0.0.1:${PORT}/health"`,
+      keep: 1000,
+    },
     { id: 'ready-file', command: `cat "${READY}"`, keep: 1500 },
     { id: 'clock', command: 'date +%s', keep: 50 },
     { id: 'dns', command: targets.dnsNames.map((name) => `getent hosts ${shellQuote(name)}`).join(' && '), keep: 500 },
@@ -56,7 +60,8 @@ function unit(id: string, name: string): Probe[] {
 /** One script: every probe, each framed by `@@ydeploy-doctor <id> <exit code>@@`. */
 export function script(list: Probe[]): string[] {
   return list.map(
-    (p) => `out=$( { ${p.command}; } 2>&1 ); rc=$?; printf '%s %s %s@@\\n' '${MARK}' '${p.id}' "$rc"; printf '%s\\n' "$out" | tail -c ${p.keep}`,
+    (p) =>
+      `out=$( { ${p.command}; } 2>&1 ); rc=$?; printf '%s %s %s@@\\n' '${MARK}' '${p.id}' "$rc"; printf '%s\\n' "$out" | tail -c ${p.keep}`,
   );
 }
 
@@ -76,7 +81,12 @@ export function parseProbes(stdout: string): Map<string, ProbeResult> {
 
 function isUnavailable(exitCode: number, output: string): boolean {
   if (exitCode === 0) return false;
-  return exitCode === 127 || /command not found|System has not been booted with systemd|Failed to connect to bus|not inside a sandbox instance/.test(output);
+  return (
+    exitCode === 127 ||
+    /command not found|System has not been booted with systemd|Failed to connect to bus|not inside a sandbox instance/.test(
+      output,
+    )
+  );
 }
 
 export function shellQuote(text: string): string {

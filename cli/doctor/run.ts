@@ -26,10 +26,20 @@ export type DoctorContext = Pick<Context, 'env' | 'reporter' | 'instances' | 're
 export async function runDoctor(ctx: DoctorContext, options: DoctorOptions): Promise<DoctorReport> {
   const instance = await pickInstance(ctx, options.instance);
   const [remote, network] = await Promise.all([onInstance(ctx, instance), fromApi(ctx, instance)]);
-  const facts: DoctorFacts = { instance, healthPort: ctx.env.health.port, sandbox: ctx.env.sandbox, ...remote, ...network };
+  const facts: DoctorFacts = {
+    instance,
+    healthPort: ctx.env.health.port,
+    sandbox: ctx.env.sandbox,
+    ...remote,
+    ...network,
+  };
   const findings = diagnose(facts);
   const { id, kind, state, release, privateSubnet, privateIp } = instance;
-  return { ok: !findings.some((f) => f.severity === 'problem'), instance: { id, kind, state, release, privateSubnet, privateIp }, findings };
+  return {
+    ok: !findings.some((f) => f.severity === 'problem'),
+    instance: { id, kind, state, release, privateSubnet, privateIp },
+    findings,
+  };
 }
 
 async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Promise<Instance> {
@@ -38,7 +48,8 @@ async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Pro
   const fix = `ydeploy status --env ${ctx.env.name}`;
   if (selector.by === 'id') {
     const found = all.find((i) => i.id === selector.id) ?? (await ctx.instances.describe([selector.id]))[0];
-    if (!found) throw new UserError(`instance ${selector.id} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
+    if (!found)
+      throw new UserError(`instance ${selector.id} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
     return found;
   }
   const pick =
@@ -56,13 +67,20 @@ async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Pro
   return pick;
 }
 
-async function onInstance(ctx: DoctorContext, instance: Instance): Promise<Pick<DoctorFacts, 'probes' | 'remoteError'>> {
+async function onInstance(
+  ctx: DoctorContext,
+  instance: Instance,
+): Promise<Pick<DoctorFacts, 'probes' | 'remoteError'>> {
   const api = ctx.env.discordApi;
   const host = new URL(api).hostname;
   const dnsNames = ctx.env.sandbox || host !== 'discord.com' ? [host] : [host, 'gateway.discord.gg'];
   const step = ctx.reporter.step(`Troubleshooting on ${instance.id} (${instance.kind}) through SSM`);
   try {
-    const result = await ctx.remote.run(instance.id, script(probes({ discordApi: api, dnsNames })), { timeoutSeconds: 60, comment: 'ydeploy doctor', signal: ctx.signal });
+    const result = await ctx.remote.run(instance.id, script(probes({ discordApi: api, dnsNames })), {
+      timeoutSeconds: 60,
+      comment: 'ydeploy doctor',
+      signal: ctx.signal,
+    });
     const parsed = parseProbes(result.stdout);
     if (!parsed.size) {
       const why = `SSM command ${result.status} (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split('\n').slice(-1)[0]}` : ''}`;
@@ -85,7 +103,11 @@ async function fromApi(ctx: DoctorContext, instance: Instance): Promise<Pick<Doc
     const api = ctx.network;
     const network = await api.ofInstance(instance.id);
     if (!network) throw new Error(`${instance.id} has no VPC or subnet`);
-    const [natGateways, routeTable, securityGroups] = await Promise.all([api.natGateways(network.vpcId), api.routeTable(network.subnetId, network.vpcId), api.securityGroups(network.securityGroupIds)]);
+    const [natGateways, routeTable, securityGroups] = await Promise.all([
+      api.natGateways(network.vpcId),
+      api.routeTable(network.subnetId, network.vpcId),
+      api.securityGroups(network.securityGroupIds),
+    ]);
     const net: NetworkFacts = { network, natGateways, routeTable, securityGroups };
     step.succeed(`${network.vpcId}, ${network.subnetId}`);
     return { net };

@@ -42,35 +42,64 @@ export interface ProbeOptions {
 }
 
 /** What the probe's output says, in the states status and monitor show. */
-export function readProbeOutput(stdout: string): Pick<HealthProbe, 'state' | 'httpStatus' | 'body' | 'botRole' | 'reason' | 'responseMs'> {
+export function readProbeOutput(
+  stdout: string,
+): Pick<HealthProbe, 'state' | 'httpStatus' | 'body' | 'botRole' | 'reason' | 'responseMs'> {
   const reading = parseHealthOutput(stdout);
   if (reading.kind === 'unreachable') return { state: 'down', reason: 'nothing answered on the health port' };
-  if (reading.kind === 'invalid') return { state: 'invalid', httpStatus: reading.code, reason: `HTTP ${reading.code}: ${reading.problem}` };
+  if (reading.kind === 'invalid')
+    return { state: 'invalid', httpStatus: reading.code, reason: `HTTP ${reading.code}: ${reading.problem}` };
   const { body } = reading;
-  return { state: body.status, httpStatus: reading.code, body, botRole: body.role, reason: body.reason, responseMs: reading.responseMs };
+  return {
+    state: body.status,
+    httpStatus: reading.code,
+    body,
+    botRole: body.role,
+    reason: body.reason,
+    responseMs: reading.responseMs,
+  };
 }
 
-export async function probeHealth(remote: RemoteExec, instance: Pick<Instance, 'id' | 'kind'>, options: ProbeOptions): Promise<HealthProbe> {
+export async function probeHealth(
+  remote: RemoteExec,
+  instance: Pick<Instance, 'id' | 'kind'>,
+  options: ProbeOptions,
+): Promise<HealthProbe> {
   const now = options.now ?? Date.now;
   const started = now();
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const base = { instanceId: instance.id, kind: instance.kind, at: started };
   try {
-    const result = await remote.run(instance.id, [healthScript(options.port, options.path)], { timeoutSeconds: 30, comment: 'ydeploy health probe', signal });
+    const result = await remote.run(instance.id, [healthScript(options.port, options.path)], {
+      timeoutSeconds: 30,
+      comment: 'ydeploy health probe',
+      signal,
+    });
     const latencyMs = now() - started;
     if (result.status !== 'Success') {
-      return { ...base, latencyMs, state: 'unreachable', reason: `SSM command ${result.status}${result.stderr ? `: ${result.stderr.trim().slice(0, 120)}` : ''}` };
+      return {
+        ...base,
+        latencyMs,
+        state: 'unreachable',
+        reason: `SSM command ${result.status}${result.stderr ? `: ${result.stderr.trim().slice(0, 120)}` : ''}`,
+      };
     }
     return { ...base, latencyMs, ...readProbeOutput(result.stdout) };
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    const why = timeout.aborted ? `no answer through SSM within ${options.timeoutMs / 1000}s` : (error as Error).message;
+    const why = timeout.aborted
+      ? `no answer through SSM within ${options.timeoutMs / 1000}s`
+      : (error as Error).message;
     return { ...base, latencyMs: now() - started, state: 'unreachable', reason: why };
   }
 }
 
-export function probeAll(remote: RemoteExec, instances: Pick<Instance, 'id' | 'kind'>[], options: ProbeOptions): Promise<HealthProbe[]> {
+export function probeAll(
+  remote: RemoteExec,
+  instances: Pick<Instance, 'id' | 'kind'>[],
+  options: ProbeOptions,
+): Promise<HealthProbe[]> {
   return Promise.all(instances.map((instance) => probeHealth(remote, instance, options)));
 }
 
@@ -90,7 +119,14 @@ export async function probeInstances(ctx: ProbeContext, chosen: Instance[]): Pro
   const now = ctx.clock.now();
   const idle = chosen
     .filter((i) => i.state !== 'running')
-    .map((i): HealthProbe => ({ instanceId: i.id, kind: i.kind, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now }));
+    .map((i): HealthProbe => ({
+      instanceId: i.id,
+      kind: i.kind,
+      state: 'unreachable',
+      reason: `instance is ${i.state}`,
+      latencyMs: 0,
+      at: now,
+    }));
   return [...probes, ...idle];
 }
 
@@ -114,5 +150,9 @@ export async function waitHealthy(
     return undefined;
   };
   const { pollInterval } = ctx.env.health;
-  return poll({ timeoutMs: options.timeoutMs, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal }, round, () => last);
+  return poll(
+    { timeoutMs: options.timeoutMs, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal },
+    round,
+    () => last,
+  );
 }

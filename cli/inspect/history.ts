@@ -37,7 +37,13 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
     seconds: span(entry.started, entry.ended),
     outcome: entry.outcome,
     error: entry.error,
-    steps: entry.steps.map((s) => ({ id: s.id, title: s.title, outcome: s.outcome, seconds: s.seconds ?? span(s.started, s.ended), detail: s.detail })),
+    steps: entry.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      outcome: s.outcome,
+      seconds: s.seconds ?? span(s.started, s.ended),
+      detail: s.detail,
+    })),
   };
 }
 

@@ -85,7 +85,14 @@ export class MonitorState {
       this.emptyRounds = [...this.emptyRounds.filter((t) => t > now - HEALTH_WINDOW_MS), now];
       if (this.emptyRounds.length > HEALTH_FAILURES && !this.emptyAlerted) {
         this.emptyAlerted = true;
-        fired.push(this.alert(now, 'health', 'environment', `no running instance in ${this.emptyRounds.length} probes within 5 minutes (${THRESHOLDS.health})`));
+        fired.push(
+          this.alert(
+            now,
+            'health',
+            'environment',
+            `no running instance in ${this.emptyRounds.length} probes within 5 minutes (${THRESHOLDS.health})`,
+          ),
+        );
       }
       return fired;
     }
@@ -103,7 +110,14 @@ export class MonitorState {
       if (t.failures.length > HEALTH_FAILURES && !t.alerted) {
         t.alerted = true;
         const why = probe.reason ? `: ${probe.reason}` : '';
-        fired.push(this.alert(now, 'health', probe.instanceId, `${probe.kind} ${probe.instanceId}: ${t.failures.length} failed health probes within 5 minutes, last ${probe.state}${why} (${THRESHOLDS.health})`));
+        fired.push(
+          this.alert(
+            now,
+            'health',
+            probe.instanceId,
+            `${probe.kind} ${probe.instanceId}: ${t.failures.length} failed health probes within 5 minutes, last ${probe.state}${why} (${THRESHOLDS.health})`,
+          ),
+        );
       } else if (t.failures.length <= HEALTH_FAILURES) {
         t.alerted = false;
       }
@@ -118,7 +132,14 @@ export class MonitorState {
       const before = this.alarmStates.get(alarm.name)?.state;
       this.alarmStates.set(alarm.name, { state: alarm.state, kind });
       if (alarm.state === 'ALARM' && before !== 'ALARM') {
-        fired.push(this.alert(now, kind, alarm.name, `alarm ${alarm.name} is in ALARM (${THRESHOLDS[kind]})${alarm.reason ? `: ${alarm.reason}` : ''}`));
+        fired.push(
+          this.alert(
+            now,
+            kind,
+            alarm.name,
+            `alarm ${alarm.name} is in ALARM (${THRESHOLDS[kind]})${alarm.reason ? `: ${alarm.reason}` : ''}`,
+          ),
+        );
       }
     }
     return fired;
@@ -149,7 +170,16 @@ export class MonitorState {
   private tally(probe: HealthProbe): InstanceTally {
     let t = this.tallies.get(probe.instanceId);
     if (!t) {
-      t = { id: probe.instanceId, kind: probe.kind, probes: 0, healthy: 0, failures: [], alerted: false, latencies: [], pings: [] };
+      t = {
+        id: probe.instanceId,
+        kind: probe.kind,
+        probes: 0,
+        healthy: 0,
+        failures: [],
+        alerted: false,
+        latencies: [],
+        pings: [],
+      };
       this.tallies.set(probe.instanceId, t);
     }
     return t;
@@ -168,7 +198,8 @@ function median(values: number[]): number | undefined {
   return Math.round(sorted[Math.floor(sorted.length / 2)]);
 }
 
-export type MonitorDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'alarms' | 'clock'> & Partial<Pick<Context, 'signal'>>;
+export type MonitorDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'alarms' | 'clock'> &
+  Partial<Pick<Context, 'signal'>>;
 
 export interface MonitorHooks {
   onRound?(round: { probes: HealthProbe[]; alarms: Alarm[]; at: number }): void;
@@ -178,7 +209,11 @@ export interface MonitorHooks {
 }
 
 /** Watches until `durationMs` has passed or the signal aborts (Ctrl-C ends it with a summary). */
-export async function runMonitor(deps: MonitorDeps, options: { durationMs: number; intervalMs: number }, hooks: MonitorHooks = {}): Promise<MonitorSummary> {
+export async function runMonitor(
+  deps: MonitorDeps,
+  options: { durationMs: number; intervalMs: number },
+  hooks: MonitorHooks = {},
+): Promise<MonitorSummary> {
   const state = new MonitorState();
   const started = deps.clock.now();
   const end = started + options.durationMs;
@@ -196,7 +231,13 @@ export async function runMonitor(deps: MonitorDeps, options: { durationMs: numbe
           probeAll(
             deps.remote,
             list.filter((i) => i.state === 'running'),
-            { port: deps.env.health.port, path: deps.env.health.path, timeoutMs, signal: deps.signal, now: deps.clock.now },
+            {
+              port: deps.env.health.port,
+              path: deps.env.health.path,
+              timeoutMs,
+              signal: deps.signal,
+              now: deps.clock.now,
+            },
           ),
         ),
         deps.alarms.list(alarmPrefix(deps.env)).catch((error) => {

@@ -3,7 +3,10 @@
 import { keys } from '../core/storage.js';
 import type { InstanceKind, ObjectStore } from '../ports.js';
 
-export async function readOutputs(store: ObjectStore, environment: string): Promise<Record<string, unknown> | undefined> {
+export async function readOutputs(
+  store: ObjectStore,
+  environment: string,
+): Promise<Record<string, unknown> | undefined> {
   const state = await store.get(keys.terraformState(environment));
   if (!state) return undefined;
   const outputs = (JSON.parse(state.body) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
@@ -19,8 +22,13 @@ interface InstanceFacts {
 }
 
 /** Instance id -> kind from network_configuration.instances (a candidate is an enhanced instance). */
-export async function kindsFromState(store: ObjectStore, environment: string): Promise<Map<string, InstanceKind> | undefined> {
-  const network = (await readNetworkConfiguration(store, environment)) as { instances?: Record<string, InstanceFacts | null> } | null;
+export async function kindsFromState(
+  store: ObjectStore,
+  environment: string,
+): Promise<Map<string, InstanceKind> | undefined> {
+  const network = (await readNetworkConfiguration(store, environment)) as {
+    instances?: Record<string, InstanceFacts | null>;
+  } | null;
   if (!network?.instances) return undefined;
   const kinds = new Map<string, InstanceKind>();
   for (const [key, facts] of Object.entries(network.instances)) {

@@ -78,7 +78,12 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
   const { probeTimeoutMs = 2_500, sectionTimeoutMs = 2_800 } = options;
   const started = deps.clock.now();
   const errors: Record<string, string> = {};
-  const section = async <T>(name: string, fallback: T, read: () => Promise<T>, budget = sectionTimeoutMs): Promise<T> => {
+  const section = async <T>(
+    name: string,
+    fallback: T,
+    read: () => Promise<T>,
+    budget = sectionTimeoutMs,
+  ): Promise<T> => {
     try {
       return await within(budget, read());
     } catch (error) {
@@ -88,15 +93,33 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
     }
   };
   const [instances, network, streams, alarms, lock, lastDeployment] = await Promise.all([
-    section('instances', [] as InstanceStatus[], () => readInstances(deps, probeTimeoutMs), sectionTimeoutMs + probeTimeoutMs),
+    section(
+      'instances',
+      [] as InstanceStatus[],
+      () => readInstances(deps, probeTimeoutMs),
+      sectionTimeoutMs + probeTimeoutMs,
+    ),
     section('network', null as unknown, () => readNetwork(deps)),
     section('streams', [] as StreamStatus[], () => readStreams(deps)),
-    section('alarms', [] as StatusReport['alarms'], async () => (await deps.alarms.list(alarmPrefix(deps.env))).map(({ name, state, reason }) => ({ name, state, reason }))),
+    section('alarms', [] as StatusReport['alarms'], async () =>
+      (await deps.alarms.list(alarmPrefix(deps.env))).map(({ name, state, reason }) => ({ name, state, reason })),
+    ),
     section('lock', null as LockStatus | null, () => readLockStatus(deps)),
     section('lastDeployment', null as DeploymentSummary | null, () => readLastDeployment(deps)),
   ]);
   const now = deps.clock.now();
-  return { environment: deps.env.name, at: new Date(now).toISOString(), tookMs: now - started, instances, network, streams, alarms, lock, lastDeployment, errors };
+  return {
+    environment: deps.env.name,
+    at: new Date(now).toISOString(),
+    tookMs: now - started,
+    instances,
+    network,
+    streams,
+    alarms,
+    lock,
+    lastDeployment,
+    errors,
+  };
 }
 
 /** CloudWatch alarm names are prefixed `<project>-<env>-` by the terraform module. */
@@ -105,7 +128,13 @@ export const alarmPrefix = (env: Pick<Context['env'], 'project' | 'name'>): stri
 async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<InstanceStatus[]> {
   const list = await deps.instances.list(deps.env.name);
   const running = list.filter((i) => i.state === 'running');
-  const probes = await probeAll(deps.remote, running, { port: deps.env.health.port, path: deps.env.health.path, timeoutMs: probeTimeoutMs, signal: deps.signal, now: deps.clock.now });
+  const probes = await probeAll(deps.remote, running, {
+    port: deps.env.health.port,
+    path: deps.env.health.path,
+    timeoutMs: probeTimeoutMs,
+    signal: deps.signal,
+    now: deps.clock.now,
+  });
   const byId = new Map(probes.map((p) => [p.instanceId, p]));
   const now = deps.clock.now();
   const order = { legacy: 0, enhanced: 1 };
@@ -120,8 +149,18 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
       publicIp: i.publicIp,
       release: i.release,
       launchTime: i.launchTime?.toISOString(),
-      uptimeSeconds: i.launchTime && i.state === 'running' ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000)) : undefined,
-      health: byId.get(i.id) ?? { instanceId: i.id, kind: i.kind, state: 'unreachable', reason: `instance is ${i.state}`, latencyMs: 0, at: now },
+      uptimeSeconds:
+        i.launchTime && i.state === 'running'
+          ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000))
+          : undefined,
+      health: byId.get(i.id) ?? {
+        instanceId: i.id,
+        kind: i.kind,
+        state: 'unreachable',
+        reason: `instance is ${i.state}`,
+        latencyMs: 0,
+        at: now,
+      },
     }))
     .sort((a, b) => order[a.kind] - order[b.kind] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
 }
@@ -141,14 +180,22 @@ async function readStreams(deps: StatusDeps): Promise<StreamStatus[]> {
       if (s.lastEventTimestamp === undefined) return status;
       status.lastEventAt = new Date(s.lastEventTimestamp).toISOString();
       status.ageSeconds = Math.max(0, Math.round((now - s.lastEventTimestamp) / 1000));
-      status.lastMessage = await lastMessage(deps.logs, group, s.name, s.lastEventTimestamp, deps.signal).catch(() => undefined);
+      status.lastMessage = await lastMessage(deps.logs, group, s.name, s.lastEventTimestamp, deps.signal).catch(
+        () => undefined,
+      );
       return status;
     }),
   );
 }
 
 /** The stream's newest event: CloudWatch may report lastEventTimestamp late, so read past it (a few pages at most). */
-async function lastMessage(logs: LogStore, group: string, stream: string, from: number, signal?: AbortSignal): Promise<string | undefined> {
+async function lastMessage(
+  logs: LogStore,
+  group: string,
+  stream: string,
+  from: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   let last: string | undefined;
   let pages = 0;
   for await (const page of logs.pages({ group, streams: [stream], start: from, pageSize: 1000, signal })) {

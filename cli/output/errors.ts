@@ -1,6 +1,6 @@
 // The one place an error becomes output and an exit code.
 import type { Writable } from 'node:stream';
-import { ExitCode, exitCodeOf, isUserError } from '../errors.js';
+import { type ExitCode, exitCodeOf, isUserError } from '../errors.js';
 import { paint } from './paint.js';
 
 export interface ErrorOutput {
@@ -15,12 +15,15 @@ export function reportError(error: unknown, io: ErrorOutput): ExitCode {
   const code = exitCodeOf(error);
   const p = paint(io.color);
   if (io.json) {
-    io.stdout.write(`${JSON.stringify({ type: 'result', ok: false, exitCode: code, error: describe(error, io.verbose) })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ type: 'result', ok: false, exitCode: code, error: describe(error, io.verbose) })}\n`,
+    );
   }
   const lines: string[] = [];
   if (isUserError(error)) {
     lines.push(`${p.red('✖')} ${error.message}`);
-    for (const [key, value] of Object.entries(error.details ?? {})) lines.push(`  ${p.dim(`${key}:`)} ${formatDetail(value)}`);
+    for (const [key, value] of Object.entries(error.details ?? {}))
+      lines.push(`  ${p.dim(`${key}:`)} ${formatDetail(value)}`);
     if (error.fix) lines.push(`  ${p.cyan('→')} ${error.fix}`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
@@ -38,7 +41,14 @@ function formatDetail(value: unknown): string {
 
 function describe(error: unknown, verbose: boolean): Record<string, unknown> {
   if (isUserError(error)) {
-    return { kind: 'user', what: error.what, why: error.why, fix: error.fix, details: error.details, ...(verbose ? { stack: error.stack } : {}) };
+    return {
+      kind: 'user',
+      what: error.what,
+      why: error.why,
+      fix: error.fix,
+      details: error.details,
+      ...(verbose ? { stack: error.stack } : {}),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { kind: 'bug', message, ...(verbose && error instanceof Error ? { stack: error.stack } : {}) };
@@ -50,7 +60,11 @@ function trace(error: unknown): string[] {
   let current: unknown = error;
   for (let depth = 0; current && depth < 8; depth++) {
     if (current instanceof Error) {
-      lines.push(...(current.stack ?? `${current.name}: ${current.message}`).split('\n').map((l) => (depth ? `  caused by ${l}` : l)));
+      lines.push(
+        ...(current.stack ?? `${current.name}: ${current.message}`)
+          .split('\n')
+          .map((l) => (depth ? `  caused by ${l}` : l)),
+      );
       current = current.cause;
     } else {
       lines.push(`  caused by ${String(current)}`);

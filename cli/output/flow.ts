@@ -1,6 +1,9 @@
 // The result of a flow command (migrate, deploy, rollback) for --json: what ran, where, the
 // journal id, and the state it left.
-export function flowResult(result: { deploymentId?: string; state: object; dryRun?: unknown }, env: string): Record<string, unknown> {
+export function flowResult(
+  result: { deploymentId?: string; state: object; dryRun?: unknown },
+  env: string,
+): Record<string, unknown> {
   return {
     ok: true,
     environment: env,

@@ -33,12 +33,19 @@ export function parsePino(message: string): Pino | undefined {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const record = raw as Record<string, unknown>;
   const fields = Object.fromEntries(Object.entries(record).filter(([key]) => !SHOWN.has(key)));
-  return { level: typeof record.level === 'number' ? record.level : undefined, msg: typeof record.msg === 'string' ? record.msg : undefined, fields };
+  return {
+    level: typeof record.level === 'number' ? record.level : undefined,
+    msg: typeof record.msg === 'string' ? record.msg : undefined,
+    fields,
+  };
 }
 
 export function levelName(level: number | undefined): string {
   if (level === undefined) return '';
-  return LEVELS[level] ?? (level >= 60 ? 'FATAL' : level >= 50 ? 'ERROR' : level >= 40 ? 'WARN' : level >= 30 ? 'INFO' : 'DEBUG');
+  return (
+    LEVELS[level] ??
+    (level >= 60 ? 'FATAL' : level >= 50 ? 'ERROR' : level >= 40 ? 'WARN' : level >= 30 ? 'INFO' : 'DEBUG')
+  );
 }
 
 function colourLevel(p: Paint, level: number | undefined, text: string): string {
@@ -62,7 +69,11 @@ function fieldText(fields: Record<string, unknown>): string {
 /** `10:04:05.123 enhanced i-0abc bot    INFO  ready guilds=1` */
 export function formatLogLine(event: LineEvent, p: Paint): string {
   const time = new Date(event.timestamp).toISOString().slice(11, 23);
-  const tag = colourKind(p, event.instanceKind, `${event.instanceKind.padEnd(8)} ${event.instanceId} ${event.kind.padEnd(6)}`);
+  const tag = colourKind(
+    p,
+    event.instanceKind,
+    `${event.instanceKind.padEnd(8)} ${event.instanceId} ${event.kind.padEnd(6)}`,
+  );
   const pino = parsePino(event.message);
   if (!pino) return `${p.dim(time)} ${tag} ${event.message.replace(/\s+$/, '')}`;
   const level = colourLevel(p, pino.level, levelName(pino.level).padEnd(5));

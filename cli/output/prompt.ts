@@ -2,7 +2,10 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 
-export async function ask(question: string, io: { input: NodeJS.ReadableStream; output: Writable; secret: boolean }): Promise<string> {
+export async function ask(
+  question: string,
+  io: { input: NodeJS.ReadableStream; output: Writable; secret: boolean },
+): Promise<string> {
   let muted = false;
   const output = new Writable({
     write(chunk, _encoding, callback) {

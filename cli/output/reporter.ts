@@ -19,12 +19,20 @@ export interface ReporterOptions {
   now?: () => number;
 }
 
-type Spinner = { text: string; start(): Spinner; stop(): Spinner; clear(): Spinner; render(): Spinner; isSpinning: boolean };
+type Spinner = {
+  text: string;
+  start(): Spinner;
+  stop(): Spinner;
+  clear(): Spinner;
+  render(): Spinner;
+  isSpinning: boolean;
+};
 type SpinnerFactory = (options: { text: string; stream: Writable }) => Spinner;
 
 export async function createReporter(options: ReporterOptions = {}): Promise<Reporter> {
   const stderr = options.stderr ?? process.stderr;
-  const interactive = options.interactive ?? (!options.json && isInteractiveTerminal(stderr, options.env ?? process.env));
+  const interactive =
+    options.interactive ?? (!options.json && isInteractiveTerminal(stderr, options.env ?? process.env));
   let spinnerFactory: SpinnerFactory | undefined;
   if (interactive) {
     const { default: ora } = await import('ora');
@@ -54,7 +62,11 @@ class TerminalReporter implements Reporter {
   private spinner?: Spinner;
   private ticker?: NodeJS.Timeout;
 
-  constructor(options: ReporterOptions, interactive: boolean, private readonly spinnerFactory?: SpinnerFactory) {
+  constructor(
+    options: ReporterOptions,
+    interactive: boolean,
+    private readonly spinnerFactory?: SpinnerFactory,
+  ) {
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
     this.interactive = interactive;
@@ -84,7 +96,9 @@ class TerminalReporter implements Reporter {
         this.emit({ type: 'step', status, title, seconds: round(seconds), ...(detail ? { detail } : {}), ...fields });
         return;
       }
-      const mark = { succeeded: this.paint.green('✔'), failed: this.paint.red('✖'), skipped: this.paint.yellow('↷') }[status];
+      const mark = { succeeded: this.paint.green('✔'), failed: this.paint.red('✖'), skipped: this.paint.yellow('↷') }[
+        status
+      ];
       const time = status === 'skipped' ? '' : ` ${this.paint.dim(`(${formatSeconds(seconds)})`)}`;
       const tail = detail ? ` ${this.paint.dim('—')} ${detail}` : '';
       this.persist(`${nested && !this.interactive ? '  ' : ''}${mark} ${title}${time}${tail}`);
@@ -159,7 +173,9 @@ class TerminalReporter implements Reporter {
 
   private requireTty(question: string): void {
     if (!this.stdin.isTTY || this.json) {
-      throw new UsageError(`cannot ask "${question}"`, 'standard input is not a terminal', { fix: 'rerun with --yes (or pass the value as a flag)' });
+      throw new UsageError(`cannot ask "${question}"`, 'standard input is not a terminal', {
+        fix: 'rerun with --yes (or pass the value as a flag)',
+      });
     }
   }
 
@@ -247,6 +263,6 @@ function withRoleAlias(_key: string, value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value) || 'role' in value) return value;
   const { kind, instanceKind } = value as { kind?: unknown; instanceKind?: unknown };
   const named = instanceKind ?? kind;
-  if (named === 'legacy' || named === 'enhanced' || (instanceKind === 'unknown')) return { ...value, role: named };
+  if (named === 'legacy' || named === 'enhanced' || instanceKind === 'unknown') return { ...value, role: named };
   return value;
 }

@@ -47,14 +47,28 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   if (report.instances.length) {
     const t = table(['kind', 'instance', 'state', 'subnet', 'ip', 'release', 'uptime', 'health'], p);
     for (const i of report.instances) {
-      t.push([kindText(i.kind, p), i.id, i.state, i.subnet, ip(i), i.release ?? '—', duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000), healthText(i.health, p)]);
+      t.push([
+        kindText(i.kind, p),
+        i.id,
+        i.state,
+        i.subnet,
+        ip(i),
+        i.release ?? '—',
+        duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000),
+        healthText(i.health, p),
+      ]);
     }
     out.push(t.toString());
-    for (const i of report.instances) if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
+    for (const i of report.instances)
+      if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
   } else out.push(p.dim(report.errors.instances ? '  (could not be read)' : '  none'));
 
   out.push('', p.bold('Network (network_configuration)'));
-  out.push(...(report.network ? flatten(report.network).map(([k, v]) => `  ${k}: ${v}`) : [p.dim('  not available (nothing applied yet)')]));
+  out.push(
+    ...(report.network
+      ? flatten(report.network).map(([k, v]) => `  ${k}: ${v}`)
+      : [p.dim('  not available (nothing applied yet)')]),
+  );
 
   out.push('', p.bold('Logs (last event per stream)'));
   if (report.streams.length) {
@@ -70,14 +84,17 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   out.push('', p.bold('Alarms'));
   if (report.alarms.length) {
     for (const a of report.alarms) {
-      const state = a.state === 'OK' ? p.green('OK') : a.state === 'ALARM' ? p.red('ALARM') : p.yellow('INSUFFICIENT_DATA');
+      const state =
+        a.state === 'OK' ? p.green('OK') : a.state === 'ALARM' ? p.red('ALARM') : p.yellow('INSUFFICIENT_DATA');
       out.push(`  ${state}${' '.repeat(Math.max(1, 18 - a.state.length))}${a.name}`);
     }
   } else out.push(p.dim('  none'));
 
   out.push('', `${p.bold('Lock')}  ${lockText(report, p)}`);
   const d = report.lastDeployment;
-  const last = d ? `${d.command} ${d.id} by ${d.who}, ${d.started} — ${outcomeText(d.outcome, p)}${d.error ? ` (${d.error})` : ''}` : p.dim('none');
+  const last = d
+    ? `${d.command} ${d.id} by ${d.who}, ${d.started} — ${outcomeText(d.outcome, p)}${d.error ? ` (${d.error})` : ''}`
+    : p.dim('none');
   out.push(`${p.bold('Last deployment')}  ${last}`);
   const errors = Object.entries(report.errors);
   if (errors.length) out.push('', p.yellow('Could not read:'), ...errors.map(([k, v]) => `  ${k}: ${v}`));
@@ -101,8 +118,15 @@ export function outcomeText(outcome: string, p: Paint): string {
 /** Nested terraform output as `a.b.c: value` lines. */
 export function flatten(value: unknown, path = ''): [string, string][] {
   if (value === null || value === undefined) return path ? [[path, 'null']] : [];
-  if (Array.isArray(value)) return [[path, value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : '[]']];
-  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flatten(v, path ? `${path}.${k}` : k));
+  if (Array.isArray(value))
+    return [
+      [
+        path,
+        value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : '[]',
+      ],
+    ];
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flatten(v, path ? `${path}.${k}` : k));
   return [[path, String(value)]];
 }
 
@@ -121,7 +145,9 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
   const t = table(['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
   for (const probe of probes) {
     const b = probe.body;
-    const discord = b?.discord ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}` : '—';
+    const discord = b?.discord
+      ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}`
+      : '—';
     t.push([
       kindText(probe.kind, p),
       probe.instanceId,
@@ -146,7 +172,9 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
     if (e.error) out.push(`  ${p.red(e.error)}`);
     for (const s of e.steps) {
       const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';
-      out.push(`  ${time.padStart(7)}  ${outcomeText(s.outcome, p)}${' '.repeat(Math.max(1, 12 - s.outcome.length))}${s.title}${s.detail ? p.dim(` — ${s.detail}`) : ''}`);
+      out.push(
+        `  ${time.padStart(7)}  ${outcomeText(s.outcome, p)}${' '.repeat(Math.max(1, 12 - s.outcome.length))}${s.title}${s.detail ? p.dim(` — ${s.detail}`) : ''}`,
+      );
     }
     out.push('');
   }
@@ -155,7 +183,9 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
 
 export function renderMonitorRound(probes: HealthProbe[], at: number, p: Paint): string {
   const time = new Date(at).toISOString().slice(11, 19);
-  const parts = probes.length ? probes.map((x) => `${kindText(x.kind, p)} ${x.instanceId} ${healthText(x, p)}`) : [p.red('no running instance')];
+  const parts = probes.length
+    ? probes.map((x) => `${kindText(x.kind, p)} ${x.instanceId} ${healthText(x, p)}`)
+    : [p.red('no running instance')];
   return `${p.dim(time)}  ${parts.join('  ')}`;
 }
 
@@ -166,15 +196,32 @@ export function renderAlert(alert: Alert): string {
 export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string {
   const out: string[] = [];
   const how = summary.interrupted ? 'stopped early' : 'finished';
-  out.push(p.bold(`monitor ${how} after ${duration(summary.seconds * 1000)}: ${summary.rounds} rounds, ${summary.alerts.length} alert(s)`));
+  out.push(
+    p.bold(
+      `monitor ${how} after ${duration(summary.seconds * 1000)}: ${summary.rounds} rounds, ${summary.alerts.length} alert(s)`,
+    ),
+  );
   if (summary.instances.length) {
-    const t = table(['kind', 'instance', 'probes', 'healthy', 'availability', 'last', 'probe (median)', 'discord ping (median)'], p);
+    const t = table(
+      ['kind', 'instance', 'probes', 'healthy', 'availability', 'last', 'probe (median)', 'discord ping (median)'],
+      p,
+    );
     for (const i of summary.instances) {
-      t.push([kindText(i.kind, p), i.id, i.probes, i.healthy, `${i.availability}%`, i.lastState ?? '—', duration(i.medianProbeMs), i.medianDiscordPingMs === undefined ? '—' : `${i.medianDiscordPingMs}ms`]);
+      t.push([
+        kindText(i.kind, p),
+        i.id,
+        i.probes,
+        i.healthy,
+        `${i.availability}%`,
+        i.lastState ?? '—',
+        duration(i.medianProbeMs),
+        i.medianDiscordPingMs === undefined ? '—' : `${i.medianDiscordPingMs}ms`,
+      ]);
     }
     out.push(t.toString());
   }
-  for (const a of summary.alarms) out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
+  for (const a of summary.alarms)
+    out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
   for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
   return out.join('\n');
 }

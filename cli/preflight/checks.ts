@@ -17,13 +17,22 @@ const credentials: PreflightCheck = {
   id: 'aws-credentials',
   title: 'AWS credentials and region',
   async run(deps) {
-    if (!REGION.test(deps.env.region)) return fail(`"${deps.env.region}" is not an AWS region`, `pass --region us-east-1 (or fix region in ${configName(deps)})`);
+    if (!REGION.test(deps.env.region))
+      return fail(
+        `"${deps.env.region}" is not an AWS region`,
+        `pass --region us-east-1 (or fix region in ${configName(deps)})`,
+      );
     const who = await deps.identity.whoami();
     return pass(`account ${who.account} as ${who.arn}, region ${deps.env.region}`);
   },
 };
 
-function bucket(id: string, title: string, pick: (deps: CheckDeps) => CheckDeps['store'], key: 'stateBucket' | 'releaseBucket'): PreflightCheck {
+function bucket(
+  id: string,
+  title: string,
+  pick: (deps: CheckDeps) => CheckDeps['store'],
+  key: 'stateBucket' | 'releaseBucket',
+): PreflightCheck {
   return {
     id,
     title,
@@ -49,7 +58,11 @@ const tokenParameter: PreflightCheck = {
     const parameter = await deps.secrets.get(name, { decrypt: false });
     const store = `ydeploy init --store-token ${envFlag(deps)}`;
     if (!parameter) return fail(`SSM parameter ${name} does not exist in ${deps.env.region}`, store);
-    if (parameter.type !== 'SecureString') return fail(`SSM parameter ${name} is a ${parameter.type}, so the token is stored unencrypted`, `${store} (stores it again as a SecureString)`);
+    if (parameter.type !== 'SecureString')
+      return fail(
+        `SSM parameter ${name} is a ${parameter.type}, so the token is stored unencrypted`,
+        `${store} (stores it again as a SecureString)`,
+      );
     return pass(`${name} exists and is a SecureString`);
   },
 };
@@ -61,17 +74,27 @@ const discordToken: PreflightCheck = {
   async run(deps) {
     const parameter = await deps.secrets.get(deps.env.tokenParameter, { decrypt: true });
     const token = parameter?.value.trim();
-    if (!token) return fail(`SSM parameter ${deps.env.tokenParameter} is empty`, `ydeploy init --store-token ${envFlag(deps)}`);
+    if (!token)
+      return fail(`SSM parameter ${deps.env.tokenParameter} is empty`, `ydeploy init --store-token ${envFlag(deps)}`);
     try {
-      const [user, gateway] = await Promise.all([deps.discord.botUser(token, deps.signal), deps.discord.gatewayBot(token, deps.signal)]);
+      const [user, gateway] = await Promise.all([
+        deps.discord.botUser(token, deps.signal),
+        deps.discord.gatewayBot(token, deps.signal),
+      ]);
       const { remaining, total, resetAfter } = gateway.sessionStartLimit;
       if (remaining <= 0) {
-        return fail(`bot ${user.username} has no session starts left (0 of ${total}) until Discord resets them in ${Math.ceil(resetAfter / 60_000)} min`, 'wait for the reset, then rerun');
+        return fail(
+          `bot ${user.username} has no session starts left (0 of ${total}) until Discord resets them in ${Math.ceil(resetAfter / 60_000)} min`,
+          'wait for the reset, then rerun',
+        );
       }
       return pass(`bot ${user.username} (${user.id}); ${remaining} of ${total} session starts left`);
     } catch (error) {
       if (isUserError(error) && (error as { status?: number }).status === 401) {
-        return fail(`Discord rejected the token in ${deps.env.tokenParameter} (401 Unauthorized)`, `reset the token in the Discord developer portal, then: ydeploy init --store-token ${envFlag(deps)}`);
+        return fail(
+          `Discord rejected the token in ${deps.env.tokenParameter} (401 Unauthorized)`,
+          `reset the token in the Discord developer portal, then: ydeploy init --store-token ${envFlag(deps)}`,
+        );
       }
       throw error;
     }
@@ -90,7 +113,11 @@ const terraformVersion: PreflightCheck = {
       if (isUserError(error)) return fail(error.message, error.fix ?? install);
       return fail(`${deps.env.terraform.binary} cannot be run: ${(error as Error).message}`, install);
     }
-    if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) return fail(`terraform ${version} is older than ${MIN_TERRAFORM_VERSION}`, `install terraform >= ${MIN_TERRAFORM_VERSION}`);
+    if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0)
+      return fail(
+        `terraform ${version} is older than ${MIN_TERRAFORM_VERSION}`,
+        `install terraform >= ${MIN_TERRAFORM_VERSION}`,
+      );
     return pass(`terraform ${version}`);
   },
 };
@@ -106,7 +133,10 @@ const terraformModule: PreflightCheck = {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
       const first = errors.slice(0, 3).map((d) => `${d.summary}${d.address ? ` (${d.address})` : ''}`);
-      return fail(`terraform validate: ${errors.length} error${errors.length === 1 ? '' : 's'}: ${first.join('; ')}`, `fix the module in ${deps.env.terraform.dir}`);
+      return fail(
+        `terraform validate: ${errors.length} error${errors.length === 1 ? '' : 's'}: ${first.join('; ')}`,
+        `fix the module in ${deps.env.terraform.dir}`,
+      );
     }
     const warnings = diagnostics.length - errors.length;
     return pass(`initialised and valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`);
@@ -120,15 +150,23 @@ const drift: PreflightCheck = {
   timeoutMs: 600_000,
   async run(deps) {
     const desired = await loadDesired(deps);
-    if (!desired) return pass(`no desired state yet (s3://${deps.store.bucket}/${keys.desired(deps.env.name)} is absent): nothing deployed to compare with`);
+    if (!desired)
+      return pass(
+        `no desired state yet (s3://${deps.store.bucket}/${keys.desired(deps.env.name)} is absent): nothing deployed to compare with`,
+      );
     const dir = await mkdtemp(join(tmpdir(), 'ydeploy-preflight-'));
     try {
       const file = join(dir, 'desired.tfvars.json');
       await writeFile(file, JSON.stringify(desired));
       const plan = await deps.terraform.plan({ varFiles: [...deps.env.terraform.varFiles, file], signal: deps.signal });
       if (!plan.changed) return pass('no drift: the infrastructure matches desired.json');
-      const shown = plan.changes.filter((c) => c.action !== 'noop' && c.action !== 'read').slice(0, 5).map((c) => `${c.action} ${c.address}`);
-      return pass(`drift: ${plan.add} to add, ${plan.change} to change, ${plan.remove} to destroy${shown.length ? ` (${shown.join(', ')})` : ''}; the next apply corrects it`);
+      const shown = plan.changes
+        .filter((c) => c.action !== 'noop' && c.action !== 'read')
+        .slice(0, 5)
+        .map((c) => `${c.action} ${c.address}`);
+      return pass(
+        `drift: ${plan.add} to add, ${plan.change} to change, ${plan.remove} to destroy${shown.length ? ` (${shown.join(', ')})` : ''}; the next apply corrects it`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -142,12 +180,27 @@ const botTests: PreflightCheck = {
   async run(deps) {
     const tests = deps.tests!;
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
-    const result = await execa(tests.file, tests.args, { cwd: tests.cwd, reject: false, all: true, timeout: tests.timeoutMs, cancelSignal: deps.signal, env: { ...env, CI: '1', NO_COLOR: '1' }, extendEnv: false });
+    const result = await execa(tests.file, tests.args, {
+      cwd: tests.cwd,
+      reject: false,
+      all: true,
+      timeout: tests.timeoutMs,
+      cancelSignal: deps.signal,
+      env: { ...env, CI: '1', NO_COLOR: '1' },
+      extendEnv: false,
+    });
     const shown = [tests.file, ...tests.args].join(' ');
-    if (result.timedOut) return fail(`${shown} did not finish within ${tests.timeoutMs / 1000}s`, 'run it yourself to see why, or pass --skip-tests');
+    if (result.timedOut)
+      return fail(
+        `${shown} did not finish within ${tests.timeoutMs / 1000}s`,
+        'run it yourself to see why, or pass --skip-tests',
+      );
     if (result.exitCode !== 0) {
       const tail = lastLines(String(result.all ?? ''), 3);
-      return fail(`${shown} failed (exit ${result.exitCode ?? result.signal})${tail ? `: ${tail}` : ''}`, `cd ${tests.cwd} && ${shown}`);
+      return fail(
+        `${shown} failed (exit ${result.exitCode ?? result.signal})${tail ? `: ${tail}` : ''}`,
+        `cd ${tests.cwd} && ${shown}`,
+      );
     }
     return pass(summary(String(result.all ?? '')) ?? `${shown} passed`);
   },
@@ -161,16 +214,31 @@ const lock: PreflightCheck = {
     const current = await readLock(deps);
     if (!current) return pass('no lock');
     const { holder, command, since, expiresAt } = current.body;
-    if (current.expired) return pass(`an expired lock of ${holder} (${command}) is left; the next deployment takes it over`);
-    return fail(`${holder} holds the lock: "${command}" since ${since}, expires ${expiresAt}`, `wait for it, or if it is dead: ydeploy lock release --force ${envFlag(deps)}`);
+    if (current.expired)
+      return pass(`an expired lock of ${holder} (${command}) is left; the next deployment takes it over`);
+    return fail(
+      `${holder} holds the lock: "${command}" since ${since}, expires ${expiresAt}`,
+      `wait for it, or if it is dead: ydeploy lock release --force ${envFlag(deps)}`,
+    );
   },
 };
 
 /** Every check, in the order they are shown. */
 export function checklist(deps: Pick<CheckDeps, 'env'>): PreflightCheck[] {
   const buckets = [bucket('state-bucket', 'state bucket reachable', (d) => d.store, 'stateBucket')];
-  if (deps.env.releaseBucket !== deps.env.stateBucket) buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
-  return [credentials, ...buckets, tokenParameter, discordToken, terraformVersion, terraformModule, drift, botTests, lock];
+  if (deps.env.releaseBucket !== deps.env.stateBucket)
+    buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
+  return [
+    credentials,
+    ...buckets,
+    tokenParameter,
+    discordToken,
+    terraformVersion,
+    terraformModule,
+    drift,
+    botTests,
+    lock,
+  ];
 }
 
 function configName(deps: Pick<CheckDeps, 'env'>): string {
@@ -178,7 +246,14 @@ function configName(deps: Pick<CheckDeps, 'env'>): string {
 }
 
 function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-n).join(' | ').slice(0, 400);
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-n)
+    .join(' | ')
+    .slice(0, 400);
 }
 
 /** vitest's "Tests  12 passed (12)" line, when the command is vitest. */

@@ -37,7 +37,17 @@ export interface PreflightOptions {
 
 export type PreflightContext = Pick<
   Context,
-  'env' | 'reporter' | 'identity' | 'store' | 'releases' | 'secrets' | 'terraform' | 'clock' | 'discord' | 'backend' | 'signal'
+  | 'env'
+  | 'reporter'
+  | 'identity'
+  | 'store'
+  | 'releases'
+  | 'secrets'
+  | 'terraform'
+  | 'clock'
+  | 'discord'
+  | 'backend'
+  | 'signal'
 >;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -59,7 +69,12 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
   return report;
 }
 
-export async function runChecks(checks: PreflightCheck[], deps: CheckDeps, reporter: Reporter, options: { skipTests?: boolean } = {}): Promise<CheckResult[]> {
+export async function runChecks(
+  checks: PreflightCheck[],
+  deps: CheckDeps,
+  reporter: Reporter,
+  options: { skipTests?: boolean } = {},
+): Promise<CheckResult[]> {
   const started = new Map<string, Promise<CheckResult>>();
   const byId = new Map(checks.map((c) => [c.id, c]));
   const start = (check: PreflightCheck): Promise<CheckResult> => {
@@ -84,12 +99,19 @@ async function runOne(
   const blocked = needed.filter((r): r is CheckResult => r !== undefined && !r.ok);
   const step = () => reporter.step(check.title, { check: check.id });
   if (blocked.length) {
-    const outcome: CheckOutcome = { ok: false, skipped: true, reason: `not run: needs ${blocked.map((b) => `"${b.title}"`).join(' and ')}` };
+    const outcome: CheckOutcome = {
+      ok: false,
+      skipped: true,
+      reason: `not run: needs ${blocked.map((b) => `"${b.title}"`).join(' and ')}`,
+    };
     step().skip(outcome.reason);
     return publish(reporter, check, outcome, 0);
   }
   if (check.id === 'bot-tests' && (options.skipTests || !deps.tests || deps.testsMissing)) {
-    const reason = deps.testsMissing && !options.skipTests ? `no bot test suite at ${deps.testsMissing} (an installed ydeploy ships the bot without its tests): nothing to run` : 'skipped (--skip-tests)';
+    const reason =
+      deps.testsMissing && !options.skipTests
+        ? `no bot test suite at ${deps.testsMissing} (an installed ydeploy ships the bot without its tests): nothing to run`
+        : 'skipped (--skip-tests)';
     const outcome: CheckOutcome = { ok: true, skipped: true, reason };
     step().skip(outcome.reason);
     return publish(reporter, check, outcome, 0);
@@ -107,7 +129,15 @@ async function withTimeout(check: PreflightCheck, deps: CheckDeps): Promise<Chec
   const ms = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${ms / 1000}s`, fix: 'check the network and rerun with --verbose' }), ms);
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          reason: `no answer within ${ms / 1000}s`,
+          fix: 'check the network and rerun with --verbose',
+        }),
+      ms,
+    );
   });
   try {
     return await Promise.race([check.run(deps).catch((error) => outcomeOf(error, deps)), timeout]);
@@ -120,11 +150,23 @@ async function withTimeout(check: PreflightCheck, deps: CheckDeps): Promise<Chec
 function outcomeOf(error: unknown, deps: CheckDeps): CheckOutcome {
   if (deps.signal.aborted) throw deps.signal.reason;
   if (isUserError(error)) return { ok: false, reason: error.message, fix: error.fix };
-  return { ok: false, reason: `unexpected error: ${(error as Error)?.message ?? String(error)}`, fix: 'rerun with --verbose and report the output' };
+  return {
+    ok: false,
+    reason: `unexpected error: ${(error as Error)?.message ?? String(error)}`,
+    fix: 'rerun with --verbose and report the output',
+  };
 }
 
 function publish(reporter: Reporter, check: PreflightCheck, outcome: CheckOutcome, seconds: number): CheckResult {
-  const result: CheckResult = { id: check.id, title: check.title, ok: outcome.ok, reason: outcome.reason, ...(outcome.fix ? { fix: outcome.fix } : {}), ...(outcome.skipped ? { skipped: true } : {}), seconds: Math.round(seconds * 1000) / 1000 };
+  const result: CheckResult = {
+    id: check.id,
+    title: check.title,
+    ok: outcome.ok,
+    reason: outcome.reason,
+    ...(outcome.fix ? { fix: outcome.fix } : {}),
+    ...(outcome.skipped ? { skipped: true } : {}),
+    seconds: Math.round(seconds * 1000) / 1000,
+  };
   if (reporter.json) reporter.event({ type: 'check', ...result });
   else if (!outcome.ok && outcome.fix) reporter.info(`    → ${outcome.fix}`);
   return result;
@@ -154,6 +196,7 @@ function missingSuite(): string | undefined {
 export function defaultTests(): TestCommand {
   const vitest = join(PACKAGE_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
   const suite = SUITE;
-  if (existsSync(vitest)) return { file: process.execPath, args: [vitest, 'run', suite], cwd: PACKAGE_ROOT, timeoutMs: 300_000 };
+  if (existsSync(vitest))
+    return { file: process.execPath, args: [vitest, 'run', suite], cwd: PACKAGE_ROOT, timeoutMs: 300_000 };
   return { file: 'npx', args: ['vitest', 'run', suite], cwd: PACKAGE_ROOT, timeoutMs: 300_000 };
 }

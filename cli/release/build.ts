@@ -16,19 +16,31 @@ export interface ReleaseManifest {
 }
 
 /** Each release file (the name the instances' units and the sandbox run) and its source entry. */
-export const RELEASE_ENTRIES = { 'bot.mjs': 'bot/bot.ts', 'health.mjs': 'bot/health/main.ts', 'botctl.mjs': 'bot/botctl.ts' } as const;
+export const RELEASE_ENTRIES = {
+  'bot.mjs': 'bot/bot.ts',
+  'health.mjs': 'bot/health/main.ts',
+  'botctl.mjs': 'bot/botctl.ts',
+} as const;
 
 /** Optional native add-ons discord.js and ws try to load; without them they use pure JS. */
 const OPTIONAL_NATIVE = ['zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'];
 
 export function validateVersion(version: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(version)) {
-    throw new UsageError(`release version ${JSON.stringify(version)} is not valid`, 'use letters, digits, ".", "_", "+" or "-" (at most 64), starting with a letter or digit', { fix: 'ydeploy deploy --release v1.2.3' });
+    throw new UsageError(
+      `release version ${JSON.stringify(version)} is not valid`,
+      'use letters, digits, ".", "_", "+" or "-" (at most 64), starting with a letter or digit',
+      { fix: 'ydeploy deploy --release v1.2.3' },
+    );
   }
   return version;
 }
 
-export async function buildRelease(options: { version: string; outDir: string; sourceDir?: string }): Promise<{ dir: string; manifest: ReleaseManifest }> {
+export async function buildRelease(options: {
+  version: string;
+  outDir: string;
+  sourceDir?: string;
+}): Promise<{ dir: string; manifest: ReleaseManifest }> {
   const version = validateVersion(options.version);
   // Source and built CLI both sit two folders below the package root (cli/release/, dist/cli/).
   const sourceDir = options.sourceDir ?? fileURLToPath(new URL('../../', import.meta.url));
@@ -54,15 +66,28 @@ export async function buildRelease(options: { version: string; outDir: string; s
         logLevel: 'silent',
         define: { __BOT_VERSION__: JSON.stringify(version) },
         // Bundled CommonJS (discord.js, pino, the AWS SDK) still calls require() for Node built-ins.
-        banner: { js: "import { createRequire as __botRequire } from 'node:module'; const require = __botRequire(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __botRequire } from 'node:module'; const require = __botRequire(import.meta.url);",
+        },
       });
     } catch (error) {
-      const detail = ((error as { errors?: { text: string }[] }).errors ?? []).map((e) => e.text).join('; ') || (error as Error).message;
-      throw new UserError(`building ${file} from ${entry} failed`, detail, { fix: 'npm ci && npm run build:bot', cause: error });
+      const detail =
+        ((error as { errors?: { text: string }[] }).errors ?? []).map((e) => e.text).join('; ') ||
+        (error as Error).message;
+      throw new UserError(`building ${file} from ${entry} failed`, detail, {
+        fix: 'npm ci && npm run build:bot',
+        cause: error,
+      });
     }
     files[file] = sha256(await readFile(join(dir, file)));
   }
-  const manifest: ReleaseManifest = { name: 'ydeploy-bot', version, builtAt: new Date().toISOString(), node: '>=20', files };
+  const manifest: ReleaseManifest = {
+    name: 'ydeploy-bot',
+    version,
+    builtAt: new Date().toISOString(),
+    node: '>=20',
+    files,
+  };
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { dir, manifest };
 }

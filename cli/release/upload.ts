@@ -10,24 +10,41 @@ import { sha256, validateVersion, type ReleaseManifest } from './build.js';
 
 export type ReleaseStore = Pick<ObjectStore, 'put'> & Partial<Pick<ObjectStore, 'get'>>;
 
-
-export async function uploadRelease(store: ReleaseStore, dir: string, version: string): Promise<{ keys: string[]; bytes: number; reused: boolean }> {
+export async function uploadRelease(
+  store: ReleaseStore,
+  dir: string,
+  version: string,
+): Promise<{ keys: string[]; bytes: number; reused: boolean }> {
   validateVersion(version);
   const manifest = await readManifest(dir);
-  if (manifest.version !== version) throw new UserError(`release in ${dir} is ${manifest.version}, not ${version}`, 'the directory holds another build', { fix: 'npm run build:bot -- ' + version });
+  if (manifest.version !== version)
+    throw new UserError(
+      `release in ${dir} is ${manifest.version}, not ${version}`,
+      'the directory holds another build',
+      { fix: 'npm run build:bot -- ' + version },
+    );
 
   const existing = store.get ? await store.get(keys.release(version, 'manifest.json')) : undefined;
   if (existing) {
     const files = (JSON.parse(existing.body) as ReleaseManifest).files;
     if (JSON.stringify(files) === JSON.stringify(manifest.files)) return { keys: [], bytes: 0, reused: true };
-    throw new UserError(`release ${version} already exists in the release bucket with other contents`, 'releases are immutable', { fix: 'ydeploy deploy --release <a new version>' });
+    throw new UserError(
+      `release ${version} already exists in the release bucket with other contents`,
+      'releases are immutable',
+      { fix: 'ydeploy deploy --release <a new version>' },
+    );
   }
 
   const uploaded: string[] = [];
   let bytes = 0;
   for (const [file, hash] of Object.entries(manifest.files)) {
     const body = await readFile(join(dir, file));
-    if (sha256(body) !== hash) throw new UserError(`release file ${file} in ${dir} does not match its manifest`, 'the build directory was changed after the build', { fix: 'npm run build:bot' });
+    if (sha256(body) !== hash)
+      throw new UserError(
+        `release file ${file} in ${dir} does not match its manifest`,
+        'the build directory was changed after the build',
+        { fix: 'npm run build:bot' },
+      );
     await store.put(keys.release(version, file), body, { contentType: 'text/javascript' });
     uploaded.push(keys.release(version, file));
     bytes += body.length;
@@ -46,7 +63,11 @@ export async function readManifest(dir: string): Promise<ReleaseManifest> {
     throw new UserError(`no release manifest in ${dir}`, (error as Error).message, { fix: 'npm run build:bot' });
   }
   if (manifest?.name !== 'ydeploy-bot' || typeof manifest.version !== 'string' || typeof manifest.files !== 'object') {
-    throw new UserError(`${join(dir, 'manifest.json')} is not a ydeploy-bot release manifest`, 'name, version or files missing', { fix: 'npm run build:bot' });
+    throw new UserError(
+      `${join(dir, 'manifest.json')} is not a ydeploy-bot release manifest`,
+      'name, version or files missing',
+      { fix: 'npm run build:bot' },
+    );
   }
   return manifest;
 }

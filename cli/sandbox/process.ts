@@ -21,7 +21,10 @@ export function processStartTime(pid: number): string | undefined {
 
 function psStartTime(pid: number): string | undefined {
   try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return out || undefined;
   } catch {
     return undefined;
@@ -96,7 +99,9 @@ export function findProcessesOf(dir: string): { pid: number; startTime?: string;
       const cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
       if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      const name = /moto_server/.test(argv) ? 'moto' : daemonOfCommandLine(argv) ?? /[\\/](bot|health)\.mjs\b/.exec(argv)?.[1];
+      const name = /moto_server/.test(argv)
+        ? 'moto'
+        : (daemonOfCommandLine(argv) ?? /[\\/](bot|health)\.mjs\b/.exec(argv)?.[1]);
       if (!name) continue;
       found.push({ pid, startTime: processStartTime(pid), name });
     } catch {

@@ -24,7 +24,13 @@ export function programCommand(name: Program): string[] {
     const built = builtEntry(here, entry);
     if (built) return [process.execPath, built];
   }
-  if (existsSync(source)) return [process.execPath, '--import', pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, source];
+  if (existsSync(source))
+    return [
+      process.execPath,
+      '--import',
+      pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+      source,
+    ];
   throw new Error(`cannot find the sandbox program ${name} (run npm run build)`);
 }
 

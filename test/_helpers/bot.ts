@@ -21,14 +21,27 @@ export interface Proc {
 /** Where the process comes from: the TypeScript sources, or a release directory. */
 export type Source = { release?: string };
 
-export function spawnEntry(entry: 'bot' | 'health' | 'botctl', env: Record<string, string>, source: Source = {}, args: string[] = []): Proc {
+export function spawnEntry(
+  entry: 'bot' | 'health' | 'botctl',
+  env: Record<string, string>,
+  source: Source = {},
+  args: string[] = [],
+): Proc {
   const file = `${entry}.mjs` as const;
-  const argv = source.release ? [join(source.release, file), ...args] : ['--import', 'tsx', join(root, RELEASE_ENTRIES[file]), ...args];
-  const child = spawn(process.execPath, argv, { cwd: source.release ?? root, env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = source.release
+    ? [join(source.release, file), ...args]
+    : ['--import', 'tsx', join(root, RELEASE_ENTRIES[file]), ...args];
+  const child = spawn(process.execPath, argv, {
+    cwd: source.release ?? root,
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   return {
     pid: child.pid!,
     child,
@@ -75,7 +88,11 @@ export function botEnv(setup: BotSetup): Record<string, string> {
 
 export async function startHealth(env: Record<string, string>, source: Source = {}): Promise<Proc & { url: string }> {
   const port = await freePort();
-  const proc = spawnEntry('health', { HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(port), HEARTBEAT_MS: '500', HEALTH_STALE_MS: '3000', ...env }, source);
+  const proc = spawnEntry(
+    'health',
+    { HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(port), HEARTBEAT_MS: '500', HEALTH_STALE_MS: '3000', ...env },
+    source,
+  );
   const url = `http://127.0.0.1:${port}/health`;
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
@@ -92,7 +109,12 @@ export async function probe(url: string): Promise<{ code: number; body: any }> {
 }
 
 /** Polls until /health reports `status`; returns when it did (ms from `since`). */
-export async function waitForStatus(url: string, status: string, timeoutMs: number, since = Date.now()): Promise<{ ms: number; body: any }> {
+export async function waitForStatus(
+  url: string,
+  status: string,
+  timeoutMs: number,
+  since = Date.now(),
+): Promise<{ ms: number; body: any }> {
   let last: unknown;
   while (Date.now() - since < timeoutMs) {
     const result = await probe(url).catch((error) => ({ code: 0, body: { error: String(error) } }));

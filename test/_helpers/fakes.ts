@@ -127,12 +127,20 @@ export class MemoryStore implements ObjectStore {
     return object && { ...object };
   }
 
-  async put(key: string, body: string | Uint8Array, options: { ifNoneMatch?: '*'; ifMatch?: string } = {}): Promise<{ etag: string }> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    options: { ifNoneMatch?: '*'; ifMatch?: string } = {},
+  ): Promise<{ etag: string }> {
     const current = this.objects.get(key);
     if (options.ifNoneMatch === '*' && current) throw new PreconditionFailed(key);
     if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailed(key);
     const etag = `"etag-${++this.etags}"`;
-    this.objects.set(key, { body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'), etag, lastModified: new Date() });
+    this.objects.set(key, {
+      body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
+      etag,
+      lastModified: new Date(),
+    });
     this.writes.push(`put ${key}`);
     return { etag };
   }
@@ -145,7 +153,10 @@ export class MemoryStore implements ObjectStore {
   }
 
   async list(prefix: string) {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((key) => ({ key }));
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .sort()
+      .map((key) => ({ key }));
   }
 
   async reachable(): Promise<boolean> {
@@ -160,7 +171,8 @@ export class MemoryStore implements ObjectStore {
 
 /* ---------- The simulated world: terraform, EC2, SSM, logs, Discord ---------- */
 
-export type BotFault = 'never-healthy' | 'unhealthy' | 'bad-body' | 'no-discord' | 'no-logs' | 'unreachable' | 'no-answer';
+export type BotFault =
+  'never-healthy' | 'unhealthy' | 'bad-body' | 'no-discord' | 'no-logs' | 'unreachable' | 'no-answer';
 
 export interface SimBot {
   instance: Instance;
@@ -232,7 +244,9 @@ export class FakeWorld {
   }
 
   byRole(role: InstanceRole, release?: string): SimBot | undefined {
-    return this.running().find((b) => b.instance.kind === role && (release === undefined || b.instance.release === release));
+    return this.running().find(
+      (b) => b.instance.kind === role && (release === undefined || b.instance.release === release),
+    );
   }
 
   active(): SimBot[] {
@@ -241,7 +255,13 @@ export class FakeWorld {
 
   healthy(bot: SimBot): boolean {
     const age = this.clock.now() - bot.instance.launchTime!.getTime();
-    return bot.instance.state === 'running' && age >= bot.healthyAfter && !bot.faults.has('never-healthy') && !bot.faults.has('unhealthy') && !bot.faults.has('bad-body');
+    return (
+      bot.instance.state === 'running' &&
+      age >= bot.healthyAfter &&
+      !bot.faults.has('never-healthy') &&
+      !bot.faults.has('unhealthy') &&
+      !bot.faults.has('bad-body')
+    );
   }
 
   writeVarFile = async (vars: TerraformVars): Promise<string> => {
@@ -254,7 +274,15 @@ export class FakeWorld {
     const id = `i-${String(this.nextId++).padStart(4, '0')}`;
     const bot: SimBot = {
       key,
-      instance: { id, kind: role, state: 'running', environment: this.env, release, launchTime: new Date(this.clock.now()), privateSubnet: role === 'enhanced' },
+      instance: {
+        id,
+        kind: role,
+        state: 'running',
+        environment: this.env,
+        release,
+        launchTime: new Date(this.clock.now()),
+        privateSubnet: role === 'enhanced',
+      },
       // The BotRole tag terraform gives a new instance, so bots boot as on EC2.
       role: vars ? bootRole(role, release, bootRoleInputs(vars)) : 'active',
       onlineAfter: 1000,
@@ -270,7 +298,10 @@ export class FakeWorld {
   private terminate(bot: SimBot): void {
     if (bot.role === 'active' && this.healthy(bot)) {
       const successor = this.running().find((b) => b !== bot && this.healthy(b) && b.role === 'active');
-      if (!successor) this.violations.push(`${bot.instance.id} (serving) terminated with no healthy active successor at ${this.clock.now()}`);
+      if (!successor)
+        this.violations.push(
+          `${bot.instance.id} (serving) terminated with no healthy active successor at ${this.clock.now()}`,
+        );
     }
     bot.instance.state = 'terminated';
     this.timeline.push(`terminate ${bot.instance.id}`);
@@ -279,7 +310,11 @@ export class FakeWorld {
   /** Which instances the variables ask for, by key. */
   private wanted(vars: TerraformVars): Map<string, { role: InstanceRole; release?: string }> {
     const wanted = new Map<string, { role: InstanceRole; release?: string }>();
-    if (vars.enable_legacy_instance) wanted.set('legacy', { role: 'legacy', release: (vars.legacy_release_version ?? vars.release_version ?? undefined) as string | undefined });
+    if (vars.enable_legacy_instance)
+      wanted.set('legacy', {
+        role: 'legacy',
+        release: (vars.legacy_release_version ?? vars.release_version ?? undefined) as string | undefined,
+      });
     if (vars.enable_enhanced_instance) {
       for (const release of [vars.release_version, vars.candidate_release_version]) {
         if (typeof release === 'string') wanted.set(`enhanced:${release}`, { role: 'enhanced', release });
@@ -305,7 +340,16 @@ export class FakeWorld {
       const vars = this.varsOf(options);
       this.plans.push(vars);
       const diff = this.diff(vars);
-      return { changed: diff.add.length + diff.remove.length > 0, add: diff.add.length, change: 0, remove: diff.remove.length, changes: [...diff.add.map((k) => ({ address: `aws_instance.${k}`, action: 'create' as const })), ...diff.remove.map((b) => ({ address: `aws_instance.${b.key}`, action: 'delete' as const }))] } satisfies PlanResult;
+      return {
+        changed: diff.add.length + diff.remove.length > 0,
+        add: diff.add.length,
+        change: 0,
+        remove: diff.remove.length,
+        changes: [
+          ...diff.add.map((k) => ({ address: `aws_instance.${k}`, action: 'create' as const })),
+          ...diff.remove.map((b) => ({ address: `aws_instance.${b.key}`, action: 'delete' as const })),
+        ],
+      } satisfies PlanResult;
     },
     apply: async (options) => {
       const vars = this.varsOf(options);
@@ -318,11 +362,17 @@ export class FakeWorld {
       // terraform creates the instance early and then waits for it to be running (~10 s each)
       await this.clock.sleep((this.applyMs * 3) / 4, options?.signal);
       const diff = this.diff(vars);
-      for (const key of diff.add) this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release, vars);
+      for (const key of diff.add)
+        this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release, vars);
       await this.clock.sleep(this.applyMs / 4, options?.signal);
       for (const bot of diff.remove) this.terminate(bot);
       this.applies.push(vars);
-      return { add: diff.add.length, change: 0, remove: diff.remove.length, seconds: (this.clock.now() - started) / 1000 } satisfies ApplyResult;
+      return {
+        add: diff.add.length,
+        change: 0,
+        remove: diff.remove.length,
+        seconds: (this.clock.now() - started) / 1000,
+      } satisfies ApplyResult;
     },
     destroy: async () => ({ add: 0, change: 0, remove: 0, seconds: 0 }),
   };
@@ -330,12 +380,19 @@ export class FakeWorld {
   private diff(vars: TerraformVars): { add: string[]; remove: SimBot[] } {
     const wanted = this.wanted(vars);
     const have = new Map(this.running().map((b) => [b.key, b]));
-    return { add: [...wanted.keys()].filter((k) => !have.has(k)), remove: [...have.values()].filter((b) => !wanted.has(b.key)) };
+    return {
+      add: [...wanted.keys()].filter((k) => !have.has(k)),
+      remove: [...have.values()].filter((b) => !wanted.has(b.key)),
+    };
   }
 
   readonly instances: Instances = {
     list: async () => this.running().map((b) => ({ ...b.instance })),
-    describe: async (ids) => ids.map((id) => this.bots.get(id)).filter((b): b is SimBot => Boolean(b)).map((b) => ({ ...b.instance })),
+    describe: async (ids) =>
+      ids
+        .map((id) => this.bots.get(id))
+        .filter((b): b is SimBot => Boolean(b))
+        .map((b) => ({ ...b.instance })),
   };
 
   /** Every script run through Run Command, with its instance. */
@@ -347,7 +404,14 @@ export class FakeWorld {
       for (const id of ids) {
         const bot = this.bots.get(id);
         const age = bot ? this.clock.now() - bot.instance.launchTime!.getTime() : -1;
-        map.set(id, bot && bot.instance.state === 'running' && age >= bot.onlineAfter && !bot.faults.has('unreachable') ? 'Online' : bot ? 'ConnectionLost' : 'Unknown');
+        map.set(
+          id,
+          bot && bot.instance.state === 'running' && age >= bot.onlineAfter && !bot.faults.has('unreachable')
+            ? 'Online'
+            : bot
+              ? 'ConnectionLost'
+              : 'Unknown',
+        );
       }
       return map;
     },
@@ -356,25 +420,50 @@ export class FakeWorld {
       const script = commands.join('\n');
       this.commands.push({ instanceId, script });
       const bot = this.bots.get(instanceId);
-      const result = (stdout: string, status: CommandResult['status'] = 'Success', stderr = ''): CommandResult => ({ instanceId, status, exitCode: status === 'Success' ? 0 : 1, stdout, stderr });
-      if (!bot || bot.instance.state !== 'running' || bot.faults.has('unreachable')) return result('', 'Undeliverable', 'instance not reachable');
+      const result = (stdout: string, status: CommandResult['status'] = 'Success', stderr = ''): CommandResult => ({
+        instanceId,
+        status,
+        exitCode: status === 'Success' ? 0 : 1,
+        stdout,
+        stderr,
+      });
+      if (!bot || bot.instance.state !== 'running' || bot.faults.has('unreachable'))
+        return result('', 'Undeliverable', 'instance not reachable');
       const age = this.clock.now() - bot.instance.launchTime!.getTime();
       if (script.includes('/health')) return result(this.healthOutput(bot, age));
       if (script.includes('/v10/gateway')) return result(bot.faults.has('no-discord') ? '000' : '200');
       if (script.includes('step-down')) {
         bot.role = 'standby';
         this.timeline.push(`step-down ${instanceId}`);
-        return result(JSON.stringify({ ok: true, role: 'standby', lastEventAt: null, lastInteractionId: bot.lastEventAt ?? null, after: bot.lastEventAt ?? '0' }));
+        return result(
+          JSON.stringify({
+            ok: true,
+            role: 'standby',
+            lastEventAt: null,
+            lastInteractionId: bot.lastEventAt ?? null,
+            after: bot.lastEventAt ?? '0',
+          }),
+        );
       }
       if (script.includes(' activate')) {
         if (script.includes('--peer-active') && !script.includes('--force')) {
-          return result(JSON.stringify({ ok: false, error: 'refused', message: 'another instance still reports active: step it down first' }), 'Failed');
+          return result(
+            JSON.stringify({
+              ok: false,
+              error: 'refused',
+              message: 'another instance still reports active: step it down first',
+            }),
+            'Failed',
+          );
         }
         bot.role = 'active';
         this.timeline.push(`activate ${instanceId}${script.includes('--force') ? ' --force' : ''}`);
-        return result(JSON.stringify({ ok: true, role: 'active', replayed: [], expired: 0, skipped: 0, alreadyActive: false }));
+        return result(
+          JSON.stringify({ ok: true, role: 'active', replayed: [], expired: 0, skipped: 0, alreadyActive: false }),
+        );
       }
-      if (script.includes('botctl.mjs" status')) return result(JSON.stringify({ ok: true, role: bot.stuckActive ? 'active' : bot.role }));
+      if (script.includes('botctl.mjs" status'))
+        return result(JSON.stringify({ ok: true, role: bot.stuckActive ? 'active' : bot.role }));
       return result('', 'Failed', `fake world does not know: ${script}`);
     },
   };
@@ -390,14 +479,19 @@ export class FakeWorld {
     const ts = new Date(this.clock.now()).toISOString();
     if (bot.faults.has('bad-body')) return '<html>It works!</html>\n200 0.002';
     if (age < bot.answeringAfter) return '\n000 0.000';
-    if (bot.faults.has('unhealthy')) return `${JSON.stringify({ status: 'unhealthy', timestamp: ts, reason: 'Discord rejected the token (4004)' })}\n503 0.003`;
-    if (age < bot.healthyAfter || bot.faults.has('never-healthy')) return `${JSON.stringify({ status: 'starting', timestamp: ts })}\n503 0.003`;
+    if (bot.faults.has('unhealthy'))
+      return `${JSON.stringify({ status: 'unhealthy', timestamp: ts, reason: 'Discord rejected the token (4004)' })}\n503 0.003`;
+    if (age < bot.healthyAfter || bot.faults.has('never-healthy'))
+      return `${JSON.stringify({ status: 'starting', timestamp: ts })}\n503 0.003`;
     if (!this.timeline.includes(`healthy ${bot.instance.id}`)) this.timeline.push(`healthy ${bot.instance.id}`);
     return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
   }
 
   readonly logs: LogStore = {
-    streams: async () => this.running().flatMap((b) => [{ name: `${b.instance.id}-bot` }, { name: `${b.instance.id}-health` }] as LogStream[]),
+    streams: async () =>
+      this.running().flatMap(
+        (b) => [{ name: `${b.instance.id}-bot` }, { name: `${b.instance.id}-health` }] as LogStream[],
+      ),
     pages: (query: LogQuery) => this.logPages(query),
   };
 
@@ -407,7 +501,13 @@ export class FakeWorld {
       const bot = this.bots.get(stream.replace(/-(bot|health)$/, ''));
       if (!bot || bot.faults.has('no-logs')) continue;
       const age = this.clock.now() - bot.instance.launchTime!.getTime();
-      if (age >= bot.answeringAfter) events.push({ id: `${stream}-1`, timestamp: bot.instance.launchTime!.getTime() + bot.answeringAfter, stream, message: '{"msg":"started"}' });
+      if (age >= bot.answeringAfter)
+        events.push({
+          id: `${stream}-1`,
+          timestamp: bot.instance.launchTime!.getTime() + bot.answeringAfter,
+          stream,
+          message: '{"msg":"started"}',
+        });
     }
     yield events;
   }
@@ -425,7 +525,15 @@ export class FakeWorld {
       const { answeredBy, content, latencyMs } = await this.commandProbe.send(command);
       const deliveredTo = delivered.map((b) => b.instance.id);
       const answered = answeredBy.length > 0;
-      return { id: 'fake-interaction', name: command.replace(/^\//, ''), answeredBy, deliveredTo, content, latencyMs, answered };
+      return {
+        id: 'fake-interaction',
+        name: command.replace(/^\//, ''),
+        answeredBy,
+        deliveredTo,
+        content,
+        latencyMs,
+        answered,
+      };
     },
   };
 }
@@ -520,13 +628,21 @@ export function testEnv(name = 'test'): ResolvedEnvironment {
     lockTtl: '2m',
     health: { pollInterval: '500ms', gateTimeout: '90s', onlineTimeout: '60s', logsTimeout: '30s' },
   });
-  return { ...base, terraform: { ...base.terraform, dir: '/fake/terraform' }, name, project: 'ydeploy', sandbox: false, releaseBucket: 'fake-releases' };
+  return {
+    ...base,
+    terraform: { ...base.terraform, dir: '/fake/terraform' },
+    name,
+    project: 'ydeploy',
+    sandbox: false,
+    releaseBucket: 'fake-releases',
+  };
 }
 
 /** A port no test of this kind should reach: any call fails loudly, naming it. */
 export function unreachable<T extends object>(name: string): T {
   return new Proxy({} as T, {
-    get: (_target, key) => () => Promise.reject(new Error(`${name}.${String(key)} was called, but this test does not fake it`)),
+    get: (_target, key) => () =>
+      Promise.reject(new Error(`${name}.${String(key)} was called, but this test does not fake it`)),
   });
 }
 
@@ -537,7 +653,10 @@ export interface TestContext extends Context {
   abort: AbortController;
 }
 
-export function coreContext(world: FakeWorld, overrides: Partial<TestContext> & { interactive?: boolean; answer?: boolean } = {}): TestContext {
+export function coreContext(
+  world: FakeWorld,
+  overrides: Partial<TestContext> & { interactive?: boolean; answer?: boolean } = {},
+): TestContext {
   const abort = overrides.abort ?? new AbortController();
   const releases = overrides.releases ?? new MemoryStore('fake-releases');
   const { interactive, answer, ...rest } = overrides;

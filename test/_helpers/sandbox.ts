@@ -1,6 +1,6 @@
 // Helpers for the sandbox's tests: an isolated state folder, a tiny release the instance host can
 // boot without the real bot, clients signed with a given key, and process checks.
-import { PutObjectCommand, S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,10 @@ export async function tempSandboxDir(): Promise<{ dir: string; cleanup(): Promis
 }
 
 export function sandboxKey(): { accessKeyId: string; secretAccessKey: string } {
-  return { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url').slice(0, 40) };
+  return {
+    accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url').slice(0, 40),
+  };
 }
 
 /**
@@ -56,14 +59,21 @@ export async function uploadFixtureRelease(s3: S3Client, bucket: string, version
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `releases/${version}/${name}`, Body: body }));
   }
   const manifest = { name: 'ydeploy-bot', version, builtAt: new Date().toISOString(), node: '>=20', files };
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `releases/${version}/manifest.json`, Body: JSON.stringify(manifest) }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: `releases/${version}/manifest.json`, Body: JSON.stringify(manifest) }),
+  );
 }
 
 export function alive(pid: number | undefined): boolean {
   return pid !== undefined && processStartTime(pid) !== undefined;
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -79,7 +89,12 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 }
 
 /** Runs the built CLI (dist/, built by the global setup) as a user would. */
-export async function ydeploy(args: string[], env: NodeJS.ProcessEnv, cwd: string, bin = new URL('../../bin/ydeploy.js', import.meta.url).pathname): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+export async function ydeploy(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  bin = new URL('../../bin/ydeploy.js', import.meta.url).pathname,
+): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const { execFile } = await import('node:child_process');
   const started = performance.now();
   return new Promise((resolve) => {
@@ -98,7 +113,12 @@ export function resultOf(stdout: string): Record<string, any> {
 
 /** Environment for a sandbox of its own: a temp folder and a port base away from a developer's. */
 export function isolatedEnv(dir: string, portBase: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, YDEPLOY_SANDBOX_DIR: dir, YDEPLOY_SANDBOX_PORT_BASE: String(portBase), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    YDEPLOY_SANDBOX_DIR: dir,
+    YDEPLOY_SANDBOX_PORT_BASE: String(portBase),
+    NO_COLOR: '1',
+  };
   for (const key of Object.keys(env)) if (key.startsWith('AWS_') && key !== 'AWS_CA_BUNDLE') delete env[key];
   delete env.YDEPLOY_ENV;
   return env;
@@ -120,8 +140,11 @@ export async function privateBuild(): Promise<{ bin: string; cleanup(): Promise<
   await copyFile(join(root, 'bin', 'ydeploy.js'), join(shadow, 'bin', 'ydeploy.js'));
   const outdir = join(shadow, 'dist', 'cli');
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [join(root, 'cli', 'build.mjs')], { cwd: root, env: { ...process.env, YDEPLOY_BUILD_OUTDIR: outdir } }, (error, _out, stderr) =>
-      error ? reject(new Error(`build failed: ${stderr}`)) : resolve(),
+    execFile(
+      process.execPath,
+      [join(root, 'cli', 'build.mjs')],
+      { cwd: root, env: { ...process.env, YDEPLOY_BUILD_OUTDIR: outdir } },
+      (error, _out, stderr) => (error ? reject(new Error(`build failed: ${stderr}`)) : resolve()),
     ),
   );
   return { bin: join(shadow, 'bin', 'ydeploy.js'), cleanup: () => rm(shadow, { recursive: true, force: true }) };

@@ -1,6 +1,10 @@
 // Every test process: hide the AWS SDK's Node 20 support warning, as the bin shim does.
 const emit = process.emitWarning;
 process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
-  if (/NodeVersionSupportWarning|upgrade to node/.test(String((warning as Error)?.message ?? warning)) || rest.includes('NodeVersionSupportWarning')) return;
+  if (
+    /NodeVersionSupportWarning|upgrade to node/.test(String((warning as Error)?.message ?? warning)) ||
+    rest.includes('NodeVersionSupportWarning')
+  )
+    return;
   return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
 } as typeof process.emitWarning;

@@ -37,8 +37,12 @@ export class ModuleCopy {
     requireTool('terraform');
     const root = await mkdtemp(join(tmpdir(), 'ydeploy-tf-'));
     const dir = join(root, 'module');
-    await cp(MODULE_DIR, dir, { recursive: true, filter: (src) => !/[/\\](\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*)$/.test(src) });
-    if (options.localBackend) await writeFile(join(dir, 'backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
+    await cp(MODULE_DIR, dir, {
+      recursive: true,
+      filter: (src) => !/[/\\](\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*)$/.test(src),
+    });
+    if (options.localBackend)
+      await writeFile(join(dir, 'backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
     const cliConfig = join(root, 'terraformrc');
     await writeFile(cliConfig, '');
     return new ModuleCopy(root, dir, cliConfig);
@@ -55,7 +59,10 @@ export class ModuleCopy {
     };
   }
 
-  async run(args: string[], options: { env?: Record<string, string>; dataDir?: string; input?: string } = {}): Promise<TerraformRun> {
+  async run(
+    args: string[],
+    options: { env?: Record<string, string>; dataDir?: string; input?: string } = {},
+  ): Promise<TerraformRun> {
     const started = performance.now();
     const result = await execa('terraform', args, {
       cwd: this.dir,
@@ -64,13 +71,22 @@ export class ModuleCopy {
       reject: false,
       all: false,
     });
-    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, seconds: (performance.now() - started) / 1000 };
+    return {
+      exitCode: result.exitCode ?? -1,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 
   /** Runs terraform and throws with its output when it fails. */
-  async must(args: string[], options: { env?: Record<string, string>; dataDir?: string; input?: string } = {}): Promise<TerraformRun> {
+  async must(
+    args: string[],
+    options: { env?: Record<string, string>; dataDir?: string; input?: string } = {},
+  ): Promise<TerraformRun> {
     const run = await this.run(args, options);
-    if (run.exitCode !== 0) throw new Error(`terraform ${args[0]} failed (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout.slice(-4000)}`);
+    if (run.exitCode !== 0)
+      throw new Error(`terraform ${args[0]} failed (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout.slice(-4000)}`);
     return run;
   }
 
@@ -131,9 +147,14 @@ export class Stack {
   async plan(vars: Vars): Promise<{ planFile: string; changes: PlannedResourceChange[]; run: TerraformRun }> {
     const file = await this.module.writeVars(`${this.name}-${++this.applies}`, vars);
     const planFile = join(this.module.root, `${this.name}-${this.applies}.tfplan`);
-    const run = await this.module.must(['plan', '-input=false', '-no-color', `-var-file=${file}`, `-out=${planFile}`], this.opts());
+    const run = await this.module.must(
+      ['plan', '-input=false', '-no-color', `-var-file=${file}`, `-out=${planFile}`],
+      this.opts(),
+    );
     const shown = await this.module.must(['show', '-json', '-no-color', planFile], this.opts());
-    const plan = JSON.parse(shown.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const plan = JSON.parse(shown.stdout) as {
+      resource_changes?: { address: string; change: { actions: string[] } }[];
+    };
     const changes = (plan.resource_changes ?? []).map((c) => ({ address: c.address, actions: c.change.actions }));
     return { planFile, changes, run };
   }
@@ -145,7 +166,10 @@ export class Stack {
   /** `plan -detailed-exitcode`: 0 when nothing would change. */
   async planExitCode(vars: Vars): Promise<TerraformRun> {
     const file = await this.module.writeVars(`${this.name}-${++this.applies}`, vars);
-    return this.module.run(['plan', '-input=false', '-no-color', '-detailed-exitcode', `-var-file=${file}`], this.opts());
+    return this.module.run(
+      ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-var-file=${file}`],
+      this.opts(),
+    );
   }
 
   async outputs(): Promise<Record<string, unknown>> {

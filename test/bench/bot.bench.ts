@@ -10,12 +10,21 @@ import type { BenchResult } from './run.js';
 const TOKEN = 'MTA5.bench-token.Bb1';
 
 export default async function bench(): Promise<BenchResult[]> {
-  const { dir: release } = await buildRelease({ version: 'bench', outDir: join(mkdtempSync(join(tmpdir(), 'ydb-bench-')), 'release') });
+  const { dir: release } = await buildRelease({
+    version: 'bench',
+    outDir: join(mkdtempSync(join(tmpdir(), 'ydb-bench-')), 'release'),
+  });
   const emulator = await startEmulator({ tokens: [TOKEN] });
   const runs: { loginToHealthy: number; spawnToHealthy: number; rss: number }[] = [];
   try {
     for (let run = 0; run < 3; run++) {
-      const env = botEnv({ api: emulator.apiBase, token: TOKEN, dir: scratch(), instanceId: `i-bench-${run}`, extra: { HEALTH_CACHE_MS: '0' } });
+      const env = botEnv({
+        api: emulator.apiBase,
+        token: TOKEN,
+        dir: scratch(),
+        instanceId: `i-bench-${run}`,
+        extra: { HEALTH_CACHE_MS: '0' },
+      });
       const health = await startHealth(env, { release });
       const spawned = Date.now();
       const bot = spawnEntry('bot', env, { release });
@@ -29,7 +38,10 @@ export default async function bench(): Promise<BenchResult[]> {
           await sleep(2);
         }
         if (!healthyAt) throw new Error(`bot never became healthy: ${bot.output()}`);
-        const login = bot.output().split('\n').find((line) => line.includes('"connecting to Discord"'));
+        const login = bot
+          .output()
+          .split('\n')
+          .find((line) => line.includes('"connecting to Discord"'));
         const loginAt = Date.parse(JSON.parse(login!).time);
         await sleep(3000); // settle, then measure resident memory
         runs.push({ loginToHealthy: healthyAt - loginAt, spawnToHealthy: healthyAt - spawned, rss: rssMiB(bot.pid) });
@@ -45,7 +57,21 @@ export default async function bench(): Promise<BenchResult[]> {
   const login = median(runs.map((r) => r.loginToHealthy));
   const rss = Math.max(...runs.map((r) => r.rss));
   return [
-    { name: 'bot login -> healthy on /health', value: login, unit: 'ms', target: '<= 1000', pass: login <= 1000, detail: `median of 3; process spawn -> healthy ${median(runs.map((r) => r.spawnToHealthy))} ms` },
-    { name: 'bot RSS after ready', value: rss, unit: 'MiB', target: '<= 100', pass: rss <= 100, detail: `max of 3 runs, 3 s after ready: ${runs.map((r) => r.rss.toFixed(1)).join(', ')} MiB` },
+    {
+      name: 'bot login -> healthy on /health',
+      value: login,
+      unit: 'ms',
+      target: '<= 1000',
+      pass: login <= 1000,
+      detail: `median of 3; process spawn -> healthy ${median(runs.map((r) => r.spawnToHealthy))} ms`,
+    },
+    {
+      name: 'bot RSS after ready',
+      value: rss,
+      unit: 'MiB',
+      target: '<= 100',
+      pass: rss <= 100,
+      detail: `max of 3 runs, 3 s after ready: ${runs.map((r) => r.rss.toFixed(1)).join(', ')} MiB`,
+    },
   ];
 }

@@ -19,7 +19,11 @@ type Subject = keyof typeof subjects;
 
 function time(args: readonly string[], attempt = 1): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const result = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status === 0) return ms;
   // dist/ may be mid-rebuild by a concurrent `npm test` on the same tree: wait and retry.
@@ -27,7 +31,9 @@ function time(args: readonly string[], attempt = 1): number {
     spawnSync('sleep', ['2']);
     return time(args, attempt + 1);
   }
-  throw new Error(`node ${args.join(' ')} exited ${result.status}: ${String(result.stderr).trim().split('\n').slice(-3).join(' ')}`);
+  throw new Error(
+    `node ${args.join(' ')} exited ${result.status}: ${String(result.stderr).trim().split('\n').slice(-3).join(' ')}`,
+  );
 }
 
 export function median(values: number[]): number {
@@ -60,7 +66,13 @@ export default async function coldStart(): Promise<BenchResult[]> {
   }));
   for (const name of ['ydeploy --help', 'ydeploy status --help'] as const) {
     const ratio = median(samples[name]) / base;
-    results.push({ name: `${name} / node -e 0`, value: ratio, unit: '×', target: `≤ ${TARGET}×`, pass: ratio <= TARGET });
+    results.push({
+      name: `${name} / node -e 0`,
+      value: ratio,
+      unit: '×',
+      target: `≤ ${TARGET}×`,
+      pass: ratio <= TARGET,
+    });
   }
   return results;
 }

@@ -18,9 +18,30 @@ export default async function (): Promise<BenchResult[]> {
     return [migrate, deploy].flatMap((s, i) => {
       const what = i === 0 ? 'migrate' : 'deploy';
       return [
-        { name: `${what}: commands answered twice`, value: s.doubled, unit: 'commands', target: '0', pass: s.doubled === 0, detail: `${s.sent} sent every 100 ms` },
-        { name: `${what}: commands not answered`, value: s.unanswered, unit: 'commands', target: '0', pass: s.unanswered === 0, detail: s.failures.slice(0, 2).join('; ') || 'none failed' },
-        { name: `${what}: longest gap between answers`, value: s.longestGapMs, unit: 'ms', detail: `answered by ${Object.entries(s.answeredBy).map(([id, n]) => `${id}×${n}`).join(', ')}` },
+        {
+          name: `${what}: commands answered twice`,
+          value: s.doubled,
+          unit: 'commands',
+          target: '0',
+          pass: s.doubled === 0,
+          detail: `${s.sent} sent every 100 ms`,
+        },
+        {
+          name: `${what}: commands not answered`,
+          value: s.unanswered,
+          unit: 'commands',
+          target: '0',
+          pass: s.unanswered === 0,
+          detail: s.failures.slice(0, 2).join('; ') || 'none failed',
+        },
+        {
+          name: `${what}: longest gap between answers`,
+          value: s.longestGapMs,
+          unit: 'ms',
+          detail: `answered by ${Object.entries(s.answeredBy)
+            .map(([id, n]) => `${id}×${n}`)
+            .join(', ')}`,
+        },
       ];
     });
   } finally {

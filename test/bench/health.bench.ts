@@ -23,14 +23,23 @@ createServer((req, res) => {
 async function serve(argv: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' });
   for (let i = 0; i < 400; i++) {
-    if ((await fetch(url).then((r) => r.status, () => 0)) !== 0) return child;
+    if (
+      (await fetch(url).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 0
+    )
+      return child;
     await sleep(25);
   }
   child.kill('SIGKILL');
   throw new Error(`${argv.join(' ')} did not answer on ${url}`);
 }
 
-function load(url: string, options: { duration: number; connections: number; overallRate?: number }): Promise<autocannon.Result> {
+function load(
+  url: string,
+  options: { duration: number; connections: number; overallRate?: number },
+): Promise<autocannon.Result> {
   return autocannon({ url, ...options });
 }
 
@@ -41,7 +50,22 @@ export default async function bench(): Promise<BenchResult[]> {
   // This process plays the bot: a live pid and a fresh heartbeat, so /health is 200 healthy.
   const heartbeat = () => {
     const now = Date.now();
-    writeFileSync(readyFile, JSON.stringify({ pid: process.pid, startedAt: now - 1000, readyAt: now - 900, heartbeatAt: now, version: 'bench', instanceId: 'i-bench', role: 'active', state: 'ready', discord: { ready: true, ping: 10, guilds: 1, lostAt: null }, lastEventAt: null, lastInteractionId: null }));
+    writeFileSync(
+      readyFile,
+      JSON.stringify({
+        pid: process.pid,
+        startedAt: now - 1000,
+        readyAt: now - 900,
+        heartbeatAt: now,
+        version: 'bench',
+        instanceId: 'i-bench',
+        role: 'active',
+        state: 'ready',
+        discord: { ready: true, ping: 10, guilds: 1, lostAt: null },
+        lastEventAt: null,
+        lastInteractionId: null,
+      }),
+    );
   };
   heartbeat();
   const timer = setInterval(heartbeat, 1000);
@@ -49,7 +73,11 @@ export default async function bench(): Promise<BenchResult[]> {
   const [healthPort, barePort] = [await freePort(), await freePort()];
   const healthUrl = `http://127.0.0.1:${healthPort}/health`;
   const bareUrl = `http://127.0.0.1:${barePort}/health`;
-  const health = await serve([join(release, 'health.mjs')], { READY_FILE: readyFile, HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn' }, healthUrl);
+  const health = await serve(
+    [join(release, 'health.mjs')],
+    { READY_FILE: readyFile, HEALTH_HOST: '127.0.0.1', HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn' },
+    healthUrl,
+  );
   const bare = await serve(['-e', BARE], { PORT: String(barePort) }, bareUrl);
   try {
     if ((await fetch(healthUrl)).status !== 200) throw new Error('the health server under test is not healthy');
@@ -78,9 +106,30 @@ export default async function bench(): Promise<BenchResult[]> {
     const fixed = best(p99.health);
     const peak = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
     return [
-      { name: 'health req/s vs bare node:http', value: ratio, unit: 'x', target: '>= 0.8', pass: ratio >= 0.8, detail: `health ${Math.round(mean(rps.health))} req/s, bare ${Math.round(mean(rps.bare))} req/s (10 connections, 2 x 4 s each, alternated)` },
-      { name: 'health p99 latency at 1,000 req/s (best of 2)', value: fixed.latency.p99, unit: 'ms', target: '< 5', pass: fixed.latency.p99 < 5, detail: `${Math.round(fixed.requests.average)} req/s achieved, p50 ${fixed.latency.p50} ms, max ${fixed.latency.max} ms, errors ${fixed.errors + fixed.non2xx}; p99 per run: health ${p99.health.map((r) => r.latency.p99).join(' / ')} ms, bare node:http ${p99.bare.map((r) => r.latency.p99).join(' / ')} ms (best ${best(p99.bare).latency.p99}); load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores` },
-      { name: 'health server RSS after ready', value: idle.health, unit: 'MiB', target: '<= 50', pass: idle.health <= 50, detail: `bare node:http ${idle.bare.toFixed(1)} MiB; after the load: health ${rssMiB(health.pid!).toFixed(1)} MiB (peak ${peak(health.pid!).toFixed(1)}), bare ${rssMiB(bare.pid!).toFixed(1)} MiB (peak ${peak(bare.pid!).toFixed(1)})` },
+      {
+        name: 'health req/s vs bare node:http',
+        value: ratio,
+        unit: 'x',
+        target: '>= 0.8',
+        pass: ratio >= 0.8,
+        detail: `health ${Math.round(mean(rps.health))} req/s, bare ${Math.round(mean(rps.bare))} req/s (10 connections, 2 x 4 s each, alternated)`,
+      },
+      {
+        name: 'health p99 latency at 1,000 req/s (best of 2)',
+        value: fixed.latency.p99,
+        unit: 'ms',
+        target: '< 5',
+        pass: fixed.latency.p99 < 5,
+        detail: `${Math.round(fixed.requests.average)} req/s achieved, p50 ${fixed.latency.p50} ms, max ${fixed.latency.max} ms, errors ${fixed.errors + fixed.non2xx}; p99 per run: health ${p99.health.map((r) => r.latency.p99).join(' / ')} ms, bare node:http ${p99.bare.map((r) => r.latency.p99).join(' / ')} ms (best ${best(p99.bare).latency.p99}); load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+      },
+      {
+        name: 'health server RSS after ready',
+        value: idle.health,
+        unit: 'MiB',
+        target: '<= 50',
+        pass: idle.health <= 50,
+        detail: `bare node:http ${idle.bare.toFixed(1)} MiB; after the load: health ${rssMiB(health.pid!).toFixed(1)} MiB (peak ${peak(health.pid!).toFixed(1)}), bare ${rssMiB(bare.pid!).toFixed(1)} MiB (peak ${peak(bare.pid!).toFixed(1)})`,
+      },
     ];
   } finally {
     clearInterval(timer);

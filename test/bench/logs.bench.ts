@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto } from '../_helpers/moto.js';
@@ -26,7 +31,11 @@ function rssPeakKb(pid: number): number | undefined {
 
 async function runLogs(dir: string, env: Record<string, string>, since: string) {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'logs', '--env', 'bench', '--since', since], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'logs', '--env', 'bench', '--since', since], {
+    cwd: dir,
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let lines = 0;
   let first: number | undefined;
   let peakKb = 0;
@@ -53,14 +62,36 @@ export default async function (): Promise<BenchResult[]> {
     const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0].ImageId!;
     const ids: string[] = [];
     for (const role of ['legacy', 'enhanced']) {
-      const out = await ec2.send(new RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Role', Value: role }, { Key: 'Environment', Value: 'bench' }, { Key: 'Project', Value: 'ydeploy' }] }] }));
+      const out = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: image,
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [
+            {
+              ResourceType: 'instance',
+              Tags: [
+                { Key: 'Role', Value: role },
+                { Key: 'Environment', Value: 'bench' },
+                { Key: 'Project', Value: 'ydeploy' },
+              ],
+            },
+          ],
+        }),
+      );
       ids.push(out.Instances![0].InstanceId!);
     }
     // As after a real apply: the state object holds terraform's outputs, which name the roles.
     const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-state' }));
     const instances = { legacy: { id: ids[0] }, enhanced: { id: ids[1] }, candidate: null };
-    await s3.send(new PutObjectCommand({ Bucket: 'bench-state', Key: 'ydeploy/bench/terraform.tfstate', Body: JSON.stringify({ version: 4, outputs: { network_configuration: { value: { instances } } } }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'bench-state',
+        Key: 'ydeploy/bench/terraform.tfstate',
+        Body: JSON.stringify({ version: 4, outputs: { network_configuration: { value: { instances } } } }),
+      }),
+    );
     const logs = new CloudWatchLogsClient({ region: 'us-east-1' });
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ec2/bench-logs' }));
     const streams = ids.flatMap((id) => [`${id}-bot`, `${id}-health`]);
@@ -71,13 +102,28 @@ export default async function (): Promise<BenchResult[]> {
       for (let i = 0; i < perStream; i += 5000) {
         const batch = Array.from({ length: Math.min(5000, perStream - i) }, (_, k) => {
           const t = start + Math.floor(((i + k) * 4 + s) / 2);
-          return { timestamp: t, message: JSON.stringify({ level: 30, time: t, pid: 1, hostname: 'h', msg: `event ${i + k} of ${stream}`, guilds: 1 }) };
+          return {
+            timestamp: t,
+            message: JSON.stringify({
+              level: 30,
+              time: t,
+              pid: 1,
+              hostname: 'h',
+              msg: `event ${i + k} of ${stream}`,
+              guilds: 1,
+            }),
+          };
         });
-        await logs.send(new PutLogEventsCommand({ logGroupName: '/ec2/bench-logs', logStreamName: stream, logEvents: batch }));
+        await logs.send(
+          new PutLogEventsCommand({ logGroupName: '/ec2/bench-logs', logStreamName: stream, logEvents: batch }),
+        );
       }
     }
     process.env = saved;
-    await writeFile(join(dir, 'ydeploy.config.json'), JSON.stringify({ environments: { bench: { stateBucket: 'bench-state', tokenParameter: '/bench/token' } } }));
+    await writeFile(
+      join(dir, 'ydeploy.config.json'),
+      JSON.stringify({ environments: { bench: { stateBucket: 'bench-state', tokenParameter: '/bench/token' } } }),
+    );
 
     const full = await runLogs(dir, moto.env, '2h');
     // The same command over no events: what loading the CLI and its SDK clients costs alone.
@@ -85,7 +131,14 @@ export default async function (): Promise<BenchResult[]> {
     const { lines, first, peakKb, seconds } = full;
     const peakMiB = peakKb / 1024;
     return [
-      { name: 'logs over 100,000 events: peak RSS', value: Math.round(peakMiB), unit: 'MiB', target: '≤ 150 MiB', pass: peakMiB <= 150, detail: `${lines} lines in ${seconds.toFixed(1)} s` },
+      {
+        name: 'logs over 100,000 events: peak RSS',
+        value: Math.round(peakMiB),
+        unit: 'MiB',
+        target: '≤ 150 MiB',
+        pass: peakMiB <= 150,
+        detail: `${lines} lines in ${seconds.toFixed(1)} s`,
+      },
       {
         name: 'logs over 100,000 events: first line shown',
         value: Math.round(first ?? 0),

@@ -27,7 +27,9 @@ export function benchFiles(names: string[]): string[] {
   const wanted = names.map((name) => basename(name).replace(/\.bench\.ts$/, ''));
   const unknown = wanted.filter((name) => !all.includes(`${name}.bench.ts`));
   if (unknown.length) {
-    throw new Error(`no benchmark named ${unknown.join(', ')} (have: ${all.map((f) => f.replace(/\.bench\.ts$/, '')).join(', ')})`);
+    throw new Error(
+      `no benchmark named ${unknown.join(', ')} (have: ${all.map((f) => f.replace(/\.bench\.ts$/, '')).join(', ')})`,
+    );
   }
   return wanted.map((name) => `${name}.bench.ts`);
 }

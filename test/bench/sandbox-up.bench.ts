@@ -22,7 +22,12 @@ export default async function (): Promise<BenchResult[]> {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line))
-      .filter((e) => e.type === 'step' && e.status === 'succeeded' && /^(terraform apply|Build and upload|Wait for the legacy)/.test(e.title));
+      .filter(
+        (e) =>
+          e.type === 'step' &&
+          e.status === 'succeeded' &&
+          /^(terraform apply|Build and upload|Wait for the legacy)/.test(e.title),
+      );
     const again = await ydeploy(['sandbox', 'up', '--json'], env, cwd, build.bin);
     const down = await ydeploy(['sandbox', 'down'], env, cwd, build.bin);
     return [
@@ -32,9 +37,16 @@ export default async function (): Promise<BenchResult[]> {
         unit: 's',
         target: '<= 90 s',
         pass: up.seconds <= 90,
-        detail: steps.map((s) => `${s.title.split(':')[0]} ${s.seconds.toFixed(1)}s`).join(', ') + ` (legacy ${resultOf(up.stdout).legacy.instanceId})`,
+        detail:
+          steps.map((s) => `${s.title.split(':')[0]} ${s.seconds.toFixed(1)}s`).join(', ') +
+          ` (legacy ${resultOf(up.stdout).legacy.instanceId})`,
       },
-      { name: 'sandbox up: already running', value: again.seconds, unit: 's', detail: `started ${JSON.stringify(resultOf(again.stdout).started)}` },
+      {
+        name: 'sandbox up: already running',
+        value: again.seconds,
+        unit: 's',
+        detail: `started ${JSON.stringify(resultOf(again.stdout).started)}`,
+      },
       { name: 'sandbox down', value: down.seconds, unit: 's', detail: 'stops the bots gracefully, then the daemons' },
     ];
   } finally {

@@ -3,7 +3,14 @@
 // the apply that starts a candidate release beside the serving one.
 import { startMoto } from '../_helpers/moto.js';
 import { ModuleCopy } from '../_helpers/terraform.js';
-import { clients, createStateBucket, putToken, REGION, STATE_BUCKET, stopAll } from '../integration/terraform-module/aws.js';
+import {
+  clients,
+  createStateBucket,
+  putToken,
+  REGION,
+  STATE_BUCKET,
+  stopAll,
+} from '../integration/terraform-module/aws.js';
 import type { BenchResult } from './run.js';
 
 export default async function (): Promise<BenchResult[]> {
@@ -26,13 +33,25 @@ export default async function (): Promise<BenchResult[]> {
     const init = await stack.init({ bucket: STATE_BUCKET, key: 'ydeploy/bench/terraform.tfstate', region: REGION });
     const apply = await stack.apply(vars);
     const plan = await stack.planExitCode(vars);
-    if (plan.exitCode !== 0) throw new Error(`the plan after the apply is not empty (exit ${plan.exitCode}): ${plan.stdout.slice(-2000)}`);
+    if (plan.exitCode !== 0)
+      throw new Error(`the plan after the apply is not empty (exit ${plan.exitCode}): ${plan.stdout.slice(-2000)}`);
     const candidate = await stack.apply({ ...vars, candidate_release_version: 'v2' });
     return [
       { name: 'terraform init (S3 backend in moto, provider mirror)', value: init.seconds, unit: 's' },
-      { name: 'full apply from nothing: network + logs + alarms + 2 instances', value: apply.seconds, unit: 's', target: '≤ 60 s', pass: apply.seconds <= 60 },
+      {
+        name: 'full apply from nothing: network + logs + alarms + 2 instances',
+        value: apply.seconds,
+        unit: 's',
+        target: '≤ 60 s',
+        pass: apply.seconds <= 60,
+      },
       { name: 'plan of the converged state (no changes)', value: plan.seconds, unit: 's' },
-      { name: 'apply adding a candidate release instance', value: candidate.seconds, unit: 's', detail: 'the provider waits ~10 s for each instance' },
+      {
+        name: 'apply adding a candidate release instance',
+        value: candidate.seconds,
+        unit: 's',
+        detail: 'the provider waits ~10 s for each instance',
+      },
     ];
   } finally {
     stopAll(aws);

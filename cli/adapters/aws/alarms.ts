@@ -8,7 +8,10 @@ export class CloudWatchAlarms implements Alarms {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch'), (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch')));
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-cloudwatch'),
+      (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch')),
+    );
   }
 
   async list(prefix: string): Promise<Alarm[]> {
@@ -16,7 +19,9 @@ export class CloudWatchAlarms implements Alarms {
     const alarms: Alarm[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await aws('cannot read CloudWatch alarms', () => client.send(new sdk.DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken })));
+      const page = await aws('cannot read CloudWatch alarms', () =>
+        client.send(new sdk.DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken })),
+      );
       for (const a of page.MetricAlarms ?? []) {
         alarms.push({
           name: a.AlarmName ?? '',

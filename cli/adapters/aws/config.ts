@@ -42,7 +42,10 @@ export function usesCustomEndpoint(env: NodeJS.ProcessEnv, service: string): boo
  * An SDK client built on first use: the SDK module is imported only by a command that calls
  * it, which keeps start-up time and memory down (`ydeploy logs` never loads EC2's 100 MiB).
  */
-export function lazyClient<Sdk, Client>(load: () => Promise<Sdk>, make: (sdk: Sdk) => Client): () => Promise<{ sdk: Sdk; client: Client }> {
+export function lazyClient<Sdk, Client>(
+  load: () => Promise<Sdk>,
+  make: (sdk: Sdk) => Client,
+): () => Promise<{ sdk: Sdk; client: Client }> {
   let made: Promise<{ sdk: Sdk; client: Client }> | undefined;
   return () => (made ??= load().then((sdk) => ({ sdk, client: make(sdk) })));
 }

@@ -8,8 +8,14 @@ import { aws } from './errors.js';
 export class Ec2Instances implements Instances {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['EC2Client']> }>;
 
-  constructor(settings: AwsSettings, private readonly project?: string) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ec2'), (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')));
+  constructor(
+    settings: AwsSettings,
+    private readonly project?: string,
+  ) {
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-ec2'),
+      (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')),
+    );
   }
 
   async list(environment: string): Promise<Instance[]> {
@@ -27,16 +33,23 @@ export class Ec2Instances implements Instances {
     return this.describeWith({ InstanceIds: ids });
   }
 
-  private async describeWith(input: { Filters?: { Name: string; Values: string[] }[]; InstanceIds?: string[] }): Promise<Instance[]> {
+  private async describeWith(input: {
+    Filters?: { Name: string; Values: string[] }[];
+    InstanceIds?: string[];
+  }): Promise<Instance[]> {
     const { sdk, client } = await this.api();
     const raw: Ec2Instance[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await aws('cannot list EC2 instances', () => client.send(new sdk.DescribeInstancesCommand({ ...input, NextToken })));
+      const page = await aws('cannot list EC2 instances', () =>
+        client.send(new sdk.DescribeInstancesCommand({ ...input, NextToken })),
+      );
       for (const reservation of page.Reservations ?? []) raw.push(...(reservation.Instances ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
-    const tiers = await this.subnetTiers([...new Set(raw.map((i) => i.SubnetId).filter((s): s is string => Boolean(s)))]);
+    const tiers = await this.subnetTiers([
+      ...new Set(raw.map((i) => i.SubnetId).filter((s): s is string => Boolean(s))),
+    ]);
     return raw
       .map((i) => toInstance(i, tiers))
       .filter((i): i is Instance => i !== undefined)
@@ -47,8 +60,11 @@ export class Ec2Instances implements Instances {
     const { sdk, client } = await this.api();
     const tiers = new Map<string, string | undefined>();
     if (!ids.length) return tiers;
-    const page = await aws('cannot describe subnets', () => client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: ids })));
-    for (const subnet of page.Subnets ?? []) tiers.set(subnet.SubnetId!, subnet.Tags?.find((t) => t.Key === 'Tier')?.Value);
+    const page = await aws('cannot describe subnets', () =>
+      client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: ids })),
+    );
+    for (const subnet of page.Subnets ?? [])
+      tiers.set(subnet.SubnetId!, subnet.Tags?.find((t) => t.Key === 'Tier')?.Value);
     return tiers;
   }
 }

@@ -9,7 +9,8 @@ interface SdkError {
   code?: string;
 }
 
-const CREDENTIALS = /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|AuthFailure/;
+const CREDENTIALS =
+  /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|AuthFailure/;
 
 export function toApiError(what: string, error: unknown): Error {
   if (error instanceof ApiError || error instanceof UsageError) return error;
@@ -26,9 +27,17 @@ export function toApiError(what: string, error: unknown): Error {
     });
   }
   if (sdk.code === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(sdk.message ?? '')) {
-    return new ApiError(what, `the AWS endpoint cannot be reached (${sdk.message})`, { cause: error, retryable: true, fix: 'check the network, or for the sandbox: ydeploy sandbox status' });
+    return new ApiError(what, `the AWS endpoint cannot be reached (${sdk.message})`, {
+      cause: error,
+      retryable: true,
+      fix: 'check the network, or for the sandbox: ydeploy sandbox status',
+    });
   }
-  return new ApiError(what, `${name}: ${sdk.message ?? 'no message'}`, { status, cause: error, retryable: Boolean(sdk.$retryable) || undefined });
+  return new ApiError(what, `${name}: ${sdk.message ?? 'no message'}`, {
+    status,
+    cause: error,
+    retryable: Boolean(sdk.$retryable) || undefined,
+  });
 }
 
 /** Run an SDK call, turning its failure into an ApiError named after what we were doing. */

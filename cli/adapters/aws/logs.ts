@@ -12,13 +12,17 @@ export class CloudWatchLogStore implements LogStore {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['CloudWatchLogsClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-cloudwatch-logs'), (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings, 'cloudwatch_logs')));
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-cloudwatch-logs'),
+      (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings, 'cloudwatch_logs')),
+    );
   }
 
   async *pages(query: LogQuery): AsyncIterable<LogEvent[]> {
     const { sdk, client } = await this.api();
     if (query.streams && query.streams.length === 0) return;
-    if (query.streams && query.streams.length > MAX_STREAMS) throw new Error(`at most ${MAX_STREAMS} streams per query`);
+    if (query.streams && query.streams.length > MAX_STREAMS)
+      throw new Error(`at most ${MAX_STREAMS} streams per query`);
     let nextToken: string | undefined;
     do {
       const page = await aws(`cannot read log group ${query.group}`, () =>
@@ -36,15 +40,13 @@ export class CloudWatchLogStore implements LogStore {
           { abortSignal: query.signal },
         ),
       );
-      const events = (page.events ?? []).map(
-        (e): LogEvent => ({
-          id: e.eventId ?? `${e.logStreamName}:${e.timestamp}:${e.message}`,
-          timestamp: e.timestamp ?? 0,
-          ingestionTime: e.ingestionTime,
-          stream: e.logStreamName ?? '',
-          message: e.message ?? '',
-        }),
-      );
+      const events = (page.events ?? []).map((e): LogEvent => ({
+        id: e.eventId ?? `${e.logStreamName}:${e.timestamp}:${e.message}`,
+        timestamp: e.timestamp ?? 0,
+        ingestionTime: e.ingestionTime,
+        stream: e.logStreamName ?? '',
+        message: e.message ?? '',
+      }));
       if (events.length) yield events;
       nextToken = page.nextToken;
     } while (nextToken);
@@ -63,7 +65,11 @@ export class CloudWatchLogStore implements LogStore {
         return aws(`cannot list the streams of ${group}`, () => Promise.reject(error));
       }
       for (const s of page.logStreams ?? []) {
-        streams.push({ name: s.logStreamName ?? '', lastEventTimestamp: s.lastEventTimestamp, lastIngestionTime: s.lastIngestionTime });
+        streams.push({
+          name: s.logStreamName ?? '',
+          lastEventTimestamp: s.lastEventTimestamp,
+          lastIngestionTime: s.lastIngestionTime,
+        });
       }
       nextToken = page.nextToken;
     } while (nextToken);

@@ -8,13 +8,18 @@ export class SsmParameters implements Secrets {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')));
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-ssm'),
+      (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
+    );
   }
 
   async get(name: string, options: { decrypt?: boolean } = {}): Promise<Parameter | undefined> {
     const { sdk, client } = await this.api();
     try {
-      const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: options.decrypt ?? false }));
+      const out = await client.send(
+        new sdk.GetParameterCommand({ Name: name, WithDecryption: options.decrypt ?? false }),
+      );
       const p = out.Parameter!;
       return { name: p.Name ?? name, type: (p.Type ?? 'String') as Parameter['type'], value: p.Value ?? '' };
     } catch (error) {
@@ -26,7 +31,14 @@ export class SsmParameters implements Secrets {
   async putSecure(name: string, value: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const { sdk, client } = await this.api();
     await aws(`cannot store SSM parameter ${name}`, () =>
-      client.send(new sdk.PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: options.overwrite ?? false })),
+      client.send(
+        new sdk.PutParameterCommand({
+          Name: name,
+          Value: value,
+          Type: 'SecureString',
+          Overwrite: options.overwrite ?? false,
+        }),
+      ),
     );
   }
 }

@@ -7,22 +7,37 @@ import { aws, toApiError } from './errors.js';
 export class S3ObjectStore implements ObjectStore {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['S3Client']> }>;
 
-  constructor(settings: AwsSettings, readonly bucket: string) {
-    this.api = lazyClient(() => import('@aws-sdk/client-s3'), (sdk) => new sdk.S3Client({ ...clientConfig(settings, 's3'), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }));
+  constructor(
+    settings: AwsSettings,
+    readonly bucket: string,
+  ) {
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-s3'),
+      (sdk) =>
+        new sdk.S3Client({ ...clientConfig(settings, 's3'), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }),
+    );
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const { sdk, client } = await this.api();
     try {
       const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { body: (await out.Body?.transformToString('utf8')) ?? '', etag: out.ETag ?? '', lastModified: out.LastModified };
+      return {
+        body: (await out.Body?.transformToString('utf8')) ?? '',
+        etag: out.ETag ?? '',
+        lastModified: out.LastModified,
+      };
     } catch (error) {
       if (isStatus(error, 404) || (error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw toApiError(`cannot read s3://${this.bucket}/${key}`, error);
     }
   }
 
-  async put(key: string, body: string | Uint8Array, options: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string } = {}): Promise<{ etag: string }> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    options: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string } = {},
+  ): Promise<{ etag: string }> {
     const { sdk, client } = await this.api();
     try {
       const out = await client.send(
@@ -30,7 +45,8 @@ export class S3ObjectStore implements ObjectStore {
           Bucket: this.bucket,
           Key: key,
           Body: body,
-          ContentType: options.contentType ?? (typeof body === 'string' ? 'application/json' : 'application/octet-stream'),
+          ContentType:
+            options.contentType ?? (typeof body === 'string' ? 'application/json' : 'application/octet-stream'),
           IfNoneMatch: options.ifNoneMatch,
           IfMatch: options.ifMatch,
         }),
@@ -73,7 +89,8 @@ export class S3ObjectStore implements ObjectStore {
       await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
       return true;
     } catch (error) {
-      if (isStatus(error, 404) || isStatus(error, 403) || (error as { name?: string }).name === 'NotFound') return false;
+      if (isStatus(error, 404) || isStatus(error, 403) || (error as { name?: string }).name === 'NotFound')
+        return false;
       throw toApiError(`cannot reach s3://${this.bucket}`, error);
     }
   }

@@ -5,13 +5,28 @@ import type { CommandResult, PingStatus, RemoteExec } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
 
-const FINAL = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied']);
+const FINAL = new Set([
+  'Success',
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'Undeliverable',
+  'Terminated',
+  'InvalidPlatform',
+  'AccessDenied',
+]);
 
 export class SsmRemoteExec implements RemoteExec {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['SSMClient']> }>;
 
-  constructor(settings: AwsSettings, private readonly pollMs = 250) {
-    this.api = lazyClient(() => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')));
+  constructor(
+    settings: AwsSettings,
+    private readonly pollMs = 250,
+  ) {
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-ssm'),
+      (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
+    );
   }
 
   async online(instanceIds: string[]): Promise<Map<string, PingStatus>> {
@@ -21,17 +36,27 @@ export class SsmRemoteExec implements RemoteExec {
     let NextToken: string | undefined;
     do {
       const page = await aws('cannot read SSM instance information', () =>
-        client.send(new sdk.DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: instanceIds }], NextToken })),
+        client.send(
+          new sdk.DescribeInstanceInformationCommand({
+            Filters: [{ Key: 'InstanceIds', Values: instanceIds }],
+            NextToken,
+          }),
+        ),
       );
       for (const info of page.InstanceInformationList ?? []) {
-        if (info.InstanceId && result.has(info.InstanceId)) result.set(info.InstanceId, (info.PingStatus ?? 'Unknown') as PingStatus);
+        if (info.InstanceId && result.has(info.InstanceId))
+          result.set(info.InstanceId, (info.PingStatus ?? 'Unknown') as PingStatus);
       }
       NextToken = page.NextToken;
     } while (NextToken);
     return result;
   }
 
-  async run(instanceId: string, commands: string[], options: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal } = {}): Promise<CommandResult> {
+  async run(
+    instanceId: string,
+    commands: string[],
+    options: { timeoutSeconds?: number; comment?: string; signal?: AbortSignal } = {},
+  ): Promise<CommandResult> {
     const { sdk, client } = await this.api();
     const timeoutSeconds = Math.max(30, options.timeoutSeconds ?? 60);
     const sent = await aws(`cannot send a command to ${instanceId}`, () =>
@@ -50,17 +75,30 @@ export class SsmRemoteExec implements RemoteExec {
     const deadline = Date.now() + (timeoutSeconds + 30) * 1000;
     for (;;) {
       if (options.signal?.aborted) {
-        await client.send(new sdk.CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] })).catch(() => undefined);
+        await client
+          .send(new sdk.CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }))
+          .catch(() => undefined);
         throw options.signal.reason;
       }
       const invocation = await this.invocation(commandId, instanceId, options.signal);
       if (invocation && FINAL.has(invocation.Status ?? '')) return toResult(instanceId, invocation);
-      if (Date.now() > deadline) return { instanceId, status: 'TimedOut', exitCode: -1, stdout: invocation?.StandardOutputContent ?? '', stderr: 'no result from SSM in time' };
+      if (Date.now() > deadline)
+        return {
+          instanceId,
+          status: 'TimedOut',
+          exitCode: -1,
+          stdout: invocation?.StandardOutputContent ?? '',
+          stderr: 'no result from SSM in time',
+        };
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
   }
 
-  private async invocation(CommandId: string, InstanceId: string, signal?: AbortSignal): Promise<GetCommandInvocationCommandOutput | undefined> {
+  private async invocation(
+    CommandId: string,
+    InstanceId: string,
+    signal?: AbortSignal,
+  ): Promise<GetCommandInvocationCommandOutput | undefined> {
     const { sdk, client } = await this.api();
     try {
       return await client.send(new sdk.GetCommandInvocationCommand({ CommandId, InstanceId }), { abortSignal: signal });

@@ -8,7 +8,10 @@ export class StsIdentity implements Identity {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['STSClient']> }>;
 
   constructor(settings: AwsSettings) {
-    this.api = lazyClient(() => import('@aws-sdk/client-sts'), (sdk) => new sdk.STSClient(clientConfig(settings, 'sts', { maxAttempts: 2 })));
+    this.api = lazyClient(
+      () => import('@aws-sdk/client-sts'),
+      (sdk) => new sdk.STSClient(clientConfig(settings, 'sts', { maxAttempts: 2 })),
+    );
   }
 
   async whoami(): Promise<{ account: string; arn: string; userId: string }> {

@@ -100,6 +100,7 @@ export function hcl(value: TerraformValue): string {
 
 function hclString(text: string): string {
   // HCL knows \n \r \t \" \\ and \uNNNN; everything else below 0x20 goes as \uNNNN.
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   const escaped = text.replace(/[\\"\u0000-\u001f]/g, (char) => {
     switch (char) {
       case '\\':

@@ -25,7 +25,13 @@ export interface UiMessage {
   hook?: UiHook;
   change?: { resource?: UiResource; action?: string };
   changes?: { add: number; change: number; remove: number; import?: number; operation?: string };
-  diagnostic?: { severity: string; summary: string; detail?: string; address?: string; range?: { filename: string; start: { line: number } } };
+  diagnostic?: {
+    severity: string;
+    summary: string;
+    detail?: string;
+    address?: string;
+    range?: { filename: string; start: { line: number } };
+  };
   outputs?: Record<string, { value?: unknown; sensitive?: boolean }>;
   terraform?: string;
 }
@@ -67,7 +73,13 @@ const ACTIONS: Record<string, PlannedChange['action']> = {
   import: 'noop',
 };
 
-const VERBS: Record<string, string> = { create: 'create', update: 'update', delete: 'destroy', read: 'read', noop: 'check' };
+const VERBS: Record<string, string> = {
+  create: 'create',
+  update: 'update',
+  delete: 'destroy',
+  read: 'read',
+  noop: 'check',
+};
 
 export interface ChangeSummary {
   add: number;
@@ -113,7 +125,8 @@ export class UiStream {
       case 'planned_change':
         return this.planned(message);
       case 'change_summary':
-        if (message.changes) this.summary = { add: message.changes.add, change: message.changes.change, remove: message.changes.remove };
+        if (message.changes)
+          this.summary = { add: message.changes.add, change: message.changes.change, remove: message.changes.remove };
         break;
       case 'outputs':
         this.outputs = message.outputs;
@@ -152,7 +165,10 @@ export class UiStream {
     const action = hook.action ?? 'update';
     const key = `${action} ${address}`;
     this.steps.get(key)?.fail('restarted');
-    this.steps.set(key, this.reporter.step(`${VERBS[action] ?? action} ${address}`, { resource: address, action, nested: true }));
+    this.steps.set(
+      key,
+      this.reporter.step(`${VERBS[action] ?? action} ${address}`, { resource: address, action, nested: true }),
+    );
   }
 
   private progress(hook: UiHook | undefined): void {
@@ -178,7 +194,8 @@ export class UiStream {
     const diagnostic = toDiagnostic(message);
     if (!diagnostic) return;
     this.diagnostics.push(diagnostic);
-    if (diagnostic.severity === 'warning') this.reporter.warn(`terraform: ${formatDiagnostic(diagnostic)}`, { diagnostic });
+    if (diagnostic.severity === 'warning')
+      this.reporter.warn(`terraform: ${formatDiagnostic(diagnostic)}`, { diagnostic });
   }
 
   private find(hook: UiHook | undefined): StepHandle | undefined {

@@ -14,7 +14,15 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ApplyResult, PlanResult, Reporter, Terraform, TerraformDiagnostic, TerraformRunOptions, TerraformVars } from '../../ports.js';
+import type {
+  ApplyResult,
+  PlanResult,
+  Reporter,
+  Terraform,
+  TerraformDiagnostic,
+  TerraformRunOptions,
+  TerraformVars,
+} from '../../ports.js';
 import { InterruptedError, UsageError, UserError } from '../../errors.js';
 import { applyArgs, destroyArgs, hcl, initArgs, outputArgs, planArgs, validateArgs, versionArgs } from './argv.js';
 import { formatDiagnostic, UiStream } from './events.js';
@@ -85,13 +93,25 @@ export class TerraformRunner implements Terraform {
     return this.checked;
   }
 
-  async init(options: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    await this.run('init', initArgs({ ...options, pluginDir: this.options.pluginDir }), { signal: options.signal, ui: new UiStream(this.reporter) });
+  async init(
+    options: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.run('init', initArgs({ ...options, pluginDir: this.options.pluginDir }), {
+      signal: options.signal,
+      ui: new UiStream(this.reporter),
+    });
   }
 
   async validate(): Promise<TerraformDiagnostic[]> {
     const { stdout } = await this.run('validate', validateArgs(), { ok: [0, 1] });
-    const parsed = parseJson<{ diagnostics?: { severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }[] }>(stdout, 'terraform validate');
+    const parsed = parseJson<{
+      diagnostics?: {
+        severity: string;
+        summary: string;
+        detail?: string;
+        range?: { filename: string; start: { line: number } };
+      }[];
+    }>(stdout, 'terraform validate');
     return (parsed.diagnostics ?? []).map((d) => ({
       severity: d.severity === 'error' ? 'error' : 'warning',
       summary: d.summary,
@@ -103,7 +123,11 @@ export class TerraformRunner implements Terraform {
   async plan(options: TerraformRunOptions & { destroy?: boolean } = {}): Promise<PlanResult> {
     const ui = new UiStream(this.reporter);
     const vars = await this.splitVars(options);
-    const { exitCode } = await this.run('plan', planArgs({ ...vars, destroy: options.destroy }), { ...options, ok: [0, 2], ui });
+    const { exitCode } = await this.run('plan', planArgs({ ...vars, destroy: options.destroy }), {
+      ...options,
+      ok: [0, 2],
+      ui,
+    });
     const summary = ui.summary ?? { add: 0, change: 0, remove: 0 };
     return { changed: exitCode === 2, ...summary, changes: ui.changes.filter((c) => c.action !== 'noop') };
   }
@@ -123,7 +147,11 @@ export class TerraformRunner implements Terraform {
     return Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.value]));
   }
 
-  private async change(command: 'apply' | 'destroy', argv: string[], options: TerraformRunOptions): Promise<ApplyResult> {
+  private async change(
+    command: 'apply' | 'destroy',
+    argv: string[],
+    options: TerraformRunOptions,
+  ): Promise<ApplyResult> {
     const ui = new UiStream(this.reporter);
     const { seconds } = await this.run(command, argv, { ...options, ui });
     const summary = ui.summary ?? { add: 0, change: 0, remove: 0 };
@@ -151,7 +179,12 @@ export class TerraformRunner implements Terraform {
     return this.spawn(command, argv, env, options);
   }
 
-  private async spawn(command: string, argv: string[], env: NodeJS.ProcessEnv, options: RunOptions): Promise<RunResult> {
+  private async spawn(
+    command: string,
+    argv: string[],
+    env: NodeJS.ProcessEnv,
+    options: RunOptions,
+  ): Promise<RunResult> {
     const what = `terraform ${command}`;
     if (options.signal?.aborted || options.killSignal?.aborted) throw interrupted(what);
     this.reporter.debug(`${this.binary} ${argv.join(' ')}`, { cwd: this.dir });
@@ -194,7 +227,8 @@ export class TerraformRunner implements Terraform {
       const seconds = (performance.now() - started) / 1000;
       const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'ENOENT') throw missing(this.binary);
-      if (code === 'EACCES') throw new UsageError(`cannot run terraform "${this.binary}"`, 'the file is not executable', { fix: INSTALL });
+      if (code === 'EACCES')
+        throw new UsageError(`cannot run terraform "${this.binary}"`, 'the file is not executable', { fix: INSTALL });
       const exitCode = result.exitCode ?? -1;
       const accepted = (options.ok ?? [0]).includes(exitCode);
       if (interruptSent || options.killSignal?.aborted) {
@@ -221,9 +255,18 @@ export class TerraformRunner implements Terraform {
     const env = await this.environment();
     const { stdout } = await this.spawn('version', versionArgs(), env, {});
     const version = parseJson<{ terraform_version?: string }>(stdout, 'terraform version').terraform_version;
-    if (!version) throw new UserError('cannot tell which terraform this is', `"${this.binary} version -json" gave no terraform_version`, { fix: INSTALL });
+    if (!version)
+      throw new UserError(
+        'cannot tell which terraform this is',
+        `"${this.binary} version -json" gave no terraform_version`,
+        { fix: INSTALL },
+      );
     if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
-      throw new UsageError(`terraform ${version} is too old`, `ydeploy needs terraform >= ${MIN_TERRAFORM_VERSION} (the S3 backend's use_lockfile)`, { fix: INSTALL });
+      throw new UsageError(
+        `terraform ${version} is too old`,
+        `ydeploy needs terraform >= ${MIN_TERRAFORM_VERSION} (the S3 backend's use_lockfile)`,
+        { fix: INSTALL },
+      );
     }
     return version;
   }
@@ -235,13 +278,21 @@ export class TerraformRunner implements Terraform {
   }
 
   private async prepare(): Promise<NodeJS.ProcessEnv> {
-    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: this.dataDir };
+    const env: NodeJS.ProcessEnv = {
+      ...(this.options.env ?? process.env),
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      TF_DATA_DIR: this.dataDir,
+    };
     // No calls home to checkpoint-api.hashicorp.com (air-gapped machines, the sandbox).
     env.CHECKPOINT_DISABLE ??= '1';
     await mkdir(this.dataDir, { recursive: true });
     if (this.options.cliConfig) {
       const file = resolve(this.options.cliConfig);
-      if (!existsSync(file)) throw new UsageError(`terraform CLI config ${file} not found`, 'the file does not exist', { fix: 'fix terraform.cliConfig in ydeploy.config.json' });
+      if (!existsSync(file))
+        throw new UsageError(`terraform CLI config ${file} not found`, 'the file does not exist', {
+          fix: 'fix terraform.cliConfig in ydeploy.config.json',
+        });
       env.TF_CLI_CONFIG_FILE = file;
     } else if (this.options.pluginDir) {
       env.TF_CLI_CONFIG_FILE = await this.writeMirrorConfig(resolve(this.options.pluginDir));
@@ -255,7 +306,9 @@ export class TerraformRunner implements Terraform {
 
   private async writeMirrorConfig(pluginDir: string): Promise<string> {
     if (!existsSync(pluginDir)) {
-      throw new UsageError(`terraform plugin directory ${pluginDir} not found`, 'the provider mirror does not exist', { fix: 'fix terraform.pluginDir in ydeploy.config.json' });
+      throw new UsageError(`terraform plugin directory ${pluginDir} not found`, 'the provider mirror does not exist', {
+        fix: 'fix terraform.pluginDir in ydeploy.config.json',
+      });
     }
     const file = join(this.stateDir, 'terraform.rc');
     await mkdir(this.stateDir, { recursive: true });
@@ -298,7 +351,10 @@ function failed(what: string, exitCode: number, errors: TerraformDiagnostic[], r
       : errors.length === 1
         ? formatDiagnostic(errors[0])
         : `${errors.length} errors${errors.map((d) => `\n  - ${indent(formatDiagnostic(d))}`).join('')}`;
-  return new UserError(`${what} failed`, why, { fix: 'fix what terraform reports above, then run the command again', details: { exitCode } });
+  return new UserError(`${what} failed`, why, {
+    fix: 'fix what terraform reports above, then run the command again',
+    details: { exitCode },
+  });
 }
 
 function lastLines(text: string, count = 20): string {

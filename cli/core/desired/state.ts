@@ -64,7 +64,9 @@ export async function loadDesired(ctx: Pick<Context, 'store' | 'env'>): Promise<
   const parsed = desiredSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '$'}: ${i.message}`).join('; ');
-    throw new UserError(`s3://${ctx.store.bucket}/${key} is not a desired state`, problems, { fix: `fix or delete s3://${ctx.store.bucket}/${key}, then rerun` });
+    throw new UserError(`s3://${ctx.store.bucket}/${key} is not a desired state`, problems, {
+      fix: `fix or delete s3://${ctx.store.bucket}/${key}, then rerun`,
+    });
   }
   // The config's settings win over what was stored: they may have changed since.
   return { ...parsed.data, ...settingsOf(ctx.env) };
@@ -85,7 +87,9 @@ function settingsOf(env: Context['env']): Partial<DesiredState> {
 }
 
 export async function saveDesired(ctx: Pick<Context, 'store' | 'env'>, state: DesiredState): Promise<void> {
-  await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, { contentType: 'application/json' });
+  await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, {
+    contentType: 'application/json',
+  });
 }
 
 /** The var files of an apply: the config's own first, then the desired state (which wins). */
@@ -96,11 +100,13 @@ export async function varFilesFor(ctx: Context, state: DesiredState): Promise<st
 /** One line a human reads: which instances this state asks for. */
 export function describeDesired(state: DesiredState): string {
   const parts: string[] = [];
-  if (state.enable_legacy_instance) parts.push(`legacy (public subnet, release ${state.legacy_release_version ?? 'default'})`);
+  if (state.enable_legacy_instance)
+    parts.push(`legacy (public subnet, release ${state.legacy_release_version ?? 'default'})`);
   if (state.enable_enhanced_instance) {
     const subnet = state.use_private_subnet ? 'private subnet' : 'public subnet';
     parts.push(`enhanced ${state.release_version ?? 'default'} (${subnet})`);
-    if (state.candidate_release_version) parts.push(`enhanced ${state.candidate_release_version} (candidate, ${subnet})`);
+    if (state.candidate_release_version)
+      parts.push(`enhanced ${state.candidate_release_version} (candidate, ${subnet})`);
   }
   return parts.length ? parts.join(' + ') : 'no instances';
 }
@@ -110,8 +116,17 @@ const RELEASE_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function assertReleaseVersion(version: string, flag: string, command: string): void {
   if (!RELEASE_VERSION.test(version)) {
-    throw new UsageError(`${flag} ${JSON.stringify(version)} is not a release version`, 'use 1 to 64 letters, digits, dots, dashes or underscores', {
-      fix: `${command} ${flag} ${version.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'v2'}`,
-    });
+    throw new UsageError(
+      `${flag} ${JSON.stringify(version)} is not a release version`,
+      'use 1 to 64 letters, digits, dots, dashes or underscores',
+      {
+        fix: `${command} ${flag} ${
+          version
+            .replace(/[^A-Za-z0-9._-]+/g, '-')
+            .replace(/^-+|-+$/g, '')
+            .slice(0, 64) || 'v2'
+        }`,
+      },
+    );
   }
 }

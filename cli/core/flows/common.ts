@@ -12,7 +12,12 @@ import { dryRunSteps, runSteps } from '../steps/runner.js';
 import type { Step } from '../steps/step.js';
 
 /** A step that makes the infrastructure match `target(state)`: declaratively, never -target. */
-export function applyStep<S>(id: string, title: string, group: number | undefined, target: (state: S) => DesiredState): Step<S> {
+export function applyStep<S>(
+  id: string,
+  title: string,
+  group: number | undefined,
+  target: (state: S) => DesiredState,
+): Step<S> {
   return {
     id,
     title,
@@ -20,26 +25,49 @@ export function applyStep<S>(id: string, title: string, group: number | undefine
     async run(ctx, state) {
       const desired = target(state);
       await saveDesired(ctx, desired);
-      const result = await ctx.terraform.apply({ varFiles: await varFilesFor(ctx, desired), signal: ctx.signal, killSignal: ctx.killSignal });
+      const result = await ctx.terraform.apply({
+        varFiles: await varFilesFor(ctx, desired),
+        signal: ctx.signal,
+        killSignal: ctx.killSignal,
+      });
       return `${describeDesired(desired)}; +${result.add} ~${result.change} -${result.remove} in ${result.seconds.toFixed(1)}s of terraform`;
     },
     async dryRun(ctx, state) {
       const desired = target(state);
-      const plan = await ctx.terraform.plan({ varFiles: await varFilesFor(ctx, desired), signal: ctx.signal, killSignal: ctx.killSignal });
-      const changes = plan.changes.filter((c) => c.action !== 'noop' && c.action !== 'read').map((c) => `      ${c.action} ${c.address}`);
-      return [`terraform apply -> ${describeDesired(desired)}`, `plan: +${plan.add} ~${plan.change} -${plan.remove}`, ...changes].join('\n');
+      const plan = await ctx.terraform.plan({
+        varFiles: await varFilesFor(ctx, desired),
+        signal: ctx.signal,
+        killSignal: ctx.killSignal,
+      });
+      const changes = plan.changes
+        .filter((c) => c.action !== 'noop' && c.action !== 'read')
+        .map((c) => `      ${c.action} ${c.address}`);
+      return [
+        `terraform apply -> ${describeDesired(desired)}`,
+        `plan: +${plan.add} ~${plan.change} -${plan.remove}`,
+        ...changes,
+      ].join('\n');
     },
   };
 }
 
 /** The newest live instance of a kind (and release, when given). */
-export async function findInstance(ctx: Context, kind: InstanceKind, release?: string | null): Promise<Instance | undefined> {
+export async function findInstance(
+  ctx: Context,
+  kind: InstanceKind,
+  release?: string | null,
+): Promise<Instance | undefined> {
   return newestOf(await ctx.instances.list(ctx.env.name), kind, release);
 }
 
 export async function requireInstance(ctx: Context, kind: InstanceKind, release?: string | null): Promise<Instance> {
   const found = await findInstance(ctx, kind, release);
-  if (!found) throw new UsageError(`no running ${kind} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`, 'it was expected after the previous step', { fix: `ydeploy status --env ${ctx.env.name}` });
+  if (!found)
+    throw new UsageError(
+      `no running ${kind} instance${release ? ` of release ${release}` : ''} in ${ctx.env.name}`,
+      'it was expected after the previous step',
+      { fix: `ydeploy status --env ${ctx.env.name}` },
+    );
   return found;
 }
 
@@ -74,7 +102,9 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
     const previous = options.resume ? await resumable(ctx, options.command) : undefined;
     const state = previous ? (previous.state as S) : await options.fresh();
     await options.before?.(state);
-    const journal = previous ? await Journal.resume(ctx, previous) : await Journal.start(ctx, options.command, state as Record<string, unknown>);
+    const journal = previous
+      ? await Journal.resume(ctx, previous)
+      : await Journal.start(ctx, options.command, state as Record<string, unknown>);
     if (previous) ctx.reporter.info(`resuming ${previous.id} (${previous.outcome}) from its first unfinished step`);
     try {
       await runSteps(ctx, { steps: options.steps, state, journal, only: options.only, resumeCommand });
@@ -99,7 +129,11 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
 }
 
 /** A step that asks first (on a TTY, unless --yes); "no" stops the flow without harm. */
-export function confirmed<S>(step: Step<S>, question: (state: S) => string, declined: (ctx: Context) => UsageError): Step<S> {
+export function confirmed<S>(
+  step: Step<S>,
+  question: (state: S) => string,
+  declined: (ctx: Context) => UsageError,
+): Step<S> {
   return {
     ...step,
     async run(ctx, state) {
@@ -112,7 +146,9 @@ export function confirmed<S>(step: Step<S>, question: (state: S) => string, decl
 /** Non-interactive runs must say --yes up front, before anything changes (np: prompts first). */
 export function requireYesWithoutTty(ctx: Context, what: string, command: string): void {
   if (!ctx.yes && !ctx.reporter.interactive) {
-    throw new UsageError(`${what} without asking`, 'standard input is not a terminal, so ydeploy cannot ask first', { fix: `${command} --yes` });
+    throw new UsageError(`${what} without asking`, 'standard input is not a terminal, so ydeploy cannot ask first', {
+      fix: `${command} --yes`,
+    });
   }
 }
 

@@ -10,7 +10,15 @@ import { gateSummary } from '../gate/summary.js';
 import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
 import type { Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
-import { applyStep, failedStep, findInstance, requireInstance, runFlow, runRecovery, type FlowResult } from './common.js';
+import {
+  applyStep,
+  failedStep,
+  findInstance,
+  requireInstance,
+  runFlow,
+  runRecovery,
+  type FlowResult,
+} from './common.js';
 
 export interface DeployState {
   baseline: DesiredState;
@@ -37,9 +45,19 @@ export interface DeployOptions {
 const serving = (s: DeployState) => s.baseline.release_version;
 const withCandidate = (s: DeployState): DesiredState =>
   s.fresh
-    ? { ...s.baseline, enable_enhanced_instance: true, use_private_subnet: true, release_version: s.release, candidate_release_version: null }
+    ? {
+        ...s.baseline,
+        enable_enhanced_instance: true,
+        use_private_subnet: true,
+        release_version: s.release,
+        candidate_release_version: null,
+      }
     : { ...s.baseline, candidate_release_version: s.release };
-const cutOver = (s: DeployState): DesiredState => ({ ...withCandidate(s), release_version: s.release, candidate_release_version: null });
+const cutOver = (s: DeployState): DesiredState => ({
+  ...withCandidate(s),
+  release_version: s.release,
+  candidate_release_version: null,
+});
 
 export const deploySteps: Step<DeployState>[] = [
   {
@@ -50,7 +68,8 @@ export const deploySteps: Step<DeployState>[] = [
       const { files } = await ctx.publisher.publish(state.release, ctx.signal);
       return `${state.release}: ${files.join(', ')} → s3://${ctx.releases.bucket}/releases/${state.release}/`;
     },
-    dryRun: (ctx, s) => `bundle the bot as ${s.release} and upload it to s3://${ctx.releases.bucket}/releases/${s.release}/`,
+    dryRun: (ctx, s) =>
+      `bundle the bot as ${s.release} and upload it to s3://${ctx.releases.bucket}/releases/${s.release}/`,
     skip: (_ctx, s) => (s.publish ? undefined : `${s.release} was uploaded before`),
   },
   applyStep('start-candidate', 'Start the new release beside the serving one', undefined, withCandidate),
@@ -58,11 +77,16 @@ export const deploySteps: Step<DeployState>[] = [
     id: 'gate-candidate',
     title: 'Health gate on the new release',
     async run(ctx, state) {
-      state.gate = await healthGate(ctx, { label: `enhanced ${state.release}`, find: () => findInstance(ctx, 'enhanced', state.release), expectActive: state.fresh });
+      state.gate = await healthGate(ctx, {
+        label: `enhanced ${state.release}`,
+        find: () => findInstance(ctx, 'enhanced', state.release),
+        expectActive: state.fresh,
+      });
       state.newId = state.gate.instanceId;
       return gateSummary(state.gate);
     },
-    dryRun: (_ctx, s) => `wait for enhanced ${s.release}: Online, /health "starting" → "healthy", Discord reachable, logs flowing, commands`,
+    dryRun: (_ctx, s) =>
+      `wait for enhanced ${s.release}: Online, /health "starting" → "healthy", Discord reachable, logs flowing, commands`,
   },
   {
     id: 'handoff',
@@ -73,10 +97,15 @@ export const deploySteps: Step<DeployState>[] = [
       state.oldId = old?.id;
       state.newId = next.id;
       state.handoff = await handoff(ctx, old, next);
-      const answered = await expectAnswer(ctx, { label: `enhanced ${state.release}`, find: async () => next, expectActive: true }, next);
+      const answered = await expectAnswer(
+        ctx,
+        { label: `enhanced ${state.release}`, find: async () => next, expectActive: true },
+        next,
+      );
       return `${old?.id ?? 'nothing'} → ${next.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
     },
-    dryRun: (_ctx, s) => `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; /ping must be answered by ${s.release}`,
+    dryRun: (_ctx, s) =>
+      `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; /ping must be answered by ${s.release}`,
     skip: (_ctx, s) => (s.fresh ? 'nothing was serving before' : undefined),
   },
   {
@@ -101,26 +130,42 @@ async function freshDeploy(ctx: Context, options: DeployOptions, command: string
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (desired?.enable_legacy_instance && !desired.enable_enhanced_instance) {
-    throw new UsageError(`legacy serves ${env}`, 'deploy ships enhanced releases; the guide migrates legacy first', { fix: `ydeploy migrate --env ${env}` });
+    throw new UsageError(`legacy serves ${env}`, 'deploy ships enhanced releases; the guide migrates legacy first', {
+      fix: `ydeploy migrate --env ${env}`,
+    });
   }
   if (desired?.enable_legacy_instance) {
-    throw new UsageError(`legacy and enhanced both run in ${env}`, 'a migration is not finished, or an emergency rollback kept enhanced', {
-      fix: `ydeploy migrate --env ${env} (hand over to enhanced), or ydeploy rollback --env ${env} (remove enhanced)`,
-    });
+    throw new UsageError(
+      `legacy and enhanced both run in ${env}`,
+      'a migration is not finished, or an emergency rollback kept enhanced',
+      {
+        fix: `ydeploy migrate --env ${env} (hand over to enhanced), or ydeploy rollback --env ${env} (remove enhanced)`,
+      },
+    );
   }
   const baseline = desired ?? emptyDesired(ctx.env);
   const fresh = !baseline.enable_enhanced_instance;
   if (!fresh && baseline.release_version === options.release) {
-    throw new UsageError(`release ${options.release} already serves ${env}`, 'there is nothing to hand over to', { fix: `ydeploy ${command === 'deploy' ? 'deploy --release <another version>' : 'rollback --to <another release>'} --env ${env}` });
+    throw new UsageError(`release ${options.release} already serves ${env}`, 'there is nothing to hand over to', {
+      fix: `ydeploy ${command === 'deploy' ? 'deploy --release <another version>' : 'rollback --to <another release>'} --env ${env}`,
+    });
   }
   const uploaded = Boolean(await ctx.releases.get(keys.manifest(options.release)));
   if (options.existing && !uploaded) {
-    throw new UsageError(`release ${options.release} is not in s3://${ctx.releases.bucket}/releases/`, 'rollback --to ships a release uploaded before', { fix: `ydeploy deploy --release ${options.release} --env ${env}` });
+    throw new UsageError(
+      `release ${options.release} is not in s3://${ctx.releases.bucket}/releases/`,
+      'rollback --to ships a release uploaded before',
+      { fix: `ydeploy deploy --release ${options.release} --env ${env}` },
+    );
   }
   if (!options.existing && uploaded) {
-    throw new UsageError(`release ${options.release} was uploaded before`, 'a version is uploaded once, so what runs under a version never changes', {
-      fix: `ydeploy rollback --to ${options.release} --env ${env} (to ship it as it is), or ydeploy deploy --release <new version>`,
-    });
+    throw new UsageError(
+      `release ${options.release} was uploaded before`,
+      'a version is uploaded once, so what runs under a version never changes',
+      {
+        fix: `ydeploy rollback --to ${options.release} --env ${env} (to ship it as it is), or ydeploy deploy --release <new version>`,
+      },
+    );
   }
   return { baseline, release: options.release, fresh, publish: !options.existing };
 }
@@ -132,6 +177,13 @@ async function recoverDeploy(ctx: Context, state: DeployState, _error: unknown, 
     const old = await findInstance(ctx, 'enhanced', serving(state));
     if (old) await handBack(ctx, old);
   }
-  await runRecovery(ctx, journal, state, [applyStep('retire-candidate', `Retiring the new release; ${serving(state)} keeps serving`, undefined, (s: DeployState) => s.baseline)]);
+  await runRecovery(ctx, journal, state, [
+    applyStep(
+      'retire-candidate',
+      `Retiring the new release; ${serving(state)} keeps serving`,
+      undefined,
+      (s: DeployState) => s.baseline,
+    ),
+  ]);
   return true;
 }

@@ -10,7 +10,17 @@ import { gateSummary } from '../gate/summary.js';
 import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
 import { listJournal, type Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
-import { applyStep, confirmed, failedStep, findInstance, requireInstance, requireYesWithoutTty, runFlow, runRecovery, type FlowResult } from './common.js';
+import {
+  applyStep,
+  confirmed,
+  failedStep,
+  findInstance,
+  requireInstance,
+  requireYesWithoutTty,
+  runFlow,
+  runRecovery,
+  type FlowResult,
+} from './common.js';
 
 export interface MigrateState {
   /** Legacy only: what serves before, and what a failed gate goes back to. */
@@ -37,7 +47,11 @@ const both = (s: MigrateState): DesiredState => ({
   serving_role: 'legacy',
 });
 const enhancedOnly = (s: MigrateState): DesiredState => ({ ...both(s), enable_legacy_instance: false });
-const legacyOnly = (s: MigrateState): DesiredState => ({ ...s.baseline, enable_legacy_instance: true, enable_enhanced_instance: false });
+const legacyOnly = (s: MigrateState): DesiredState => ({
+  ...s.baseline,
+  enable_legacy_instance: true,
+  enable_enhanced_instance: false,
+});
 
 export const migrateSteps: Step<MigrateState>[] = [
   applyStep('enable-enhanced', 'Step 1: enable both instances (enhanced in the private subnet)', 1, both),
@@ -47,11 +61,16 @@ export const migrateSteps: Step<MigrateState>[] = [
     group: 2,
     async run(ctx, state) {
       const release = both(state).release_version;
-      state.gate = await healthGate(ctx, { label: 'enhanced', find: () => findInstance(ctx, 'enhanced', release), expectActive: false });
+      state.gate = await healthGate(ctx, {
+        label: 'enhanced',
+        find: () => findInstance(ctx, 'enhanced', release),
+        expectActive: false,
+      });
       state.enhancedId = state.gate.instanceId;
       return gateSummary(state.gate);
     },
-    dryRun: () => 'wait for enhanced: Online in SSM, /health "starting" → "healthy", Discord reachable, logs in both streams, commands ready',
+    dryRun: () =>
+      'wait for enhanced: Online in SSM, /health "starting" → "healthy", Discord reachable, logs in both streams, commands ready',
   },
   {
     id: 'handoff',
@@ -61,20 +80,30 @@ export const migrateSteps: Step<MigrateState>[] = [
       const enhanced = await requireInstance(ctx, 'enhanced', both(state).release_version);
       // Step 2's report vouches for this very instance (this run, or an earlier --step 2); any
       // other enhanced instance passes the gate first.
-      if (state.gate?.instanceId !== enhanced.id) state.gate = await healthGate(ctx, { label: 'enhanced', find: async () => enhanced, expectActive: false });
+      if (state.gate?.instanceId !== enhanced.id)
+        state.gate = await healthGate(ctx, { label: 'enhanced', find: async () => enhanced, expectActive: false });
       const legacy = await findInstance(ctx, 'legacy');
       state.legacyId = legacy?.id;
       state.enhancedId = enhanced.id;
       state.handoff = await handoff(ctx, legacy, enhanced);
-      const answered = await expectAnswer(ctx, { label: 'enhanced', find: async () => enhanced, expectActive: true }, enhanced);
+      const answered = await expectAnswer(
+        ctx,
+        { label: 'enhanced', find: async () => enhanced, expectActive: true },
+        enhanced,
+      );
       return `${legacy?.id ?? 'nothing'} → ${enhanced.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
     },
-    dryRun: () => 'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; /ping must be answered by enhanced',
+    dryRun: () =>
+      'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; /ping must be answered by enhanced',
   },
   confirmed(
     applyStep('disable-legacy', 'Step 3: disable legacy: remove the legacy instance', 3, enhancedOnly),
-    (s) => `Enhanced ${s.enhancedId ?? ''} passed the health gate and serves. Destroy the legacy instance ${s.legacyId ?? ''}?`,
-    (ctx) => new UsageError('legacy was kept', 'you answered no; both instances run and enhanced serves', { fix: `ydeploy migrate --step 3 --env ${ctx.env.name}` }),
+    (s) =>
+      `Enhanced ${s.enhancedId ?? ''} passed the health gate and serves. Destroy the legacy instance ${s.legacyId ?? ''}?`,
+    (ctx) =>
+      new UsageError('legacy was kept', 'you answered no; both instances run and enhanced serves', {
+        fix: `ydeploy migrate --step 3 --env ${ctx.env.name}`,
+      }),
   ),
 ];
 
@@ -88,7 +117,8 @@ export async function migrate(ctx: Context, options: MigrateOptions): Promise<Fl
     only,
     fresh: async () => ({ baseline: await legacyBaseline(ctx), ...(options.step === 3 ? await earlierGate(ctx) : {}) }),
     before: async () => {
-      if (!options.step || options.step === 3) requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);
+      if (!options.step || options.step === 3)
+        requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);
     },
     recover: recoverMigrate,
   });
@@ -111,7 +141,9 @@ async function recoverMigrate(ctx: Context, state: MigrateState, _error: unknown
     const legacy = await findInstance(ctx, 'legacy');
     if (legacy) await handBack(ctx, legacy);
   }
-  await runRecovery(ctx, journal, state, [applyStep('remove-enhanced', 'Removing enhanced; legacy keeps serving', undefined, legacyOnly)]);
+  await runRecovery(ctx, journal, state, [
+    applyStep('remove-enhanced', 'Removing enhanced; legacy keeps serving', undefined, legacyOnly),
+  ]);
   return true;
 }
 
@@ -121,17 +153,34 @@ async function legacyBaseline(ctx: Context): Promise<DesiredState> {
   // Legacy's release is pinned while it exists, so a new release_version never replaces it.
   if (desired?.enable_legacy_instance) {
     const release = desired.legacy_release_version ?? desired.release_version;
-    return { ...desired, enable_enhanced_instance: false, candidate_release_version: null, legacy_release_version: release, release_version: desired.release_version ?? release };
+    return {
+      ...desired,
+      enable_enhanced_instance: false,
+      candidate_release_version: null,
+      legacy_release_version: release,
+      release_version: desired.release_version ?? release,
+    };
   }
   const legacy = await findInstance(ctx, 'legacy');
   if (!desired && legacy) {
     const release = legacy.release ?? null;
-    return { ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: release, release_version: release };
+    return {
+      ...emptyDesired(ctx.env),
+      enable_legacy_instance: true,
+      legacy_release_version: release,
+      release_version: release,
+    };
   }
   if (desired?.enable_enhanced_instance) {
-    throw new UsageError(`${ctx.env.name} is already migrated`, 'legacy is disabled and enhanced serves', { fix: `ydeploy deploy --env ${ctx.env.name} (to ship new code)` });
+    throw new UsageError(`${ctx.env.name} is already migrated`, 'legacy is disabled and enhanced serves', {
+      fix: `ydeploy deploy --env ${ctx.env.name} (to ship new code)`,
+    });
   }
-  throw new UsageError(`no legacy instance in ${ctx.env.name} to migrate from`, 'desired.json enables no legacy instance and none is running', {
-    fix: `ydeploy deploy --env ${ctx.env.name} (deploys enhanced directly)`,
-  });
+  throw new UsageError(
+    `no legacy instance in ${ctx.env.name} to migrate from`,
+    'desired.json enables no legacy instance and none is running',
+    {
+      fix: `ydeploy deploy --env ${ctx.env.name} (deploys enhanced directly)`,
+    },
+  );
 }

@@ -9,7 +9,17 @@ import { gateSummary } from '../gate/summary.js';
 import { handoff, type HandoffReport } from '../handoff/handoff.js';
 import type { Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
-import { applyStep, confirmed, failedStep, findInstance, requireInstance, requireYesWithoutTty, runFlow, runRecovery, type FlowResult } from './common.js';
+import {
+  applyStep,
+  confirmed,
+  failedStep,
+  findInstance,
+  requireInstance,
+  requireYesWithoutTty,
+  runFlow,
+  runRecovery,
+  type FlowResult,
+} from './common.js';
 
 export interface RollbackState {
   baseline: DesiredState;
@@ -36,7 +46,12 @@ const withLegacy = (s: RollbackState): DesiredState => ({
 });
 // After the handoff the tags follow, so a restarted bot comes up in the role it now has.
 const legacyServing = (s: RollbackState): DesiredState => ({ ...withLegacy(s), serving_role: 'legacy' });
-const legacyOnly = (s: RollbackState): DesiredState => ({ ...legacyServing(s), enable_enhanced_instance: false, candidate_release_version: null, use_private_subnet: false });
+const legacyOnly = (s: RollbackState): DesiredState => ({
+  ...legacyServing(s),
+  enable_enhanced_instance: false,
+  candidate_release_version: null,
+  use_private_subnet: false,
+});
 
 export const rollbackSteps: Step<RollbackState>[] = [
   applyStep('enable-legacy', 'Enable legacy (public subnet)', undefined, withLegacy),
@@ -45,7 +60,11 @@ export const rollbackSteps: Step<RollbackState>[] = [
     title: 'Health gate on legacy',
     async run(ctx, state) {
       // After an emergency rollback legacy already serves; otherwise it stands by until the handoff.
-      state.gate = await healthGate(ctx, { label: 'legacy', find: () => findInstance(ctx, 'legacy'), expectActive: state.baseline.enable_legacy_instance ? 'either' : false });
+      state.gate = await healthGate(ctx, {
+        label: 'legacy',
+        find: () => findInstance(ctx, 'legacy'),
+        expectActive: state.baseline.enable_legacy_instance ? 'either' : false,
+      });
       state.legacyId = state.gate.instanceId;
       return gateSummary(state.gate);
     },
@@ -58,7 +77,11 @@ export const rollbackSteps: Step<RollbackState>[] = [
       const legacy = await requireInstance(ctx, 'legacy');
       const enhanced = await findInstance(ctx, 'enhanced', state.baseline.release_version);
       state.handoff = await handoff(ctx, enhanced, legacy);
-      const answered = await expectAnswer(ctx, { label: 'legacy', find: async () => legacy, expectActive: true }, legacy);
+      const answered = await expectAnswer(
+        ctx,
+        { label: 'legacy', find: async () => legacy, expectActive: true },
+        legacy,
+      );
       return `${enhanced?.id ?? 'nothing'} → ${legacy.id}; ${answered}`;
     },
     dryRun: () => 'botctl step-down on enhanced (if it answers), then botctl activate on legacy',
@@ -71,7 +94,10 @@ export const rollbackSteps: Step<RollbackState>[] = [
     ...confirmed(
       applyStep('remove-enhanced', 'Remove enhanced', undefined, legacyOnly),
       (s) => `Legacy ${s.legacyId ?? ''} serves again. Destroy the enhanced instance?`,
-      (ctx) => new UsageError('enhanced was kept', 'you answered no; legacy serves, enhanced runs as standby', { fix: `ydeploy rollback --resume --env ${ctx.env.name}` }),
+      (ctx) =>
+        new UsageError('enhanced was kept', 'you answered no; legacy serves, enhanced runs as standby', {
+          fix: `ydeploy rollback --resume --env ${ctx.env.name}`,
+        }),
     ),
     skip: (_ctx, s) => (s.removeEnhanced ? undefined : 'kept for investigation (--destroy-enhanced removes it)'),
   },
@@ -84,19 +110,35 @@ export async function rollback(ctx: Context, options: RollbackOptions): Promise<
     steps: rollbackSteps,
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
-    fresh: async () => ({ baseline: await enhancedBaseline(ctx, emergency), emergency, removeEnhanced: !emergency || Boolean(options.destroyEnhanced) }),
+    fresh: async () => ({
+      baseline: await enhancedBaseline(ctx, emergency),
+      emergency,
+      removeEnhanced: !emergency || Boolean(options.destroyEnhanced),
+    }),
     before: async (state) => {
       // An emergency does not wait for questions; it removes enhanced only when told to.
-      if (state.removeEnhanced && !state.emergency) requireYesWithoutTty(ctx, 'rollback would destroy the enhanced instance', `ydeploy rollback --env ${ctx.env.name}`);
+      if (state.removeEnhanced && !state.emergency)
+        requireYesWithoutTty(
+          ctx,
+          'rollback would destroy the enhanced instance',
+          `ydeploy rollback --env ${ctx.env.name}`,
+        );
     },
     recover: recoverRollback,
   });
 }
 
 /** Legacy failed its gate: it goes again, and enhanced (never stopped) serves on. */
-async function recoverRollback(ctx: Context, state: RollbackState, _error: unknown, journal: Journal): Promise<boolean> {
+async function recoverRollback(
+  ctx: Context,
+  state: RollbackState,
+  _error: unknown,
+  journal: Journal,
+): Promise<boolean> {
   if (failedStep(journal) !== 'gate-legacy' || state.baseline.enable_legacy_instance) return false;
-  await runRecovery(ctx, journal, state, [applyStep('remove-legacy', 'Removing legacy; enhanced keeps serving', undefined, (s: RollbackState) => s.baseline)]);
+  await runRecovery(ctx, journal, state, [
+    applyStep('remove-legacy', 'Removing legacy; enhanced keeps serving', undefined, (s: RollbackState) => s.baseline),
+  ]);
   return true;
 }
 
@@ -104,13 +146,25 @@ async function enhancedBaseline(ctx: Context, emergency: boolean): Promise<Desir
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (!desired?.enable_enhanced_instance) {
-    throw new UsageError(`nothing to roll back in ${env}`, desired?.enable_legacy_instance ? 'legacy already serves and enhanced is disabled' : 'no deployment is recorded', { fix: `ydeploy status --env ${env}` });
+    throw new UsageError(
+      `nothing to roll back in ${env}`,
+      desired?.enable_legacy_instance ? 'legacy already serves and enhanced is disabled' : 'no deployment is recorded',
+      { fix: `ydeploy status --env ${env}` },
+    );
   }
   if (desired.enable_legacy_instance && emergency) {
-    throw new UsageError(`legacy is already enabled in ${env}`, 'an emergency rollback brings legacy back, and it is back', { fix: `ydeploy rollback --env ${env} (to remove enhanced), or ydeploy status --env ${env}` });
+    throw new UsageError(
+      `legacy is already enabled in ${env}`,
+      'an emergency rollback brings legacy back, and it is back',
+      { fix: `ydeploy rollback --env ${env} (to remove enhanced), or ydeploy status --env ${env}` },
+    );
   }
   if (!desired.legacy_release_version && !desired.release_version) {
-    throw new UsageError(`no release is known for legacy in ${env}`, 'desired.json has neither legacy_release_version nor release_version', { fix: `ydeploy status --env ${env}` });
+    throw new UsageError(
+      `no release is known for legacy in ${env}`,
+      'desired.json has neither legacy_release_version nor release_version',
+      { fix: `ydeploy status --env ${env}` },
+    );
   }
   return desired;
 }

@@ -52,7 +52,10 @@ export class GateFailed extends UserError {
 
 export async function healthGate(ctx: Context, target: GateTarget): Promise<GateReport> {
   const checks: GateCheck[] = [];
-  const timed = async <T>(name: string, check: (handle: StepHandle) => Promise<{ value: T; detail: string }>): Promise<T> => {
+  const timed = async <T>(
+    name: string,
+    check: (handle: StepHandle) => Promise<{ value: T; detail: string }>,
+  ): Promise<T> => {
     const handle = ctx.reporter.step(name, { check: name });
     const started = ctx.clock.now();
     try {
@@ -72,12 +75,16 @@ export async function healthGate(ctx: Context, target: GateTarget): Promise<Gate
   const health = await timed('/health: "starting" then "healthy"', (h) => waitHealthy(ctx, target, instance, h));
   await timed('Discord reachable from the instance', () => checkDiscord(ctx, target, instance));
   await timed('logs flowing (bot and health streams)', (h) => waitLogs(ctx, target, instance, h));
-  await timed(target.expectActive ? 'commands answered' : 'commands ready (standby until the handoff)', () => checkCommands(ctx, target, instance, health.body));
+  await timed(target.expectActive ? 'commands answered' : 'commands ready (standby until the handoff)', () =>
+    checkCommands(ctx, target, instance, health.body),
+  );
 
   return {
     instanceId: instance.id,
     release: instance.release,
-    ...(launchAt !== undefined ? { launchSeconds: secondsBetween(launchAt, onlineAt), readinessSeconds: secondsBetween(launchAt, health.at) } : {}),
+    ...(launchAt !== undefined
+      ? { launchSeconds: secondsBetween(launchAt, onlineAt), readinessSeconds: secondsBetween(launchAt, health.at) }
+      : {}),
     startingSeen: health.startingSeen,
     healthyAt: new Date(health.at).toISOString(),
     responseMs: health.responseMs,
@@ -96,14 +103,17 @@ async function waitOnline(ctx: Context, target: GateTarget, handle: StepHandle) 
       last = await target.find();
       if (last?.state === 'running') {
         ping = (await ctx.remote.online([last.id])).get(last.id) ?? 'Unknown';
-        if (ping === 'Online') return { value: { instance: last, onlineAt: ctx.clock.now() }, detail: `${last.id} Online` };
+        if (ping === 'Online')
+          return { value: { instance: last, onlineAt: ctx.clock.now() }, detail: `${last.id} Online` };
       }
       handle.update(last ? `${last.id}: ${last.state}, SSM ${ping}` : 'waiting for the instance to exist');
       return undefined;
     },
     () => {
       const after = seconds(onlineTimeout);
-      const why = last ? `${last.id} is ${last.state}, SSM agent ${ping} after ${after}` : `no such instance after ${after}`;
+      const why = last
+        ? `${last.id} is ${last.state}, SSM agent ${ping} after ${after}`
+        : `no such instance after ${after}`;
       throw new GateFailed(target, 'instance running and Online in SSM', why, last);
     },
   );
@@ -115,10 +125,23 @@ async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance,
   let unhealthyInARow = 0;
   let last: HealthReading | undefined;
   const probe = async () => {
-    const result = await ctx.remote.run(instance.id, [healthScript(port, path)], { timeoutSeconds: 30, comment: 'ydeploy health gate', signal: ctx.signal });
-    last = result.status === 'Success' ? parseHealthOutput(result.stdout) : { kind: 'unreachable', code: 0, raw: `Run Command ${result.status}: ${result.stderr.slice(0, 200)}` };
+    const result = await ctx.remote.run(instance.id, [healthScript(port, path)], {
+      timeoutSeconds: 30,
+      comment: 'ydeploy health gate',
+      signal: ctx.signal,
+    });
+    last =
+      result.status === 'Success'
+        ? parseHealthOutput(result.stdout)
+        : { kind: 'unreachable', code: 0, raw: `Run Command ${result.status}: ${result.stderr.slice(0, 200)}` };
     if (last.kind === 'invalid') {
-      throw new GateFailed(target, '/health', `the health endpoint answered HTTP ${last.code} with a body that is not the contract (${last.problem})`, instance, last.raw);
+      throw new GateFailed(
+        target,
+        '/health',
+        `the health endpoint answered HTTP ${last.code} with a body that is not the contract (${last.problem})`,
+        instance,
+        last.raw,
+      );
     }
     if (last.kind !== 'ok') {
       handle.update(last.raw.startsWith('Run Command') ? last.raw : 'health server not answering yet');
@@ -128,30 +151,58 @@ async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance,
     if (status === 'starting') startingSeen = true;
     if (status === 'healthy') {
       const detail = startingSeen ? 'starting → healthy' : 'healthy (became ready before "starting" was observed)';
-      return { value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs }, detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}` };
+      return {
+        value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs },
+        detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}`,
+      };
     }
     unhealthyInARow = status === 'unhealthy' ? unhealthyInARow + 1 : 0;
     if (unhealthyInARow >= tuning(ctx).unhealthyProbesToFail) {
-      throw new GateFailed(target, '/health', `the bot reports "unhealthy"${last.body.reason ? `: ${last.body.reason}` : ''} (${unhealthyInARow} probes in a row)`, instance, last.raw);
+      throw new GateFailed(
+        target,
+        '/health',
+        `the bot reports "unhealthy"${last.body.reason ? `: ${last.body.reason}` : ''} (${unhealthyInARow} probes in a row)`,
+        instance,
+        last.raw,
+      );
     }
     handle.update(status);
     return undefined;
   };
   return poll({ timeoutMs: gateTimeout, intervalMs: pollInterval, clock: ctx.clock, signal: ctx.signal }, probe, () => {
-    const seen = last?.kind === 'ok' ? `still "${last.body.status}"${last.body.reason ? ` (${last.body.reason})` : ''}` : 'the health server never answered';
-    throw new GateFailed(target, '/health', `not healthy after ${seconds(gateTimeout)}: ${seen}`, instance, last?.raw || undefined);
+    const seen =
+      last?.kind === 'ok'
+        ? `still "${last.body.status}"${last.body.reason ? ` (${last.body.reason})` : ''}`
+        : 'the health server never answered';
+    throw new GateFailed(
+      target,
+      '/health',
+      `not healthy after ${seconds(gateTimeout)}: ${seen}`,
+      instance,
+      last?.raw || undefined,
+    );
   });
 }
 
 async function checkDiscord(ctx: Context, target: GateTarget, instance: Instance) {
   let code = '000';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await ctx.remote.run(instance.id, [discordScript(ctx.env.discordApi)], { timeoutSeconds: 30, comment: 'ydeploy discord check', signal: ctx.signal });
+    const result = await ctx.remote.run(instance.id, [discordScript(ctx.env.discordApi)], {
+      timeoutSeconds: 30,
+      comment: 'ydeploy discord check',
+      signal: ctx.signal,
+    });
     code = result.stdout.trim().split(/\s+/).pop() || '000';
-    if (result.status === 'Success' && /^[1-5]\d\d$/.test(code)) return { value: undefined, detail: `gateway API answered HTTP ${code}` };
+    if (result.status === 'Success' && /^[1-5]\d\d$/.test(code))
+      return { value: undefined, detail: `gateway API answered HTTP ${code}` };
     await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
   }
-  throw new GateFailed(target, 'Discord reachable from the instance', `no answer from ${ctx.env.discordApi}/v10/gateway (check the NAT gateway, route tables, DNS and the security group's egress)`, instance);
+  throw new GateFailed(
+    target,
+    'Discord reachable from the instance',
+    `no answer from ${ctx.env.discordApi}/v10/gateway (check the NAT gateway, route tables, DNS and the security group's egress)`,
+    instance,
+  );
 }
 
 async function waitLogs(ctx: Context, target: GateTarget, instance: Instance, handle: StepHandle) {
@@ -170,15 +221,23 @@ async function waitLogs(ctx: Context, target: GateTarget, instance: Instance, ha
       return undefined;
     },
     () => {
-      const streams = missing().map((s) => `${group}/${s}`).join(' and ');
-      throw new GateFailed(target, 'logs flowing', `no events in ${streams} after ${seconds(logsTimeout)} (is the CloudWatch agent running?)`, instance);
+      const streams = missing()
+        .map((s) => `${group}/${s}`)
+        .join(' and ');
+      throw new GateFailed(
+        target,
+        'logs flowing',
+        `no events in ${streams} after ${seconds(logsTimeout)} (is the CloudWatch agent running?)`,
+        instance,
+      );
     },
   );
 }
 
 async function hasEvents(ctx: Context, group: string, stream: string, start: number): Promise<boolean> {
   try {
-    for await (const page of ctx.logs.pages({ group, streams: [stream], start, signal: ctx.signal })) if (page.length) return true;
+    for await (const page of ctx.logs.pages({ group, streams: [stream], start, signal: ctx.signal }))
+      if (page.length) return true;
   } catch (error) {
     // A stream that does not exist yet is "no events yet", not a failure.
     ctx.reporter.debug(`logs ${group}/${stream}: ${(error as Error).message}`);
@@ -187,16 +246,39 @@ async function hasEvents(ctx: Context, group: string, stream: string, start: num
 }
 
 async function checkCommands(ctx: Context, target: GateTarget, instance: Instance, body: HealthBody) {
-  if (body.discord && body.discord.ready === false) throw new GateFailed(target, 'commands', 'healthy but Discord reports not ready', instance, JSON.stringify(body));
+  if (body.discord && body.discord.ready === false)
+    throw new GateFailed(target, 'commands', 'healthy but Discord reports not ready', instance, JSON.stringify(body));
   // The bot's own control channel answers on the instance: the process is alive and in the role
   // it should be in (a standby that already answers would answer twice).
-  const status = await ctx.remote.run(instance.id, [statusScript()], { timeoutSeconds: 30, comment: 'ydeploy health gate: botctl status', signal: ctx.signal });
+  const status = await ctx.remote.run(instance.id, [statusScript()], {
+    timeoutSeconds: 30,
+    comment: 'ydeploy health gate: botctl status',
+    signal: ctx.signal,
+  });
   const answer = parseBotctl(status.stdout);
-  if (!answer?.ok) throw new GateFailed(target, 'commands', `botctl status did not answer (${status.status}: ${(answer?.message ?? status.stderr ?? '').trim().slice(0, 200)})`, instance, JSON.stringify(body));
-  if (target.expectActive === 'either' && answer.role === 'active') return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
+  if (!answer?.ok)
+    throw new GateFailed(
+      target,
+      'commands',
+      `botctl status did not answer (${status.status}: ${(answer?.message ?? status.stderr ?? '').trim().slice(0, 200)})`,
+      instance,
+      JSON.stringify(body),
+    );
+  if (target.expectActive === 'either' && answer.role === 'active')
+    return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
   if (target.expectActive !== true) {
-    if (answer.role === 'active') throw new GateFailed(target, 'commands', 'the new bot is already active beside the serving one (it should stand by until the handoff)', instance, JSON.stringify(body));
-    return { value: undefined, detail: `${answer.role ?? 'standby'}: connected${body.discord?.guilds !== undefined ? `, ${body.discord.guilds} guilds` : ''}; answers after the handoff` };
+    if (answer.role === 'active')
+      throw new GateFailed(
+        target,
+        'commands',
+        'the new bot is already active beside the serving one (it should stand by until the handoff)',
+        instance,
+        JSON.stringify(body),
+      );
+    return {
+      value: undefined,
+      detail: `${answer.role ?? 'standby'}: connected${body.discord?.guilds !== undefined ? `, ${body.discord.guilds} guilds` : ''}; answers after the handoff`,
+    };
   }
   return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
 }
@@ -208,10 +290,16 @@ export async function expectAnswer(ctx: Context, target: GateTarget, instance: I
   for (let attempt = 0; attempt < 3; attempt++) {
     const answer = await ctx.commandProbe.send('ping', { timeoutMs: 5000 });
     answeredBy = answer.answeredBy;
-    if (answeredBy.includes(instance.id)) return `/ping answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
+    if (answeredBy.includes(instance.id))
+      return `/ping answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
     await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
   }
-  throw new GateFailed(target, 'commands', `/ping was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`, instance);
+  throw new GateFailed(
+    target,
+    'commands',
+    `/ping was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`,
+    instance,
+  );
 }
 
 function secondsBetween(from: number, to: number): number {

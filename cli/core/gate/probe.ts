@@ -43,7 +43,19 @@ export function parseHealthOutput(stdout: string): HealthReading {
     return { kind: 'invalid', code, raw: raw.slice(0, 500), problem };
   }
   const expected = healthHttpCode(parsed.data.status);
-  if (code !== expected) return { kind: 'invalid', code, raw: raw.slice(0, 500), problem: `status "${parsed.data.status}" must come with HTTP ${expected}, got ${code}` };
+  if (code !== expected)
+    return {
+      kind: 'invalid',
+      code,
+      raw: raw.slice(0, 500),
+      problem: `status "${parsed.data.status}" must come with HTTP ${expected}, got ${code}`,
+    };
   const seconds = Number(secondsText);
-  return { kind: 'ok', code, body: parsed.data, raw: raw.slice(0, 500), ...(Number.isFinite(seconds) ? { responseMs: Math.round(seconds * 1000) } : {}) };
+  return {
+    kind: 'ok',
+    code,
+    body: parsed.data,
+    raw: raw.slice(0, 500),
+    ...(Number.isFinite(seconds) ? { responseMs: Math.round(seconds * 1000) } : {}),
+  };
 }

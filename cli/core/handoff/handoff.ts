@@ -32,7 +32,9 @@ export async function handoff(ctx: Context, from: Instance | undefined, to: Inst
       oldUnreachable = true;
       after = undefined;
       const grace = tuning(ctx).unreachableOldGraceMs;
-      ctx.reporter.warn(`${from.id} did not step down (${describe(stepped.result)}); activating ${to.id} after ${grace / 1000}s`);
+      ctx.reporter.warn(
+        `${from.id} did not step down (${describe(stepped.result)}); activating ${to.id} after ${grace / 1000}s`,
+      );
       await ctx.clock.sleep(grace, ctx.signal);
     }
   }
@@ -45,7 +47,13 @@ export async function handoff(ctx: Context, from: Instance | undefined, to: Inst
       { code: ExitCode.healthGate, fix: `ydeploy doctor --instance ${refused && from ? from.id : to.id}` },
     );
   }
-  return { ...(from ? { from: from.id } : {}), to: to.id, ...(after !== undefined ? { after } : {}), oldUnreachable, seconds: (ctx.clock.now() - started) / 1000 };
+  return {
+    ...(from ? { from: from.id } : {}),
+    to: to.id,
+    ...(after !== undefined ? { after } : {}),
+    oldUnreachable,
+    seconds: (ctx.clock.now() - started) / 1000,
+  };
 }
 
 /** The new bot could not take over after all: the old one answers again (nothing buffered is replayed). */
@@ -53,7 +61,12 @@ export async function handBack(ctx: Context, to: Instance): Promise<void> {
   await botctl(ctx, to, activateScript({}), 'hand back');
 }
 
-async function botctl(ctx: Context, instance: Instance, script: string, what: string): Promise<{ result: CommandResult; answer?: BotctlAnswer }> {
+async function botctl(
+  ctx: Context,
+  instance: Instance,
+  script: string,
+  what: string,
+): Promise<{ result: CommandResult; answer?: BotctlAnswer }> {
   const result = await ctx.remote
     .run(instance.id, [script], { timeoutSeconds: 30, comment: `ydeploy handoff: ${what}`, signal: ctx.signal })
     .catch((error: Error): CommandResult => {

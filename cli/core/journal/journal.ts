@@ -85,10 +85,23 @@ export class Journal {
   async end(id: string, outcome: JournalStep['outcome'], detail?: string): Promise<void> {
     const step = [...this.entry.steps].reverse().find((s) => s.id === id && s.outcome === 'running');
     if (!step) {
-      this.entry.steps.push({ id, title: id, started: iso(this.ctx.clock.now()), ended: iso(this.ctx.clock.now()), seconds: 0, outcome, detail });
+      this.entry.steps.push({
+        id,
+        title: id,
+        started: iso(this.ctx.clock.now()),
+        ended: iso(this.ctx.clock.now()),
+        seconds: 0,
+        outcome,
+        detail,
+      });
     } else {
       const now = this.ctx.clock.now();
-      Object.assign(step, { ended: iso(now), seconds: round((now - Date.parse(step.started)) / 1000), outcome, ...(detail ? { detail } : {}) });
+      Object.assign(step, {
+        ended: iso(now),
+        seconds: round((now - Date.parse(step.started)) / 1000),
+        outcome,
+        ...(detail ? { detail } : {}),
+      });
     }
     await this.save();
   }
@@ -99,18 +112,29 @@ export class Journal {
   }
 
   async save(): Promise<void> {
-    await this.ctx.store.put(keys.journal(this.ctx.env.name, this.entry.id), `${JSON.stringify(this.entry, null, 2)}\n`, { contentType: 'application/json' });
+    await this.ctx.store.put(
+      keys.journal(this.ctx.env.name, this.entry.id),
+      `${JSON.stringify(this.entry, null, 2)}\n`,
+      { contentType: 'application/json' },
+    );
   }
 }
 
 /** Sortable by time: 20261126T101500Z-migrate-3f2a. */
 export function deploymentId(now: number, command: string): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${command}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
 /** Every journal entry of the environment, newest first; unreadable ones are skipped. */
-export async function listJournal(ctx: Pick<Context, 'store' | 'env'>, limit = Infinity, command?: string): Promise<JournalEntry[]> {
+export async function listJournal(
+  ctx: Pick<Context, 'store' | 'env'>,
+  limit = Infinity,
+  command?: string,
+): Promise<JournalEntry[]> {
   const objects = await ctx.store.list(keys.journalDir(ctx.env.name));
   // Ids are "<time>-<command>-<random>": sorting the keys sorts by time, and names the command.
   const newest = objects
@@ -132,10 +156,16 @@ export async function listJournal(ctx: Pick<Context, 'store' | 'env'>, limit = I
 export async function resumable(ctx: Context, command: string): Promise<JournalEntry> {
   const [last] = await listJournal(ctx, 1, command);
   const again = `ydeploy ${command} --env ${ctx.env.name}`;
-  if (!last) throw new UserError(`nothing to resume`, `no ${command} was journaled in ${ctx.env.name}`, { code: 2, fix: again });
-  if (last.outcome === 'succeeded') throw new UserError('nothing to resume', `the last ${command} (${last.id}) succeeded`, { code: 2, fix: again });
+  if (!last)
+    throw new UserError(`nothing to resume`, `no ${command} was journaled in ${ctx.env.name}`, { code: 2, fix: again });
+  if (last.outcome === 'succeeded')
+    throw new UserError('nothing to resume', `the last ${command} (${last.id}) succeeded`, { code: 2, fix: again });
   if (last.recovered) {
-    throw new UserError('nothing to resume', `the last ${command} (${last.id}) failed and was rolled back: ${last.error ?? 'see ydeploy history'}`, { code: 2, fix: again });
+    throw new UserError(
+      'nothing to resume',
+      `the last ${command} (${last.id}) failed and was rolled back: ${last.error ?? 'see ydeploy history'}`,
+      { code: 2, fix: again },
+    );
   }
   return last;
 }

@@ -31,7 +31,11 @@ export async function readLock(ctx: Pick<Context, 'store' | 'env' | 'clock'>): P
   // An unreadable lock is treated as expired: it protects nothing anyone can name.
   if (!parsed.success) {
     const epoch = new Date(0).toISOString();
-    return { body: { holder: 'unknown', command: 'unknown', since: epoch, renewedAt: epoch, expiresAt: epoch }, etag: object.etag, expired: true };
+    return {
+      body: { holder: 'unknown', command: 'unknown', since: epoch, renewedAt: epoch, expiresAt: epoch },
+      etag: object.etag,
+      expired: true,
+    };
   }
   return { body: parsed.data, etag: object.etag, expired: Date.parse(parsed.data.expiresAt) < ctx.clock.now() };
 }
@@ -59,9 +63,13 @@ export async function acquireLock(ctx: Context, request: LockRequest): Promise<H
     const current = await readLock(ctx);
     if (!current) return acquireLock(ctx, request);
     if (!current.expired) throw lockedError(ctx, current.body);
-    ctx.reporter.warn(`taking over an expired lock held by ${current.body.holder} (${current.body.command}, expired ${current.body.expiresAt})`);
+    ctx.reporter.warn(
+      `taking over an expired lock held by ${current.body.holder} (${current.body.command}, expired ${current.body.expiresAt})`,
+    );
     try {
-      etag = (await ctx.store.put(key, JSON.stringify(body), { ifMatch: current.etag, contentType: 'application/json' })).etag;
+      etag = (
+        await ctx.store.put(key, JSON.stringify(body), { ifMatch: current.etag, contentType: 'application/json' })
+      ).etag;
     } catch (raced) {
       if (!(raced instanceof PreconditionFailed)) throw raced;
       const winner = await readLock(ctx);
@@ -85,7 +93,9 @@ function heldLock(ctx: Context, key: string, first: LockBody, firstEtag: string)
     } catch (error) {
       if (!(error instanceof PreconditionFailed)) throw error;
       lost = true;
-      ctx.reporter.warn(`the deployment lock was taken from this run (released with --force?): s3://${ctx.store.bucket}/${key}`);
+      ctx.reporter.warn(
+        `the deployment lock was taken from this run (released with --force?): s3://${ctx.store.bucket}/${key}`,
+      );
     }
   };
   const loop = (async () => {
@@ -118,14 +128,22 @@ function heldLock(ctx: Context, key: string, first: LockBody, firstEtag: string)
 }
 
 /** Run `work` holding the lock; the lock goes on success, failure and interruption alike. */
-export async function withLock<T>(ctx: Context, request: LockRequest, work: (lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  ctx: Context,
+  request: LockRequest,
+  work: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(ctx, request);
   try {
     return await work(lock);
   } finally {
-    await lock.release().catch((error) =>
-      ctx.reporter.warn(`could not release the deployment lock: ${(error as Error).message} (run: ydeploy lock release --force --env ${ctx.env.name})`),
-    );
+    await lock
+      .release()
+      .catch((error) =>
+        ctx.reporter.warn(
+          `could not release the deployment lock: ${(error as Error).message} (run: ydeploy lock release --force --env ${ctx.env.name})`,
+        ),
+      );
   }
 }
 
@@ -134,17 +152,24 @@ export async function releaseLock(ctx: Context, options: { force: boolean }): Pr
   const current = await readLock(ctx);
   if (!current) return undefined;
   if (current.body.holder !== ctx.user && !current.expired && !options.force) {
-    throw new UserError(`the lock is held by ${current.body.holder}`, `${current.body.command} since ${current.body.since}, expires ${current.body.expiresAt}`, {
-      code: ExitCode.locked,
-      fix: `ydeploy lock release --force --env ${ctx.env.name} (only if that deployment is dead)`,
-      details: { ...current.body },
-    });
+    throw new UserError(
+      `the lock is held by ${current.body.holder}`,
+      `${current.body.command} since ${current.body.since}, expires ${current.body.expiresAt}`,
+      {
+        code: ExitCode.locked,
+        fix: `ydeploy lock release --force --env ${ctx.env.name} (only if that deployment is dead)`,
+        details: { ...current.body },
+      },
+    );
   }
   try {
     await ctx.store.delete(keys.lock(ctx.env.name), { ifMatch: current.etag });
   } catch (error) {
     if (!(error instanceof PreconditionFailed)) throw error;
-    throw new UserError('the lock changed while releasing it', 'another deployment renewed or took it', { code: ExitCode.locked, fix: `ydeploy lock status --env ${ctx.env.name}` });
+    throw new UserError('the lock changed while releasing it', 'another deployment renewed or took it', {
+      code: ExitCode.locked,
+      fix: `ydeploy lock status --env ${ctx.env.name}`,
+    });
   }
   return current;
 }
@@ -165,7 +190,11 @@ function lockedError(ctx: Context, holder: LockBody): UserError {
   return new UserError(
     `another deployment holds the lock of ${ctx.env.name}`,
     `${holder.holder} is running "${holder.command}" since ${holder.since} (lock expires ${holder.expiresAt})`,
-    { code: ExitCode.locked, fix: `wait for it, or if it is dead: ydeploy lock release --force --env ${ctx.env.name}`, details: { ...holder } },
+    {
+      code: ExitCode.locked,
+      fix: `wait for it, or if it is dead: ydeploy lock release --force --env ${ctx.env.name}`,
+      details: { ...holder },
+    },
   );
 }
 

@@ -53,14 +53,22 @@ export async function runSteps<S>(ctx: Context, options: RunOptions<S>): Promise
 }
 
 /** Dry run: each step's text, in order; nothing changes. */
-export async function dryRunSteps<S>(ctx: Context, steps: Step<S>[], state: S, only?: (step: Step<S>) => boolean): Promise<{ id: string; title: string; wouldRun: string }[]> {
+export async function dryRunSteps<S>(
+  ctx: Context,
+  steps: Step<S>[],
+  state: S,
+  only?: (step: Step<S>) => boolean,
+): Promise<{ id: string; title: string; wouldRun: string }[]> {
   const plan: { id: string; title: string; wouldRun: string }[] = [];
   for (const step of steps) {
     if (only && !only(step)) continue;
     const reason = step.skip?.(ctx, state);
     const wouldRun = reason ? `skipped: ${reason}` : await step.dryRun(ctx, state);
     plan.push({ id: step.id, title: step.title, wouldRun });
-    ctx.reporter.info(`${step.group ? `${step.group}. ` : ''}${step.title}\n    ${wouldRun.split('\n').join('\n    ')}`, { dryRun: true, step: step.id, wouldRun });
+    ctx.reporter.info(
+      `${step.group ? `${step.group}. ` : ''}${step.title}\n    ${wouldRun.split('\n').join('\n    ')}`,
+      { dryRun: true, step: step.id, wouldRun },
+    );
   }
   return plan;
 }
@@ -70,5 +78,8 @@ function throwIfInterrupted<S>(ctx: Context, step: Step<S>, resume: string): voi
 }
 
 function interrupted<S>(ctx: Context, step: Step<S>, resume: string): InterruptedError {
-  return new InterruptedError(`stopped at "${step.title}"`, { fix: resume, details: { step: step.id, environment: ctx.env.name } });
+  return new InterruptedError(`stopped at "${step.title}"`, {
+    fix: resume,
+    details: { step: step.id, environment: ctx.env.name },
+  });
 }

@@ -53,7 +53,11 @@ export interface FollowOptions {
 }
 
 /** readLogs, then keep polling until the signal aborts; each event is yielded once. */
-export async function* followLogs(deps: LogsDeps, request: LogsRequest, options: FollowOptions = {}): AsyncGenerator<TaggedEvent[]> {
+export async function* followLogs(
+  deps: LogsDeps,
+  request: LogsRequest,
+  options: FollowOptions = {},
+): AsyncGenerator<TaggedEvent[]> {
   const { pollMs = 500, overlapMs = 60_000, discoverEveryMs = 2_000 } = options;
   const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownKinds);
   const seen = new SeenEvents();
@@ -86,19 +90,39 @@ export async function* followLogs(deps: LogsDeps, request: LogsRequest, options:
   }
 }
 
-async function* queryStreams(deps: LogsDeps, streams: SourceStream[], request: LogsRequest, start: number): AsyncGenerator<TaggedEvent[]> {
+async function* queryStreams(
+  deps: LogsDeps,
+  streams: SourceStream[],
+  request: LogsRequest,
+  start: number,
+): AsyncGenerator<TaggedEvent[]> {
   if (!streams.length) return;
   const byName = new Map(streams.map((s) => [s.name, s]));
   const group = logGroupName(deps.environment);
   const sources: AsyncIterable<LogEvent[]>[] = [];
   for (let i = 0; i < streams.length; i += STREAMS_PER_QUERY) {
     const names = streams.slice(i, i + STREAMS_PER_QUERY).map((s) => s.name);
-    sources.push(deps.logs.pages({ group, streams: names, start, end: request.until, filterPattern: request.filterPattern, pageSize: request.pageSize, signal: request.signal }));
+    sources.push(
+      deps.logs.pages({
+        group,
+        streams: names,
+        start,
+        end: request.until,
+        filterPattern: request.filterPattern,
+        pageSize: request.pageSize,
+        signal: request.signal,
+      }),
+    );
   }
   for await (const page of mergePages(sources)) {
     yield page.map((event) => {
       const source = byName.get(event.stream);
-      return { ...event, instanceId: source?.instanceId ?? event.stream, instanceKind: source?.instanceKind ?? 'unknown', kind: source?.kind ?? 'bot' };
+      return {
+        ...event,
+        instanceId: source?.instanceId ?? event.stream,
+        instanceKind: source?.instanceKind ?? 'unknown',
+        kind: source?.kind ?? 'bot',
+      };
     });
   }
 }

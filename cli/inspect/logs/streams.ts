@@ -87,8 +87,20 @@ export class StreamDirectory {
   }
 }
 
-function toSource(stream: LogStream, instanceId: string, kind: StreamKind, instanceKind: InstanceKind | 'unknown'): SourceStream {
-  return { name: stream.name, instanceId, kind, instanceKind, lastEventTimestamp: stream.lastEventTimestamp, lastIngestionTime: stream.lastIngestionTime };
+function toSource(
+  stream: LogStream,
+  instanceId: string,
+  kind: StreamKind,
+  instanceKind: InstanceKind | 'unknown',
+): SourceStream {
+  return {
+    name: stream.name,
+    instanceId,
+    kind,
+    instanceKind,
+    lastEventTimestamp: stream.lastEventTimestamp,
+    lastIngestionTime: stream.lastIngestionTime,
+  };
 }
 
 function selects(selector: Selector, source: SourceStream): boolean {

@@ -8,7 +8,13 @@ import { dirname } from 'node:path';
 import { programCommand } from '../programs.js';
 import { sandboxFiles } from '../layout.js';
 import { isSameProcess, processStartTime } from '../process.js';
-import { readJson, type DaemonName, type DaemonRecord, type InstancesState, type SandboxState } from '../state-files.js';
+import {
+  readJson,
+  type DaemonName,
+  type DaemonRecord,
+  type InstancesState,
+  type SandboxState,
+} from '../state-files.js';
 
 const READY_TIMEOUT_MS = 30_000;
 

@@ -24,7 +24,9 @@ export async function ensureSandbox(opts: EnsureOptions): Promise<Record<string,
   if (state?.provisioned && isSameProcess(state.daemons.moto)) {
     const health = await daemonHealth(state);
     if (Object.values(health).every((h) => h === 'running')) return sandboxEnv(state);
-    const down = Object.entries(health).filter(([, h]) => h !== 'running').map(([name, h]) => `${name} ${h}`);
+    const down = Object.entries(health)
+      .filter(([, h]) => h !== 'running')
+      .map(([name, h]) => `${name} ${h}`);
     opts.reporter.info(`The sandbox is only partly running (${down.join(', ')}): restarting it (ydeploy sandbox up)`);
   } else {
     opts.reporter.info(`The sandbox is not running: starting it (ydeploy sandbox up; state in ${dir})`);

@@ -7,7 +7,14 @@ import { UserError } from '../../errors.js';
 import { answers, choosePort, isFree, startDaemon } from './daemons.js';
 import { LOG_GROUP, portBase, sandboxFiles } from '../layout.js';
 import { findProcessesOf, isSameProcess, stopProcess } from '../process.js';
-import { DAEMONS, readJson, writeJson, type DaemonName, type InstancesState, type SandboxState } from '../state-files.js';
+import {
+  DAEMONS,
+  readJson,
+  writeJson,
+  type DaemonName,
+  type InstancesState,
+  type SandboxState,
+} from '../state-files.js';
 
 const PORT_OFFSETS = { moto: 0, discord: 1, shim: 2, healthBase: 10 } as const;
 
@@ -44,7 +51,11 @@ async function waitAnswering(name: DaemonName, state: SandboxState, timeoutMs: n
 }
 
 /** A fresh state: new keys and token, ports from the base (or the next free ones). */
-export async function newState(dir: string, environment: ResolvedEnvironment, env: NodeJS.ProcessEnv): Promise<SandboxState> {
+export async function newState(
+  dir: string,
+  environment: ResolvedEnvironment,
+  env: NodeJS.ProcessEnv,
+): Promise<SandboxState> {
   const base = portBase(env);
   const taken = new Set<number>();
   const moto = await choosePort(base + PORT_OFFSETS.moto, taken);
@@ -95,9 +106,12 @@ export async function startDaemons(state: SandboxState, onStart: (name: DaemonNa
   const started: DaemonName[] = [];
   // A live moto holds the whole deployment: it is never restarted for being slow (a busy 2-core
   // machine, its first requests), only waited for.
-  if (health.moto === 'not answering') health.moto = (await waitAnswering('moto', state, 30_000)) ? 'running' : 'not answering';
+  if (health.moto === 'not answering')
+    health.moto = (await waitAnswering('moto', state, 30_000)) ? 'running' : 'not answering';
   if (health.moto === 'not answering') {
-    throw new Error(`moto (pid ${state.daemons.moto!.pid}) runs but has not answered on ${state.endpoints.aws} for 30 s; see ${sandboxFiles(state.dir).daemonLog('moto')}`);
+    throw new Error(
+      `moto (pid ${state.daemons.moto!.pid}) runs but has not answered on ${state.endpoints.aws} for 30 s; see ${sandboxFiles(state.dir).daemonLog('moto')}`,
+    );
   }
   const motoStarted = health.moto !== 'running';
   const restartRest = motoStarted || (['discord', 'shim', 'host'] as const).some((n) => health[n] !== 'running');
@@ -181,9 +195,13 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
   }
   const survivors = signalled.filter((s) => isSameProcess(s));
   if (survivors.length) {
-    throw new UserError('the sandbox did not stop completely', `still running: ${survivors.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}`, {
-      fix: `kill -9 ${survivors.map((s) => s.pid).join(' ')} && ydeploy sandbox down`,
-    });
+    throw new UserError(
+      'the sandbox did not stop completely',
+      `still running: ${survivors.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}`,
+      {
+        fix: `kill -9 ${survivors.map((s) => s.pid).join(' ')} && ydeploy sandbox down`,
+      },
+    );
   }
   await rm(files.instances, { force: true });
   if (options.purge) {

@@ -4,7 +4,11 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isSameProcess, processStartTime } from '../process.js';
 
-export async function withUpLock<T>(file: string, work: () => Promise<T>, options: { timeoutMs?: number; onWait?: (holder: number) => void; signal?: AbortSignal } = {}): Promise<T> {
+export async function withUpLock<T>(
+  file: string,
+  work: () => Promise<T>,
+  options: { timeoutMs?: number; onWait?: (holder: number) => void; signal?: AbortSignal } = {},
+): Promise<T> {
   await mkdir(dirname(file), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   let told = false;
@@ -17,14 +21,18 @@ export async function withUpLock<T>(file: string, work: () => Promise<T>, option
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = JSON.parse((await readFile(file, 'utf8').catch(() => '{}')) || '{}') as { pid?: number; startTime?: string };
+      const holder = JSON.parse((await readFile(file, 'utf8').catch(() => '{}')) || '{}') as {
+        pid?: number;
+        startTime?: string;
+      };
       if (!holder.pid || !isSameProcess({ pid: holder.pid, startTime: holder.startTime })) {
         await rm(file, { force: true });
         continue;
       }
       if (!told) options.onWait?.(holder.pid);
       told = true;
-      if (Date.now() > deadline) throw new Error(`another "ydeploy sandbox up" (pid ${holder.pid}) has held ${file} for too long`);
+      if (Date.now() > deadline)
+        throw new Error(`another "ydeploy sandbox up" (pid ${holder.pid}) has held ${file} for too long`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

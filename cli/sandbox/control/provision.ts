@@ -45,7 +45,9 @@ function startingPointVars(state: SandboxState, environment: ResolvedEnvironment
   };
 }
 
-export async function provisionStartingPoint(o: ProvisionOptions): Promise<{ instanceId: string; healthPort: number; seconds: number }> {
+export async function provisionStartingPoint(
+  o: ProvisionOptions,
+): Promise<{ instanceId: string; healthPort: number; seconds: number }> {
   const started = performance.now();
   const { state, reporter, ports } = o;
 
@@ -67,7 +69,11 @@ export async function provisionStartingPoint(o: ProvisionOptions): Promise<{ ins
 
   const desiredFile = await saveStartingPoint(state, o.environment, ports.store);
   await step(reporter, 'terraform init (S3 backend in the sandbox state bucket)', () =>
-    ports.terraform.init({ backendConfig: backendConfig(o.environment, { pathStyle: true }), reconfigure: true, signal: o.signal }),
+    ports.terraform.init({
+      backendConfig: backendConfig(o.environment, { pathStyle: true }),
+      reconfigure: true,
+      signal: o.signal,
+    }),
   );
   await step(reporter, 'terraform apply: the legacy instance in the public subnet', async (handle) => {
     const varFiles = [...o.environment.terraform.varFiles, desiredFile];
@@ -90,7 +96,10 @@ export async function provisionStartingPoint(o: ProvisionOptions): Promise<{ ins
  */
 async function createBuckets(motoEndpoint: string, buckets: string[]): Promise<void> {
   for (const bucket of new Set(buckets)) {
-    const res = await fetch(`${motoEndpoint}/${encodeURIComponent(bucket)}`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${motoEndpoint}/${encodeURIComponent(bucket)}`, {
+      method: 'PUT',
+      signal: AbortSignal.timeout(10_000),
+    });
     const text = await res.text();
     if (!res.ok && !/BucketAlreadyOwnedByYou/.test(text)) {
       throw new Error(`cannot create bucket ${bucket} in moto: HTTP ${res.status} ${text.slice(0, 200)}`);
@@ -102,7 +111,11 @@ async function createBuckets(motoEndpoint: string, buckets: string[]): Promise<v
  * desired.json twice: in the state bucket where core keeps it (so migrate starts from it), and as
  * a local var file for this first apply.
  */
-async function saveStartingPoint(state: SandboxState, environment: ResolvedEnvironment, store: ObjectStore): Promise<string> {
+async function saveStartingPoint(
+  state: SandboxState,
+  environment: ResolvedEnvironment,
+  store: ObjectStore,
+): Promise<string> {
   const desired = startingPointVars(state, environment);
   const file = join(state.dir, 'desired.json');
   await mkdir(state.dir, { recursive: true });
@@ -141,9 +154,12 @@ export async function waitForHealthy(
     const instance = Object.values(instances?.instances ?? {}).find((i) => !kind || i.kind === kind);
     if (instance) {
       try {
-        const res = await fetch(`http://127.0.0.1:${instance.healthPort}/health`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`http://127.0.0.1:${instance.healthPort}/health`, {
+          signal: AbortSignal.timeout(2000),
+        });
         const health = (await res.json()) as Record<string, unknown>;
-        if (res.status === 200 && health.status === 'healthy') return { instanceId: instance.id, healthPort: instance.healthPort, health };
+        if (res.status === 200 && health.status === 'healthy')
+          return { instanceId: instance.id, healthPort: instance.healthPort, health };
         last = `${instance.id}: ${health.status}${health.reason ? ` (${health.reason})` : ''}`;
       } catch (error) {
         last = `${instance.id}: health server not answering (${(error as Error).message})`;

@@ -57,15 +57,36 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
         steps.forEach((s) => s.succeed());
       } catch (error) {
         steps.forEach((s) => s.fail());
-        throw new UserError('the sandbox could not start', (error as Error).message, { cause: error, fix: 'ydeploy sandbox down && ydeploy sandbox up' });
+        throw new UserError('the sandbox could not start', (error as Error).message, {
+          cause: error,
+          fix: 'ydeploy sandbox down && ydeploy sandbox up',
+        });
       }
       const motoStartTime = processStartTime(state.daemons.moto!.pid) ?? '';
       let legacy: UpResult['legacy'];
       const provisioned = !(state.provisioned && state.provisioned.motoStartTime === motoStartTime);
       if (provisioned) {
-        const ports = createPorts({ env: environment, processEnv: { ...o.env, ...sandboxEnv(state) }, reporter: o.reporter, cwd: o.cwd });
-        const done = await provisionStartingPoint({ state, environment, ports, reporter: o.reporter, signal: o.signal, killSignal: o.killSignal });
-        state.provisioned = { at: new Date().toISOString(), motoStartTime, release: 'legacy-1', seconds: done.seconds, instanceId: done.instanceId };
+        const ports = createPorts({
+          env: environment,
+          processEnv: { ...o.env, ...sandboxEnv(state) },
+          reporter: o.reporter,
+          cwd: o.cwd,
+        });
+        const done = await provisionStartingPoint({
+          state,
+          environment,
+          ports,
+          reporter: o.reporter,
+          signal: o.signal,
+          killSignal: o.killSignal,
+        });
+        state.provisioned = {
+          at: new Date().toISOString(),
+          motoStartTime,
+          release: 'legacy-1',
+          seconds: done.seconds,
+          instanceId: done.instanceId,
+        };
         await saveState(state);
         legacy = done;
       } else {
@@ -73,7 +94,10 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
       }
       return { state, started: result.started, provisioned, legacy, seconds: (performance.now() - started) / 1000 };
     },
-    { signal: o.signal, onWait: (pid) => o.reporter.info(`Waiting for another "ydeploy sandbox up" (pid ${pid}) to finish…`) },
+    {
+      signal: o.signal,
+      onWait: (pid) => o.reporter.info(`Waiting for another "ydeploy sandbox up" (pid ${pid}) to finish…`),
+    },
   );
 }
 
@@ -81,7 +105,11 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
  * Already provisioned: the deployment may have moved on since (migrated, legacy disabled), so any
  * healthy bot will do; the host may need a moment after a restart.
  */
-async function anyHealthyBot(state: SandboxState, reporter: Reporter, signal?: AbortSignal): Promise<UpResult['legacy']> {
+async function anyHealthyBot(
+  state: SandboxState,
+  reporter: Reporter,
+  signal?: AbortSignal,
+): Promise<UpResult['legacy']> {
   try {
     return await waitForHealthy(state, undefined, 30_000, signal);
   } catch (error) {

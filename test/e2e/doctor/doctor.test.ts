@@ -60,11 +60,17 @@ describe('ydeploy doctor in the sandbox', () => {
   it('explains a stopped bot, and exits 1', async () => {
     const bot = (await instances()).instances[legacyId]!.units.bot;
     process.kill(bot.pid!, 'SIGTERM');
-    await eventually('the bot unit to be inactive', async () => (await instances()).instances[legacyId]!.units.bot.status === 'inactive', 20_000);
+    await eventually(
+      'the bot unit to be inactive',
+      async () => (await instances()).instances[legacyId]!.units.bot.status === 'inactive',
+      20_000,
+    );
     const { code, stdout } = await ydeploy(['doctor', '--env', 'sandbox', '--instance', legacyId]);
     expect(code).toBe(1);
     expect(stdout).toContain('✖ systemd service discord-bot: inactive (dead)');
-    expect(stdout).toContain('why: the bot is not running, so the readiness file is not refreshed and /health reports it unhealthy');
+    expect(stdout).toContain(
+      'why: the bot is not running, so the readiness file is not refreshed and /health reports it unhealthy',
+    );
     expect(stdout).toContain('→ read why in the log');
     expect(stdout).toContain('✔ systemd service discord-health: active (running)');
     expect(stdout).toContain('✖ readiness file: absent');

@@ -23,12 +23,20 @@ function env(): NodeJS.ProcessEnv {
 }
 
 async function parameter(name: string, region: string) {
-  const ssm = new SSMClient({ region, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const ssm = new SSMClient({
+    region,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   return (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter!;
 }
 
 /** Runs ydeploy on a pseudo-terminal; `answer` is called with the transcript so far. */
-function onTerminal(args: string[], cwd: string, script: [RegExp, string][]): Promise<{ code: number; transcript: string }> {
+function onTerminal(
+  args: string[],
+  cwd: string,
+  script: [RegExp, string][],
+): Promise<{ code: number; transcript: string }> {
   const command = [process.execPath, build.bin, ...args].map((a) => `'${a}'`).join(' ');
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
   let transcript = '';
@@ -61,7 +69,11 @@ function onTerminal(args: string[], cwd: string, script: [RegExp, string][]): Pr
   });
 }
 
-function withStdin(args: string[], cwd: string, input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function withStdin(
+  args: string[],
+  cwd: string,
+  input: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [build.bin, ...args], { cwd, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -102,9 +114,18 @@ describe('ydeploy init', () => {
     expect(JSON.parse(await readFile(join(cwd, 'ydeploy.config.json'), 'utf8'))).toEqual({
       project: 'acme',
       defaultEnvironment: 'production',
-      environments: { production: { region: 'eu-west-1', stateBucket: 'acme-state', tokenParameter: '/acme/production/discord-token' } },
+      environments: {
+        production: {
+          region: 'eu-west-1',
+          stateBucket: 'acme-state',
+          tokenParameter: '/acme/production/discord-token',
+        },
+      },
     });
-    expect(await parameter('/acme/production/discord-token', 'eu-west-1')).toMatchObject({ Type: 'SecureString', Value: TOKEN });
+    expect(await parameter('/acme/production/discord-token', 'eu-west-1')).toMatchObject({
+      Type: 'SecureString',
+      Value: TOKEN,
+    });
 
     const again = await onTerminal(['init'], cwd, []);
     expect(again.code).toBe(2);
@@ -113,12 +134,33 @@ describe('ydeploy init', () => {
 
   it('takes flags in CI and the token from stdin', async () => {
     const cwd = await mkdtemp(join(dir, 'ci-'));
-    const args = ['init', '--env', 'staging', '--region', 'us-east-1', '--project', 'acme', '--state-bucket', 'acme-staging', '--store-token', '--json'];
+    const args = [
+      'init',
+      '--env',
+      'staging',
+      '--region',
+      'us-east-1',
+      '--project',
+      'acme',
+      '--state-bucket',
+      'acme-staging',
+      '--store-token',
+      '--json',
+    ];
     const { code, stdout, stderr } = await withStdin(args, cwd, `${TOKEN}\n`);
     expect(code, stderr).toBe(0);
     expect(stdout + stderr).not.toContain(TOKEN);
-    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ type: 'result', ok: true, environment: 'staging', written: true, tokenStored: true });
-    expect(await parameter('/acme/staging/discord-token', 'us-east-1')).toMatchObject({ Type: 'SecureString', Value: TOKEN });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({
+      type: 'result',
+      ok: true,
+      environment: 'staging',
+      written: true,
+      tokenStored: true,
+    });
+    expect(await parameter('/acme/staging/discord-token', 'us-east-1')).toMatchObject({
+      Type: 'SecureString',
+      Value: TOKEN,
+    });
 
     // A config already there: --store-token alone rotates the token, leaving the file as it is.
     const before = await readFile(join(cwd, 'ydeploy.config.json'), 'utf8');

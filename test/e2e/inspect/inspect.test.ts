@@ -22,10 +22,12 @@ afterAll(async () => {
 });
 
 describe('ydeploy logs / status / health in the sandbox', () => {
-  it('logs --follow shows a real bot\'s lines within 3 s of the bot writing them', async () => {
+  it("logs --follow shows a real bot's lines within 3 s of the bot writing them", async () => {
     follower = new Follower(sb, ['--stream', 'bot', '--since', '2m']);
     // The legacy bot's start-up lines, from before the follow began.
-    await follower.waitFor('the legacy bot\'s "ready on Discord"', () => follower!.lines.find((l) => l.event.instanceId === sb.legacyId && l.event.message.includes('ready on Discord')));
+    await follower.waitFor('the legacy bot\'s "ready on Discord"', () =>
+      follower!.lines.find((l) => l.event.instanceId === sb.legacyId && l.event.message.includes('ready on Discord')),
+    );
     const latencies: number[] = [];
     for (let n = 0; n < 3; n++) latencies.push(await followLatency(sb, follower, sb.legacyId));
     console.info(`logs --follow latency (bot wrote -> line shown): ${latencies.join(', ')} ms`);
@@ -35,11 +37,23 @@ describe('ydeploy logs / status / health in the sandbox', () => {
 
   it('picks up the enhanced instance of a migration as it appears; health --wait sees it healthy', async () => {
     enhancedId = await launchEnhanced(sb);
-    const started = await follower!.waitFor('the new enhanced bot\'s lines', () => follower!.lines.find((l) => l.event.instanceId === enhancedId && l.event.message.includes('ready on Discord')), 60_000);
+    const started = await follower!.waitFor(
+      "the new enhanced bot's lines",
+      () =>
+        follower!.lines.find((l) => l.event.instanceId === enhancedId && l.event.message.includes('ready on Discord')),
+      60_000,
+    );
     expect(started.event.role).toBe('enhanced');
-    const health = await ydeploy(['health', '--env', 'sandbox', '--instance', 'enhanced', '--wait', '--timeout', '60s', '--json'], sb.env, sb.cwd);
+    const health = await ydeploy(
+      ['health', '--env', 'sandbox', '--instance', 'enhanced', '--wait', '--timeout', '60s', '--json'],
+      sb.env,
+      sb.cwd,
+    );
     expect(health.code, health.stderr).toBe(0);
-    expect(resultOf(health.stdout)).toMatchObject({ healthy: true, instances: [{ instanceId: enhancedId, role: 'enhanced', state: 'healthy', botRole: 'standby' }] });
+    expect(resultOf(health.stdout)).toMatchObject({
+      healthy: true,
+      instances: [{ instanceId: enhancedId, role: 'enhanced', state: 'healthy', botRole: 'standby' }],
+    });
     // Every event once, across both instances.
     const ids = follower!.lines.map((l) => l.event.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -51,12 +65,15 @@ describe('ydeploy logs / status / health in the sandbox', () => {
     const status = resultOf(run.stdout);
     console.info(`status with two instances: gathered in ${status.tookMs} ms, command ${run.seconds.toFixed(2)} s`);
     expect(status.tookMs).toBeLessThan(3000);
-    expect(status.instances.map((i: any) => [i.role, i.id, i.state, i.subnet, i.health.state, i.health.botRole])).toEqual([
+    expect(
+      status.instances.map((i: any) => [i.role, i.id, i.state, i.subnet, i.health.state, i.health.botRole]),
+    ).toEqual([
       ['legacy', sb.legacyId, 'running', 'public', 'healthy', 'active'],
       ['enhanced', enhancedId, 'running', 'private', 'healthy', 'standby'],
     ]);
     const streams = status.streams.map((s: any) => s.name);
-    for (const id of [sb.legacyId, enhancedId]) expect(streams).toEqual(expect.arrayContaining([`${id}-bot`, `${id}-health`]));
+    for (const id of [sb.legacyId, enhancedId])
+      expect(streams).toEqual(expect.arrayContaining([`${id}-bot`, `${id}-health`]));
     expect(status.network).toMatchObject({ instances: { legacy: { id: sb.legacyId } } });
     expect(status.alarms.length).toBeGreaterThan(0);
     expect(status.errors).toEqual({});

@@ -66,8 +66,16 @@ export async function withSandboxAws<T>(sb: OpsSandbox, fn: () => Promise<T>): P
 export async function launchEnhanced(sb: OpsSandbox, release = 'legacy-1'): Promise<string> {
   return withSandboxAws(sb, async () => {
     const ec2 = new EC2Client({ region: sb.state.region });
-    const legacy = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [sb.legacyId] }))).Reservations![0].Instances![0];
-    const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Tier', Values: ['private'] }, { Name: 'vpc-id', Values: [legacy.VpcId!] }] }));
+    const legacy = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [sb.legacyId] }))).Reservations![0]
+      .Instances![0];
+    const subnets = await ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: 'tag:Tier', Values: ['private'] },
+          { Name: 'vpc-id', Values: [legacy.VpcId!] },
+        ],
+      }),
+    );
     const tags = Object.fromEntries((legacy.Tags ?? []).map((t) => [t.Key!, t.Value!]));
     const out = await ec2.send(
       new RunInstancesCommand({
@@ -77,7 +85,16 @@ export async function launchEnhanced(sb: OpsSandbox, release = 'legacy-1'): Prom
         MaxCount: 1,
         SubnetId: subnets.Subnets![0].SubnetId!,
         TagSpecifications: [
-          { ResourceType: 'instance', Tags: [{ Key: 'Project', Value: tags.Project }, { Key: 'Environment', Value: 'sandbox' }, { Key: 'Role', Value: 'enhanced' }, { Key: 'Release', Value: release }, { Key: 'Name', Value: `${tags.Project}-sandbox-enhanced` }] },
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'Project', Value: tags.Project },
+              { Key: 'Environment', Value: 'sandbox' },
+              { Key: 'Role', Value: 'enhanced' },
+              { Key: 'Release', Value: release },
+              { Key: 'Name', Value: `${tags.Project}-sandbox-enhanced` },
+            ],
+          },
         ],
       }),
     );
@@ -88,8 +105,13 @@ export async function launchEnhanced(sb: OpsSandbox, release = 'legacy-1'): Prom
 /** Makes the bot of an instance write a log line now ("control: status"). */
 export async function pokeBot(sb: OpsSandbox, instanceId: string): Promise<void> {
   await withSandboxAws(sb, async () => {
-    const result = await new SsmRemoteExec({ region: sb.state.region, env: process.env }, 50).run(instanceId, [statusScript()], { timeoutSeconds: 30 });
-    if (result.status !== 'Success') throw new Error(`botctl status on ${instanceId}: ${result.status} ${result.stderr}`);
+    const result = await new SsmRemoteExec({ region: sb.state.region, env: process.env }, 50).run(
+      instanceId,
+      [statusScript()],
+      { timeoutSeconds: 30 },
+    );
+    if (result.status !== 'Success')
+      throw new Error(`botctl status on ${instanceId}: ${result.status} ${result.stderr}`);
   });
 }
 
@@ -107,7 +129,11 @@ export class Follower {
   private waiters: (() => void)[] = [];
 
   constructor(sb: OpsSandbox, args: string[] = []) {
-    this.child = spawn(process.execPath, [BIN, 'logs', '--env', 'sandbox', '--follow', '--json', ...args], { cwd: sb.cwd, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [BIN, 'logs', '--env', 'sandbox', '--follow', '--json', ...args], {
+      cwd: sb.cwd,
+      env: sb.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       const receivedAt = Date.now();
       this.buffer += chunk.toString();
@@ -131,8 +157,12 @@ export class Follower {
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`logs --follow: timed out waiting for ${what}; stderr: ${this.stderr.slice(-500)}`);
-      if (this.child.exitCode !== null) throw new Error(`logs --follow exited (${this.child.exitCode}) while waiting for ${what}: ${this.stderr.slice(-500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`logs --follow: timed out waiting for ${what}; stderr: ${this.stderr.slice(-500)}`);
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `logs --follow exited (${this.child.exitCode}) while waiting for ${what}: ${this.stderr.slice(-500)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);
         this.waiters.push(() => {
@@ -160,7 +190,9 @@ export async function followLatency(sb: OpsSandbox, follower: Follower, instance
   const before = follower.lines.length;
   await pokeBot(sb, instanceId);
   const line = await follower.waitFor('the bot\'s "control: status" line', () =>
-    follower.lines.slice(before).find((l) => l.event.instanceId === instanceId && l.event.message.includes('"control: status"')),
+    follower.lines
+      .slice(before)
+      .find((l) => l.event.instanceId === instanceId && l.event.message.includes('"control: status"')),
   );
   const written = Date.parse(JSON.parse(line.event.message).time);
   return line.receivedAt - written;

@@ -54,7 +54,9 @@ export async function startSandbox(name: string): Promise<Sandbox> {
       let err = '';
       child.stdout!.on('data', (c) => (out += c));
       child.stderr!.on('data', (c) => (err += c));
-      const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 1))));
+      const exited = new Promise<number>((resolve) =>
+        child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 1))),
+      );
       return { child, stderr: () => err, stdout: () => out, exited };
     },
     probe: new EmulatorCommandProbe(state.endpoints.discordControl),
@@ -92,7 +94,14 @@ export function startProber(probe: EmulatorCommandProbe, everyMs: number): { sto
     async stop() {
       clearInterval(timer);
       const all = await Promise.all(results);
-      const stats: ProbeStats = { sent: all.length, unanswered: 0, doubled: 0, longestGapMs: 0, answeredBy: {}, failures: [] };
+      const stats: ProbeStats = {
+        sent: all.length,
+        unanswered: 0,
+        doubled: 0,
+        longestGapMs: 0,
+        answeredBy: {},
+        failures: [],
+      };
       let lastAnswered: number | undefined;
       for (const r of all) {
         if ('error' in r) {

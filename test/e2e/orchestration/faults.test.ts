@@ -16,8 +16,14 @@ afterAll(async () => {
 
 async function setToken(value: string): Promise<void> {
   const { state } = sandbox;
-  const ssm = new SSMClient({ region: state.region, endpoint: state.endpoints.aws, credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey } });
-  await ssm.send(new PutParameterCommand({ Name: state.tokenParameter, Type: 'SecureString', Value: value, Overwrite: true }));
+  const ssm = new SSMClient({
+    region: state.region,
+    endpoint: state.endpoints.aws,
+    credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+  });
+  await ssm.send(
+    new PutParameterCommand({ Name: state.tokenParameter, Type: 'SecureString', Value: value, Overwrite: true }),
+  );
   ssm.destroy();
 }
 
@@ -45,7 +51,9 @@ describe('faults', () => {
     expect(lock.lock).toMatchObject({ holder: expect.stringMatching(/^e2e-faults@/), command: 'migrate' });
     const second = await sandbox.run(['migrate', '--env', 'sandbox', '--yes', '--skip-preflight']);
     expect(second.code).toBe(5);
-    expect(second.stderr).toMatch(/another deployment holds the lock of sandbox: e2e-faults@\S+ is running "migrate" since/);
+    expect(second.stderr).toMatch(
+      /another deployment holds the lock of sandbox: e2e-faults@\S+ is running "migrate" since/,
+    );
     expect(second.stderr).toContain('ydeploy lock release --force --env sandbox');
 
     const code = await first.exited;

@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // eslint-disable-next-line no-console
   console.log('probe figures', JSON.stringify(figures, null, 2));
   await sandbox?.down();
 });
@@ -28,7 +27,14 @@ async function underProbe(name: string, args: string[]) {
 
 describe('orchestration in the sandbox', () => {
   it('migrate: legacy -> enhanced with a serving bot at every probe', async () => {
-    const { json, stats } = await underProbe('migrate', ['migrate', '--env', 'sandbox', '--yes', '--skip-preflight', '--json']);
+    const { json, stats } = await underProbe('migrate', [
+      'migrate',
+      '--env',
+      'sandbox',
+      '--yes',
+      '--skip-preflight',
+      '--json',
+    ]);
     expect(json).toMatchObject({ type: 'result', ok: true, environment: 'sandbox' });
     expect(json.state.gate.instanceId).toBe(json.state.enhancedId);
     expect(json.state.gate.readinessSeconds).toBeGreaterThan(0);
@@ -42,9 +48,27 @@ describe('orchestration in the sandbox', () => {
   });
 
   it('deploy v1 -> v2 hands over without a gap and retires v1', async () => {
-    const first = await underProbe('deploy-v1', ['deploy', '--env', 'sandbox', '--release', 'v1', '--yes', '--skip-preflight', '--json']);
+    const first = await underProbe('deploy-v1', [
+      'deploy',
+      '--env',
+      'sandbox',
+      '--release',
+      'v1',
+      '--yes',
+      '--skip-preflight',
+      '--json',
+    ]);
     expect(first.json.state).toMatchObject({ release: 'v1' });
-    const { json, stats } = await underProbe('deploy-v2', ['deploy', '--env', 'sandbox', '--release', 'v2', '--yes', '--skip-preflight', '--json']);
+    const { json, stats } = await underProbe('deploy-v2', [
+      'deploy',
+      '--env',
+      'sandbox',
+      '--release',
+      'v2',
+      '--yes',
+      '--skip-preflight',
+      '--json',
+    ]);
     expect(json.state).toMatchObject({ release: 'v2', fresh: false });
     expect(stats.unanswered).toBe(0);
     expect(stats.doubled).toBe(0);
@@ -53,7 +77,14 @@ describe('orchestration in the sandbox', () => {
   });
 
   it('emergency rollback: legacy answers again, enhanced kept as standby', async () => {
-    const { json, stats } = await underProbe('rollback-emergency', ['rollback', '--emergency', '--env', 'sandbox', '--yes', '--json']);
+    const { json, stats } = await underProbe('rollback-emergency', [
+      'rollback',
+      '--emergency',
+      '--env',
+      'sandbox',
+      '--yes',
+      '--json',
+    ]);
     expect(stats.unanswered).toBe(0);
     expect(stats.doubled).toBe(0);
     const answer = await sandbox.probe.interact('ping');

@@ -17,7 +17,8 @@ afterAll(async () => {
 async function until(cli: Background, pattern: RegExp, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(cli.stderr())) {
-    if (cli.child.exitCode !== null) throw new Error(`exited ${cli.child.exitCode} before ${pattern}:\n${cli.stderr()}`);
+    if (cli.child.exitCode !== null)
+      throw new Error(`exited ${cli.child.exitCode} before ${pattern}:\n${cli.stderr()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${cli.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -32,7 +33,10 @@ describe('interruptions', () => {
     await killed.exited;
 
     const status = resultOf((await sandbox.run(['lock', 'status', '--env', 'sandbox', '--json'])).stdout);
-    expect(status).toMatchObject({ locked: true, lock: { command: 'migrate', holder: expect.stringMatching(/^e2e-interrupt@/) } });
+    expect(status).toMatchObject({
+      locked: true,
+      lock: { command: 'migrate', holder: expect.stringMatching(/^e2e-interrupt@/) },
+    });
     const blocked = await sandbox.run(['migrate', '--resume', '--env', 'sandbox', '--yes']);
     expect(blocked.code).toBe(5);
     expect(blocked.stderr).toContain('ydeploy lock release --force --env sandbox');

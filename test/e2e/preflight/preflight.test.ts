@@ -20,7 +20,11 @@ const REJECTED = 'a.token-the-emulator.never-issued';
 
 async function preflight(dir: string, args: string[] = []) {
   const out = await run(['preflight', '--env', 'sandbox', '--skip-tests', '--json', ...args], env, dir, build.bin);
-  const events = out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  const events = out.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
   const checks = Object.fromEntries(events.filter((e) => e.type === 'check').map((e) => [e.id, e]));
   return { ...out, checks, result: resultOf(out.stdout) };
 }
@@ -42,8 +46,14 @@ beforeAll(async () => {
   const up = await run(['sandbox', 'up', '--json'], env, cwd, build.bin);
   if (up.code !== 0) throw new Error(`sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
   state = JSON.parse(await readFile(sandboxFiles(env.YDEPLOY_SANDBOX_DIR!).state, 'utf8')) as SandboxState;
-  const ssm = new SSMClient({ region: state.region, endpoint: state.endpoints.aws, credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey } });
-  await ssm.send(new PutParameterCommand({ Name: '/ydeploy/sandbox/rejected-token', Type: 'SecureString', Value: REJECTED }));
+  const ssm = new SSMClient({
+    region: state.region,
+    endpoint: state.endpoints.aws,
+    credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+  });
+  await ssm.send(
+    new PutParameterCommand({ Name: '/ydeploy/sandbox/rejected-token', Type: 'SecureString', Value: REJECTED }),
+  );
 });
 
 afterAll(async () => {
@@ -58,7 +68,18 @@ describe('ydeploy preflight in the sandbox', () => {
     expect(Object.values(checks).filter((c: any) => !c.ok)).toEqual([]);
     expect(code, stderr).toBe(0);
     expect(result).toMatchObject({ type: 'result', ok: true, environment: 'sandbox' });
-    expect(Object.keys(checks).sort()).toEqual(['aws-credentials', 'bot-tests', 'discord-token', 'drift', 'lock', 'release-bucket', 'state-bucket', 'terraform', 'terraform-module', 'token-parameter']);
+    expect(Object.keys(checks).sort()).toEqual([
+      'aws-credentials',
+      'bot-tests',
+      'discord-token',
+      'drift',
+      'lock',
+      'release-bucket',
+      'state-bucket',
+      'terraform',
+      'terraform-module',
+      'token-parameter',
+    ]);
     expect(checks['discord-token'].reason).toMatch(/^bot ydeploy-bot \(\d+\); \d+ of \d+ session starts left$/);
     expect(checks['drift'].reason).toBe('no drift: the infrastructure matches desired.json');
     expect(checks['lock'].reason).toBe('no lock');
@@ -66,23 +87,43 @@ describe('ydeploy preflight in the sandbox', () => {
   });
 
   it('fails on a wrong bucket, a missing parameter and a missing terraform, each for its reason (exit 3)', async () => {
-    const dir = await projectWith('broken', { stateBucket: 'ydeploy-sandbox-no-such-bucket', tokenParameter: '/ydeploy/sandbox/absent', terraform: { binary: join(cwd, 'no-terraform') } });
+    const dir = await projectWith('broken', {
+      stateBucket: 'ydeploy-sandbox-no-such-bucket',
+      tokenParameter: '/ydeploy/sandbox/absent',
+      terraform: { binary: join(cwd, 'no-terraform') },
+    });
     const { code, checks, result } = await preflight(dir);
     expect(code).toBe(3);
-    expect(checks['state-bucket']).toMatchObject({ ok: false, reason: 's3://ydeploy-sandbox-no-such-bucket does not exist or these credentials may not use it (HeadBucket: 404/403)' });
-    expect(checks['token-parameter']).toMatchObject({ ok: false, reason: 'SSM parameter /ydeploy/sandbox/absent does not exist in us-east-1', fix: 'ydeploy init --store-token --env sandbox' });
+    expect(checks['state-bucket']).toMatchObject({
+      ok: false,
+      reason:
+        's3://ydeploy-sandbox-no-such-bucket does not exist or these credentials may not use it (HeadBucket: 404/403)',
+    });
+    expect(checks['token-parameter']).toMatchObject({
+      ok: false,
+      reason: 'SSM parameter /ydeploy/sandbox/absent does not exist in us-east-1',
+      fix: 'ydeploy init --store-token --env sandbox',
+    });
     expect(checks['terraform'].ok).toBe(false);
     expect(checks['terraform'].reason).toContain('terraform not found');
     expect(checks['release-bucket'].ok).toBe(true);
     expect(checks['aws-credentials'].ok).toBe(true);
-    expect(result.error.why).toMatch(/^3 checks failed: state bucket reachable; Discord token parameter is a SecureString; terraform is installed/);
+    expect(result.error.why).toMatch(
+      /^3 checks failed: state bucket reachable; Discord token parameter is a SecureString; terraform is installed/,
+    );
   });
 
   it('fails on a token the Discord emulator rejects, and never prints it', async () => {
-    const dir = await projectWith('rejected', { tokenParameter: '/ydeploy/sandbox/rejected-token', stateBucket: 'ydeploy-sandbox-no-such-bucket' });
+    const dir = await projectWith('rejected', {
+      tokenParameter: '/ydeploy/sandbox/rejected-token',
+      stateBucket: 'ydeploy-sandbox-no-such-bucket',
+    });
     const { code, checks, stdout, stderr } = await preflight(dir);
     expect(code).toBe(3);
-    expect(checks['discord-token']).toMatchObject({ ok: false, reason: 'Discord rejected the token in /ydeploy/sandbox/rejected-token (401 Unauthorized)' });
+    expect(checks['discord-token']).toMatchObject({
+      ok: false,
+      reason: 'Discord rejected the token in /ydeploy/sandbox/rejected-token (401 Unauthorized)',
+    });
     expect(stdout + stderr).not.toContain(REJECTED);
     expect(stdout + stderr).not.toContain(state.discordToken);
   });

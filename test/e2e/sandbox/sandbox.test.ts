@@ -3,7 +3,12 @@
 // answering slash commands; then `down` leaves no process behind.
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  SendCommandCommand,
+  SSMClient,
+  type GetCommandInvocationCommandOutput,
+} from '@aws-sdk/client-ssm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,22 +67,31 @@ describe('ydeploy sandbox', () => {
     expect(Object.keys(state.daemons).sort()).toEqual(['discord', 'host', 'moto', 'shim']);
     expect(Object.values(state.endpoints).every((url) => url.startsWith('http://127.0.0.1:'))).toBe(true);
     const legacy = (await instances()).instances[legacyId];
-    expect(legacy).toMatchObject({ role: 'legacy', release: 'legacy-1', botRole: 'active', tags: { Role: 'legacy', Environment: 'sandbox' } });
+    expect(legacy).toMatchObject({
+      role: 'legacy',
+      release: 'legacy-1',
+      botRole: 'active',
+      tags: { Role: 'legacy', Environment: 'sandbox' },
+    });
     pids.push(legacy.units.bot.pid!, legacy.units.health.pid!);
     console.info(`sandbox up, from nothing to a healthy legacy bot: ${upSeconds.toFixed(1)} s`);
   });
 
-  it('answers a health probe through the Run Command shim with the bot\'s real health JSON', async () => {
+  it("answers a health probe through the Run Command shim with the bot's real health JSON", async () => {
     const client = ssm();
     const sent = await client.send(
       new SendCommandCommand({
         InstanceIds: [legacyId],
         DocumentName: 'AWS-RunShellScript',
-        Parameters: { commands: ['curl -s -w "\\n%{http_code}" "http://127.0.0.1:${YDEPLOY_HEALTH_PORT:-3000}/health"'] },
+        Parameters: {
+          commands: ['curl -s -w "\\n%{http_code}" "http://127.0.0.1:${YDEPLOY_HEALTH_PORT:-3000}/health"'],
+        },
       }),
     );
     const out = await eventually<GetCommandInvocationCommandOutput>('the probe result', async () => {
-      const r = await client.send(new GetCommandInvocationCommand({ CommandId: sent.Command!.CommandId!, InstanceId: legacyId }));
+      const r = await client.send(
+        new GetCommandInvocationCommand({ CommandId: sent.Command!.CommandId!, InstanceId: legacyId }),
+      );
       return ['Pending', 'InProgress'].includes(r.Status!) ? undefined : r;
     });
     expect(out.Status).toBe('Success');
@@ -90,9 +104,23 @@ describe('ydeploy sandbox', () => {
   });
 
   it('ships the bot and health logs to CloudWatch, each in its own stream', async () => {
-    const logs = new CloudWatchLogsClient({ region: state.region, endpoint: state.endpoints.aws, credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey } });
+    const logs = new CloudWatchLogsClient({
+      region: state.region,
+      endpoint: state.endpoints.aws,
+      credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+    });
     const read = async (stream: string) =>
-      ((await logs.send(new FilterLogEventsCommand({ logGroupName: '/ec2/sandbox-logs', logStreamNames: [stream], interleaved: true }))).events ?? []).map((e) => e.message ?? '');
+      (
+        (
+          await logs.send(
+            new FilterLogEventsCommand({
+              logGroupName: '/ec2/sandbox-logs',
+              logStreamNames: [stream],
+              interleaved: true,
+            }),
+          )
+        ).events ?? []
+      ).map((e) => e.message ?? '');
     const bot = await eventually('bot stream', async () => {
       const m = await read(`${legacyId}-bot`);
       return m.some((line) => line.includes('ready on Discord')) ? m : undefined;
@@ -118,8 +146,16 @@ describe('ydeploy sandbox', () => {
   it('is idempotent: a second up starts nothing, and ensureSandbox returns the standard variables', async () => {
     const again = await ydeploy(['sandbox', 'up', '--json'], env, cwd);
     expect(again.code).toBe(0);
-    expect(resultOf(again.stdout)).toMatchObject({ started: [], provisioned: false, pids: Object.fromEntries(Object.entries(state.daemons).map(([k, d]) => [k, d!.pid])) });
-    const reporter = await createReporter({ json: true, stdout: { write: () => true } as never, stderr: { write: () => true } as never });
+    expect(resultOf(again.stdout)).toMatchObject({
+      started: [],
+      provisioned: false,
+      pids: Object.fromEntries(Object.entries(state.daemons).map(([k, d]) => [k, d!.pid])),
+    });
+    const reporter = await createReporter({
+      json: true,
+      stdout: { write: () => true } as never,
+      stderr: { write: () => true } as never,
+    });
     const vars = await ensureSandbox({ cwd, env, reporter });
     expect(vars).toMatchObject({
       AWS_ENDPOINT_URL: state.endpoints.aws,
@@ -134,7 +170,15 @@ describe('ydeploy sandbox', () => {
 
   it('refuses a request to the shim signed with another key', async () => {
     const other = ssm({ accessKeyId: 'AKIAOTHERKEY00000000', secretAccessKey: 'x'.repeat(40) });
-    await expect(other.send(new SendCommandCommand({ InstanceIds: [legacyId], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['true'] } }))).rejects.toMatchObject({
+    await expect(
+      other.send(
+        new SendCommandCommand({
+          InstanceIds: [legacyId],
+          DocumentName: 'AWS-RunShellScript',
+          Parameters: { commands: ['true'] },
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
       $metadata: { httpStatusCode: 403 },
     });
@@ -142,7 +186,11 @@ describe('ydeploy sandbox', () => {
 
   it('stops the bot when its instance is terminated in EC2', async () => {
     const { bot, health } = (await instances()).instances[legacyId].units;
-    const ec2 = new EC2Client({ region: state.region, endpoint: state.endpoints.aws, credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey } });
+    const ec2 = new EC2Client({
+      region: state.region,
+      endpoint: state.endpoints.aws,
+      credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+    });
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [legacyId] }));
     await eventually('the bot and health server stopped', async () => !alive(bot.pid) && !alive(health.pid), 20_000);
     expect((await instances()).instances[legacyId]).toBeUndefined();
@@ -151,10 +199,18 @@ describe('ydeploy sandbox', () => {
   it('down leaves no process behind and frees its ports', async () => {
     const down = await ydeploy(['sandbox', 'down', '--json'], env, cwd);
     expect(down.code).toBe(0);
-    expect(resultOf(down.stdout).stopped.map((s: { name: string }) => s.name).sort()).toEqual(['discord', 'host', 'moto', 'shim']);
+    expect(
+      resultOf(down.stdout)
+        .stopped.map((s: { name: string }) => s.name)
+        .sort(),
+    ).toEqual(['discord', 'host', 'moto', 'shim']);
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
-    for (const port of [state.ports.moto, state.ports.shim, state.ports.discord]) expect(await isFree(port), `port ${port}`).toBe(true);
+    for (const port of [state.ports.moto, state.ports.shim, state.ports.discord])
+      expect(await isFree(port), `port ${port}`).toBe(true);
     const status = await ydeploy(['sandbox', 'status', '--json'], env, cwd);
-    expect(resultOf(status.stdout)).toMatchObject({ running: false, daemons: { moto: 'stopped', shim: 'stopped', host: 'stopped', discord: 'stopped' } });
+    expect(resultOf(status.stdout)).toMatchObject({
+      running: false,
+      daemons: { moto: 'stopped', shim: 'stopped', host: 'stopped', discord: 'stopped' },
+    });
   });
 });

@@ -1,8 +1,20 @@
 // The AWS adapters against a real moto server: conditional writes, paging, tags, parameters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { EC2Client, CreateVpcCommand, CreateSubnetCommand, RunInstancesCommand, DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  EC2Client,
+  CreateVpcCommand,
+  CreateSubnetCommand,
+  RunInstancesCommand,
+  DescribeImagesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { S3ObjectStore } from '../../../cli/adapters/aws/s3.js';
 import { CloudWatchLogStore } from '../../../cli/adapters/aws/logs.js';
@@ -29,19 +41,26 @@ afterAll(async () => {
 
 describe('S3ObjectStore', () => {
   it('creates with If-None-Match once, then refuses; If-Match guards updates and deletes', async () => {
-    await new S3Client({ region: 'us-east-1', forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'state' }));
+    await new S3Client({ region: 'us-east-1', forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: 'state' }),
+    );
     const store = new S3ObjectStore(settings, 'state');
     expect(await store.reachable()).toBe(true);
     expect(await new S3ObjectStore(settings, 'no-such-bucket').reachable()).toBe(false);
     const first = await store.put('ydeploy/x/lock.json', '{"holder":"a"}', { ifNoneMatch: '*' });
-    await expect(store.put('ydeploy/x/lock.json', '{"holder":"b"}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailed);
+    await expect(store.put('ydeploy/x/lock.json', '{"holder":"b"}', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+      PreconditionFailed,
+    );
     const read = await store.get('ydeploy/x/lock.json');
     expect(read?.body).toBe('{"holder":"a"}');
     expect(read?.etag).toBe(first.etag);
     expect(await store.get('ydeploy/x/missing.json')).toBeUndefined();
     await store.put('ydeploy/x/journal/1.json', '{}');
     await store.put('ydeploy/x/journal/2.json', '{}');
-    expect((await store.list('ydeploy/x/journal/')).map((o) => o.key)).toEqual(['ydeploy/x/journal/1.json', 'ydeploy/x/journal/2.json']);
+    expect((await store.list('ydeploy/x/journal/')).map((o) => o.key)).toEqual([
+      'ydeploy/x/journal/1.json',
+      'ydeploy/x/journal/2.json',
+    ]);
     await store.delete('ydeploy/x/lock.json');
     expect(await store.get('ydeploy/x/lock.json')).toBeUndefined();
   });
@@ -54,16 +73,30 @@ describe('CloudWatchLogStore', () => {
     const base = Date.now() - 60_000;
     for (const stream of ['i-1-bot', 'i-1-health', 'i-2-bot']) {
       await client.send(new CreateLogStreamCommand({ logGroupName: '/ec2/test-logs', logStreamName: stream }));
-      const events = Array.from({ length: 3000 }, (_, n) => ({ timestamp: base + Math.floor(n / 3), message: `${stream} ${n}` }));
+      const events = Array.from({ length: 3000 }, (_, n) => ({
+        timestamp: base + Math.floor(n / 3),
+        message: `${stream} ${n}`,
+      }));
       for (let i = 0; i < events.length; i += 1000) {
-        await client.send(new PutLogEventsCommand({ logGroupName: '/ec2/test-logs', logStreamName: stream, logEvents: events.slice(i, i + 1000) }));
+        await client.send(
+          new PutLogEventsCommand({
+            logGroupName: '/ec2/test-logs',
+            logStreamName: stream,
+            logEvents: events.slice(i, i + 1000),
+          }),
+        );
       }
     }
     const store = new CloudWatchLogStore(settings);
     const seen = new Set<string>();
     let pages = 0;
     let last = 0;
-    for await (const page of store.pages({ group: '/ec2/test-logs', streams: ['i-1-bot', 'i-1-health'], start: base - 1, pageSize: 1000 })) {
+    for await (const page of store.pages({
+      group: '/ec2/test-logs',
+      streams: ['i-1-bot', 'i-1-health'],
+      start: base - 1,
+      pageSize: 1000,
+    })) {
       pages++;
       for (const event of page) {
         seen.add(event.id);
@@ -81,11 +114,15 @@ describe('CloudWatchLogStore', () => {
 });
 
 describe('Ec2Instances', () => {
-  it('lists the environment\'s bot instances with kind, release and subnet tier', async () => {
+  it("lists the environment's bot instances with kind, release and subnet tier", async () => {
     const ec2 = new EC2Client({ region: 'us-east-1' });
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }));
     const subnet = await ec2.send(
-      new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId!, CidrBlock: '10.9.1.0/24', TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Tier', Value: 'private' }] }] }),
+      new CreateSubnetCommand({
+        VpcId: vpc.Vpc!.VpcId!,
+        CidrBlock: '10.9.1.0/24',
+        TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Tier', Value: 'private' }] }],
+      }),
     );
     const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0].ImageId!;
     const launch = (role: string, environment: string) =>
@@ -95,7 +132,17 @@ describe('Ec2Instances', () => {
           MinCount: 1,
           MaxCount: 1,
           SubnetId: subnet.Subnet!.SubnetId!,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Role', Value: role }, { Key: 'Environment', Value: environment }, { Key: 'Project', Value: 'p' }, { Key: 'Release', Value: 'v7' }] }],
+          TagSpecifications: [
+            {
+              ResourceType: 'instance',
+              Tags: [
+                { Key: 'Role', Value: role },
+                { Key: 'Environment', Value: environment },
+                { Key: 'Project', Value: 'p' },
+                { Key: 'Release', Value: 'v7' },
+              ],
+            },
+          ],
         }),
       );
     const enhanced = (await launch('enhanced', 'staging')).Instances![0].InstanceId!;
@@ -103,9 +150,15 @@ describe('Ec2Instances', () => {
     const gone = (await launch('legacy', 'staging')).Instances![0].InstanceId!;
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone] }));
     const instances = await new Ec2Instances(settings, 'p').list('staging');
-    expect(instances.map((i) => ({ id: i.id, kind: i.kind, release: i.release, privateSubnet: i.privateSubnet, state: i.state }))).toEqual([
-      { id: enhanced, kind: 'enhanced', release: 'v7', privateSubnet: true, state: 'running' },
-    ]);
+    expect(
+      instances.map((i) => ({
+        id: i.id,
+        kind: i.kind,
+        release: i.release,
+        privateSubnet: i.privateSubnet,
+        state: i.state,
+      })),
+    ).toEqual([{ id: enhanced, kind: 'enhanced', release: 'v7', privateSubnet: true, state: 'running' }]);
   });
 });
 
@@ -113,7 +166,11 @@ describe('SsmParameters and StsIdentity', () => {
   it('stores a SecureString and reads it back decrypted; a missing one is undefined', async () => {
     const secrets = new SsmParameters(settings);
     await secrets.putSecure('/t/token', 'sekrit');
-    expect(await secrets.get('/t/token', { decrypt: true })).toEqual({ name: '/t/token', type: 'SecureString', value: 'sekrit' });
+    expect(await secrets.get('/t/token', { decrypt: true })).toEqual({
+      name: '/t/token',
+      type: 'SecureString',
+      value: 'sekrit',
+    });
     expect(await secrets.get('/t/missing')).toBeUndefined();
     await expect(secrets.putSecure('/t/token', 'again')).rejects.toThrow(/cannot store SSM parameter \/t\/token/);
     expect((await new StsIdentity(settings).whoami()).account).toMatch(/^\d{12}$/);

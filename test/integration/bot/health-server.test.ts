@@ -12,13 +12,34 @@ let readyFile: string;
 
 beforeAll(async () => {
   readyFile = join(scratch(), 'bot-ready');
-  health = await startHealth({ READY_FILE: readyFile, HEALTH_CACHE_MS: '0', HEALTH_STALE_MS: '3000', HEALTH_DRAIN_MS: '1000' });
+  health = await startHealth({
+    READY_FILE: readyFile,
+    HEALTH_CACHE_MS: '0',
+    HEALTH_STALE_MS: '3000',
+    HEALTH_DRAIN_MS: '1000',
+  });
 });
 afterAll(() => health?.stop('SIGKILL'));
 
 const write = (patch: Record<string, unknown>) => {
   const now = Date.now();
-  writeFileSync(readyFile, JSON.stringify({ pid: process.pid, startedAt: now - 5000, readyAt: now - 4000, heartbeatAt: now, version: 'v7', instanceId: 'i-h', role: 'active', state: 'ready', discord: { ready: true, ping: 9, guilds: 2, lostAt: null }, lastEventAt: null, lastInteractionId: null, ...patch }));
+  writeFileSync(
+    readyFile,
+    JSON.stringify({
+      pid: process.pid,
+      startedAt: now - 5000,
+      readyAt: now - 4000,
+      heartbeatAt: now,
+      version: 'v7',
+      instanceId: 'i-h',
+      role: 'active',
+      state: 'ready',
+      discord: { ready: true, ping: 9, guilds: 2, lostAt: null },
+      lastEventAt: null,
+      lastInteractionId: null,
+      ...patch,
+    }),
+  );
 };
 
 function raw(text: string): Promise<string> {
@@ -46,18 +67,31 @@ describe('health server', () => {
     write({});
     const { code, body } = await probe(`${health.url}?probe=1`);
     expect(code).toBe(200);
-    expect(body).toMatchObject({ status: 'healthy', uptime: 5, version: 'v7', instanceId: 'i-h', role: 'active', discord: { ready: true, ping: 9, guilds: 2 } });
+    expect(body).toMatchObject({
+      status: 'healthy',
+      uptime: 5,
+      version: 'v7',
+      instanceId: 'i-h',
+      role: 'active',
+      discord: { ready: true, ping: 9, guilds: 2 },
+    });
     expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 5000);
   });
 
-  it('never reads a crashed bot\'s file as healthy: dead pid, stale heartbeat, garbage', async () => {
+  it("never reads a crashed bot's file as healthy: dead pid, stale heartbeat, garbage", async () => {
     const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
     write({ pid: deadPid });
-    expect(await probe(health.url)).toMatchObject({ code: 503, body: { status: 'unhealthy', reason: `bot process ${deadPid} is not running` } });
+    expect(await probe(health.url)).toMatchObject({
+      code: 503,
+      body: { status: 'unhealthy', reason: `bot process ${deadPid} is not running` },
+    });
     write({ heartbeatAt: Date.now() - 4000 });
     expect((await probe(health.url)).body.reason).toMatch(/^heartbeat stale: last one 4(\.\d)? s ago \(limit 3 s\)$/);
     writeFileSync(readyFile, '{"pid": 1, "half');
-    expect(await probe(health.url)).toMatchObject({ code: 503, body: { status: 'unhealthy', reason: 'readiness file is not JSON' } });
+    expect(await probe(health.url)).toMatchObject({
+      code: 503,
+      body: { status: 'unhealthy', reason: 'readiness file is not JSON' },
+    });
     write({ state: 'stopping' });
     expect(await probe(health.url)).toMatchObject({ code: 503, body: { status: 'stopping' } });
   });
@@ -73,7 +107,9 @@ describe('health server', () => {
 
   it('survives malformed requests', async () => {
     expect(await raw('GARBAGE\r\n\r\n')).toContain('400 Bad Request');
-    expect(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 431/,
+    );
     expect(await raw('GET /health HTTP/1.1\r\nContent-Length: -5\r\n\r\n')).toContain('400');
     await raw('GET /%%%%%/../\u0000 HTTP/1.1\r\nHost: x\r\n\r\n');
     await raw('\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003'); // a TLS hello
@@ -91,7 +127,10 @@ describe('health server', () => {
     write({});
     health.child.kill('SIGTERM');
     await sleep(200);
-    expect(await probe(health.url)).toMatchObject({ code: 503, body: { status: 'stopping', reason: 'health server shutting down' } });
+    expect(await probe(health.url)).toMatchObject({
+      code: 503,
+      body: { status: 'stopping', reason: 'health server shutting down' },
+    });
     const exit = await health.exited;
     expect(exit.code).toBe(0);
     expect(health.output()).toContain('health server stopping');

@@ -4,7 +4,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SSMClient, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { botEnv, probe, scratch, sleep, spawnEntry, startHealth, waitForStatus, type Proc } from '../../_helpers/bot.js';
+import {
+  botEnv,
+  probe,
+  scratch,
+  sleep,
+  spawnEntry,
+  startHealth,
+  waitForStatus,
+  type Proc,
+} from '../../_helpers/bot.js';
 import { control, sendCommand, startEmulator, type DiscordEmulator } from '../../_helpers/discord.js';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 
@@ -24,7 +33,13 @@ afterAll(() => emulator?.stop());
 /** A bot and its health server sharing a scratch directory. */
 async function pair(setup: { token?: string; instanceId?: string; extra?: Record<string, string> } = {}) {
   const dir = scratch();
-  const env = botEnv({ api: emulator.apiBase, token: setup.token ?? TOKEN, dir, instanceId: setup.instanceId ?? 'i-life', extra: setup.extra });
+  const env = botEnv({
+    api: emulator.apiBase,
+    token: setup.token ?? TOKEN,
+    dir,
+    instanceId: setup.instanceId ?? 'i-life',
+    extra: setup.extra,
+  });
   const health = await startHealth(env);
   procs.push(health);
   const startedAt = Date.now();
@@ -57,7 +72,12 @@ describe('bot lifecycle', () => {
     expect((await probe(health.url)).body.status).toBe('starting');
     const healthy = await waitForStatus(health.url, 'healthy', 15_000, startedAt);
     console.info(`[bot] spawn -> healthy: ${healthy.ms} ms (sources through tsx)`);
-    expect(healthy.body).toMatchObject({ instanceId: 'i-life', version: 'v-test', role: 'active', discord: { ready: true, guilds: 1 } });
+    expect(healthy.body).toMatchObject({
+      instanceId: 'i-life',
+      version: 'v-test',
+      role: 'active',
+      discord: { ready: true, guilds: 1 },
+    });
     expect(healthy.body.uptime).toBeGreaterThanOrEqual(0);
 
     const ping = await sendCommand(emulator, 'ping', 3000);
@@ -65,7 +85,10 @@ describe('bot lifecycle', () => {
     expect(ping.content).toMatch(/^Pong! \d+ ms \(gateway -?\d+ ms\) · instance i-life · v-test$/);
     const status = await sendCommand(emulator, 'status', 3000);
     expect(status.content).toMatch(/instance i-life · v-test · active · up \d+ s · 1 guilds/);
-    expect((await (await fetch(`${emulator.controlUrl}/commands`)).json()).map((c: any) => c.name)).toEqual(['ping', 'status']);
+    expect((await (await fetch(`${emulator.controlUrl}/commands`)).json()).map((c: any) => c.name)).toEqual([
+      'ping',
+      'status',
+    ]);
 
     const watcher = watch(health.url);
     await sleep(50);
@@ -76,7 +99,10 @@ describe('bot lifecycle', () => {
     expect(stopped.ms).toBeLessThan(10_000);
     expect(seen).toEqual(['healthy', 'stopping', 'unhealthy']);
     expect(existsSync(join(dir, 'bot-ready'))).toBe(false);
-    expect((await probe(health.url)).body).toMatchObject({ status: 'unhealthy', reason: 'readiness file removed: the bot is not running' });
+    expect((await probe(health.url)).body).toMatchObject({
+      status: 'unhealthy',
+      reason: 'readiness file removed: the bot is not running',
+    });
     expectNoToken(bot.output(), health.output());
     const done = await health.stop('SIGTERM');
     expect(done.code).toBe(0);
@@ -164,10 +190,21 @@ describe('token from SSM Parameter Store', () => {
   afterAll(() => moto?.stop());
 
   it('reads DISCORD_TOKEN_PARAMETER with decryption and never prints the token', async () => {
-    const ssm = new SSMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await ssm.send(new PutParameterCommand({ Name: '/ydeploy/test/discord-token', Type: 'SecureString', Value: TOKEN }));
+    const ssm = new SSMClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    await ssm.send(
+      new PutParameterCommand({ Name: '/ydeploy/test/discord-token', Type: 'SecureString', Value: TOKEN }),
+    );
     const dir = scratch();
-    const { DISCORD_TOKEN: _unused, ...env } = botEnv({ api: emulator.apiBase, token: TOKEN, dir, instanceId: 'i-ssm' });
+    const { DISCORD_TOKEN: _unused, ...env } = botEnv({
+      api: emulator.apiBase,
+      token: TOKEN,
+      dir,
+      instanceId: 'i-ssm',
+    });
     const health = await startHealth(env);
     procs.push(health);
     const started = Date.now();
@@ -181,6 +218,8 @@ describe('token from SSM Parameter Store', () => {
     const missing = spawnEntry('bot', { ...env, ...moto.env, DISCORD_TOKEN_PARAMETER: '/ydeploy/test/absent' });
     procs.push(missing);
     expect((await missing.exited).code).toBe(2);
-    expect(missing.output()).toContain('reading the Discord token from SSM parameter /ydeploy/test/absent: ParameterNotFound');
+    expect(missing.output()).toContain(
+      'reading the Discord token from SSM parameter /ydeploy/test/absent: ParameterNotFound',
+    );
   });
 });

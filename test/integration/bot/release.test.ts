@@ -36,16 +36,36 @@ describe('buildRelease', () => {
     expect(readdirSync(dir).sort()).toEqual(['bot.mjs', 'botctl.mjs', 'health.mjs', 'manifest.json']);
     expect(manifest).toMatchObject({ name: 'ydeploy-bot', version: 'v1.2.3', node: '>=20' });
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))).toEqual(manifest);
-    for (const [file, hash] of Object.entries(manifest.files)) expect(createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')).toBe(hash);
+    for (const [file, hash] of Object.entries(manifest.files))
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(dir, file)))
+          .digest('hex'),
+      ).toBe(hash);
   });
 
   it('needs only node: runs from a directory with no node_modules, version baked in', () => {
-    const env = { PATH: process.env.PATH!, DISCORD_TOKEN: 'release-test-token', DISCORD_API: 'http://127.0.0.1:1/api', READY_FILE: join(dir, 'r'), CONTROL_SOCKET: join(dir, 'c.sock') };
-    const bot = spawnSync(process.execPath, [join(dir, 'bot.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+    const env = {
+      PATH: process.env.PATH!,
+      DISCORD_TOKEN: 'release-test-token',
+      DISCORD_API: 'http://127.0.0.1:1/api',
+      READY_FILE: join(dir, 'r'),
+      CONTROL_SOCKET: join(dir, 'c.sock'),
+    };
+    const bot = spawnSync(process.execPath, [join(dir, 'bot.mjs')], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(bot.status).toBe(1); // nothing listens on port 1: login fails, after every module loaded
     expect(bot.stdout).toContain('"version":"v1.2.3"');
     expect(bot.stdout).toContain('login to Discord failed');
-    const ctl = spawnSync(process.execPath, [join(dir, 'botctl.mjs'), 'status', '--socket', join(dir, 'none.sock')], { cwd: dir, env, encoding: 'utf8' });
+    const ctl = spawnSync(process.execPath, [join(dir, 'botctl.mjs'), 'status', '--socket', join(dir, 'none.sock')], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    });
     expect(ctl.status).toBe(1);
     expect(JSON.parse(ctl.stdout)).toMatchObject({ ok: false, error: 'unreachable' });
   });
@@ -59,7 +79,12 @@ describe('uploadRelease', () => {
   it('puts each file under releases/<version>/, the manifest last; the same build again is reused', async () => {
     const store = new MemoryStore();
     const result = await uploadRelease(store, dir, 'v1.2.3');
-    expect(store.order).toEqual(['releases/v1.2.3/bot.mjs', 'releases/v1.2.3/health.mjs', 'releases/v1.2.3/botctl.mjs', 'releases/v1.2.3/manifest.json']);
+    expect(store.order).toEqual([
+      'releases/v1.2.3/bot.mjs',
+      'releases/v1.2.3/health.mjs',
+      'releases/v1.2.3/botctl.mjs',
+      'releases/v1.2.3/manifest.json',
+    ]);
     expect(result.reused).toBe(false);
     expect(JSON.parse(store.objects.get('releases/v1.2.3/manifest.json')!)).toEqual(manifest);
     expect(await uploadRelease(store, dir, 'v1.2.3')).toEqual({ keys: [], bytes: 0, reused: true });
@@ -68,7 +93,9 @@ describe('uploadRelease', () => {
   it('refuses another build under an existing version, a wrong version and a tampered file', async () => {
     const store = new MemoryStore();
     await store.put('releases/v1.2.3/manifest.json', JSON.stringify({ ...manifest, files: { 'bot.mjs': 'other' } }));
-    await expect(uploadRelease(store, dir, 'v1.2.3')).rejects.toThrow('release v1.2.3 already exists in the release bucket with other contents: releases are immutable');
+    await expect(uploadRelease(store, dir, 'v1.2.3')).rejects.toThrow(
+      'release v1.2.3 already exists in the release bucket with other contents: releases are immutable',
+    );
     await expect(uploadRelease(new MemoryStore(), dir, 'v9')).rejects.toThrow(UserError);
     const copy = mkdtempSync(join(tmpdir(), 'ydb-tampered-'));
     for (const f of readdirSync(dir)) writeFileSync(join(copy, f), readFileSync(join(dir, f)));

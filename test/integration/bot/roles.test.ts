@@ -6,8 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease } from '../../../cli/release/build.js';
-import { botEnv, probe, scratch, sleep, spawnEntry, startHealth, waitForStatus, type Proc } from '../../_helpers/bot.js';
-import { interactionOf, sendCommand, startEmulator, type DiscordEmulator, type InteractionSummary } from '../../_helpers/discord.js';
+import {
+  botEnv,
+  probe,
+  scratch,
+  sleep,
+  spawnEntry,
+  startHealth,
+  waitForStatus,
+  type Proc,
+} from '../../_helpers/bot.js';
+import {
+  interactionOf,
+  sendCommand,
+  startEmulator,
+  type DiscordEmulator,
+  type InteractionSummary,
+} from '../../_helpers/discord.js';
 
 const TOKEN = 'MTA5.roles-secret-token.Rr3';
 let emulator: DiscordEmulator;
@@ -16,7 +31,14 @@ const procs: Proc[] = [];
 const bots: Record<'old' | 'new', { env: Record<string, string>; health: string; bot: Proc }> = {} as never;
 
 async function start(name: 'old' | 'new', role: 'active' | 'standby') {
-  const env = botEnv({ api: emulator.apiBase, token: TOKEN, dir: scratch(), instanceId: `i-${name}`, role, version: name === 'old' ? 'v1' : 'v2' });
+  const env = botEnv({
+    api: emulator.apiBase,
+    token: TOKEN,
+    dir: scratch(),
+    instanceId: `i-${name}`,
+    role,
+    version: name === 'old' ? 'v1' : 'v2',
+  });
   const health = await startHealth(env, { release });
   const started = Date.now();
   const bot = spawnEntry('bot', env, { release });
@@ -44,7 +66,12 @@ afterAll(async () => {
 
 describe('active and standby', () => {
   it('the standby is connected, ready and healthy, reports its role, and answers nothing', async () => {
-    expect((await probe(bots.new.health)).body).toMatchObject({ status: 'healthy', role: 'standby', instanceId: 'i-new', version: 'v2' });
+    expect((await probe(bots.new.health)).body).toMatchObject({
+      status: 'healthy',
+      role: 'standby',
+      instanceId: 'i-new',
+      version: 'v2',
+    });
     expect((await probe(bots.old.health)).body).toMatchObject({ status: 'healthy', role: 'active' });
     const sessions = await (await fetch(`${emulator.controlUrl}/sessions`)).json();
     expect(sessions.map((s: any) => s.instance).sort()).toEqual(['i-new', 'i-old']);
@@ -80,9 +107,13 @@ describe('active and standby', () => {
     const records = await Promise.all((await Promise.all(sent)).map((s) => interactionOf(emulator, s.id)));
     const twice = records.filter((r) => r.attempts > 1);
     const lost = records.filter((r) => !r.answered);
-    const answeredAt = records.flatMap((r) => r.answers.filter((a) => a.accepted).map((a) => r.sentAt + a.latencyMs)).sort((a, b) => a - b);
+    const answeredAt = records
+      .flatMap((r) => r.answers.filter((a) => a.accepted).map((a) => r.sentAt + a.latencyMs))
+      .sort((a, b) => a - b);
     const gap = Math.max(...answeredAt.slice(1).map((t, i) => t - answeredAt[i]!));
-    console.info(`[roles] ${records.length} commands, ${up.json.replayed.length} answered from the standby's buffer, answered twice: ${twice.length}, not answered: ${lost.length}, longest gap between answers: ${gap} ms`);
+    console.info(
+      `[roles] ${records.length} commands, ${up.json.replayed.length} answered from the standby's buffer, answered twice: ${twice.length}, not answered: ${lost.length}, longest gap between answers: ${gap} ms`,
+    );
     expect(twice).toEqual([]);
     expect(lost).toEqual([]);
     expect(new Set(records.flatMap((r) => r.answeredBy))).toEqual(new Set(['i-old', 'i-new']));
@@ -95,7 +126,9 @@ describe('active and standby', () => {
     const status = await botctl('new', 'status');
     expect(status.json).toMatchObject({ role: 'active', lastInteractionId: records.at(-1)!.id });
     const sessions = await (await fetch(`${emulator.controlUrl}/sessions`)).json();
-    expect(sessions.find((s: any) => s.instance === 'i-new').presence.activities[0].state).toBe('instance i-new · v2 · active');
+    expect(sessions.find((s: any) => s.instance === 'i-new').presence.activities[0].state).toBe(
+      'instance i-new · v2 · active',
+    );
   });
 
   it('refuses to promote while the peer still reports active, and without --after', async () => {

@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.stop());
 
-const rest = (path: string, init: RequestInit = {}, token = TOKEN) => fetch(`${emulator.apiBase}/v10${path}`, { ...init, headers: { authorization: `Bot ${token}`, 'content-type': 'application/json', ...init.headers } });
+const rest = (path: string, init: RequestInit = {}, token = TOKEN) =>
+  fetch(`${emulator.apiBase}/v10${path}`, {
+    ...init,
+    headers: { authorization: `Bot ${token}`, 'content-type': 'application/json', ...init.headers },
+  });
 
 /** A gateway connection that collects every payload. */
 async function connect() {
@@ -32,13 +36,25 @@ async function connect() {
   return { ws, payloads, closed, next, send: (p: unknown) => ws.send(JSON.stringify(p)) };
 }
 
-const identify = (token: string, instance = 'i-raw') => ({ op: 2, d: { token, intents: 1, properties: { os: 'linux', browser: 'test', device: 'test' }, presence: { activities: [{ type: 4, name: 'Custom Status', state: `instance ${instance} · v1 · active` }] } } });
+const identify = (token: string, instance = 'i-raw') => ({
+  op: 2,
+  d: {
+    token,
+    intents: 1,
+    properties: { os: 'linux', browser: 'test', device: 'test' },
+    presence: { activities: [{ type: 4, name: 'Custom Status', state: `instance ${instance} · v1 · active` }] },
+  },
+});
 
 describe('REST', () => {
   it('serves gateway discovery as JSON and rejects bad tokens with 401', async () => {
     const res = await rest('/gateway/bot');
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.json()).toEqual({ url: emulator.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+    expect(await res.json()).toEqual({
+      url: emulator.gatewayUrl,
+      shards: 1,
+      session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+    });
     expect((await rest('/gateway/bot', {}, 'nope-nope-nope')).status).toBe(401);
     expect((await rest('/users/@me')).status).toBe(200);
     expect((await rest('/nothing/here')).status).toBe(404);
@@ -46,7 +62,10 @@ describe('REST', () => {
 
   it('bulk-overwrites and lists application commands, and takes channel messages', async () => {
     const appId = emulator.state.applicationId;
-    const put = await rest(`/applications/${appId}/commands`, { method: 'PUT', body: JSON.stringify([{ name: 'ping', description: 'p' }]) });
+    const put = await rest(`/applications/${appId}/commands`, {
+      method: 'PUT',
+      body: JSON.stringify([{ name: 'ping', description: 'p' }]),
+    });
     expect(await put.json()).toMatchObject([{ name: 'ping', application_id: appId }]);
     expect(await (await rest(`/applications/${appId}/commands`)).json()).toMatchObject([{ name: 'ping' }]);
     const msg = await rest('/channels/123/messages', { method: 'POST', body: JSON.stringify({ content: 'hello' }) });
@@ -60,11 +79,18 @@ describe('gateway', () => {
     expect((await c.next((p) => p.op === 10)).d.heartbeat_interval).toBeGreaterThan(0);
     c.send(identify(TOKEN));
     const ready = await c.next((p) => p.t === 'READY');
-    expect(ready.d).toMatchObject({ v: 10, application: { id: emulator.state.applicationId }, resume_gateway_url: emulator.gatewayUrl, user: { bot: true } });
+    expect(ready.d).toMatchObject({
+      v: 10,
+      application: { id: emulator.state.applicationId },
+      resume_gateway_url: emulator.gatewayUrl,
+      user: { bot: true },
+    });
     expect((await c.next((p) => p.t === 'GUILD_CREATE')).d).toMatchObject({ unavailable: false });
     c.send({ op: 1, d: 2 });
     await c.next((p) => p.op === 11);
-    expect((await (await fetch(`${emulator.controlUrl}/sessions`)).json()).find((s: any) => s.id === ready.d.session_id)).toMatchObject({ instance: 'i-raw', connected: true });
+    expect(
+      (await (await fetch(`${emulator.controlUrl}/sessions`)).json()).find((s: any) => s.id === ready.d.session_id),
+    ).toMatchObject({ instance: 'i-raw', connected: true });
     c.ws.close();
   });
 
@@ -130,7 +156,12 @@ describe('control API: who answered', () => {
     const atB = await b.next((p) => p.t === 'INTERACTION_CREATE' && p.d.id === sent.id);
     expect(atA.d.token).not.toBe(atB.d.token);
     expect(atA.d.data).toMatchObject({ name: 'ping', type: 1 });
-    const callback = (token: string, content: string) => fetch(`${emulator.apiBase}/v10/interactions/${sent.id}/${token}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 4, data: { content } }) });
+    const callback = (token: string, content: string) =>
+      fetch(`${emulator.apiBase}/v10/interactions/${sent.id}/${token}/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 4, data: { content } }),
+      });
     expect((await callback(atB.d.token, 'from b')).status).toBe(204);
     const second = await callback(atA.d.token, 'from a');
     expect(second.status).toBe(400);
@@ -138,7 +169,10 @@ describe('control API: who answered', () => {
 
     const record = await (await fetch(`${emulator.controlUrl}/interactions/${sent.id}`)).json();
     expect(record).toMatchObject({ answered: true, attempts: 2, answeredBy: ['i-b', 'i-a'], content: 'from b' });
-    expect(record.answers.map((x: any) => [x.instance, x.accepted, x.rejected])).toEqual([['i-b', true, undefined], ['i-a', false, 'already-acknowledged']]);
+    expect(record.answers.map((x: any) => [x.instance, x.accepted, x.rejected])).toEqual([
+      ['i-b', true, undefined],
+      ['i-a', false, 'already-acknowledged'],
+    ]);
     a.ws.close();
     b.ws.close();
   });
@@ -150,16 +184,27 @@ describe('control API: who answered', () => {
     const sent = await sendCommand(emulator, 'ping');
     const got = await a.next((p) => p.t === 'INTERACTION_CREATE' && p.d.id === sent.id);
     await new Promise((r) => setTimeout(r, 3100));
-    const late = await fetch(`${emulator.apiBase}/v10/interactions/${sent.id}/${got.d.token}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 4, data: { content: 'late' } }) });
+    const late = await fetch(`${emulator.apiBase}/v10/interactions/${sent.id}/${got.d.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'late' } }),
+    });
     expect(late.status).toBe(404);
     expect(await late.json()).toMatchObject({ code: 10062 });
     const record = await (await fetch(`${emulator.controlUrl}/interactions/${sent.id}`)).json();
-    expect(record).toMatchObject({ answered: false, attempts: 1, answers: [{ instance: 'i-late', accepted: false, rejected: 'expired' }] });
+    expect(record).toMatchObject({
+      answered: false,
+      attempts: 1,
+      answers: [{ instance: 'i-late', accepted: false, rejected: 'expired' }],
+    });
     a.ws.close();
   });
 
   it('validates control input', async () => {
-    const res = await fetch(`${emulator.controlUrl}/commands`, { method: 'POST', body: JSON.stringify({ name: 'has spaces' }) });
+    const res = await fetch(`${emulator.controlUrl}/commands`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'has spaces' }),
+    });
     expect(res.status).toBe(400);
     expect((await fetch(`${emulator.controlUrl}/interactions/1`)).status).toBe(404);
     expect((await fetch(`${emulator.controlUrl}/commands`, { method: 'POST', body: '{oops' })).status).toBe(400);

@@ -6,9 +6,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { EC2Client, CreateVpcCommand, CreateSubnetCommand, RunInstancesCommand, DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  CreateVpcCommand,
+  CreateSubnetCommand,
+  RunInstancesCommand,
+  DescribeImagesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { CloudWatchLogStore } from '../../../cli/adapters/aws/logs.js';
@@ -45,7 +57,17 @@ async function launch(role: 'legacy' | 'enhanced', subnet: string, release: stri
       MinCount: 1,
       MaxCount: 1,
       SubnetId: subnet,
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Role', Value: role }, { Key: 'Environment', Value: ENV }, { Key: 'Project', Value: 'ydeploy' }, { Key: 'Release', Value: release }] }],
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'Role', Value: role },
+            { Key: 'Environment', Value: ENV },
+            { Key: 'Project', Value: 'ydeploy' },
+            { Key: 'Release', Value: release },
+          ],
+        },
+      ],
     }),
   );
   return out.Instances![0].InstanceId!;
@@ -56,7 +78,10 @@ async function put(stream: string, events: { timestamp: number; message: string 
   await client.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: stream })).catch((e) => {
     if (e.name !== 'ResourceAlreadyExistsException') throw e;
   });
-  for (let i = 0; i < events.length; i += 1000) await client.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: events.slice(i, i + 1000) }));
+  for (let i = 0; i < events.length; i += 1000)
+    await client.send(
+      new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: events.slice(i, i + 1000) }),
+    );
 }
 
 const pino = (level: number, msg: string, time: number) => JSON.stringify({ level, time, pid: 1, hostname: 'h', msg });
@@ -67,7 +92,15 @@ beforeAll(async () => {
   settings = { region: 'us-east-1', env: process.env };
   const vpc = await ec2().send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }));
   const subnet = async (cidr: string, tier: string) =>
-    (await ec2().send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId!, CidrBlock: cidr, TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Tier', Value: tier }] }] }))).Subnet!.SubnetId!;
+    (
+      await ec2().send(
+        new CreateSubnetCommand({
+          VpcId: vpc.Vpc!.VpcId!,
+          CidrBlock: cidr,
+          TagSpecifications: [{ ResourceType: 'subnet', Tags: [{ Key: 'Tier', Value: tier }] }],
+        }),
+      )
+    ).Subnet!.SubnetId!;
   subnets = { public: await subnet('10.7.1.0/24', 'public'), private: await subnet('10.7.2.0/24', 'private') };
   image = (await ec2().send(new DescribeImagesCommand({}))).Images![0].ImageId!;
   ids.legacy = await launch('legacy', subnets.public, 'v1');
@@ -86,19 +119,73 @@ beforeAll(async () => {
     }
   }
   dir = await mkdtemp(join(tmpdir(), 'ydeploy-ops-'));
-  await writeFile(join(dir, 'ydeploy.config.json'), JSON.stringify({ project: 'ydeploy', environments: { [ENV]: { region: 'us-east-1', stateBucket: 'itest-state', tokenParameter: '/itest/token' } } }));
+  await writeFile(
+    join(dir, 'ydeploy.config.json'),
+    JSON.stringify({
+      project: 'ydeploy',
+      environments: { [ENV]: { region: 'us-east-1', stateBucket: 'itest-state', tokenParameter: '/itest/token' } },
+    }),
+  );
   const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'itest-state' }));
   const journal = (id: string, outcome: string, started: string, ended: string) =>
-    JSON.stringify({ id, command: 'migrate', environment: ENV, who: 'ann@laptop', started, ended, outcome, steps: [{ id: 'enable-both', title: 'Step 1: enable both', started, ended, outcome }], state: {} });
-  await s3.send(new PutObjectCommand({ Bucket: 'itest-state', Key: `ydeploy/${ENV}/journal/20261125T100000Z-migrate-aaaa.json`, Body: journal('20261125T100000Z-migrate-aaaa', 'failed', '2026-11-25T10:00:00Z', '2026-11-25T10:02:00Z') }));
-  await s3.send(new PutObjectCommand({ Bucket: 'itest-state', Key: `ydeploy/${ENV}/journal/20261126T100000Z-migrate-bbbb.json`, Body: journal('20261126T100000Z-migrate-bbbb', 'succeeded', '2026-11-26T10:00:00Z', '2026-11-26T10:05:00Z') }));
-  await s3.send(new PutObjectCommand({ Bucket: 'itest-state', Key: `ydeploy/${ENV}/terraform.tfstate`, Body: JSON.stringify({ version: 4, outputs: { network_configuration: { value: { vpc_id: vpc.Vpc!.VpcId, use_private_subnet: true } } } }) }));
+    JSON.stringify({
+      id,
+      command: 'migrate',
+      environment: ENV,
+      who: 'ann@laptop',
+      started,
+      ended,
+      outcome,
+      steps: [{ id: 'enable-both', title: 'Step 1: enable both', started, ended, outcome }],
+      state: {},
+    });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'itest-state',
+      Key: `ydeploy/${ENV}/journal/20261125T100000Z-migrate-aaaa.json`,
+      Body: journal('20261125T100000Z-migrate-aaaa', 'failed', '2026-11-25T10:00:00Z', '2026-11-25T10:02:00Z'),
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'itest-state',
+      Key: `ydeploy/${ENV}/journal/20261126T100000Z-migrate-bbbb.json`,
+      Body: journal('20261126T100000Z-migrate-bbbb', 'succeeded', '2026-11-26T10:00:00Z', '2026-11-26T10:05:00Z'),
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'itest-state',
+      Key: `ydeploy/${ENV}/terraform.tfstate`,
+      Body: JSON.stringify({
+        version: 4,
+        outputs: { network_configuration: { value: { vpc_id: vpc.Vpc!.VpcId, use_private_subnet: true } } },
+      }),
+    }),
+  );
   const cw = new CloudWatchClient({ region: 'us-east-1' });
   for (const name of ['cpu-high-enhanced', 'nat-errors']) {
-    await cw.send(new PutMetricAlarmCommand({ AlarmName: `ydeploy-${ENV}-${name}`, MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 80, ComparisonOperator: 'GreaterThanThreshold' }));
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: `ydeploy-${ENV}-${name}`,
+        MetricName: 'CPUUtilization',
+        Namespace: 'AWS/EC2',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 80,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
   }
-  await cw.send(new SetAlarmStateCommand({ AlarmName: `ydeploy-${ENV}-nat-errors`, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 2% errors' }));
+  await cw.send(
+    new SetAlarmStateCommand({
+      AlarmName: `ydeploy-${ENV}-nat-errors`,
+      StateValue: 'ALARM',
+      StateReason: 'Threshold Crossed: 2% errors',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -107,26 +194,44 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const deps = () => ({ logs: new CloudWatchLogStore(settings), instances: new Ec2Instances(settings, 'ydeploy'), clock: systemClock, environment: ENV });
+const deps = () => ({
+  logs: new CloudWatchLogStore(settings),
+  instances: new Ec2Instances(settings, 'ydeploy'),
+  clock: systemClock,
+  environment: ENV,
+});
 
 describe('logs against moto', () => {
   it('reads every stream, gone instances included, merged by time over many pages, each event once', async () => {
     const pages: TaggedEvent[][] = [];
-    for await (const page of readLogs(deps(), { selector: parseSelector(undefined), since: base - 1, pageSize: 2000 })) pages.push(page);
+    for await (const page of readLogs(deps(), { selector: parseSelector(undefined), since: base - 1, pageSize: 2000 }))
+      pages.push(page);
     const events = pages.flat();
     expect(pages.length).toBeGreaterThanOrEqual(7);
     expect(events).toHaveLength(6 * PER_STREAM);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     for (let i = 1; i < events.length; i++) expect(events[i].timestamp).toBeGreaterThanOrEqual(events[i - 1].timestamp);
     const byRole = new Map<string, number>();
-    for (const e of events) byRole.set(`${e.instanceKind}/${e.kind}`, (byRole.get(`${e.instanceKind}/${e.kind}`) ?? 0) + 1);
+    for (const e of events)
+      byRole.set(`${e.instanceKind}/${e.kind}`, (byRole.get(`${e.instanceKind}/${e.kind}`) ?? 0) + 1);
     // The terminated instance is still described by EC2 (as moto and AWS do for a while): enhanced.
-    expect(Object.fromEntries(byRole)).toEqual({ 'enhanced/bot': 2 * PER_STREAM, 'enhanced/health': 2 * PER_STREAM, 'legacy/bot': PER_STREAM, 'legacy/health': PER_STREAM });
+    expect(Object.fromEntries(byRole)).toEqual({
+      'enhanced/bot': 2 * PER_STREAM,
+      'enhanced/health': 2 * PER_STREAM,
+      'legacy/bot': PER_STREAM,
+      'legacy/health': PER_STREAM,
+    });
   });
 
   it('narrows to one instance and one stream, and passes the filter pattern', async () => {
     const events: TaggedEvent[] = [];
-    for await (const page of readLogs(deps(), { selector: parseSelector('legacy'), kind: 'health', since: base - 1, filterPattern: '"legacy health 1"' })) events.push(...page);
+    for await (const page of readLogs(deps(), {
+      selector: parseSelector('legacy'),
+      kind: 'health',
+      since: base - 1,
+      filterPattern: '"legacy health 1"',
+    }))
+      events.push(...page);
     expect(new Set(events.map((e) => e.stream))).toEqual(new Set([`${ids.legacy}-health`]));
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.message.includes('legacy health 1'))).toBe(true);
@@ -140,7 +245,10 @@ describe('logs against moto', () => {
     const writer = (async () => {
       await new Promise((r) => setTimeout(r, 600));
       const t = Date.now();
-      await put(`${ids.enhanced}-bot`, [0, 1, 2].map((n) => ({ timestamp: t, message: pino(30, `follow same-ms ${n}`, t) })));
+      await put(
+        `${ids.enhanced}-bot`,
+        [0, 1, 2].map((n) => ({ timestamp: t, message: pino(30, `follow same-ms ${n}`, t) })),
+      );
       newId = await launch('enhanced', subnets.private, 'v3');
       await new Promise((r) => setTimeout(r, 300));
       const t2 = Date.now();
@@ -148,14 +256,28 @@ describe('logs against moto', () => {
       await put(`${newId}-health`, [{ timestamp: t2, message: pino(30, 'candidate healthy', t2) }]);
     })();
     const deadline = setTimeout(() => controller.abort(), 8000);
-    for await (const page of followLogs(deps(), { selector: parseSelector(undefined), since, signal: controller.signal }, { pollMs: 200, discoverEveryMs: 500 })) {
+    for await (const page of followLogs(
+      deps(),
+      { selector: parseSelector(undefined), since, signal: controller.signal },
+      { pollMs: 200, discoverEveryMs: 500 },
+    )) {
       got.push(...page);
       if (got.length >= 5) controller.abort();
     }
     clearTimeout(deadline);
     await writer;
-    expect(got.map((e) => JSON.parse(e.message).msg).sort()).toEqual(['candidate healthy', 'candidate ready', 'follow same-ms 0', 'follow same-ms 1', 'follow same-ms 2']);
-    expect(got.find((e) => e.message.includes('candidate ready'))).toMatchObject({ instanceId: newId, instanceKind: 'enhanced', kind: 'bot' });
+    expect(got.map((e) => JSON.parse(e.message).msg).sort()).toEqual([
+      'candidate healthy',
+      'candidate ready',
+      'follow same-ms 0',
+      'follow same-ms 1',
+      'follow same-ms 2',
+    ]);
+    expect(got.find((e) => e.message.includes('candidate ready'))).toMatchObject({
+      instanceId: newId,
+      instanceKind: 'enhanced',
+      kind: 'bot',
+    });
     await ec2().send(new TerminateInstancesCommand({ InstanceIds: [newId] }));
   });
 });
@@ -180,10 +302,11 @@ describe('status against moto', () => {
     // moto's Run Command runs nothing: SSM answers, nothing is listening.
     expect(report.instances.map((i) => i.health.state)).toEqual(['down', 'down']);
     expect(report.network).toMatchObject({ use_private_subnet: true });
-    expect(report.streams.filter((s) => s.instanceId === ids.enhanced).map((s) => s.lastMessage && JSON.parse(s.lastMessage).msg)).toEqual([
-      expect.stringMatching(/^enhanced bot|^follow same-ms/),
-      `enhanced health ${PER_STREAM - 1}`,
-    ]);
+    expect(
+      report.streams
+        .filter((s) => s.instanceId === ids.enhanced)
+        .map((s) => s.lastMessage && JSON.parse(s.lastMessage).msg),
+    ).toEqual([expect.stringMatching(/^enhanced bot|^follow same-ms/), `enhanced health ${PER_STREAM - 1}`]);
     expect(report.alarms).toEqual([
       { name: `ydeploy-${ENV}-cpu-high-enhanced`, state: expect.any(String), reason: expect.anything() },
       { name: `ydeploy-${ENV}-nat-errors`, state: 'ALARM', reason: 'Threshold Crossed: 2% errors' },
@@ -204,7 +327,12 @@ class Capture extends Writable {
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main(argv, { stdout: stdout as never, stderr: stderr as never, env: { ...process.env, NO_COLOR: '1' }, cwd: dir });
+  const code = await main(argv, {
+    stdout: stdout as never,
+    stderr: stderr as never,
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: dir,
+  });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -212,20 +340,40 @@ describe('the commands, in-process against moto', () => {
   it('logs --json prints the raw events as NDJSON', async () => {
     const { code, stdout } = await cli('logs', '--env', ENV, '--since', '1h', '--stream', 'health', '--json');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // The follow test above added one event from a candidate instance.
     const logs = lines.filter((l) => l.type === 'log' && !l.message.includes('candidate'));
     expect(logs).toHaveLength(3 * PER_STREAM);
-    expect(logs[0]).toMatchObject({ id: expect.any(String), timestamp: base, stream: expect.stringMatching(/-health$/), message: expect.stringContaining('"level"') });
+    expect(logs[0]).toMatchObject({
+      id: expect.any(String),
+      timestamp: base,
+      stream: expect.stringMatching(/-health$/),
+      message: expect.stringContaining('"level"'),
+    });
     expect(lines.at(-1)).toMatchObject({ type: 'result', events: lines.filter((l) => l.type === 'log').length });
   });
 
   it('logs prints tagged, merged lines', async () => {
-    const { code, stdout } = await cli('logs', '--env', ENV, '--since', '1h', '--instance', 'legacy', '--stream', 'bot');
+    const { code, stdout } = await cli(
+      'logs',
+      '--env',
+      ENV,
+      '--since',
+      '1h',
+      '--instance',
+      'legacy',
+      '--stream',
+      'bot',
+    );
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(PER_STREAM);
-    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} legacy   ${ids.legacy} bot    ERROR legacy bot 0$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} legacy   ${ids.legacy} bot    ERROR legacy bot 0$`),
+    );
     expect(lines[1]).toContain('INFO  legacy bot 1');
   });
 

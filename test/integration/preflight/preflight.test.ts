@@ -20,18 +20,43 @@ const GOOD = 'emulator.accepts.this-token';
 beforeAll(async () => {
   requireTool('terraform');
   [moto, discord] = await Promise.all([startMoto(), startDiscordEmulator({ tokens: [GOOD] })]);
-  const clients = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const clients = {
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
   const s3 = new S3Client({ ...clients, forcePathStyle: true });
   const ssm = new SSMClient(clients);
   for (const Bucket of ['pf-state', 'pf-releases']) await s3.send(new CreateBucketCommand({ Bucket }));
   await ssm.send(new PutParameterCommand({ Name: '/pf/token', Type: 'SecureString', Value: GOOD }));
-  await ssm.send(new PutParameterCommand({ Name: '/pf/rejected', Type: 'SecureString', Value: 'a.token-the-emulator.does-not-know' }));
+  await ssm.send(
+    new PutParameterCommand({
+      Name: '/pf/rejected',
+      Type: 'SecureString',
+      Value: 'a.token-the-emulator.does-not-know',
+    }),
+  );
   await ssm.send(new PutParameterCommand({ Name: '/pf/plain', Type: 'String', Value: GOOD }));
-  const lock = { holder: 'ana@ci', command: 'deploy', since: new Date().toISOString(), renewedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
-  await s3.send(new PutObjectCommand({ Bucket: 'pf-state', Key: 'ydeploy/locked/lock.json', Body: JSON.stringify(lock) }));
+  const lock = {
+    holder: 'ana@ci',
+    command: 'deploy',
+    since: new Date().toISOString(),
+    renewedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  await s3.send(
+    new PutObjectCommand({ Bucket: 'pf-state', Key: 'ydeploy/locked/lock.json', Body: JSON.stringify(lock) }),
+  );
 
   dir = await mkdtemp(join(tmpdir(), 'ydeploy-preflight-'));
-  const base = { region: 'us-east-1', stateBucket: 'pf-state', releaseBucket: 'pf-releases', tokenParameter: '/pf/token', discordApi: discord.apiBase, terraform: { pluginDir: pluginDir() } };
+  const base = {
+    region: 'us-east-1',
+    stateBucket: 'pf-state',
+    releaseBucket: 'pf-releases',
+    tokenParameter: '/pf/token',
+    discordApi: discord.apiBase,
+    terraform: { pluginDir: pluginDir() },
+  };
   const config = {
     project: 'pf',
     environments: {
@@ -60,8 +85,17 @@ async function preflight(env: string, extra: string[] = ['--skip-tests']) {
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
   const processEnv = { ...process.env, ...moto.env, TF_CLI_CONFIG_FILE: '' };
-  const code = await main(['preflight', '--env', env, '--json', ...extra], { cwd: dir, stdout: stdout as never, stderr: stderr as never, env: processEnv });
-  const events = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  const code = await main(['preflight', '--env', env, '--json', ...extra], {
+    cwd: dir,
+    stdout: stdout as never,
+    stderr: stderr as never,
+    env: processEnv,
+  });
+  const events = out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
   const checks = Object.fromEntries(events.filter((e) => e.type === 'check').map((e) => [e.id, e]));
   return { code, events, checks, result: events.at(-1)!, err, out };
 }
@@ -85,7 +119,10 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
   it('fails on a bucket that does not exist (exit 3)', async () => {
     const { code, checks, result } = await preflight('wrongbucket');
     expect(code).toBe(3);
-    expect(checks['state-bucket']).toMatchObject({ ok: false, reason: 's3://pf-no-such-bucket does not exist or these credentials may not use it (HeadBucket: 404/403)' });
+    expect(checks['state-bucket']).toMatchObject({
+      ok: false,
+      reason: 's3://pf-no-such-bucket does not exist or these credentials may not use it (HeadBucket: 404/403)',
+    });
     expect(result).toMatchObject({ type: 'result', ok: false, exitCode: 3 });
     expect(result.error.why).toMatch(/^1 check failed: state bucket reachable/);
     expect(result.error.details.checks).toHaveLength(Object.keys(checks).length);
@@ -94,17 +131,26 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
   it('fails on a token the Discord emulator rejects, without printing it', async () => {
     const { code, checks, out, err } = await preflight('rejected');
     expect(code).toBe(3);
-    expect(checks['discord-token']).toMatchObject({ ok: false, reason: 'Discord rejected the token in /pf/rejected (401 Unauthorized)' });
+    expect(checks['discord-token']).toMatchObject({
+      ok: false,
+      reason: 'Discord rejected the token in /pf/rejected (401 Unauthorized)',
+    });
     expect(out + err).not.toContain('a.token-the-emulator.does-not-know');
   });
 
   it('fails on a missing token parameter, and on one that is not a SecureString', async () => {
     const missing = await preflight('noparam');
     expect(missing.code).toBe(3);
-    expect(missing.checks['token-parameter']).toMatchObject({ ok: false, reason: 'SSM parameter /pf/absent does not exist in us-east-1', fix: 'ydeploy init --store-token --env noparam' });
+    expect(missing.checks['token-parameter']).toMatchObject({
+      ok: false,
+      reason: 'SSM parameter /pf/absent does not exist in us-east-1',
+      fix: 'ydeploy init --store-token --env noparam',
+    });
     expect(missing.checks['discord-token']).toMatchObject({ ok: false, skipped: true });
     const plain = await preflight('plain');
-    expect(plain.checks['token-parameter'].reason).toBe('SSM parameter /pf/plain is a String, so the token is stored unencrypted');
+    expect(plain.checks['token-parameter'].reason).toBe(
+      'SSM parameter /pf/plain is a String, so the token is stored unencrypted',
+    );
   });
 
   it('fails when terraform is missing', async () => {
@@ -112,7 +158,10 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
     expect(code).toBe(3);
     expect(checks['terraform'].ok).toBe(false);
     expect(checks['terraform'].reason).toContain('terraform not found');
-    expect(checks['terraform-module']).toMatchObject({ skipped: true, reason: 'not run: needs "terraform is installed"' });
+    expect(checks['terraform-module']).toMatchObject({
+      skipped: true,
+      reason: 'not run: needs "terraform is installed"',
+    });
   });
 
   it('fails while another deployment holds the lock', async () => {
@@ -125,12 +174,21 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
     const stderr = new PassThrough();
     let err = '';
     stderr.on('data', (c) => (err += c));
-    const code = await main(['preflight', '--env', 'noparam', '--skip-tests'], { cwd: dir, stdout: new PassThrough() as never, stderr: stderr as never, env: { ...process.env, ...moto.env, TF_CLI_CONFIG_FILE: '' } });
+    const code = await main(['preflight', '--env', 'noparam', '--skip-tests'], {
+      cwd: dir,
+      stdout: new PassThrough() as never,
+      stderr: stderr as never,
+      env: { ...process.env, ...moto.env, TF_CLI_CONFIG_FILE: '' },
+    });
     expect(code).toBe(3);
-    expect(err).toMatch(/✖ Discord token parameter is a SecureString \(\d+\.\ds\) — SSM parameter \/pf\/absent does not exist in us-east-1/);
+    expect(err).toMatch(
+      /✖ Discord token parameter is a SecureString \(\d+\.\ds\) — SSM parameter \/pf\/absent does not exist in us-east-1/,
+    );
     expect(err).toContain('    → ydeploy init --store-token --env noparam');
     expect(err).toContain('↷ Discord token is valid — not run: needs "Discord token parameter is a SecureString"');
     expect(err).toMatch(/✔ state bucket reachable/);
-    expect(err).toContain('✖ preflight failed: 1 check failed: Discord token parameter is a SecureString (1 not run because of it)');
+    expect(err).toContain(
+      '✖ preflight failed: 1 check failed: Discord token parameter is a SecureString (1 not run because of it)',
+    );
   });
 });

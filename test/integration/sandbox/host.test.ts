@@ -32,7 +32,17 @@ async function launch(role: string): Promise<string> {
       MinCount: 1,
       MaxCount: 1,
       InstanceType: 't3.micro',
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Project', Value: 'ydeploy' }, { Key: 'Environment', Value: 'sandbox' }, { Key: 'Role', Value: role }, { Key: 'Release', Value: 'fx-1' }] }],
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'Project', Value: 'ydeploy' },
+            { Key: 'Environment', Value: 'sandbox' },
+            { Key: 'Role', Value: role },
+            { Key: 'Release', Value: 'fx-1' },
+          ],
+        },
+      ],
     }),
   );
   return out.Instances![0].InstanceId!;
@@ -43,7 +53,9 @@ async function hosted(): Promise<InstancesState> {
 }
 
 async function streamMessages(stream: string): Promise<string[]> {
-  const out = await logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, logStreamNames: [stream], interleaved: true }));
+  const out = await logs.send(
+    new FilterLogEventsCommand({ logGroupName: GROUP, logStreamNames: [stream], interleaved: true }),
+  );
   return (out.events ?? []).map((e) => e.message ?? '');
 }
 
@@ -96,12 +108,17 @@ describe('instance host', () => {
     expect(alive(state.instances[first].units.health.pid)).toBe(true);
   });
 
-  it('ships each process\'s output to its own CloudWatch stream', async () => {
+  it("ships each process's output to its own CloudWatch stream", async () => {
     const bot = await eventually('bot lines in CloudWatch', async () => {
       const messages = await streamMessages(`${first}-bot`);
       return messages.some((m) => m.includes('heartbeat')) ? messages : undefined;
     });
-    expect(JSON.parse(bot[0])).toMatchObject({ msg: 'bot starting', instanceId: first, role: 'active', tokenParameter: '/ydeploy/sandbox/discord-token' });
+    expect(JSON.parse(bot[0])).toMatchObject({
+      msg: 'bot starting',
+      instanceId: first,
+      role: 'active',
+      tokenParameter: '/ydeploy/sandbox/discord-token',
+    });
     const health = await eventually('health lines in CloudWatch', async () => {
       const messages = await streamMessages(`${first}-health`);
       return messages.length ? messages : undefined;
@@ -137,7 +154,9 @@ describe('instance host', () => {
     await eventually('unhosted', async () => !(await hosted()).instances[first]);
     await eventually('processes gone', async () => !alive(bot.pid) && !alive(health.pid));
     // Its last words (logged on SIGTERM) still reach CloudWatch.
-    await eventually('the shutdown line shipped', async () => (await streamMessages(`${first}-bot`)).some((m) => m.includes('bot stopped')));
+    await eventually('the shutdown line shipped', async () =>
+      (await streamMessages(`${first}-bot`)).some((m) => m.includes('bot stopped')),
+    );
   });
 
   it('keeps its bots running while moto is down, and says so', async () => {

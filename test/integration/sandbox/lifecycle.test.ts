@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../../cli/config/load.js';
 import { isFree } from '../../../cli/sandbox/control/daemons.js';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
-import { daemonHealth, newState, readState, sandboxDown, startDaemons } from '../../../cli/sandbox/control/lifecycle.js';
+import {
+  daemonHealth,
+  newState,
+  readState,
+  sandboxDown,
+  startDaemons,
+} from '../../../cli/sandbox/control/lifecycle.js';
 import { findProcessesOf } from '../../../cli/sandbox/process.js';
 import type { SandboxState } from '../../../cli/sandbox/state-files.js';
 import { freePort } from '../../_helpers/ports.js';
@@ -35,7 +41,12 @@ describe('sandbox daemons', () => {
     expect(started.started).toEqual(['moto', 'discord', 'shim', 'host']);
     const saved = (await readState(temp.dir))!;
     for (const record of Object.values(saved.daemons)) expect(alive(record!.pid)).toBe(true);
-    expect(await daemonHealth(saved)).toEqual({ moto: 'running', discord: 'running', shim: 'running', host: 'running' });
+    expect(await daemonHealth(saved)).toEqual({
+      moto: 'running',
+      discord: 'running',
+      shim: 'running',
+      host: 'running',
+    });
     expect(saved.endpoints.aws).toBe(`http://127.0.0.1:${saved.ports.moto}`);
   });
 
@@ -59,12 +70,22 @@ describe('sandbox daemons', () => {
   it('down stops everything, even when sandbox.json was lost', async () => {
     const current = (await readState(temp.dir))!;
     const pids = Object.values(current.daemons).map((d) => d!.pid);
-    expect(findProcessesOf(temp.dir).map((p) => p.name).sort()).toEqual(['discord', 'host', 'moto', 'shim']);
+    expect(
+      findProcessesOf(temp.dir)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['discord', 'host', 'moto', 'shim']);
     await rm(sandboxFiles(temp.dir).state);
     const down = await sandboxDown(temp.dir);
-    expect(down.stopped.map((s) => s.name).sort()).toEqual(['discord (unrecorded)', 'host (unrecorded)', 'moto (unrecorded)', 'shim (unrecorded)']);
+    expect(down.stopped.map((s) => s.name).sort()).toEqual([
+      'discord (unrecorded)',
+      'host (unrecorded)',
+      'moto (unrecorded)',
+      'shim (unrecorded)',
+    ]);
     for (const pid of pids) expect(alive(pid)).toBe(false);
-    for (const port of [current.ports.moto, current.ports.shim, current.ports.discord]) expect(await isFree(port)).toBe(true);
+    for (const port of [current.ports.moto, current.ports.shim, current.ports.discord])
+      expect(await isFree(port)).toBe(true);
     expect(findProcessesOf(temp.dir)).toEqual([]);
   });
 });

@@ -67,7 +67,14 @@ beforeAll(async () => {
   };
   await writeJson(files.instances, state);
   await writeUnitTools(files.bin);
-  shim = await startRunCommandShim({ port: await freePort(), motoEndpoint: moto.endpoint, credentials: key, instancesFile: files.instances, binDir: files.bin, baseEnv: { PATH: process.env.PATH! } });
+  shim = await startRunCommandShim({
+    port: await freePort(),
+    motoEndpoint: moto.endpoint,
+    credentials: key,
+    instancesFile: files.instances,
+    binDir: files.bin,
+    baseEnv: { PATH: process.env.PATH! },
+  });
 });
 
 afterAll(async () => {
@@ -77,13 +84,18 @@ afterAll(async () => {
 });
 
 describe('Run Command shim', () => {
-  it('runs the commands with the instance\'s own variables and records stdout, stderr and exit code', async () => {
+  it("runs the commands with the instance's own variables and records stdout, stderr and exit code", async () => {
     const client = ssm();
     const sent = await client.send(
       new SendCommandCommand({
         InstanceIds: [ID],
         DocumentName: 'AWS-RunShellScript',
-        Parameters: { commands: ['echo "port=${YDEPLOY_HEALTH_PORT:-3000} id=$INSTANCE_ID ready=${YDEPLOY_READY_FILE:-/tmp/bot-ready}"', 'echo oops >&2'] },
+        Parameters: {
+          commands: [
+            'echo "port=${YDEPLOY_HEALTH_PORT:-3000} id=$INSTANCE_ID ready=${YDEPLOY_READY_FILE:-/tmp/bot-ready}"',
+            'echo oops >&2',
+          ],
+        },
       }),
     );
     expect(sent.Command?.Status).toMatch(/Pending|InProgress/);
@@ -96,7 +108,13 @@ describe('Run Command shim', () => {
 
   it('reports a failing command as Failed with its exit code', async () => {
     const client = ssm();
-    const sent = await client.send(new SendCommandCommand({ InstanceIds: [ID], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['exit 7'] } }));
+    const sent = await client.send(
+      new SendCommandCommand({
+        InstanceIds: [ID],
+        DocumentName: 'AWS-RunShellScript',
+        Parameters: { commands: ['exit 7'] },
+      }),
+    );
     const out = await result(client, sent.Command!.CommandId!);
     expect(out.Status).toBe('Failed');
     expect(out.ResponseCode).toBe(7);
@@ -104,16 +122,33 @@ describe('Run Command shim', () => {
 
   it('times a command out after executionTimeout', async () => {
     const client = ssm();
-    const sent = await client.send(new SendCommandCommand({ InstanceIds: [ID], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['sleep 20'], executionTimeout: ['1'] } }));
+    const sent = await client.send(
+      new SendCommandCommand({
+        InstanceIds: [ID],
+        DocumentName: 'AWS-RunShellScript',
+        Parameters: { commands: ['sleep 20'], executionTimeout: ['1'] },
+      }),
+    );
     const out = await result(client, sent.Command!.CommandId!);
     expect(out.Status).toBe('TimedOut');
   });
 
   it('cancels a running command and lists invocations with details', async () => {
     const client = ssm();
-    const sent = await client.send(new SendCommandCommand({ InstanceIds: [ID], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['echo started', 'sleep 20'] } }));
+    const sent = await client.send(
+      new SendCommandCommand({
+        InstanceIds: [ID],
+        DocumentName: 'AWS-RunShellScript',
+        Parameters: { commands: ['echo started', 'sleep 20'] },
+      }),
+    );
     const commandId = sent.Command!.CommandId!;
-    await eventually('InProgress', async () => (await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: ID }))).Status === 'InProgress');
+    await eventually(
+      'InProgress',
+      async () =>
+        (await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: ID }))).Status ===
+        'InProgress',
+    );
     await client.send(new CancelCommandCommand({ CommandId: commandId }));
     expect((await result(client, commandId)).Status).toBe('Cancelled');
     const listed = await client.send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: true }));
@@ -124,14 +159,34 @@ describe('Run Command shim', () => {
 
   it('says hosted instances are Online and refuses unknown ones', async () => {
     const client = ssm();
-    const info = await client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [ID, 'i-00000000000000000'] }] }));
+    const info = await client.send(
+      new DescribeInstanceInformationCommand({
+        Filters: [{ Key: 'InstanceIds', Values: [ID, 'i-00000000000000000'] }],
+      }),
+    );
     expect(info.InstanceInformationList?.map((i) => [i.InstanceId, i.PingStatus])).toEqual([[ID, 'Online']]);
-    await expect(client.send(new SendCommandCommand({ InstanceIds: ['i-00000000000000000'], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['true'] } }))).rejects.toMatchObject({ name: 'InvalidInstanceId' });
+    await expect(
+      client.send(
+        new SendCommandCommand({
+          InstanceIds: ['i-00000000000000000'],
+          DocumentName: 'AWS-RunShellScript',
+          Parameters: { commands: ['true'] },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidInstanceId' });
   });
 
-  it('answers the guide\'s systemctl / journalctl from the instance host\'s state', async () => {
+  it("answers the guide's systemctl / journalctl from the instance host's state", async () => {
     const client = ssm();
-    const sent = await client.send(new SendCommandCommand({ InstanceIds: [ID], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['systemctl is-active discord-bot', 'systemctl is-active discord-health || echo "exit=$?"'] } }));
+    const sent = await client.send(
+      new SendCommandCommand({
+        InstanceIds: [ID],
+        DocumentName: 'AWS-RunShellScript',
+        Parameters: {
+          commands: ['systemctl is-active discord-bot', 'systemctl is-active discord-health || echo "exit=$?"'],
+        },
+      }),
+    );
     const out = await result(client, sent.Command!.CommandId!);
     expect(out.StandardOutputContent).toBe('active\nfailed\nexit=3\n');
   });
@@ -139,7 +194,11 @@ describe('Run Command shim', () => {
   it('works through the RemoteExec adapter core uses', async () => {
     // The adapter reads endpoint and credentials from the standard variables.
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SSM: shim.url, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SSM: shim.url,
+      AWS_ACCESS_KEY_ID: key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    });
     try {
       const fresh = new SsmRemoteExec({ region: 'us-east-1', env: process.env }, 50);
       expect((await fresh.online([ID])).get(ID)).toBe('Online');
@@ -151,7 +210,9 @@ describe('Run Command shim', () => {
   });
 
   it('forwards every other SSM call to moto', async () => {
-    await ssm().send(new PutParameterCommand({ Name: '/shim/test', Type: 'SecureString', Value: 's3cr3t', Overwrite: true }));
+    await ssm().send(
+      new PutParameterCommand({ Name: '/shim/test', Type: 'SecureString', Value: 's3cr3t', Overwrite: true }),
+    );
     const direct = ssm({ accessKeyId: 'testing', secretAccessKey: 'testing' }, moto.endpoint);
     const read = await direct.send(new GetParameterCommand({ Name: '/shim/test', WithDecryption: true }));
     expect(read.Parameter?.Value).toBe('s3cr3t');
@@ -161,11 +222,25 @@ describe('Run Command shim', () => {
 
   it('refuses a request signed with another key, and one with a wrong secret', async () => {
     const other = ssm(sandboxKey());
-    await expect(other.send(new GetParameterCommand({ Name: '/shim/test' }))).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 403 } });
-    await expect(other.send(new SendCommandCommand({ InstanceIds: [ID], DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['touch /tmp/should-not-run'] } }))).rejects.toMatchObject({
+    await expect(other.send(new GetParameterCommand({ Name: '/shim/test' }))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(
+      other.send(
+        new SendCommandCommand({
+          InstanceIds: [ID],
+          DocumentName: 'AWS-RunShellScript',
+          Parameters: { commands: ['touch /tmp/should-not-run'] },
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
     });
     const forged = ssm({ accessKeyId: key.accessKeyId, secretAccessKey: 'not-the-secret' });
-    await expect(forged.send(new DescribeInstanceInformationCommand({}))).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    await expect(forged.send(new DescribeInstanceInformationCommand({}))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 });

@@ -10,7 +10,13 @@ import { ModuleCopy, userDataFiles, type Vars } from '../../_helpers/terraform.j
 import { ensureCommand, pluginDir } from '../../_helpers/tools.js';
 
 // No AWS is reached: a dead endpoint makes any accidental call fail fast instead of leaving.
-const offline = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
+const offline = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_ACCESS_KEY_ID: 'offline',
+  AWS_SECRET_ACCESS_KEY: 'offline',
+  AWS_REGION: 'us-east-1',
+  AWS_MAX_ATTEMPTS: '1',
+};
 
 const base: Vars = {
   environment: 'staging',
@@ -37,7 +43,10 @@ afterAll(async () => {
  */
 async function validationErrors(vars: Vars): Promise<string[]> {
   const file = await module.writeVars(`bad-${Math.random().toString(36).slice(2)}`, vars);
-  const run = await module.run(['console', '-no-color', `-var-file=${file}`], { env: offline, input: 'var.environment\n' });
+  const run = await module.run(['console', '-no-color', `-var-file=${file}`], {
+    env: offline,
+    input: 'var.environment\n',
+  });
   const text = `${run.stderr}\n${run.stdout}`.replace(/\s+/g, ' ');
   return text
     .split('Error: Invalid value for variable')
@@ -48,7 +57,10 @@ async function validationErrors(vars: Vars): Promise<string[]> {
 /** The user data the module renders for each release in use, through `terraform console`. */
 async function renderUserData(vars: Vars): Promise<Record<string, string>> {
   const file = await module.writeVars(`render-${Math.random().toString(36).slice(2)}`, vars);
-  const run = await module.must(['console', `-var-file=${file}`], { env: offline, input: 'nonsensitive(base64encode(jsonencode(local.user_data)))\n' });
+  const run = await module.must(['console', `-var-file=${file}`], {
+    env: offline,
+    input: 'nonsensitive(base64encode(jsonencode(local.user_data)))\n',
+  });
   const encoded = JSON.parse(run.stdout.trim()) as string;
   return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, string>;
 }
@@ -62,7 +74,12 @@ describe('terraform module: static checks', () => {
 
   it('validates without errors or warnings', async () => {
     const run = await module.run(['validate', '-json', '-no-color'], { env: offline });
-    const result = JSON.parse(run.stdout) as { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
+    const result = JSON.parse(run.stdout) as {
+      valid: boolean;
+      error_count: number;
+      warning_count: number;
+      diagnostics: unknown[];
+    };
     expect(result.diagnostics).toEqual([]);
     expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   });
@@ -100,7 +117,11 @@ describe('terraform module: static checks', () => {
       'instance_type must be an EC2 instance type',
       'availability_zone_count must be 1, 2 or 3',
     ];
-    for (const message of expected) expect(errors.some((e) => e.includes(message)), `${message} in:\n${errors.join('\n')}`).toBe(true);
+    for (const message of expected)
+      expect(
+        errors.some((e) => e.includes(message)),
+        `${message} in:\n${errors.join('\n')}`,
+      ).toBe(true);
     expect(errors).toHaveLength(expected.length);
   });
 
@@ -110,7 +131,9 @@ describe('terraform module: static checks', () => {
     const malformed = await validationErrors({ ...base, candidate_release_version: '..' });
     const dots = await validationErrors({ ...base, release_version: '..' });
     // Rules that refer to other variables run only when those are valid, so these go one by one.
-    expect(await validationErrors({ ...base, legacy_release_version: 'a/b' })).toEqual([expect.stringContaining('legacy_release_version must be null or 1-64')]);
+    expect(await validationErrors({ ...base, legacy_release_version: 'a/b' })).toEqual([
+      expect.stringContaining('legacy_release_version must be null or 1-64'),
+    ]);
     expect(same).toEqual([expect.stringContaining('candidate_release_version must differ from release_version')]);
     expect(malformed).toEqual([expect.stringContaining('candidate_release_version must be null or 1-64')]);
     expect(dots).toEqual([expect.stringContaining('release_version must be 1-64')]);
@@ -118,19 +141,37 @@ describe('terraform module: static checks', () => {
 
   it('needs a release for every enabled role, and nothing more', async () => {
     const noRelease = { ...base, release_version: null };
-    expect(await validationErrors(noRelease)).toEqual([expect.stringContaining('release_version must be set while enable_enhanced_instance is true')]);
-    expect(await validationErrors({ ...noRelease, enable_enhanced_instance: false, enable_legacy_instance: true })).toEqual([
-      expect.stringContaining('legacy_release_version (or release_version) must be set while enable_legacy_instance is true'),
+    expect(await validationErrors(noRelease)).toEqual([
+      expect.stringContaining('release_version must be set while enable_enhanced_instance is true'),
+    ]);
+    expect(
+      await validationErrors({ ...noRelease, enable_enhanced_instance: false, enable_legacy_instance: true }),
+    ).toEqual([
+      expect.stringContaining(
+        'legacy_release_version (or release_version) must be set while enable_legacy_instance is true',
+      ),
     ]);
     // Legacy only, with its own release: the guide's starting point before any enhanced release exists.
-    const legacyOnly = { ...noRelease, enable_enhanced_instance: false, enable_legacy_instance: true, legacy_release_version: 'v1' };
+    const legacyOnly = {
+      ...noRelease,
+      enable_enhanced_instance: false,
+      enable_legacy_instance: true,
+      legacy_release_version: 'v1',
+    };
     expect(await validationErrors(legacyOnly)).toEqual([]);
     expect(Object.keys(await renderUserData(legacyOnly))).toEqual(['v1']);
   });
 });
 
 describe('terraform module: rendered user data', () => {
-  const vars: Vars = { ...base, enable_legacy_instance: true, legacy_release_version: 'v1', candidate_release_version: 'v3', health_port: 3100, region: 'eu-west-1' };
+  const vars: Vars = {
+    ...base,
+    enable_legacy_instance: true,
+    legacy_release_version: 'v1',
+    candidate_release_version: 'v3',
+    health_port: 3100,
+    region: 'eu-west-1',
+  };
   let rendered: Record<string, string>;
   let root: string;
 
@@ -193,7 +234,10 @@ describe('terraform module: rendered user data', () => {
       await chmod(join(root, path), parseInt(file.mode, 8));
     }
     await mkdir(join(root, 'usr/lib/systemd'), { recursive: true });
-    await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     const units = ['/etc/systemd/system/discord-bot.service', '/etc/systemd/system/discord-health.service'];
     const verify = await execa('systemd-analyze', ['verify', `--root=${root}`, ...units], { reject: false });
     expect(verify.stderr).toBe('');
@@ -247,12 +291,28 @@ describe('terraform module: rendered user data', () => {
   it('ships the two streams and mem_used_percent with the CloudWatch agent', () => {
     const files = userDataFiles(rendered.v2!);
     const agent = JSON.parse(files.get('/opt/aws/amazon-cloudwatch-agent/etc/ydeploy.json')!.content) as {
-      logs: { logs_collected: { files: { collect_list: { file_path: string; log_group_name: string; log_stream_name: string }[] } } };
-      metrics: { namespace: string; append_dimensions: Record<string, string>; metrics_collected: { mem: { measurement: string[] } } };
+      logs: {
+        logs_collected: {
+          files: { collect_list: { file_path: string; log_group_name: string; log_stream_name: string }[] };
+        };
+      };
+      metrics: {
+        namespace: string;
+        append_dimensions: Record<string, string>;
+        metrics_collected: { mem: { measurement: string[] } };
+      };
     };
     expect(agent.logs.logs_collected.files.collect_list).toEqual([
-      expect.objectContaining({ file_path: '/var/log/discord-bot/bot.log', log_group_name: '/ec2/staging-logs', log_stream_name: '{instance_id}-bot' }),
-      expect.objectContaining({ file_path: '/var/log/discord-bot/health.log', log_group_name: '/ec2/staging-logs', log_stream_name: '{instance_id}-health' }),
+      expect.objectContaining({
+        file_path: '/var/log/discord-bot/bot.log',
+        log_group_name: '/ec2/staging-logs',
+        log_stream_name: '{instance_id}-bot',
+      }),
+      expect.objectContaining({
+        file_path: '/var/log/discord-bot/health.log',
+        log_group_name: '/ec2/staging-logs',
+        log_stream_name: '{instance_id}-health',
+      }),
     ]);
     expect(agent.metrics.namespace).toBe('CWAgent');
     expect(agent.metrics.append_dimensions).toEqual({ InstanceId: '${aws:InstanceId}' });

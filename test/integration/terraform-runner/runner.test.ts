@@ -23,7 +23,13 @@ afterEach(() => {
 function runner(fixture: string, reporter = new RecordingReporter(), binary?: string) {
   dir = copyFixture(fixture);
   // This machine's TF_CLI_CONFIG_FILE points at a missing file: the runner must not pass that on.
-  const terraform = new TerraformRunner({ dir, reporter, environment: 'test', binary, env: { ...process.env, TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc' } });
+  const terraform = new TerraformRunner({
+    dir,
+    reporter,
+    environment: 'test',
+    binary,
+    env: { ...process.env, TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc' },
+  });
   return { terraform, reporter, dir };
 }
 
@@ -34,7 +40,12 @@ describe('a terraform_data module', () => {
     await terraform.init();
     expect(await terraform.validate()).toEqual([]);
 
-    const vars = { name: 'first', ports: [80, 443], tags: { team: 'bots', literal: '${not.a.reference}' }, candidate: null };
+    const vars = {
+      name: 'first',
+      ports: [80, 443],
+      tags: { team: 'bots', literal: '${not.a.reference}' },
+      candidate: null,
+    };
     const plan = await terraform.plan({ vars });
     expect(plan).toMatchObject({ changed: true, add: 2, change: 0, remove: 0 });
     expect(plan.changes.map((c) => c.address).sort()).toEqual(['terraform_data.named', 'terraform_data.shape']);
@@ -74,7 +85,7 @@ describe('a terraform_data module', () => {
 });
 
 describe('when terraform fails', () => {
-  it('shows terraform\'s diagnostics in the error, with where they come from', async () => {
+  it("shows terraform's diagnostics in the error, with where they come from", async () => {
     const { terraform } = runner('broken');
     await terraform.init();
     const error = await terraform.plan().catch((e: unknown) => e);
@@ -96,7 +107,8 @@ describe('when terraform fails', () => {
       {
         severity: 'error',
         summary: 'Reference to undeclared input variable',
-        detail: 'An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
+        detail:
+          'An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
         address: 'main.tf:3',
       },
     ]);
@@ -106,12 +118,20 @@ describe('when terraform fails', () => {
 describe('the terraform binary', () => {
   it('missing: a usage error (exit 2) that says how to install it', async () => {
     const { terraform, dir } = runner('basic');
-    const missing = new TerraformRunner({ dir, reporter: new RecordingReporter(), binary: join(dir, 'no-such-terraform') });
+    const missing = new TerraformRunner({
+      dir,
+      reporter: new RecordingReporter(),
+      binary: join(dir, 'no-such-terraform'),
+    });
     const error = await missing.init().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).code).toBe(ExitCode.usage);
-    expect((error as UsageError).message).toBe(`terraform not found: "${join(dir, 'no-such-terraform')}" is not an executable on PATH`);
-    expect((error as UsageError).fix).toMatch(/^install terraform >= 1\.10\.0 .* or set terraform\.binary in ydeploy\.config\.json$/);
+    expect((error as UsageError).message).toBe(
+      `terraform not found: "${join(dir, 'no-such-terraform')}" is not an executable on PATH`,
+    );
+    expect((error as UsageError).fix).toMatch(
+      /^install terraform >= 1\.10\.0 .* or set terraform\.binary in ydeploy\.config\.json$/,
+    );
     expect(await terraform.version()).toMatch(/^1\./);
   });
 
@@ -123,7 +143,11 @@ describe('the terraform binary', () => {
     const old = new TerraformRunner({ dir, reporter: new RecordingReporter(), binary: fake });
     const error = await old.plan().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect(error).toMatchObject({ code: ExitCode.usage, what: 'terraform 1.5.7 is too old', why: "ydeploy needs terraform >= 1.10.0 (the S3 backend's use_lockfile)" });
+    expect(error).toMatchObject({
+      code: ExitCode.usage,
+      what: 'terraform 1.5.7 is too old',
+      why: "ydeploy needs terraform >= 1.10.0 (the S3 backend's use_lockfile)",
+    });
   });
 });
 
@@ -172,7 +196,10 @@ describe('Ctrl-C during an apply', () => {
   it('ydeploy exiting mid-apply takes terraform with it', async () => {
     const { dir } = runner('slow');
     const script = fileURLToPath(new URL('fixtures/exit-mid-apply.ts', import.meta.url));
-    const { stdout } = await execa(process.execPath, ['--import', 'tsx', script, dir], { env: { ...process.env, TF_CLI_CONFIG_FILE: '' }, timeout: 60_000 });
+    const { stdout } = await execa(process.execPath, ['--import', 'tsx', script, dir], {
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '' },
+      timeout: 60_000,
+    });
     expect(stdout).toBe('exiting');
     await expect.poll(() => processesIn(dir), { timeout: 2000 }).toEqual([]);
   });

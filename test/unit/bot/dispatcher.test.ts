@@ -11,8 +11,16 @@ function setup(role: 'active' | 'standby') {
   let clock = T;
   const answered: string[] = [];
   const roles: string[] = [];
-  const dispatcher = new Dispatcher(role, (error) => { throw error; }, (r) => roles.push(r), () => clock);
-  const receive = (id: string) => dispatcher.receive({ id, receivedAt: clock, answer: async () => void answered.push(id) } satisfies Incoming);
+  const dispatcher = new Dispatcher(
+    role,
+    (error) => {
+      throw error;
+    },
+    (r) => roles.push(r),
+    () => clock,
+  );
+  const receive = (id: string) =>
+    dispatcher.receive({ id, receivedAt: clock, answer: async () => void answered.push(id) } satisfies Incoming);
   return { dispatcher, answered, roles, receive, advance: (ms: number) => (clock += ms) };
 }
 
@@ -39,11 +47,22 @@ describe('Dispatcher', () => {
     both(idAt(T, 1));
     both(idAt(T + 10, 2));
     const down = old.dispatcher.stepDown();
-    expect(down).toEqual({ role: 'standby', lastEventAt: T + 10, lastInteractionId: idAt(T + 10, 2), after: idAt(T + 10, 2) });
+    expect(down).toEqual({
+      role: 'standby',
+      lastEventAt: T + 10,
+      lastInteractionId: idAt(T + 10, 2),
+      after: idAt(T + 10, 2),
+    });
     both(idAt(T + 10, 3)); // same millisecond as the last handled one: the id still orders it
     both(idAt(T + 20, 4));
     const result = next.dispatcher.activate({ after: parseAfter(down.after) });
-    expect(result).toMatchObject({ role: 'active', replayed: [idAt(T + 10, 3), idAt(T + 20, 4)], expired: 0, skipped: 2, alreadyActive: false });
+    expect(result).toMatchObject({
+      role: 'active',
+      replayed: [idAt(T + 10, 3), idAt(T + 20, 4)],
+      expired: 0,
+      skipped: 2,
+      alreadyActive: false,
+    });
     both(idAt(T + 30, 5));
     expect(old.answered).toEqual([idAt(T, 1), idAt(T + 10, 2)]);
     expect(next.answered).toEqual([idAt(T + 10, 3), idAt(T + 20, 4), idAt(T + 30, 5)]);
@@ -71,7 +90,11 @@ describe('Dispatcher', () => {
   it('a forced activation without --after answers nothing buffered (it may have been answered)', () => {
     const next = setup('standby');
     next.receive(idAt(T, 1));
-    expect(next.dispatcher.activate({ force: true, peerActive: true })).toMatchObject({ role: 'active', replayed: [], skipped: 1 });
+    expect(next.dispatcher.activate({ force: true, peerActive: true })).toMatchObject({
+      role: 'active',
+      replayed: [],
+      skipped: 1,
+    });
     expect(next.answered).toEqual([]);
   });
 

@@ -13,9 +13,19 @@ describe('health server logging', () => {
   it('logs each change, and repeats unhealthy at most once per interval', async () => {
     let status = 'starting';
     let now = 1_000_000;
-    const probe = { shuttingDown: false, report: () => ({ code: status === 'healthy' ? 200 : 503, body: { status, timestamp: new Date(now).toISOString() } }) } as unknown as BotProbe;
+    const probe = {
+      shuttingDown: false,
+      report: () => ({
+        code: status === 'healthy' ? 200 : 503,
+        body: { status, timestamp: new Date(now).toISOString() },
+      }),
+    } as unknown as BotProbe;
     const logged: string[] = [];
-    server = createHealthServer(probe, (s) => logged.push(s), () => now);
+    server = createHealthServer(
+      probe,
+      (s) => logged.push(s),
+      () => now,
+    );
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
     const get = async () => (await fetch(url)).status;

@@ -6,7 +6,19 @@ import { parseReadiness } from '../../../bot/contracts/readiness.js';
 import { readReadiness, removeReadiness, writeReadiness } from '../../../bot/readiness/file.js';
 import { ReadinessWriter } from '../../../bot/readiness/writer.js';
 
-const valid = { pid: 1, startedAt: 1, readyAt: 2, heartbeatAt: 3, version: 'v1', instanceId: 'i-1', role: 'standby', state: 'ready', discord: { ready: true, ping: 5, guilds: 1, lostAt: null }, lastEventAt: 7, lastInteractionId: '123' };
+const valid = {
+  pid: 1,
+  startedAt: 1,
+  readyAt: 2,
+  heartbeatAt: 3,
+  version: 'v1',
+  instanceId: 'i-1',
+  role: 'standby',
+  state: 'ready',
+  discord: { ready: true, ping: 5, guilds: 1, lostAt: null },
+  lastEventAt: 7,
+  lastInteractionId: '123',
+};
 
 describe('parseReadiness', () => {
   it('reads a complete file', () => {
@@ -15,16 +27,33 @@ describe('parseReadiness', () => {
 
   it('says why a file is invalid', () => {
     expect(parseReadiness('{"pid":')).toEqual({ kind: 'invalid', why: 'readiness file is not JSON' });
-    expect(parseReadiness(JSON.stringify({ ...valid, heartbeatAt: 'soon' }))).toEqual({ kind: 'invalid', why: 'readiness file has no numeric heartbeatAt' });
-    expect(parseReadiness(JSON.stringify({ ...valid, role: 'leader' }))).toEqual({ kind: 'invalid', why: 'readiness file role "leader" is not active or standby' });
-    expect(parseReadiness(JSON.stringify({ ...valid, discord: {} }))).toEqual({ kind: 'invalid', why: 'readiness file has no discord.ready' });
+    expect(parseReadiness(JSON.stringify({ ...valid, heartbeatAt: 'soon' }))).toEqual({
+      kind: 'invalid',
+      why: 'readiness file has no numeric heartbeatAt',
+    });
+    expect(parseReadiness(JSON.stringify({ ...valid, role: 'leader' }))).toEqual({
+      kind: 'invalid',
+      why: 'readiness file role "leader" is not active or standby',
+    });
+    expect(parseReadiness(JSON.stringify({ ...valid, discord: {} }))).toEqual({
+      kind: 'invalid',
+      why: 'readiness file has no discord.ready',
+    });
     expect(parseReadiness('null').kind).toBe('invalid');
   });
 
   it('defaults optional fields and treats an unknown state as ready', () => {
     const { lastEventAt: _a, lastInteractionId: _b, ...rest } = valid;
     const read = parseReadiness(JSON.stringify({ ...rest, state: 'weird', discord: { ready: false } }));
-    expect(read).toMatchObject({ kind: 'ok', readiness: { state: 'ready', lastEventAt: null, lastInteractionId: null, discord: { ready: false, ping: -1, guilds: 0, lostAt: null } } });
+    expect(read).toMatchObject({
+      kind: 'ok',
+      readiness: {
+        state: 'ready',
+        lastEventAt: null,
+        lastInteractionId: null,
+        discord: { ready: false, ping: -1, guilds: 0, lostAt: null },
+      },
+    });
   });
 });
 
@@ -52,18 +81,33 @@ describe('ReadinessWriter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ydb-unit-'));
     const path = join(dir, 'bot-ready');
     let role: 'active' | 'standby' = 'active';
-    const writer = new ReadinessWriter(path, { version: 'v9', instanceId: 'i-9', startedAt: 100, heartbeatMs: 60_000 }, {
-      discord: () => ({ ready: true, ping: 12, guilds: 2, lostAt: null }),
-      role: () => role,
-      lastHandled: () => ({ id: '555', at: 1234 }),
-    }, (error) => {
-      throw error;
-    });
+    const writer = new ReadinessWriter(
+      path,
+      { version: 'v9', instanceId: 'i-9', startedAt: 100, heartbeatMs: 60_000 },
+      {
+        discord: () => ({ ready: true, ping: 12, guilds: 2, lostAt: null }),
+        role: () => role,
+        lastHandled: () => ({ id: '555', at: 1234 }),
+      },
+      (error) => {
+        throw error;
+      },
+    );
     writer.touch();
     expect(readReadiness(path).kind).toBe('missing');
     writer.ready();
     const first = JSON.parse(readFileSync(path, 'utf8'));
-    expect(first).toMatchObject({ pid: process.pid, startedAt: 100, version: 'v9', instanceId: 'i-9', role: 'active', state: 'ready', discord: { ready: true, ping: 12, guilds: 2 }, lastEventAt: 1234, lastInteractionId: '555' });
+    expect(first).toMatchObject({
+      pid: process.pid,
+      startedAt: 100,
+      version: 'v9',
+      instanceId: 'i-9',
+      role: 'active',
+      state: 'ready',
+      discord: { ready: true, ping: 12, guilds: 2 },
+      lastEventAt: 1234,
+      lastInteractionId: '555',
+    });
     role = 'standby';
     writer.touch();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ role: 'standby', readyAt: first.readyAt });

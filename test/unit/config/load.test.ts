@@ -77,7 +77,9 @@ describe('parseConfig', () => {
   });
 
   it('rejects environment names that cannot be resource names', () => {
-    expect(() => parseConfig(JSON.stringify({ environments: { Prod_1: production } }), 'c.json')).toThrow(/environment names are lowercase/);
+    expect(() => parseConfig(JSON.stringify({ environments: { Prod_1: production } }), 'c.json')).toThrow(
+      /environment names are lowercase/,
+    );
   });
 });
 
@@ -104,7 +106,9 @@ describe('loadConfig', () => {
     write('a.json', { project: 'from-env' });
     write('b.json', { project: 'from-flag' });
     expect((await loadConfig({ cwd, environment: { YDEPLOY_CONFIG: 'a.json' } })).config.project).toBe('from-env');
-    expect((await loadConfig({ cwd, config: 'b.json', environment: { YDEPLOY_CONFIG: 'a.json' } })).config.project).toBe('from-flag');
+    expect(
+      (await loadConfig({ cwd, config: 'b.json', environment: { YDEPLOY_CONFIG: 'a.json' } })).config.project,
+    ).toBe('from-flag');
   });
 
   it('an unparseable file is a usage error', async () => {
@@ -117,7 +121,13 @@ describe('loadConfig', () => {
 describe('loadEnvironment', () => {
   it('with no config file at all, the built-in sandbox', async () => {
     const env = await loadEnvironment({ cwd, environment: {} });
-    expect(env).toMatchObject({ name: 'sandbox', sandbox: true, project: 'ydeploy', stateBucket: 'ydeploy-sandbox-state', releaseBucket: 'ydeploy-sandbox-releases' });
+    expect(env).toMatchObject({
+      name: 'sandbox',
+      sandbox: true,
+      project: 'ydeploy',
+      stateBucket: 'ydeploy-sandbox-state',
+      releaseBucket: 'ydeploy-sandbox-releases',
+    });
     expect(env.terraform.dir).toBe(resolve(PACKAGE_ROOT, 'terraform'));
     expect(env.configFile).toBeUndefined();
   });
@@ -131,7 +141,9 @@ describe('loadEnvironment', () => {
     write('ydeploy.config.json', { environments: { production, staging: production } });
     const error = await usageError(loadEnvironment({ cwd, env: 'prod', environment: {} }));
     expect(error.message).toBe('unknown environment "prod": known environments: production, staging, sandbox');
-    expect(error.fix).toBe(`add it to ${join(cwd, 'ydeploy.config.json')} or pass one of: --env production, staging, sandbox`);
+    expect(error.fix).toBe(
+      `add it to ${join(cwd, 'ydeploy.config.json')} or pass one of: --env production, staging, sandbox`,
+    );
   });
 
   it('an unknown environment without a config file says how to create it', async () => {
@@ -140,10 +152,15 @@ describe('loadEnvironment', () => {
   });
 
   it('picks --env, then YDEPLOY_ENV, then defaultEnvironment, then the only one', async () => {
-    write('ydeploy.config.json', { defaultEnvironment: 'staging', environments: { production, staging: { ...production, region: 'us-west-2' } } });
+    write('ydeploy.config.json', {
+      defaultEnvironment: 'staging',
+      environments: { production, staging: { ...production, region: 'us-west-2' } },
+    });
     expect((await loadEnvironment({ cwd, environment: {} })).name).toBe('staging');
     expect((await loadEnvironment({ cwd, environment: { YDEPLOY_ENV: 'production' } })).name).toBe('production');
-    expect((await loadEnvironment({ cwd, env: 'staging', environment: { YDEPLOY_ENV: 'production' } })).name).toBe('staging');
+    expect((await loadEnvironment({ cwd, env: 'staging', environment: { YDEPLOY_ENV: 'production' } })).name).toBe(
+      'staging',
+    );
     write('one.json', { environments: { production } });
     expect((await loadEnvironment({ cwd, config: 'one.json', environment: {} })).name).toBe('production');
   });
@@ -158,9 +175,25 @@ describe('loadEnvironment', () => {
   it('resolves paths against the config file and lets --region and --profile win', async () => {
     mkdirSync(join(cwd, 'deploy'));
     write('deploy/ydeploy.config.json', {
-      environments: { production: { ...production, profile: 'acme', terraform: { dir: 'infra', varFiles: ['extra.tfvars', '/abs.tfvars'], pluginDir: 'mirror', cliConfig: 'tf.rc' } } },
+      environments: {
+        production: {
+          ...production,
+          profile: 'acme',
+          terraform: {
+            dir: 'infra',
+            varFiles: ['extra.tfvars', '/abs.tfvars'],
+            pluginDir: 'mirror',
+            cliConfig: 'tf.rc',
+          },
+        },
+      },
     });
-    const env = await loadEnvironment({ cwd, config: 'deploy/ydeploy.config.json', region: 'ap-south-1', environment: {} });
+    const env = await loadEnvironment({
+      cwd,
+      config: 'deploy/ydeploy.config.json',
+      region: 'ap-south-1',
+      environment: {},
+    });
     expect(env.region).toBe('ap-south-1');
     expect(env.profile).toBe('acme');
     expect(env.releaseBucket).toBe('acme-state');
@@ -171,6 +204,8 @@ describe('loadEnvironment', () => {
       pluginDir: join(cwd, 'deploy', 'mirror'),
       cliConfig: join(cwd, 'deploy', 'tf.rc'),
     });
-    expect((await loadEnvironment({ cwd, config: 'deploy/ydeploy.config.json', profile: 'other', environment: {} })).profile).toBe('other');
+    expect(
+      (await loadEnvironment({ cwd, config: 'deploy/ydeploy.config.json', profile: 'other', environment: {} })).profile,
+    ).toBe('other');
   });
 });

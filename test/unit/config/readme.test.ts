@@ -13,7 +13,13 @@ describe('README.md', () => {
 
   it('the reference names every key with its default', () => {
     const reference = configReference();
-    for (const key of ['project', 'defaultEnvironment', 'environments.<name>.stateBucket', 'environments.<name>.terraform.pluginDir', 'environments.<name>.health.gateTimeout']) {
+    for (const key of [
+      'project',
+      'defaultEnvironment',
+      'environments.<name>.stateBucket',
+      'environments.<name>.terraform.pluginDir',
+      'environments.<name>.health.gateTimeout',
+    ]) {
       expect(reference).toContain(`| \`${key}\` |`);
     }
     expect(reference).toContain('| `environments.<name>.health.port` | integer | `3000` |');

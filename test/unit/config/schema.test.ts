@@ -4,7 +4,9 @@ import { sandboxEnvironment } from '../../../cli/config/sandbox.js';
 
 describe('config schema defaults', () => {
   it('fills every default of an environment from the two required keys', () => {
-    const config = configSchema.parse({ environments: { production: { stateBucket: 'acme-state', tokenParameter: '/acme/discord-token' } } });
+    const config = configSchema.parse({
+      environments: { production: { stateBucket: 'acme-state', tokenParameter: '/acme/discord-token' } },
+    });
     expect(config.project).toBe('ydeploy');
     expect(config.environments.production).toEqual({
       region: 'us-east-1',
@@ -31,7 +33,12 @@ describe('config schema defaults', () => {
   });
 
   it('takes durations as text or milliseconds', () => {
-    const env = environmentSchema.parse({ stateBucket: 'abc', tokenParameter: '/t', lockTtl: 1500, health: { gateTimeout: '90s', pollInterval: '500ms' } });
+    const env = environmentSchema.parse({
+      stateBucket: 'abc',
+      tokenParameter: '/t',
+      lockTtl: 1500,
+      health: { gateTimeout: '90s', pollInterval: '500ms' },
+    });
     expect(env.lockTtl).toBe(1500);
     expect(env.health.gateTimeout).toBe(90_000);
     expect(env.health.pollInterval).toBe(500);
@@ -40,7 +47,11 @@ describe('config schema defaults', () => {
   it('the built-in sandbox is a valid environment with short timeouts', () => {
     const sandbox = sandboxEnvironment();
     expect(environmentSchema.safeParse(sandbox).success).toBe(true);
-    expect(sandbox).toMatchObject({ region: 'us-east-1', stateBucket: 'ydeploy-sandbox-state', tokenParameter: '/ydeploy/sandbox/discord-token' });
+    expect(sandbox).toMatchObject({
+      region: 'us-east-1',
+      stateBucket: 'ydeploy-sandbox-state',
+      tokenParameter: '/ydeploy/sandbox/discord-token',
+    });
     expect(sandbox.health.gateTimeout).toBe(90_000);
   });
 });

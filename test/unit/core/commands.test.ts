@@ -11,7 +11,12 @@ describe('orchestration command wiring', () => {
 
   it('keeps terraform state beside the lock and journal, path-style against an emulator', () => {
     const env = { name: 'prod', stateBucket: 'acme-state', region: 'eu-west-1' };
-    expect(backendConfig(env, { pathStyle: false })).toEqual({ bucket: 'acme-state', key: 'ydeploy/prod/terraform.tfstate', region: 'eu-west-1', use_lockfile: 'true' });
+    expect(backendConfig(env, { pathStyle: false })).toEqual({
+      bucket: 'acme-state',
+      key: 'ydeploy/prod/terraform.tfstate',
+      region: 'eu-west-1',
+      use_lockfile: 'true',
+    });
     expect(backendConfig({ ...env, name: 'sandbox' }, { pathStyle: true }).use_path_style).toBe('true');
   });
 });

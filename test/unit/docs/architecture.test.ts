@@ -22,7 +22,18 @@ describe('docs/ARCHITECTURE.md', () => {
 
   it('names every folder under cli/', () => {
     const paths = mappedPaths();
-    const folders = ['adapters', 'commands', 'config', 'core', 'doctor', 'inspect', 'output', 'preflight', 'release', 'sandbox'];
+    const folders = [
+      'adapters',
+      'commands',
+      'config',
+      'core',
+      'doctor',
+      'inspect',
+      'output',
+      'preflight',
+      'release',
+      'sandbox',
+    ];
     for (const folder of folders) expect(paths.some((p) => p.startsWith(`cli/${folder}/`))).toBe(true);
   });
 });

@@ -25,13 +25,32 @@ async function init(args: string[], stdinText = '') {
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
   const stdin = Object.assign(Readable.from([stdinText]), { isTTY: false });
-  const code = await main(['init', ...args], { cwd: dir, stdout: stdout as never, stderr: stderr as never, stdin, env: { PATH: process.env.PATH } });
+  const code = await main(['init', ...args], {
+    cwd: dir,
+    stdout: stdout as never,
+    stderr: stderr as never,
+    stdin,
+    env: { PATH: process.env.PATH },
+  });
   return { code, out, err };
 }
 
 describe('ydeploy init with flags', () => {
   it('writes a config that validates and resolves', async () => {
-    const { code, err } = await init(['--env', 'production', '--region', 'eu-west-1', '--project', 'acme', '--state-bucket', 'acme-state', '--release-bucket', 'acme-releases', '--token-parameter', '/acme/discord-token']);
+    const { code, err } = await init([
+      '--env',
+      'production',
+      '--region',
+      'eu-west-1',
+      '--project',
+      'acme',
+      '--state-bucket',
+      'acme-state',
+      '--release-bucket',
+      'acme-releases',
+      '--token-parameter',
+      '/acme/discord-token',
+    ]);
     expect(code).toBe(0);
     expect(err).toContain('✔ Wrote ydeploy.config.json');
     expect(err).toContain('ydeploy init --store-token --env production');
@@ -39,10 +58,23 @@ describe('ydeploy init with flags', () => {
     expect(written).toEqual({
       project: 'acme',
       defaultEnvironment: 'production',
-      environments: { production: { region: 'eu-west-1', stateBucket: 'acme-state', tokenParameter: '/acme/discord-token', releaseBucket: 'acme-releases' } },
+      environments: {
+        production: {
+          region: 'eu-west-1',
+          stateBucket: 'acme-state',
+          tokenParameter: '/acme/discord-token',
+          releaseBucket: 'acme-releases',
+        },
+      },
     });
     const env = await loadEnvironment({ cwd: dir, environment: {} });
-    expect(env).toMatchObject({ name: 'production', project: 'acme', region: 'eu-west-1', releaseBucket: 'acme-releases', sandbox: false });
+    expect(env).toMatchObject({
+      name: 'production',
+      project: 'acme',
+      region: 'eu-west-1',
+      releaseBucket: 'acme-releases',
+      sandbox: false,
+    });
   });
 
   it('fills in defaults: project from the folder, token parameter from project and environment', async () => {
@@ -50,7 +82,11 @@ describe('ydeploy init with flags', () => {
     expect(code).toBe(0);
     const written = JSON.parse(await readFile(join(dir, 'ydeploy.config.json'), 'utf8'));
     expect(written.project).toMatch(/^ydeploy-init-/);
-    expect(written.environments.staging).toEqual({ region: 'us-east-1', stateBucket: 'acme-staging', tokenParameter: `/${written.project}/staging/discord-token` });
+    expect(written.environments.staging).toEqual({
+      region: 'us-east-1',
+      stateBucket: 'acme-staging',
+      tokenParameter: `/${written.project}/staging/discord-token`,
+    });
   });
 
   it('refuses to overwrite without --force (exit 2 with the fix), and --force keeps other environments', async () => {
@@ -58,7 +94,9 @@ describe('ydeploy init with flags', () => {
     const before = await readFile(join(dir, 'ydeploy.config.json'), 'utf8');
     const refused = await init(['--env', 'staging', '--state-bucket', 'acme-staging']);
     expect(refused.code).toBe(2);
-    expect(refused.err).toContain(`✖ ${join(dir, 'ydeploy.config.json')} already exists: init does not overwrite a config`);
+    expect(refused.err).toContain(
+      `✖ ${join(dir, 'ydeploy.config.json')} already exists: init does not overwrite a config`,
+    );
     expect(refused.err).toContain('→ ydeploy init --force');
     expect(await readFile(join(dir, 'ydeploy.config.json'), 'utf8')).toBe(before);
 
@@ -67,7 +105,11 @@ describe('ydeploy init with flags', () => {
     const written = JSON.parse(await readFile(join(dir, 'ydeploy.config.json'), 'utf8'));
     expect(Object.keys(written.environments)).toEqual(['production', 'staging']);
     expect(written.defaultEnvironment).toBe('production');
-    expect(written.environments.production).toEqual({ region: 'us-east-1', stateBucket: 'acme-prod', tokenParameter: expect.stringMatching(/^\/ydeploy-init-.*\/production\/discord-token$/) });
+    expect(written.environments.production).toEqual({
+      region: 'us-east-1',
+      stateBucket: 'acme-prod',
+      tokenParameter: expect.stringMatching(/^\/ydeploy-init-.*\/production\/discord-token$/),
+    });
   });
 
   it('needs a state bucket when it cannot ask', async () => {
@@ -78,7 +120,17 @@ describe('ydeploy init with flags', () => {
   });
 
   it('rejects invalid values with the problem, writing nothing', async () => {
-    const { code, err, out } = await init(['--env', 'production', '--region', 'moon', '--state-bucket', 'b', '--token-parameter', 'no-slash', '--json']);
+    const { code, err, out } = await init([
+      '--env',
+      'production',
+      '--region',
+      'moon',
+      '--state-bucket',
+      'b',
+      '--token-parameter',
+      'no-slash',
+      '--json',
+    ]);
     expect(code).toBe(2);
     expect(err).toContain('$.environments.production.region: must be an AWS region such as us-east-1');
     expect(err).toContain('$.environments.production.stateBucket');
@@ -99,8 +151,17 @@ describe('ydeploy init with flags', () => {
   it('prints a JSON result with --json', async () => {
     const { code, out } = await init(['--env', 'production', '--state-bucket', 'acme-prod', '--json']);
     expect(code).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.at(-1)).toMatchObject({ type: 'result', ok: true, environment: 'production', written: true, tokenStored: false });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      type: 'result',
+      ok: true,
+      environment: 'production',
+      written: true,
+      tokenStored: false,
+    });
   });
 
   it('starts over from a broken file with --force', async () => {
@@ -111,13 +172,29 @@ describe('ydeploy init with flags', () => {
 
   it('merges an environment into an existing config', () => {
     const config = buildConfig(
-      { project: 'acme', environment: 'prod', region: 'eu-west-1', stateBucket: 's', releaseBucket: 's', tokenParameter: '/t' },
-      { project: 'old', environments: { prod: { stateBucket: 'x', tokenParameter: '/x', instanceType: 't3.large' }, dev: { stateBucket: 'd', tokenParameter: '/d' } } },
+      {
+        project: 'acme',
+        environment: 'prod',
+        region: 'eu-west-1',
+        stateBucket: 's',
+        releaseBucket: 's',
+        tokenParameter: '/t',
+      },
+      {
+        project: 'old',
+        environments: {
+          prod: { stateBucket: 'x', tokenParameter: '/x', instanceType: 't3.large' },
+          dev: { stateBucket: 'd', tokenParameter: '/d' },
+        },
+      },
     );
     expect(config).toEqual({
       project: 'acme',
       defaultEnvironment: 'prod',
-      environments: { prod: { stateBucket: 's', tokenParameter: '/t', instanceType: 't3.large', region: 'eu-west-1' }, dev: { stateBucket: 'd', tokenParameter: '/d' } },
+      environments: {
+        prod: { stateBucket: 's', tokenParameter: '/t', instanceType: 't3.large', region: 'eu-west-1' },
+        dev: { stateBucket: 'd', tokenParameter: '/d' },
+      },
     });
   });
 });

@@ -1,5 +1,17 @@
 // In-memory ports for the ops tests: a fake clock, a paging log store, scripted SSM results.
-import type { Alarm, Alarms, Clock, CommandResult, Instance, Instances, LogEvent, LogQuery, LogStore, LogStream, RemoteExec } from '../../../cli/ports.js';
+import type {
+  Alarm,
+  Alarms,
+  Clock,
+  CommandResult,
+  Instance,
+  Instances,
+  LogEvent,
+  LogQuery,
+  LogStore,
+  LogStream,
+  RemoteExec,
+} from '../../../cli/ports.js';
 
 export class FakeClock implements Clock {
   constructor(public time = Date.parse('2026-11-26T10:00:00Z')) {}
@@ -30,7 +42,11 @@ export class FakeLogStore implements LogStore {
     const all = [...this.events]
       .filter(([name]) => !query.streams || query.streams.includes(name))
       .flatMap(([, events]) => events)
-      .filter((e) => (query.start === undefined || e.timestamp >= query.start) && (query.end === undefined || e.timestamp <= query.end))
+      .filter(
+        (e) =>
+          (query.start === undefined || e.timestamp >= query.start) &&
+          (query.end === undefined || e.timestamp <= query.end),
+      )
       .filter((e) => !query.filterPattern || e.message.includes(query.filterPattern))
       .sort((a, b) => a.timestamp - b.timestamp);
     const size = query.pageSize ?? 10_000;
@@ -38,7 +54,10 @@ export class FakeLogStore implements LogStore {
   }
 
   async streams(): Promise<LogStream[]> {
-    return [...this.events].map(([name, events]) => ({ name, lastEventTimestamp: events.length ? Math.max(...events.map((e) => e.timestamp)) : undefined }));
+    return [...this.events].map(([name, events]) => ({
+      name,
+      lastEventTimestamp: events.length ? Math.max(...events.map((e) => e.timestamp)) : undefined,
+    }));
   }
 }
 
@@ -55,7 +74,15 @@ export class FakeInstances implements Instances {
 }
 
 export function instance(id: string, kind: Instance['kind'], extra: Partial<Instance> = {}): Instance {
-  return { id, kind, state: 'running', environment: 'test', release: 'v1', launchTime: new Date('2026-11-26T09:00:00Z'), ...extra };
+  return {
+    id,
+    kind,
+    state: 'running',
+    environment: 'test',
+    release: 'v1',
+    launchTime: new Date('2026-11-26T09:00:00Z'),
+    ...extra,
+  };
 }
 
 export type Script = (instanceId: string, commands: string[]) => Promise<CommandResult> | CommandResult;
@@ -81,7 +108,13 @@ export class FakeRemote implements RemoteExec {
 }
 
 export function healthAnswer(instanceId: string, code: number, body: unknown): CommandResult {
-  return { instanceId, status: 'Success', exitCode: 0, stdout: `${typeof body === 'string' ? body : JSON.stringify(body)}\n${code}`, stderr: '' };
+  return {
+    instanceId,
+    status: 'Success',
+    exitCode: 0,
+    stdout: `${typeof body === 'string' ? body : JSON.stringify(body)}\n${code}`,
+    stderr: '',
+  };
 }
 
 export const healthyBody = (role: 'active' | 'standby' = 'active') => ({

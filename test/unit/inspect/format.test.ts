@@ -11,18 +11,40 @@ const T = Date.parse('2026-11-26T10:04:05.123Z');
 
 describe('log lines', () => {
   it('formats a pino line: time, instance kind, instance, stream, level, message, extra fields', () => {
-    const message = JSON.stringify({ level: 30, time: T, pid: 7, hostname: 'h', msg: 'ready on Discord', guilds: 1, user: 'bot#1' });
-    expect(formatLogLine({ timestamp: T, message, instanceId: 'i-0abc', instanceKind: 'enhanced', kind: 'bot' }, plain)).toBe(
-      '10:04:05.123 enhanced i-0abc bot    INFO  ready on Discord guilds=1 user=bot#1',
-    );
+    const message = JSON.stringify({
+      level: 30,
+      time: T,
+      pid: 7,
+      hostname: 'h',
+      msg: 'ready on Discord',
+      guilds: 1,
+      user: 'bot#1',
+    });
+    expect(
+      formatLogLine({ timestamp: T, message, instanceId: 'i-0abc', instanceKind: 'enhanced', kind: 'bot' }, plain),
+    ).toBe('10:04:05.123 enhanced i-0abc bot    INFO  ready on Discord guilds=1 user=bot#1');
   });
 
   it('shows lines that are not JSON as they are', () => {
-    expect(formatLogLine({ timestamp: T, message: 'plain text\n', instanceId: 'i-1', instanceKind: 'legacy', kind: 'health' }, plain)).toBe('10:04:05.123 legacy   i-1 health plain text');
+    expect(
+      formatLogLine(
+        { timestamp: T, message: 'plain text\n', instanceId: 'i-1', instanceKind: 'legacy', kind: 'health' },
+        plain,
+      ),
+    ).toBe('10:04:05.123 legacy   i-1 health plain text');
   });
 
   it('names pino levels', () => {
-    expect([10, 20, 30, 40, 50, 60, 35, undefined].map(levelName)).toEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'INFO', '']);
+    expect([10, 20, 30, 40, 50, 60, 35, undefined].map(levelName)).toEqual([
+      'TRACE',
+      'DEBUG',
+      'INFO',
+      'WARN',
+      'ERROR',
+      'FATAL',
+      'INFO',
+      '',
+    ]);
     expect(parsePino('{"msg":"x"}')).toEqual({ level: undefined, msg: 'x', fields: {} });
     expect(parsePino('[1,2]')).toBeUndefined();
     expect(parsePino('{broken')).toBeUndefined();
@@ -30,7 +52,17 @@ describe('log lines', () => {
 
   it('colours levels and kinds only when asked', () => {
     const colour = paint(true);
-    const line = (level: number) => formatLogLine({ timestamp: T, message: JSON.stringify({ level, msg: 'm' }), instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' }, colour);
+    const line = (level: number) =>
+      formatLogLine(
+        {
+          timestamp: T,
+          message: JSON.stringify({ level, msg: 'm' }),
+          instanceId: 'i-1',
+          instanceKind: 'enhanced',
+          kind: 'bot',
+        },
+        colour,
+      );
     expect(line(50)).toContain('\x1b[31mERROR');
     expect(line(40)).toContain('\x1b[33mWARN');
     expect(line(30)).toContain('\x1b[32mINFO');
@@ -40,7 +72,12 @@ describe('log lines', () => {
 
 describe('tables', () => {
   it('formats durations and flattens terraform outputs', () => {
-    expect([duration(450), duration(90_000), duration(7_200_000), duration(undefined)]).toEqual(['450ms', '2m', '2h', '—']);
+    expect([duration(450), duration(90_000), duration(7_200_000), duration(undefined)]).toEqual([
+      '450ms',
+      '2m',
+      '2h',
+      '—',
+    ]);
     expect(flatten({ vpc: 'v', subnets: ['a', 'b'], instances: { legacy: null, enhanced: { id: 'i-1' } } })).toEqual([
       ['vpc', 'v'],
       ['subnets', 'a, b'],
@@ -52,8 +89,24 @@ describe('tables', () => {
   it('renders health probes', () => {
     const text = renderHealth(
       [
-        { instanceId: 'i-1', kind: 'enhanced', state: 'healthy', httpStatus: 200, botRole: 'active', latencyMs: 812, at: 0, body: { status: 'healthy', timestamp: 't', uptime: 90, version: 'v2', discord: { ready: true, ping: 41 } } },
-        { instanceId: 'i-2', kind: 'legacy', state: 'unreachable', reason: 'no answer through SSM within 15s', latencyMs: 15000, at: 0 },
+        {
+          instanceId: 'i-1',
+          kind: 'enhanced',
+          state: 'healthy',
+          httpStatus: 200,
+          botRole: 'active',
+          latencyMs: 812,
+          at: 0,
+          body: { status: 'healthy', timestamp: 't', uptime: 90, version: 'v2', discord: { ready: true, ping: 41 } },
+        },
+        {
+          instanceId: 'i-2',
+          kind: 'legacy',
+          state: 'unreachable',
+          reason: 'no answer through SSM within 15s',
+          latencyMs: 15000,
+          at: 0,
+        },
       ],
       plain,
     );
@@ -71,8 +124,21 @@ describe('tables', () => {
       ended: '2026-11-26T10:03:30.000Z',
       outcome: 'succeeded',
       steps: [
-        { id: 'enable-both', title: 'Step 1: enable both instances', started: '2026-11-26T10:00:00.000Z', ended: '2026-11-26T10:01:05.000Z', outcome: 'succeeded' },
-        { id: 'gate', title: 'Step 2: health gate', started: '2026-11-26T10:01:05.000Z', ended: '2026-11-26T10:01:47.500Z', seconds: 42.5, outcome: 'succeeded' },
+        {
+          id: 'enable-both',
+          title: 'Step 1: enable both instances',
+          started: '2026-11-26T10:00:00.000Z',
+          ended: '2026-11-26T10:01:05.000Z',
+          outcome: 'succeeded',
+        },
+        {
+          id: 'gate',
+          title: 'Step 2: health gate',
+          started: '2026-11-26T10:01:05.000Z',
+          ended: '2026-11-26T10:01:47.500Z',
+          seconds: 42.5,
+          outcome: 'succeeded',
+        },
         { id: 'disable', title: 'Step 3: disable legacy', started: '2026-11-26T10:01:48.000Z', outcome: 'running' },
       ],
       state: {},
@@ -97,9 +163,27 @@ describe('tables', () => {
         seconds: 600,
         interrupted: true,
         rounds: 10,
-        instances: [{ id: 'i-1', kind: 'enhanced', probes: 10, healthy: 9, availability: 90, lastState: 'healthy', medianProbeMs: 800, medianDiscordPingMs: 40 }],
+        instances: [
+          {
+            id: 'i-1',
+            kind: 'enhanced',
+            probes: 10,
+            healthy: 9,
+            availability: 90,
+            lastState: 'healthy',
+            medianProbeMs: 800,
+            medianDiscordPingMs: 40,
+          },
+        ],
         alarms: [{ name: 'p-e-nat-errors', kind: 'nat', state: 'ALARM' }],
-        alerts: [{ at: '2026-11-26T10:00:00Z', kind: 'nat', subject: 'p-e-nat-errors', message: 'alarm p-e-nat-errors is in ALARM' }],
+        alerts: [
+          {
+            at: '2026-11-26T10:00:00Z',
+            kind: 'nat',
+            subject: 'p-e-nat-errors',
+            message: 'alarm p-e-nat-errors is in ALARM',
+          },
+        ],
       },
       plain,
     );

@@ -4,7 +4,7 @@ import { parseSelector, select } from '../../../cli/inspect/targets.js';
 import { FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 import { UsageError, UserError } from '../../../cli/errors.js';
 
-describe('readProbeOutput (the gate\'s script and contract, in status terms)', () => {
+describe("readProbeOutput (the gate's script and contract, in status terms)", () => {
   it('reads a healthy body with its role and the response time', () => {
     const r = readProbeOutput(`${JSON.stringify(healthyBody('standby'))}\n200 0.004`);
     expect(r).toMatchObject({ state: 'healthy', httpStatus: 200, botRole: 'standby', responseMs: 4 });
@@ -13,18 +13,30 @@ describe('readProbeOutput (the gate\'s script and contract, in status terms)', (
 
   it('reads starting, unhealthy and stopping with their reasons', () => {
     expect(readProbeOutput('{"status":"starting","timestamp":"t"}\n503').state).toBe('starting');
-    expect(readProbeOutput('{"status":"unhealthy","timestamp":"t","reason":"bot process died"}\n503')).toMatchObject({ state: 'unhealthy', reason: 'bot process died' });
+    expect(readProbeOutput('{"status":"unhealthy","timestamp":"t","reason":"bot process died"}\n503')).toMatchObject({
+      state: 'unhealthy',
+      reason: 'bot process died',
+    });
     expect(readProbeOutput('{"status":"stopping","timestamp":"t"}\n503').state).toBe('stopping');
   });
 
   it('says down when nothing answered on the port', () => {
-    expect(readProbeOutput('\n000 0.000')).toMatchObject({ state: 'down', reason: 'nothing answered on the health port' });
+    expect(readProbeOutput('\n000 0.000')).toMatchObject({
+      state: 'down',
+      reason: 'nothing answered on the health port',
+    });
   });
 
   it('rejects answers that break the contract', () => {
     expect(readProbeOutput('<html>oops</html>\n502').state).toBe('invalid');
-    expect(readProbeOutput('{"status":"great","timestamp":"t"}\n200')).toMatchObject({ state: 'invalid', reason: expect.stringContaining('status') });
-    expect(readProbeOutput('{"status":"healthy","timestamp":"t"}\n503')).toMatchObject({ state: 'invalid', httpStatus: 503 });
+    expect(readProbeOutput('{"status":"great","timestamp":"t"}\n200')).toMatchObject({
+      state: 'invalid',
+      reason: expect.stringContaining('status'),
+    });
+    expect(readProbeOutput('{"status":"healthy","timestamp":"t"}\n503')).toMatchObject({
+      state: 'invalid',
+      httpStatus: 503,
+    });
     expect(readProbeOutput('{"status":"starting","timestamp":"t"}\n200').state).toBe('invalid');
   });
 });
@@ -48,16 +60,32 @@ describe('probeHealth', () => {
   });
 
   it('reports SSM failures as unreachable', async () => {
-    const failed = new FakeRemote((id) => ({ instanceId: id, status: 'Undeliverable', exitCode: -1, stdout: '', stderr: 'agent offline' }));
-    expect(await probeHealth(failed, instance('i-a', 'legacy'), options)).toMatchObject({ state: 'unreachable', reason: 'SSM command Undeliverable: agent offline' });
+    const failed = new FakeRemote((id) => ({
+      instanceId: id,
+      status: 'Undeliverable',
+      exitCode: -1,
+      stdout: '',
+      stderr: 'agent offline',
+    }));
+    expect(await probeHealth(failed, instance('i-a', 'legacy'), options)).toMatchObject({
+      state: 'unreachable',
+      reason: 'SSM command Undeliverable: agent offline',
+    });
     const thrown = new FakeRemote(() => Promise.reject(new Error('cannot send a command to i-a: InvalidInstanceId')));
-    expect(await probeHealth(thrown, instance('i-a', 'legacy'), options)).toMatchObject({ state: 'unreachable', reason: expect.stringContaining('InvalidInstanceId') });
+    expect(await probeHealth(thrown, instance('i-a', 'legacy'), options)).toMatchObject({
+      state: 'unreachable',
+      reason: expect.stringContaining('InvalidInstanceId'),
+    });
   });
 
   it('stops on Ctrl-C instead of reporting unreachable', async () => {
     const controller = new AbortController();
     const remote = new FakeRemote(() => new Promise(() => {}));
-    const probing = probeHealth(remote, instance('i-a', 'legacy'), { ...options, timeoutMs: 5000, signal: controller.signal });
+    const probing = probeHealth(remote, instance('i-a', 'legacy'), {
+      ...options,
+      timeoutMs: 5000,
+      signal: controller.signal,
+    });
     controller.abort(new Error('interrupted'));
     await expect(probing).rejects.toThrow('interrupted');
   });

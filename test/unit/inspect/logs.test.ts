@@ -15,7 +15,16 @@ async function* source(pages: number[][], pulls?: { n: number }) {
 
 describe('mergePages', () => {
   it('merges time-ordered sources into one time-ordered stream', async () => {
-    const pages = await collect(mergePages([source([[1, 4, 7], [9, 12]]), source([[2, 3], [5, 6, 8], [20]]), source([[10, 11]])]));
+    const pages = await collect(
+      mergePages([
+        source([
+          [1, 4, 7],
+          [9, 12],
+        ]),
+        source([[2, 3], [5, 6, 8], [20]]),
+        source([[10, 11]]),
+      ]),
+    );
     expect(pages.flat().map((e) => e.timestamp)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20]);
   });
 
@@ -62,16 +71,25 @@ describe('streams', () => {
 
   it('tags kinds from EC2, keeps gone instances as unknown, filters by selector and stream', async () => {
     const logs = new FakeLogStore();
-    for (const s of ['i-legacy-bot', 'i-legacy-health', 'i-new-bot', 'i-new-health', 'i-gone-bot']) logs.put(s, 1000, 'x');
+    for (const s of ['i-legacy-bot', 'i-legacy-health', 'i-new-bot', 'i-new-health', 'i-gone-bot'])
+      logs.put(s, 1000, 'x');
     const instances = new FakeInstances([instance('i-legacy', 'legacy'), instance('i-new', 'enhanced')]);
     const dir = new StreamDirectory(logs, instances, 'test');
     const all = await dir.discover({ selector: parseSelector(undefined) });
-    expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual(['i-gone-bot:unknown', 'i-legacy-bot:legacy', 'i-legacy-health:legacy', 'i-new-bot:enhanced', 'i-new-health:enhanced']);
-    expect((await dir.discover({ selector: parseSelector('enhanced'), kind: 'health' })).map((s) => s.name)).toEqual(['i-new-health']);
+    expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual([
+      'i-gone-bot:unknown',
+      'i-legacy-bot:legacy',
+      'i-legacy-health:legacy',
+      'i-new-bot:enhanced',
+      'i-new-health:enhanced',
+    ]);
+    expect((await dir.discover({ selector: parseSelector('enhanced'), kind: 'health' })).map((s) => s.name)).toEqual([
+      'i-new-health',
+    ]);
     expect((await dir.discover({ selector: parseSelector('i-gone') })).map((s) => s.name)).toEqual(['i-gone-bot']);
   });
 
-  it('takes kinds from terraform\'s outputs first, and asks EC2 only for instances they do not name', async () => {
+  it("takes kinds from terraform's outputs first, and asks EC2 only for instances they do not name", async () => {
     const logs = new FakeLogStore();
     for (const s of ['i-legacy-bot', 'i-extra-bot']) logs.put(s, 1000, 'x');
     const instances = new FakeInstances([instance('i-extra', 'enhanced')]);
@@ -94,7 +112,12 @@ describe('readLogs', () => {
       logs.put('i-a-bot', T0 + n * 2, `a-bot ${n}`);
       logs.put('i-b-health', T0 + n * 2 + 1, `b-health ${n}`);
     }
-    const deps = { logs, instances: new FakeInstances([instance('i-a', 'legacy'), instance('i-b', 'enhanced')]), clock: new FakeClock(), environment: 'test' };
+    const deps = {
+      logs,
+      instances: new FakeInstances([instance('i-a', 'legacy'), instance('i-b', 'enhanced')]),
+      clock: new FakeClock(),
+      environment: 'test',
+    };
     const pages = await collect(readLogs(deps, { selector: parseSelector(undefined), since: T0, pageSize: 64 }));
     const events = pages.flat();
     expect(pages.length).toBeGreaterThan(5);
@@ -111,8 +134,17 @@ describe('readLogs', () => {
     logs.put('i-a-bot', T0 + 1, 'new error');
     logs.put('i-a-bot', T0 + 2, 'new info');
     logs.put('i-a-health', T0 + 3, 'health error');
-    const deps = { logs, instances: new FakeInstances([instance('i-a', 'enhanced')]), clock: new FakeClock(), environment: 'test' };
-    const events = (await collect(readLogs(deps, { selector: parseSelector(undefined), kind: 'bot', since: T0, filterPattern: 'error' }))).flat();
+    const deps = {
+      logs,
+      instances: new FakeInstances([instance('i-a', 'enhanced')]),
+      clock: new FakeClock(),
+      environment: 'test',
+    };
+    const events = (
+      await collect(
+        readLogs(deps, { selector: parseSelector(undefined), kind: 'bot', since: T0, filterPattern: 'error' }),
+      )
+    ).flat();
     expect(events.map((e) => e.message)).toEqual(['new error']);
   });
 });
@@ -126,7 +158,11 @@ describe('followLogs', () => {
     const controller = new AbortController();
     const seen: TaggedEvent[] = [];
     let polls = 0;
-    const follow = followLogs({ logs, instances, clock, environment: 'test' }, { selector: parseSelector(undefined), since: T0 - 10_000, signal: controller.signal }, { pollMs: 500, discoverEveryMs: 0 });
+    const follow = followLogs(
+      { logs, instances, clock, environment: 'test' },
+      { selector: parseSelector(undefined), since: T0 - 10_000, signal: controller.signal },
+      { pollMs: 500, discoverEveryMs: 0 },
+    );
     const script: (() => void)[] = [
       // Two events in the same millisecond as the last one shown: a timestamp+1 cursor would drop them.
       () => {
@@ -148,7 +184,11 @@ describe('followLogs', () => {
       script[polls++]?.();
     }
     expect(seen.map((e) => e.message)).toEqual(['before', 'same ms 1', 'same ms 2', 'enhanced up', 'healthy', 'late']);
-    expect(seen.find((e) => e.message === 'enhanced up')).toMatchObject({ instanceKind: 'enhanced', instanceId: 'i-b', kind: 'bot' });
+    expect(seen.find((e) => e.message === 'enhanced up')).toMatchObject({
+      instanceKind: 'enhanced',
+      instanceId: 'i-b',
+      kind: 'bot',
+    });
     expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
   });
 
@@ -158,7 +198,11 @@ describe('followLogs', () => {
     for (let n = 0; n < 1000; n++) logs.put('i-a-bot', T0 - 600_000 + n * 600, `e${n}`);
     const controller = new AbortController();
     let pages = 0;
-    for await (const _ of followLogs({ logs, instances: new FakeInstances([instance('i-a', 'enhanced')]), clock, environment: 'test' }, { selector: parseSelector(undefined), since: T0 - 600_000, signal: controller.signal }, { overlapMs: 10_000 })) {
+    for await (const _ of followLogs(
+      { logs, instances: new FakeInstances([instance('i-a', 'enhanced')]), clock, environment: 'test' },
+      { selector: parseSelector(undefined), since: T0 - 600_000, signal: controller.signal },
+      { overlapMs: 10_000 },
+    )) {
       if (++pages === 1) {
         logs.put('i-a-bot', clock.now(), 'next');
       } else controller.abort();
@@ -183,7 +227,16 @@ describe('followLogs', () => {
     const controller = new AbortController();
     const errors: string[] = [];
     const got: string[] = [];
-    for await (const page of followLogs({ logs, instances: new FakeInstances([instance('i-a', 'enhanced')]), clock: new FakeClock(T0), environment: 'test' }, { selector: parseSelector(undefined), since: T0 - 1000, signal: controller.signal }, { onRetry: (e) => errors.push((e as Error).message) })) {
+    for await (const page of followLogs(
+      {
+        logs,
+        instances: new FakeInstances([instance('i-a', 'enhanced')]),
+        clock: new FakeClock(T0),
+        environment: 'test',
+      },
+      { selector: parseSelector(undefined), since: T0 - 1000, signal: controller.signal },
+      { onRetry: (e) => errors.push((e as Error).message) },
+    )) {
       got.push(...page.map((e) => e.message));
       controller.abort();
     }

@@ -4,7 +4,13 @@ import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/inspect/mo
 import type { HealthProbe } from '../../../cli/inspect/health.js';
 import { FakeAlarms, FakeClock, FakeInstances, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
 
-const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({ instanceId: id, kind: 'enhanced', state, latencyMs: 10, at: 0 });
+const probe = (state: HealthProbe['state'], id = 'i-a'): HealthProbe => ({
+  instanceId: id,
+  kind: 'enhanced',
+  state,
+  latencyMs: 10,
+  at: 0,
+});
 const MIN = 60_000;
 
 describe('MonitorState: health failures > 3 in 5 minutes', () => {
@@ -71,19 +77,38 @@ describe('runMonitor', () => {
   it('probes every interval for the duration, reads alarms, and sums up', async () => {
     const clock = new FakeClock();
     let n = 0;
-    const remote = new FakeRemote((id) => (++n >= 3 && n <= 7 ? healthAnswer(id, 503, { status: 'unhealthy', timestamp: 't', reason: 'lost Discord' }) : healthAnswer(id, 200, healthyBody())));
-    const alarms = new FakeAlarms([{ name: 'ydeploy-test-nat-errors', state: 'ALARM', reason: 'Threshold Crossed' }, { name: 'other-test-cpu', state: 'ALARM' }]);
+    const remote = new FakeRemote((id) =>
+      ++n >= 3 && n <= 7
+        ? healthAnswer(id, 503, { status: 'unhealthy', timestamp: 't', reason: 'lost Discord' })
+        : healthAnswer(id, 200, healthyBody()),
+    );
+    const alarms = new FakeAlarms([
+      { name: 'ydeploy-test-nat-errors', state: 'ALARM', reason: 'Threshold Crossed' },
+      { name: 'other-test-cpu', state: 'ALARM' },
+    ]);
     const rounds: number[] = [];
     const alerts: string[] = [];
     const summary = await runMonitor(
-      { env, instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]), remote, alarms, clock },
+      {
+        env,
+        instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]),
+        remote,
+        alarms,
+        clock,
+      },
       { durationMs: 10 * MIN, intervalMs: MIN },
       { onRound: ({ at }) => rounds.push(at), onAlert: (a) => alerts.push(a.kind) },
     );
     expect(rounds).toHaveLength(10);
     expect(alerts).toEqual(['nat', 'health']);
     expect(summary).toMatchObject({ rounds: 10, interrupted: false, seconds: 600 });
-    expect(summary.instances[0]).toMatchObject({ id: 'i-a', probes: 10, healthy: 5, availability: 50, medianDiscordPingMs: 42 });
+    expect(summary.instances[0]).toMatchObject({
+      id: 'i-a',
+      probes: 10,
+      healthy: 5,
+      availability: 50,
+      medianDiscordPingMs: 42,
+    });
     expect(summary.alarms).toEqual([{ name: 'ydeploy-test-nat-errors', kind: 'nat', state: 'ALARM' }]);
   });
 
@@ -93,7 +118,14 @@ describe('runMonitor', () => {
     const remote = new FakeRemote((id) => healthAnswer(id, 200, healthyBody()));
     let rounds = 0;
     const summary = await runMonitor(
-      { env, instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]), remote, alarms: new FakeAlarms(), clock, signal: controller.signal },
+      {
+        env,
+        instances: new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]),
+        remote,
+        alarms: new FakeAlarms(),
+        clock,
+        signal: controller.signal,
+      },
       { durationMs: 24 * 60 * MIN, intervalMs: MIN },
       { onRound: () => ++rounds === 3 && controller.abort() },
     );

@@ -3,7 +3,16 @@ import { gatherStatus } from '../../../cli/inspect/status.js';
 import { renderStatus } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
 import { MemoryStore, testEnv } from '../../_helpers/fakes.js';
-import { FakeAlarms, FakeClock, FakeInstances, FakeLogStore, FakeRemote, healthAnswer, healthyBody, instance } from './fakes.js';
+import {
+  FakeAlarms,
+  FakeClock,
+  FakeInstances,
+  FakeLogStore,
+  FakeRemote,
+  healthAnswer,
+  healthyBody,
+  instance,
+} from './fakes.js';
 
 const env = testEnv('test');
 const T0 = Date.parse('2026-11-26T10:00:00Z');
@@ -11,15 +20,32 @@ const T0 = Date.parse('2026-11-26T10:00:00Z');
 function world() {
   const clock = new FakeClock(T0);
   const instances = new FakeInstances([
-    instance('i-old', 'legacy', { environment: 'test', privateSubnet: false, publicIp: '54.1.2.3', privateIp: '10.0.1.5', launchTime: new Date(T0 - 3_600_000) }),
-    instance('i-new', 'enhanced', { environment: 'test', privateSubnet: true, privateIp: '10.0.2.9', release: 'v2', launchTime: new Date(T0 - 120_000) }),
+    instance('i-old', 'legacy', {
+      environment: 'test',
+      privateSubnet: false,
+      publicIp: '54.1.2.3',
+      privateIp: '10.0.1.5',
+      launchTime: new Date(T0 - 3_600_000),
+    }),
+    instance('i-new', 'enhanced', {
+      environment: 'test',
+      privateSubnet: true,
+      privateIp: '10.0.2.9',
+      release: 'v2',
+      launchTime: new Date(T0 - 120_000),
+    }),
   ]);
-  const remote = new FakeRemote((id) => (id === 'i-old' ? new Promise(() => {}) : healthAnswer(id, 200, healthyBody('standby'))));
+  const remote = new FakeRemote((id) =>
+    id === 'i-old' ? new Promise(() => {}) : healthAnswer(id, 200, healthyBody('standby')),
+  );
   const logs = new FakeLogStore();
   logs.put('i-new-bot', T0 - 5000, '{"level":30,"time":1,"msg":"ready"}');
   logs.put('i-new-health', T0 - 2000, '{"level":30,"msg":"GET /health 200"}');
   const store = new MemoryStore('state');
-  const alarms = new FakeAlarms([{ name: 'ydeploy-test-cpu-high-enhanced', state: 'OK' }, { name: 'ydeploy-test-nat-errors', state: 'ALARM' }]);
+  const alarms = new FakeAlarms([
+    { name: 'ydeploy-test-cpu-high-enhanced', state: 'OK' },
+    { name: 'ydeploy-test-nat-errors', state: 'ALARM' },
+  ]);
   return { env, clock, instances, remote, logs, store, alarms };
 }
 
@@ -38,17 +64,52 @@ describe('gatherStatus', () => {
     expect(report.lock).toBeNull();
     expect(report.lastDeployment).toBeNull();
     expect(report.alarms.map((a) => a.state)).toEqual(['OK', 'ALARM']);
-    expect(report.streams.find((s) => s.name === 'i-new-bot')).toMatchObject({ ageSeconds: 5, lastMessage: '{"level":30,"time":1,"msg":"ready"}' });
+    expect(report.streams.find((s) => s.name === 'i-new-bot')).toMatchObject({
+      ageSeconds: 5,
+      lastMessage: '{"level":30,"time":1,"msg":"ready"}',
+    });
     expect(report.errors).toEqual({});
   });
 
   it('reads network_configuration from the state, the lock and the last deployment', async () => {
     const deps = world();
-    deps.store.seed('ydeploy/test/terraform.tfstate', JSON.stringify({ outputs: { network_configuration: { value: { vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } } } } }));
-    deps.store.seed('ydeploy/test/lock.json', JSON.stringify({ holder: 'ann@laptop', command: 'migrate', since: '2026-11-26T09:59:00Z', renewedAt: '2026-11-26T09:59:30Z', expiresAt: '2026-11-26T10:09:00Z' }));
-    const journal = (id: string, outcome: string) => JSON.stringify({ id, command: 'migrate', environment: 'test', who: 'ann@laptop', started: '2026-11-26T09:00:00Z', outcome, steps: [], state: {} });
-    deps.store.seed('ydeploy/test/journal/20261125T090000Z-migrate-aaaa.json', journal('20261125T090000Z-migrate-aaaa', 'failed'));
-    deps.store.seed('ydeploy/test/journal/20261126T090000Z-migrate-bbbb.json', journal('20261126T090000Z-migrate-bbbb', 'running'));
+    deps.store.seed(
+      'ydeploy/test/terraform.tfstate',
+      JSON.stringify({
+        outputs: {
+          network_configuration: { value: { vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } } },
+        },
+      }),
+    );
+    deps.store.seed(
+      'ydeploy/test/lock.json',
+      JSON.stringify({
+        holder: 'ann@laptop',
+        command: 'migrate',
+        since: '2026-11-26T09:59:00Z',
+        renewedAt: '2026-11-26T09:59:30Z',
+        expiresAt: '2026-11-26T10:09:00Z',
+      }),
+    );
+    const journal = (id: string, outcome: string) =>
+      JSON.stringify({
+        id,
+        command: 'migrate',
+        environment: 'test',
+        who: 'ann@laptop',
+        started: '2026-11-26T09:00:00Z',
+        outcome,
+        steps: [],
+        state: {},
+      });
+    deps.store.seed(
+      'ydeploy/test/journal/20261125T090000Z-migrate-aaaa.json',
+      journal('20261125T090000Z-migrate-aaaa', 'failed'),
+    );
+    deps.store.seed(
+      'ydeploy/test/journal/20261126T090000Z-migrate-bbbb.json',
+      journal('20261126T090000Z-migrate-bbbb', 'running'),
+    );
     const report = await gatherStatus(deps, { probeTimeoutMs: 100 });
     expect(report.network).toEqual({ vpc_id: 'vpc-1', use_private_subnet: true, instances: { legacy: null } });
     expect(report.lock).toMatchObject({ holder: 'ann@laptop', command: 'migrate', expired: false });
@@ -56,8 +117,12 @@ describe('gatherStatus', () => {
 
     const screen = renderStatus(report, paint(false));
     expect(screen).toContain('ydeploy status — test');
-    expect(screen).toMatch(/legacy\s+│ i-old\s+│ running │ public\s+│ 10\.0\.1\.5 \/ 54\.1\.2\.3 │ v1\s+│ 1h\s+│ unreachable/);
-    expect(screen).toMatch(/enhanced │ i-new\s+│ running │ private │ 10\.0\.2\.9\s+│ v2\s+│ 2m\s+│ healthy \(standby\)/);
+    expect(screen).toMatch(
+      /legacy\s+│ i-old\s+│ running │ public\s+│ 10\.0\.1\.5 \/ 54\.1\.2\.3 │ v1\s+│ 1h\s+│ unreachable/,
+    );
+    expect(screen).toMatch(
+      /enhanced │ i-new\s+│ running │ private │ 10\.0\.2\.9\s+│ v2\s+│ 2m\s+│ healthy \(standby\)/,
+    );
     expect(screen).toContain('i-old: no answer through SSM within 0.1s');
     expect(screen).toContain('vpc_id: vpc-1');
     expect(screen).toContain('instances.legacy: null');
@@ -72,7 +137,10 @@ describe('gatherStatus', () => {
     deps.alarms.list = () => Promise.reject(new Error('cannot read CloudWatch alarms: AccessDenied'));
     deps.instances.list = () => Promise.reject(new Error('cannot list EC2 instances: throttled'));
     const report = await gatherStatus(deps, { probeTimeoutMs: 100 });
-    expect(report.errors).toEqual({ alarms: 'cannot read CloudWatch alarms: AccessDenied', instances: 'cannot list EC2 instances: throttled' });
+    expect(report.errors).toEqual({
+      alarms: 'cannot read CloudWatch alarms: AccessDenied',
+      instances: 'cannot list EC2 instances: throttled',
+    });
     expect(report.streams).toHaveLength(2);
     expect(renderStatus(report, paint(false))).toContain('alarms: cannot read CloudWatch alarms: AccessDenied');
   });

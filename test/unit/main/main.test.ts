@@ -11,7 +11,21 @@ async function run(argv: string[], options: { env?: NodeJS.ProcessEnv; tty?: boo
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-const COMMANDS = ['init', 'preflight', 'deploy', 'migrate', 'rollback', 'status', 'health', 'logs', 'monitor', 'history', 'doctor', 'lock', 'sandbox'];
+const COMMANDS = [
+  'init',
+  'preflight',
+  'deploy',
+  'migrate',
+  'rollback',
+  'status',
+  'health',
+  'logs',
+  'monitor',
+  'history',
+  'doctor',
+  'lock',
+  'sandbox',
+];
 
 describe('help and version', () => {
   it('--help lists every command, the global options and the exit codes on stdout', async () => {
@@ -20,10 +34,22 @@ describe('help and version', () => {
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(/^Usage: ydeploy \[options\] \[command\]/);
     for (const command of COMMANDS) expect(out.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
-    for (const option of ['-e, --env <name>', '-c, --config <file>', '--region <region>', '--profile <name>', '--json', '-y, --yes', '--no-color', '-v, --verbose', '-V, --version']) {
+    for (const option of [
+      '-e, --env <name>',
+      '-c, --config <file>',
+      '--region <region>',
+      '--profile <name>',
+      '--json',
+      '-y, --yes',
+      '--no-color',
+      '-v, --verbose',
+      '-V, --version',
+    ]) {
       expect(out.stdout).toContain(option);
     }
-    expect(out.stdout).toContain('Exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 a preflight check failed');
+    expect(out.stdout).toContain(
+      'Exit codes: 0 done, 1 failed, 2 bad usage or configuration, 3 a preflight check failed',
+    );
     expect(out.stdout).toContain('npx ydeploy migrate --env sandbox');
   });
 
@@ -59,17 +85,27 @@ describe('help and version', () => {
 
 describe('bad usage', () => {
   it('an unknown command: a suggestion, exit 2, nothing on stdout', async () => {
-    expect(await run(['deplyo'])).toEqual({ code: 2, stdout: '', stderr: "✖ unknown command 'deplyo': Did you mean deploy?\n  → ydeploy --help\n" });
+    expect(await run(['deplyo'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "✖ unknown command 'deplyo': Did you mean deploy?\n  → ydeploy --help\n",
+    });
   });
 
-  it('an unknown option: a suggestion and the command\'s help, exit 2', async () => {
-    expect(await run(['status', '--watc'])).toEqual({ code: 2, stdout: '', stderr: "✖ unknown option '--watc': Did you mean --watch?\n  → ydeploy status --help\n" });
+  it("an unknown option: a suggestion and the command's help, exit 2", async () => {
+    expect(await run(['status', '--watc'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "✖ unknown option '--watc': Did you mean --watch?\n  → ydeploy status --help\n",
+    });
   });
 
   it('an unknown option with nothing close to it still says what to run', async () => {
     const out = await run(['logs', '--zzzzzz']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toBe("✖ unknown option '--zzzzzz': not a command or option ydeploy knows\n  → ydeploy logs --help\n");
+    expect(out.stderr).toBe(
+      "✖ unknown option '--zzzzzz': not a command or option ydeploy knows\n  → ydeploy logs --help\n",
+    );
   });
 
   it('a bad choice names the allowed ones', async () => {
@@ -82,7 +118,12 @@ describe('bad usage', () => {
     const out = await run(['deplyo', '--json']);
     expect(out.code).toBe(2);
     expect(ndjson(out.stdout)).toEqual([
-      { type: 'result', ok: false, exitCode: 2, error: { kind: 'user', what: "unknown command 'deplyo'", why: 'Did you mean deploy?', fix: 'ydeploy --help' } },
+      {
+        type: 'result',
+        ok: false,
+        exitCode: 2,
+        error: { kind: 'user', what: "unknown command 'deplyo'", why: 'Did you mean deploy?', fix: 'ydeploy --help' },
+      },
     ]);
   });
 

@@ -51,7 +51,14 @@ describe('plain output (not a terminal)', () => {
     time.advance(10_000);
     resource.succeed('id=i-1');
     apply.succeed('1 added');
-    expect(stderr.text).toBe(['• terraform apply…', '  ✔ create aws_instance.enhanced (10.0s) — id=i-1', '✔ terraform apply (10.0s) — 1 added', ''].join('\n'));
+    expect(stderr.text).toBe(
+      [
+        '• terraform apply…',
+        '  ✔ create aws_instance.enhanced (10.0s) — id=i-1',
+        '✔ terraform apply (10.0s) — 1 added',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('--verbose shows step updates and debug lines', async () => {
@@ -105,10 +112,18 @@ describe('--json', () => {
     const stdout = capture();
     const reporter = await createReporter({ json: true, stdout, stderr: capture(), now: clock().now });
     reporter.event({ type: 'log', instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' });
-    reporter.result({ instances: [{ id: 'i-1', kind: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } }] });
+    reporter.result({
+      instances: [{ id: 'i-1', kind: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } }],
+    });
     const [log, result] = ndjson(stdout.text) as [Record<string, unknown>, { instances: unknown[] }];
     expect(log).toMatchObject({ instanceKind: 'enhanced', kind: 'bot', role: 'enhanced' });
-    expect(result.instances[0]).toEqual({ id: 'i-1', kind: 'legacy', role: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } });
+    expect(result.instances[0]).toEqual({
+      id: 'i-1',
+      kind: 'legacy',
+      role: 'legacy',
+      botRole: 'active',
+      body: { status: 'healthy', role: 'active' },
+    });
   });
 });
 

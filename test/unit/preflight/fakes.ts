@@ -3,7 +3,16 @@ import { PassThrough } from 'node:stream';
 import { createReporter } from '../../../cli/output/reporter.js';
 import { environmentSchema } from '../../../cli/config/schema.js';
 import type { ResolvedEnvironment } from '../../../cli/config/load.js';
-import type { DiscordAccount, Parameter, PlanResult, Reporter, Secrets, Terraform, TerraformDiagnostic, TerraformRunOptions } from '../../../cli/ports.js';
+import type {
+  DiscordAccount,
+  Parameter,
+  PlanResult,
+  Reporter,
+  Secrets,
+  Terraform,
+  TerraformDiagnostic,
+  TerraformRunOptions,
+} from '../../../cli/ports.js';
 import { ApiError } from '../../../cli/errors.js';
 import { systemClock } from '../../../cli/adapters/clock.js';
 import type { CheckDeps } from '../../../cli/preflight/check.js';
@@ -58,20 +67,44 @@ export class FakeTerraform implements Terraform {
 }
 
 export class FakeDiscord implements DiscordAccount {
-  constructor(public validToken = 'good-token', public remaining = 997) {}
+  constructor(
+    public validToken = 'good-token',
+    public remaining = 997,
+  ) {}
   async botUser(token: string) {
-    if (token !== this.validToken) throw new ApiError('Discord rejected the bot token (GET /users/@me)', '401 Unauthorized', { status: 401 });
+    if (token !== this.validToken)
+      throw new ApiError('Discord rejected the bot token (GET /users/@me)', '401 Unauthorized', { status: 401 });
     return { id: '42', username: 'ydeploy-bot' };
   }
   async gatewayBot(token: string) {
-    if (token !== this.validToken) throw new ApiError('Discord rejected the bot token (GET /gateway/bot)', '401 Unauthorized', { status: 401 });
-    return { url: 'wss://gateway', shards: 1, sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000 } };
+    if (token !== this.validToken)
+      throw new ApiError('Discord rejected the bot token (GET /gateway/bot)', '401 Unauthorized', { status: 401 });
+    return {
+      url: 'wss://gateway',
+      shards: 1,
+      sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000 },
+    };
   }
 }
 
 export function testEnv(overrides: Partial<ResolvedEnvironment> = {}): ResolvedEnvironment {
-  const base = environmentSchema.parse({ region: 'eu-west-1', stateBucket: 'acme-state', releaseBucket: 'acme-releases', tokenParameter: '/acme/discord-token', lockTtl: '10m' });
-  return { ...base, terraform: { ...base.terraform, dir: '/tmp/module' }, name: 'production', project: 'acme', sandbox: false, releaseBucket: 'acme-releases', configFile: '/repo/ydeploy.config.json', ...overrides };
+  const base = environmentSchema.parse({
+    region: 'eu-west-1',
+    stateBucket: 'acme-state',
+    releaseBucket: 'acme-releases',
+    tokenParameter: '/acme/discord-token',
+    lockTtl: '10m',
+  });
+  return {
+    ...base,
+    terraform: { ...base.terraform, dir: '/tmp/module' },
+    name: 'production',
+    project: 'acme',
+    sandbox: false,
+    releaseBucket: 'acme-releases',
+    configFile: '/repo/ydeploy.config.json',
+    ...overrides,
+  };
 }
 
 export interface Recorded {
@@ -84,23 +117,44 @@ export async function jsonReporter(): Promise<Recorded> {
   let text = '';
   stdout.on('data', (chunk) => (text += chunk));
   const reporter = await createReporter({ json: true, stdout, stderr: new PassThrough(), interactive: false });
-  return { reporter, events: () => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    reporter,
+    events: () =>
+      text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
-export function healthyDeps(): CheckDeps & { store: MemoryStore; releases: MemoryStore; secrets: MemorySecrets; terraform: FakeTerraform; discord: FakeDiscord } {
+export function healthyDeps(): CheckDeps & {
+  store: MemoryStore;
+  releases: MemoryStore;
+  secrets: MemorySecrets;
+  terraform: FakeTerraform;
+  discord: FakeDiscord;
+} {
   const secrets = new MemorySecrets();
   secrets.params.set('/acme/discord-token', { name: '/acme/discord-token', type: 'SecureString', value: 'good-token' });
   return {
     env: testEnv(),
     backend: backendConfig(testEnv(), { pathStyle: false }),
-    identity: { whoami: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/ci', userId: 'AID' }) },
+    identity: {
+      whoami: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/ci', userId: 'AID' }),
+    },
     store: new MemoryStore('acme-state'),
     releases: new MemoryStore('acme-releases'),
     secrets,
     terraform: new FakeTerraform(),
     clock: systemClock,
     discord: new FakeDiscord(),
-    tests: { file: process.execPath, args: ['-e', 'console.log("Tests  3 passed (3)")'], cwd: process.cwd(), timeoutMs: 20_000 },
+    tests: {
+      file: process.execPath,
+      args: ['-e', 'console.log("Tests  3 passed (3)")'],
+      cwd: process.cwd(),
+      timeoutMs: 20_000,
+    },
     signal: new AbortController().signal,
   };
 }

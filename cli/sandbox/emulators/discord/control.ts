@@ -5,14 +5,29 @@ import { HttpError, readJson, sendJson } from './http.js';
 import { dispatchCommand, summary } from './interactions.js';
 import type { EmulatorState, InteractionRecord } from './emulator-state.js';
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, state: EmulatorState): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  state: EmulatorState,
+): Promise<void> {
   const url = new URL(req.url!, 'http://x');
   const parts = path.split('/').filter(Boolean);
   const route = `${req.method} /${parts.join('/')}`;
-  if (route === 'GET /') return sendJson(res, 200, { applicationId: state.applicationId, sessions: state.liveSessions().length, interactions: state.interactions.size });
+  if (route === 'GET /')
+    return sendJson(res, 200, {
+      applicationId: state.applicationId,
+      sessions: state.liveSessions().length,
+      interactions: state.interactions.size,
+    });
   if (route === 'GET /sessions') return sendJson(res, 200, [...state.sessions.values()].map(describeSession));
   if (route === 'GET /commands') return sendJson(res, 200, state.commands.get(state.applicationId) ?? []);
-  if (route === 'GET /messages') return sendJson(res, 200, state.messages.map(({ token: _token, ...m }) => m));
+  if (route === 'GET /messages')
+    return sendJson(
+      res,
+      200,
+      state.messages.map(({ token: _token, ...m }) => m),
+    );
   if (route === 'POST /commands') {
     const body = await readJson(req);
     const record = dispatchCommand(state, body as never);
@@ -33,7 +48,12 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
     const body = await readJson(req);
     const dropped = [];
     for (const session of state.liveSessions()) {
-      if (!session.ws || (body.session && body.session !== session.id) || (body.instance && body.instance !== session.instance)) continue;
+      if (
+        !session.ws ||
+        (body.session && body.session !== session.id) ||
+        (body.instance && body.instance !== session.instance)
+      )
+        continue;
       if (body.code) session.ws.close(Number(body.code), 'dropped by the control API');
       else session.ws.terminate();
       dropped.push(session.id);
@@ -47,7 +67,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
   }
   if (route === 'POST /tokens') {
     const body = await readJson(req);
-    if (typeof body.token !== 'string' || body.token.length < 8) throw new HttpError(400, 'token must be a string of at least 8 characters');
+    if (typeof body.token !== 'string' || body.token.length < 8)
+      throw new HttpError(400, 'token must be a string of at least 8 characters');
     state.tokens.add(body.token);
     return sendJson(res, 200, { tokens: state.tokens.size });
   }
@@ -55,7 +76,16 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
 }
 
 function describeSession(s: EmulatorState['sessions'] extends Map<string, infer S> ? S : never) {
-  return { id: s.id, instance: s.instance, connected: s.ws?.readyState === 1, seq: s.seq, resumes: s.resumes, identifiedAt: s.identifiedAt, invalidated: s.invalidated, presence: s.presence };
+  return {
+    id: s.id,
+    instance: s.instance,
+    connected: s.ws?.readyState === 1,
+    seq: s.seq,
+    resumes: s.resumes,
+    identifiedAt: s.identifiedAt,
+    invalidated: s.invalidated,
+    presence: s.presence,
+  };
 }
 
 /** Resolves when the first answer arrives or after waitMs. */

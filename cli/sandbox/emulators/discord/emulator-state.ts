@@ -60,7 +60,15 @@ export class EmulatorState {
   /** While true the gateway leaves IDENTIFY and RESUME unanswered: an outage, or a bot stuck connecting. */
   stalled = false;
   readonly messages: { channelId: string; content?: string; at: number; token: string }[] = [];
-  readonly botUser = { id: snowflake(), username: 'ydeploy-bot', discriminator: '0', global_name: null, avatar: null, bot: true, flags: 0 };
+  readonly botUser = {
+    id: snowflake(),
+    username: 'ydeploy-bot',
+    discriminator: '0',
+    global_name: null,
+    avatar: null,
+    bot: true,
+    flags: 0,
+  };
 
   constructor(
     readonly tokens: Set<string>,
@@ -78,7 +86,8 @@ export class EmulatorState {
   /** Sessions that would receive a dispatch: identified and not invalidated (connected or resumable). */
   liveSessions(): Session[] {
     const now = Date.now();
-    for (const s of this.sessions.values()) if (!s.ws && s.disconnectedAt && now - s.disconnectedAt > RESUME_WINDOW_MS) s.invalidated = true;
+    for (const s of this.sessions.values())
+      if (!s.ws && s.disconnectedAt && now - s.disconnectedAt > RESUME_WINDOW_MS) s.invalidated = true;
     return [...this.sessions.values()].filter((s) => !s.invalidated);
   }
 

@@ -42,7 +42,11 @@ export interface DiscordEmulator {
 export async function startDiscordEmulator(options: DiscordEmulatorOptions): Promise<DiscordEmulator> {
   const host = options.host ?? '127.0.0.1';
   const guilds = options.guilds ?? [{ id: snowflake(), name: 'ydeploy sandbox' }];
-  const state = new EmulatorState(new Set([...options.tokens, ...(options.gatewayRejectTokens ?? [])]), options.applicationId ?? snowflake(), guilds);
+  const state = new EmulatorState(
+    new Set([...options.tokens, ...(options.gatewayRejectTokens ?? [])]),
+    options.applicationId ?? snowflake(),
+    guilds,
+  );
   for (const token of options.gatewayRejectTokens ?? []) state.gatewayRejects.add(token);
   const server = createServer();
   const wss = new WebSocketServer({ noServer: true });
@@ -67,7 +71,9 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions): Pro
   });
   server.on('upgrade', (req, socket, head) => {
     if (!new URL(req.url ?? '/', url).pathname.startsWith('/gateway')) return socket.destroy();
-    wss.handleUpgrade(req, socket, head, (ws) => acceptGateway(ws, state, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, resumeUrl: gatewayUrl }));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      acceptGateway(ws, state, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, resumeUrl: gatewayUrl }),
+    );
   });
 
   return {

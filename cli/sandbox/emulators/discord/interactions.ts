@@ -19,7 +19,14 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
   }
   const guild = state.guilds.find((g) => g.id === request.guildId) ?? state.guilds[0];
   const registered = (state.commands.get(state.applicationId) ?? []).find((c) => c.name === request.name);
-  const record: InteractionRecord = { id: snowflake(), name: request.name, options: request.options ?? [], sentAt: Date.now(), deliveredTo: [], answers: [] };
+  const record: InteractionRecord = {
+    id: snowflake(),
+    name: request.name,
+    options: request.options ?? [],
+    sentAt: Date.now(),
+    deliveredTo: [],
+    answers: [],
+  };
   state.remember(record);
   for (const session of state.liveSessions()) {
     const token = `${session.id}.${record.id}.${randomBytes(8).toString('hex')}`;
@@ -35,7 +42,15 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
       guild_id: guild?.id,
       channel_id: request.channelId ?? guild?.id,
       channel: { id: request.channelId ?? guild?.id, type: 0, guild_id: guild?.id, name: 'general' },
-      member: { user: tester, roles: [], permissions: '2199023255551', joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 },
+      member: {
+        user: tester,
+        roles: [],
+        permissions: '2199023255551',
+        joined_at: new Date(0).toISOString(),
+        deaf: false,
+        mute: false,
+        flags: 0,
+      },
       app_permissions: '2199023255551',
       locale: 'en-US',
       guild_locale: 'en-US',
@@ -48,7 +63,13 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
   return record;
 }
 
-const tester = { id: '100000000000000001', username: 'tester', discriminator: '0', global_name: 'Tester', avatar: null };
+const tester = {
+  id: '100000000000000001',
+  username: 'tester',
+  discriminator: '0',
+  global_name: 'Tester',
+  avatar: null,
+};
 
 /** An interaction callback: the first one within 3 s is accepted, later ones are rejected like Discord does. */
 export function recordCallback(state: EmulatorState, id: string, token: string, body: Record<string, any>): Answer {

@@ -5,7 +5,11 @@ import { daemonState, fatal, log, onStop } from '../daemon.js';
 
 try {
   const { state } = await daemonState('discord');
-  const emulator = await startDiscordEmulator({ host: '127.0.0.1', port: state.ports.discord, tokens: [state.discordToken] });
+  const emulator = await startDiscordEmulator({
+    host: '127.0.0.1',
+    port: state.ports.discord,
+    tokens: [state.discordToken],
+  });
   log(`Discord emulator listening on ${emulator.url} (API ${emulator.apiBase}, control ${emulator.controlUrl})`);
   onStop(() => emulator.stop());
 } catch (error) {

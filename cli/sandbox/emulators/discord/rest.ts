@@ -6,7 +6,13 @@ import { recordCallback, recordEdit } from './interactions.js';
 import { snowflake } from './snowflake.js';
 import type { EmulatorState } from './emulator-state.js';
 
-export async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, state: EmulatorState, gatewayUrl: string): Promise<void> {
+export async function handleRest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  state: EmulatorState,
+  gatewayUrl: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const parts = path.split('/').filter(Boolean);
   const route = `${method} /${parts.map((p, i) => (isParam(parts, i) ? ':' : p)).join('/')}`;
@@ -17,7 +23,9 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, path
     case 'POST /interactions/:/:/callback': {
       const answer = recordCallback(state, parts[1]!, parts[2]!, body);
       const withResponse = new URL(req.url!, 'http://x').searchParams.get('with_response') === 'true';
-      return sendJson(res, withResponse ? 200 : 204, { interaction: { id: parts[1], type: 2, response_message_id: snowflake(answer.at) } });
+      return sendJson(res, withResponse ? 200 : 204, {
+        interaction: { id: parts[1], type: 2, response_message_id: snowflake(answer.at) },
+      });
     }
     case 'PATCH /webhooks/:/:/messages/@original':
       recordEdit(state, parts[2]!, body);
@@ -30,17 +38,32 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, path
   if (!token || !state.tokens.has(token)) throw new HttpError(401, '401: Unauthorized');
   switch (route) {
     case 'GET /gateway/bot':
-      return sendJson(res, 200, { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+      return sendJson(res, 200, {
+        url: gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
     case 'GET /users/@me':
       return sendJson(res, 200, state.botUser);
     case 'GET /applications/@me':
-      return sendJson(res, 200, { id: state.applicationId, name: state.botUser.username, bot: state.botUser, flags: 0 });
+      return sendJson(res, 200, {
+        id: state.applicationId,
+        name: state.botUser.username,
+        bot: state.botUser,
+        flags: 0,
+      });
     case 'GET /applications/:/commands':
       return sendJson(res, 200, state.commands.get(parts[1]!) ?? []);
     case 'PUT /applications/:/commands':
     case 'PUT /applications/:/guilds/:/commands': {
       if (!Array.isArray(body)) throw new HttpError(400, 'bulk overwrite takes an array of commands', 50035);
-      const commands = body.map((c: Record<string, unknown>) => ({ type: 1, ...c, id: snowflake(), application_id: parts[1], version: snowflake() }));
+      const commands = body.map((c: Record<string, unknown>) => ({
+        type: 1,
+        ...c,
+        id: snowflake(),
+        application_id: parts[1],
+        version: snowflake(),
+      }));
       if (parts.length === 3) state.commands.set(parts[1]!, commands);
       return sendJson(res, 200, commands);
     }
@@ -65,5 +88,18 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 function message(channelId: string, body: Record<string, any>) {
-  return { id: snowflake(), channel_id: channelId, content: body.content ?? '', type: 0, author: { id: '0', username: 'ydeploy-bot', discriminator: '0' }, timestamp: new Date().toISOString(), embeds: [], attachments: [], mentions: [], tts: false, pinned: false, flags: 0 };
+  return {
+    id: snowflake(),
+    channel_id: channelId,
+    content: body.content ?? '',
+    type: 0,
+    author: { id: '0', username: 'ydeploy-bot', discriminator: '0' },
+    timestamp: new Date().toISOString(),
+    embeds: [],
+    attachments: [],
+    mentions: [],
+    tts: false,
+    pinned: false,
+    flags: 0,
+  };
 }

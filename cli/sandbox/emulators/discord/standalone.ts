@@ -10,12 +10,21 @@ const { values } = parseArgs({
   options: {
     host: { type: 'string', default: process.env.DISCORD_EMULATOR_HOST ?? '127.0.0.1' },
     port: { type: 'string', default: process.env.DISCORD_EMULATOR_PORT ?? '0' },
-    token: { type: 'string', multiple: true, default: (process.env.DISCORD_EMULATOR_TOKENS ?? '').split(',').filter(Boolean) },
+    token: {
+      type: 'string',
+      multiple: true,
+      default: (process.env.DISCORD_EMULATOR_TOKENS ?? '').split(',').filter(Boolean),
+    },
     'application-id': { type: 'string', default: process.env.DISCORD_EMULATOR_APPLICATION_ID },
   },
 });
 
-const emulator = await startDiscordEmulator({ host: values.host, port: Number(values.port), tokens: values.token, applicationId: values['application-id'] });
+const emulator = await startDiscordEmulator({
+  host: values.host,
+  port: Number(values.port),
+  tokens: values.token,
+  applicationId: values['application-id'],
+});
 const { url, apiBase, controlUrl, gatewayUrl, port } = emulator;
 process.stdout.write(`${JSON.stringify({ url, apiBase, controlUrl, gatewayUrl, port, pid: process.pid })}\n`);
 

@@ -97,7 +97,8 @@ export class InstanceHost {
       this.lastError = undefined;
     } catch (error) {
       const message = `${(error as Error).name}: ${(error as Error).message}`;
-      if (message !== this.lastError) this.options.log(`cannot describe instances (retrying every ${POLL_MS} ms): ${message}`);
+      if (message !== this.lastError)
+        this.options.log(`cannot describe instances (retrying every ${POLL_MS} ms): ${message}`);
       this.lastError = message;
       await this.save();
       return;
@@ -177,7 +178,9 @@ export class InstanceHost {
         releaseDir,
         // The BotRole tag terraform sets, as on EC2 (run.sh); without one, the first bot of the
         // environment answers and a second one waits (the handoff promotes it).
-        botRole: bootRole(tag(instance, 'BotRole')) ?? ([...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active'),
+        botRole:
+          bootRole(tag(instance, 'BotRole')) ??
+          ([...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active'),
         startedAt: new Date().toISOString(),
         units: {} as HostedInstance['units'],
       };
@@ -189,7 +192,9 @@ export class InstanceHost {
       this.hosted.set(id, { facts, units });
       units.health.start();
       units.bot.start();
-      this.options.log(`instance ${id} (${facts.kind}, release ${release}) booted: health on 127.0.0.1:${facts.healthPort}, bot ${facts.botRole}`);
+      this.options.log(
+        `instance ${id} (${facts.kind}, release ${release}) booted: health on 127.0.0.1:${facts.healthPort}, bot ${facts.botRole}`,
+      );
       await this.save();
     } finally {
       this.starting.delete(id);
@@ -261,21 +266,27 @@ export class InstanceHost {
     const previous = await readJson<InstancesState>(this.files.instances);
     for (const instance of Object.values(previous?.instances ?? {})) {
       for (const unit of Object.values(instance.units ?? {})) {
-        if (unit.pid && isSameProcess({ pid: unit.pid, startTime: unit.startTime })) await stopProcess({ pid: unit.pid, startTime: unit.startTime });
+        if (unit.pid && isSameProcess({ pid: unit.pid, startTime: unit.startTime }))
+          await stopProcess({ pid: unit.pid, startTime: unit.startTime });
       }
     }
   }
 
   /** instances.json, written in order (the shim and the systemctl shim read it). */
   private save(): Promise<void> {
-    this.writing = this.writing.then(() => writeJson(this.files.instances, this.snapshot(), 0o644)).catch((error) => this.options.log(`cannot write ${this.files.instances}: ${(error as Error).message}`));
+    this.writing = this.writing
+      .then(() => writeJson(this.files.instances, this.snapshot(), 0o644))
+      .catch((error) => this.options.log(`cannot write ${this.files.instances}: ${(error as Error).message}`));
     return this.writing;
   }
 
   snapshot(): InstancesState {
     const instances: Record<string, HostedInstance> = {};
     for (const [id, hosted] of this.hosted) {
-      instances[id] = { ...hosted.facts, units: { bot: hosted.units.bot.record(), health: hosted.units.health.record() } };
+      instances[id] = {
+        ...hosted.facts,
+        units: { bot: hosted.units.bot.record(), health: hosted.units.health.record() },
+      };
     }
     return {
       hostPid: process.pid,

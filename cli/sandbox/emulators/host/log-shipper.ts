@@ -2,7 +2,7 @@
 // into /ec2/sandbox-logs streams {instance-id}-bot and {instance-id}-health. The group belongs to
 // terraform: the shipper waits for it rather than creating it (terraform would then fail).
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   CreateLogStreamCommand,
   PutLogEventsCommand,
   type InputLogEvent,
@@ -76,7 +76,9 @@ export class LogShipper {
       this.created.add(stream);
     }
     try {
-      await this.client.send(new PutLogEventsCommand({ logGroupName: this.group, logStreamName: stream, logEvents: events }));
+      await this.client.send(
+        new PutLogEventsCommand({ logGroupName: this.group, logStreamName: stream, logEvents: events }),
+      );
     } catch (error) {
       // The stream (or the group) went away, e.g. moto restarted: create it again next time.
       if ((error as Error).name === 'ResourceNotFoundException') this.created.delete(stream);

@@ -14,7 +14,8 @@ export async function fetchRelease(s3: S3Client, bucket: string, version: string
   const prefix = `releases/${version}/`;
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k && !k.endsWith('/'));
-  if (!keys.includes(`${prefix}manifest.json`)) throw new Error(`release ${version} not found: no s3://${bucket}/${prefix}manifest.json`);
+  if (!keys.includes(`${prefix}manifest.json`))
+    throw new Error(`release ${version} not found: no s3://${bucket}/${prefix}manifest.json`);
   const temp = `${into}.partial`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
@@ -28,7 +29,8 @@ export async function fetchRelease(s3: S3Client, bucket: string, version: string
     const body = files.get(name);
     if (!body) throw new Error(`release ${version} is incomplete: ${name} is in the manifest but not in S3`);
     const actual = createHash('sha256').update(body).digest('hex');
-    if (actual !== sha) throw new Error(`release ${version} is corrupt: ${name} has sha256 ${actual}, the manifest says ${sha}`);
+    if (actual !== sha)
+      throw new Error(`release ${version} is corrupt: ${name} has sha256 ${actual}, the manifest says ${sha}`);
   }
   for (const [name, body] of files) {
     await mkdir(join(temp, name, '..'), { recursive: true });

@@ -107,7 +107,9 @@ export class Unit {
     // Restart=on-failure: a clean exit (0) stays down, anything else is restarted.
     if (code === 0) return this.set('inactive');
     if (this.starts.length >= START_LIMIT_BURST) {
-      this.line(`start request repeated too quickly (${START_LIMIT_BURST} starts in ${START_LIMIT_INTERVAL_MS / 1000}s): failed`);
+      this.line(
+        `start request repeated too quickly (${START_LIMIT_BURST} starts in ${START_LIMIT_INTERVAL_MS / 1000}s): failed`,
+      );
       return this.set('failed');
     }
     const delay = Math.min(RESTART_DELAY_MS * 2 ** (this.starts.length - 1), RESTART_DELAY_MAX_MS);

@@ -49,10 +49,25 @@ export class CommandRunner {
 
   constructor(private readonly run: RunEnvironment) {}
 
-  send(input: Omit<CommandRecord, 'commandId' | 'requestedAt' | 'invocations'>, instances: HostedInstance[]): CommandRecord {
-    const record: CommandRecord = { ...input, commandId: randomUUID(), requestedAt: new Date(), invocations: new Map() };
+  send(
+    input: Omit<CommandRecord, 'commandId' | 'requestedAt' | 'invocations'>,
+    instances: HostedInstance[],
+  ): CommandRecord {
+    const record: CommandRecord = {
+      ...input,
+      commandId: randomUUID(),
+      requestedAt: new Date(),
+      invocations: new Map(),
+    };
     for (const instance of instances) {
-      const invocation: Invocation = { commandId: record.commandId, instanceId: instance.id, status: 'Pending', responseCode: -1, stdout: '', stderr: '' };
+      const invocation: Invocation = {
+        commandId: record.commandId,
+        instanceId: instance.id,
+        status: 'Pending',
+        responseCode: -1,
+        stdout: '',
+        stderr: '',
+      };
       record.invocations.set(instance.id, invocation);
       // Like the agent: delivered a moment later, not inside the SendCommand call.
       setImmediate(() => this.start(record, invocation, instance));
@@ -67,7 +82,8 @@ export class CommandRunner {
     if (!record) return false;
     for (const invocation of record.invocations.values()) {
       if (instanceIds?.length && !instanceIds.includes(invocation.instanceId)) continue;
-      if (invocation.status === 'Pending' || invocation.status === 'InProgress') this.finish(invocation, 'Cancelled', -1);
+      if (invocation.status === 'Pending' || invocation.status === 'InProgress')
+        this.finish(invocation, 'Cancelled', -1);
     }
     return true;
   }
@@ -89,8 +105,14 @@ export class CommandRunner {
       detached: true,
     });
     invocation.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (invocation.stdout = (invocation.stdout + chunk.toString('utf8')).slice(0, KEEP)));
-    child.stderr!.on('data', (chunk: Buffer) => (invocation.stderr = (invocation.stderr + chunk.toString('utf8')).slice(0, KEEP)));
+    child.stdout!.on(
+      'data',
+      (chunk: Buffer) => (invocation.stdout = (invocation.stdout + chunk.toString('utf8')).slice(0, KEEP)),
+    );
+    child.stderr!.on(
+      'data',
+      (chunk: Buffer) => (invocation.stderr = (invocation.stderr + chunk.toString('utf8')).slice(0, KEEP)),
+    );
     child.on('error', (error) => {
       invocation.stderr += `failed to run commands: ${error.message}\n`;
       this.finish(invocation, 'Failed', 1);
@@ -148,6 +170,14 @@ export class CommandRunner {
 }
 
 function signalNumber(name: string): number | undefined {
-  const table: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+  const table: Record<string, number> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  };
   return table[name];
 }

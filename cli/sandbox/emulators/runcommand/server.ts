@@ -1,7 +1,13 @@
 // The sandbox's SSM endpoint (AWS_ENDPOINT_URL_SSM). It answers the Run Command calls itself,
 // since moto runs nothing and answers several of them with 500, and forwards every other SSM call
 // (GetParameter, PutParameter, ...) to moto unchanged. Only the sandbox's own key gets in.
-import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { readJson, type HostedInstance, type InstancesState } from '../../state-files.js';
@@ -28,16 +34,31 @@ export interface RunningShim {
 }
 
 class SsmError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
-const OWN = new Set(['SendCommand', 'GetCommandInvocation', 'ListCommandInvocations', 'ListCommands', 'DescribeInstanceInformation', 'CancelCommand']);
+const OWN = new Set([
+  'SendCommand',
+  'GetCommandInvocation',
+  'ListCommandInvocations',
+  'ListCommands',
+  'DescribeInstanceInformation',
+  'CancelCommand',
+]);
 
 export async function startRunCommandShim(options: ShimOptions): Promise<RunningShim> {
-  const runner = new CommandRunner({ binDir: options.binDir, instancesFile: options.instancesFile, baseEnv: options.baseEnv });
+  const runner = new CommandRunner({
+    binDir: options.binDir,
+    instancesFile: options.instancesFile,
+    baseEnv: options.baseEnv,
+  });
   const instances = instanceReader(options.instancesFile);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -48,7 +69,8 @@ export async function startRunCommandShim(options: ShimOptions): Promise<Running
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (req.method === 'GET' && req.url === '/__ydeploy/health') return reply(res, 200, { ok: true, pid: process.pid }, 'application/json');
+    if (req.method === 'GET' && req.url === '/__ydeploy/health')
+      return reply(res, 200, { ok: true, pid: process.pid }, 'application/json');
     const auth = verifySigV4(req.method ?? 'POST', req.url ?? '/', req.headers, body, options.credentials);
     if (!auth.ok) return reply(res, 403, { __type: auth.code, message: auth.message });
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -85,14 +107,23 @@ export async function startRunCommandShim(options: ShimOptions): Promise<Running
   };
 }
 
-async function answer(operation: string, input: Record<string, unknown>, runner: CommandRunner, hosted: Map<string, HostedInstance>): Promise<unknown> {
+async function answer(
+  operation: string,
+  input: Record<string, unknown>,
+  runner: CommandRunner,
+  hosted: Map<string, HostedInstance>,
+): Promise<unknown> {
   switch (operation) {
     case 'SendCommand':
       return { Command: commandView(sendCommand(input, runner, hosted)) };
     case 'GetCommandInvocation': {
       const record = runner.commands.get(String(input.CommandId ?? ''));
       const invocation = record?.invocations.get(String(input.InstanceId ?? ''));
-      if (!record || !invocation) throw new SsmError('InvocationDoesNotExist', 'An invocation with the given command id and instance id does not exist');
+      if (!record || !invocation)
+        throw new SsmError(
+          'InvocationDoesNotExist',
+          'An invocation with the given command id and instance id does not exist',
+        );
       return getInvocationView(record, invocation);
     }
     case 'ListCommandInvocations':
@@ -100,7 +131,8 @@ async function answer(operation: string, input: Record<string, unknown>, runner:
     case 'ListCommands':
       return listCommands(input, runner);
     case 'CancelCommand': {
-      if (!runner.cancel(String(input.CommandId ?? ''), input.InstanceIds as string[] | undefined)) throw new SsmError('InvalidCommandId', 'The command id is not valid');
+      if (!runner.cancel(String(input.CommandId ?? ''), input.InstanceIds as string[] | undefined))
+        throw new SsmError('InvalidCommandId', 'The command id is not valid');
       return {};
     }
     case 'DescribeInstanceInformation':
@@ -110,16 +142,30 @@ async function answer(operation: string, input: Record<string, unknown>, runner:
   }
 }
 
-function sendCommand(input: Record<string, unknown>, runner: CommandRunner, hosted: Map<string, HostedInstance>): CommandRecord {
+function sendCommand(
+  input: Record<string, unknown>,
+  runner: CommandRunner,
+  hosted: Map<string, HostedInstance>,
+): CommandRecord {
   const documentName = String(input.DocumentName ?? '');
-  if (documentName !== 'AWS-RunShellScript') throw new SsmError('InvalidDocument', `document ${documentName || '(none)'} is not supported by the sandbox (only AWS-RunShellScript)`);
+  if (documentName !== 'AWS-RunShellScript')
+    throw new SsmError(
+      'InvalidDocument',
+      `document ${documentName || '(none)'} is not supported by the sandbox (only AWS-RunShellScript)`,
+    );
   const parameters = (input.Parameters ?? {}) as Record<string, string[]>;
-  if (!Array.isArray(parameters.commands) || parameters.commands.length === 0) throw new SsmError('InvalidParameters', 'Parameters.commands is required');
+  if (!Array.isArray(parameters.commands) || parameters.commands.length === 0)
+    throw new SsmError('InvalidParameters', 'Parameters.commands is required');
   const targets = (input.Targets ?? []) as { Key: string; Values: string[] }[];
   const ids = targetIds((input.InstanceIds ?? []) as string[], targets, hosted);
-  if (ids.length === 0) throw new SsmError('InvalidInstanceId', 'no target instance: pass InstanceIds or Targets matching a running instance');
+  if (ids.length === 0)
+    throw new SsmError(
+      'InvalidInstanceId',
+      'no target instance: pass InstanceIds or Targets matching a running instance',
+    );
   const missing = ids.filter((id) => !hosted.has(id));
-  if (missing.length) throw new SsmError('InvalidInstanceId', `Instances [[${missing.join(', ')}]] not in a valid state for account`);
+  if (missing.length)
+    throw new SsmError('InvalidInstanceId', `Instances [[${missing.join(', ')}]] not in a valid state for account`);
   const executionTimeout = Number(parameters.executionTimeout?.[0] ?? 3600);
   return runner.send(
     {
@@ -134,13 +180,18 @@ function sendCommand(input: Record<string, unknown>, runner: CommandRunner, host
   );
 }
 
-function targetIds(instanceIds: string[], targets: { Key: string; Values: string[] }[], hosted: Map<string, HostedInstance>): string[] {
+function targetIds(
+  instanceIds: string[],
+  targets: { Key: string; Values: string[] }[],
+  hosted: Map<string, HostedInstance>,
+): string[] {
   const ids = new Set(instanceIds);
   for (const target of targets) {
     if (target.Key === 'InstanceIds') target.Values.forEach((v) => ids.add(v));
     else if (target.Key.startsWith('tag:')) {
       const tag = target.Key.slice(4);
-      for (const instance of hosted.values()) if (target.Values.includes(instance.tags[tag] ?? '')) ids.add(instance.id);
+      for (const instance of hosted.values())
+        if (target.Values.includes(instance.tags[tag] ?? '')) ids.add(instance.id);
     } else throw new SsmError('InvalidTarget', `target key ${target.Key} is not supported by the sandbox`);
   }
   return [...ids];
@@ -231,7 +282,11 @@ function listInvocations(input: Record<string, unknown>, runner: CommandRunner) 
                 ...(invocation.startedAt ? { ResponseStartDateTime: seconds(invocation.startedAt) } : {}),
                 ...(invocation.endedAt ? { ResponseFinishDateTime: seconds(invocation.endedAt) } : {}),
                 // SSM's Output is the first 2,500 characters of stdout, then of stderr.
-                Output: `${invocation.stdout}${invocation.stderr ? `\n----------ERROR-------\n${invocation.stderr}` : ''}`.slice(0, 2500),
+                Output:
+                  `${invocation.stdout}${invocation.stderr ? `\n----------ERROR-------\n${invocation.stderr}` : ''}`.slice(
+                    0,
+                    2500,
+                  ),
                 StandardOutputUrl: '',
                 StandardErrorUrl: '',
               },
@@ -257,12 +312,16 @@ function describeInstances(input: Record<string, unknown>, hosted: Map<string, H
   let list = [...hosted.values()];
   const filters = [
     ...((input.Filters ?? []) as { Key: string; Values: string[] }[]),
-    ...((input.InstanceInformationFilterList ?? []) as { key: string; valueSet: string[] }[]).map((f) => ({ Key: f.key, Values: f.valueSet })),
+    ...((input.InstanceInformationFilterList ?? []) as { key: string; valueSet: string[] }[]).map((f) => ({
+      Key: f.key,
+      Values: f.valueSet,
+    })),
   ];
   for (const filter of filters) {
     if (filter.Key === 'InstanceIds') list = list.filter((i) => filter.Values.includes(i.id));
     else if (filter.Key === 'PingStatus') list = list.filter(() => filter.Values.includes('Online'));
-    else if (filter.Key.startsWith('tag:')) list = list.filter((i) => filter.Values.includes(i.tags[filter.Key.slice(4)] ?? ''));
+    else if (filter.Key.startsWith('tag:'))
+      list = list.filter((i) => filter.Values.includes(i.tags[filter.Key.slice(4)] ?? ''));
     else if (filter.Key === 'ResourceType') list = list.filter(() => filter.Values.includes('EC2Instance'));
     else if (filter.Key === 'PlatformTypes') list = list.filter(() => filter.Values.includes('Linux'));
   }
@@ -305,7 +364,10 @@ function seconds(date: Date): number {
 function instanceReader(file: string): () => Promise<Map<string, HostedInstance>> {
   let cached: { mtime: number; map: Map<string, HostedInstance> } | undefined;
   return async () => {
-    const mtime = await stat(file).then((s) => s.mtimeMs, () => -1);
+    const mtime = await stat(file).then(
+      (s) => s.mtimeMs,
+      () => -1,
+    );
     if (cached && cached.mtime === mtime) return cached.map;
     const state = await readJson<InstancesState>(file);
     const map = new Map(Object.entries(state?.instances ?? {}));
@@ -325,8 +387,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function reply(res: ServerResponse, status: number, body: unknown, type = JSON_TYPE): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': crypto.randomUUID() };
-  if (status >= 400 && typeof (body as { __type?: string }).__type === 'string') headers['x-amzn-errortype'] = (body as { __type: string }).__type;
+  const headers: Record<string, string | number> = {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': crypto.randomUUID(),
+  };
+  if (status >= 400 && typeof (body as { __type?: string }).__type === 'string')
+    headers['x-amzn-errortype'] = (body as { __type: string }).__type;
   res.writeHead(status, headers);
   res.end(text);
 }
@@ -346,7 +413,11 @@ function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, motoEn
       },
     );
     upstream.on('error', (error) => {
-      if (!res.headersSent) reply(res, 503, { __type: 'ServiceUnavailable', message: `moto is not reachable at ${motoEndpoint}: ${error.message}` });
+      if (!res.headersSent)
+        reply(res, 503, {
+          __type: 'ServiceUnavailable',
+          message: `moto is not reachable at ${motoEndpoint}: ${error.message}`,
+        });
       resolve();
     });
     upstream.end(body);

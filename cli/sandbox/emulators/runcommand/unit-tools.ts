@@ -8,7 +8,10 @@ export async function writeUnitTools(binDir: string): Promise<void> {
   const command = programCommand('unitctl').map(quote).join(' ');
   for (const tool of ['systemctl', 'journalctl']) {
     const file = join(binDir, tool);
-    await writeFile(file, `#!/bin/sh\n# ydeploy sandbox: ${tool} answered from the instance host's state\nexec ${command} ${tool} "$@"\n`);
+    await writeFile(
+      file,
+      `#!/bin/sh\n# ydeploy sandbox: ${tool} answered from the instance host's state\nexec ${command} ${tool} "$@"\n`,
+    );
     await chmod(file, 0o755);
   }
 }

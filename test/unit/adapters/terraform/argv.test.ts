@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { applyArgs, destroyArgs, encodeVar, hcl, initArgs, outputArgs, planArgs, validateArgs, varArgs, versionArgs } from '../../../../cli/adapters/terraform/argv.js';
+import {
+  applyArgs,
+  destroyArgs,
+  encodeVar,
+  hcl,
+  initArgs,
+  outputArgs,
+  planArgs,
+  validateArgs,
+  varArgs,
+  versionArgs,
+} from '../../../../cli/adapters/terraform/argv.js';
 
 describe('initArgs', () => {
   it('is non-interactive with the machine-readable UI', () => {
@@ -9,7 +20,12 @@ describe('initArgs', () => {
   it('passes backend config pairs, the plugin dir and -reconfigure', () => {
     expect(
       initArgs({
-        backendConfig: { bucket: 'acme-state', key: 'ydeploy/production/terraform.tfstate', region: 'eu-west-1', use_lockfile: 'true' },
+        backendConfig: {
+          bucket: 'acme-state',
+          key: 'ydeploy/production/terraform.tfstate',
+          region: 'eu-west-1',
+          use_lockfile: 'true',
+        },
         pluginDir: '/opt/tf-plugins',
         reconfigure: true,
       }),
@@ -34,7 +50,14 @@ describe('planArgs', () => {
   });
 
   it('puts var files before vars, so vars win', () => {
-    expect(planArgs({ destroy: true, out: 'tfplan', varFiles: ['base.tfvars', '/state/desired.json'], vars: { release_version: 'v2', use_private_subnet: true } })).toEqual([
+    expect(
+      planArgs({
+        destroy: true,
+        out: 'tfplan',
+        varFiles: ['base.tfvars', '/state/desired.json'],
+        vars: { release_version: 'v2', use_private_subnet: true },
+      }),
+    ).toEqual([
       'plan',
       '-input=false',
       '-no-color',
@@ -69,11 +92,26 @@ describe('applyArgs and destroyArgs', () => {
   });
 
   it('apply of a saved plan passes no variables', () => {
-    expect(applyArgs({ planFile: 'tfplan', vars: { ignored: 'x' } })).toEqual(['apply', '-input=false', '-no-color', '-json', '-auto-approve', 'tfplan']);
+    expect(applyArgs({ planFile: 'tfplan', vars: { ignored: 'x' } })).toEqual([
+      'apply',
+      '-input=false',
+      '-no-color',
+      '-json',
+      '-auto-approve',
+      'tfplan',
+    ]);
   });
 
   it('destroy auto-approves with vars', () => {
-    expect(destroyArgs({ vars: { environment: 'sandbox' } })).toEqual(['destroy', '-input=false', '-no-color', '-json', '-auto-approve', '-var', 'environment=sandbox']);
+    expect(destroyArgs({ vars: { environment: 'sandbox' } })).toEqual([
+      'destroy',
+      '-input=false',
+      '-no-color',
+      '-json',
+      '-auto-approve',
+      '-var',
+      'environment=sandbox',
+    ]);
   });
 });
 
@@ -100,7 +138,9 @@ describe('variable encoding', () => {
 
   it('encodes lists and maps as HCL', () => {
     expect(encodeVar(['arn:aws:sns:us-east-1:1:a', 'b'])).toBe('["arn:aws:sns:us-east-1:1:a", "b"]');
-    expect(encodeVar({ Team: 'bots', 'cost-center': 42, nested: { on: true, list: [] } })).toBe('{"Team" = "bots", "cost-center" = 42, "nested" = {"on" = true, "list" = []}}');
+    expect(encodeVar({ Team: 'bots', 'cost-center': 42, nested: { on: true, list: [] } })).toBe(
+      '{"Team" = "bots", "cost-center" = 42, "nested" = {"on" = true, "list" = []}}',
+    );
   });
 
   it('escapes strings inside HCL so templates stay literal', () => {
@@ -115,6 +155,11 @@ describe('variable encoding', () => {
   });
 
   it('varArgs pairs each variable with its own -var', () => {
-    expect(varArgs({ vars: { alarm_actions: [], tags: { a: 'b' } } })).toEqual(['-var', 'alarm_actions=[]', '-var', 'tags={"a" = "b"}']);
+    expect(varArgs({ vars: { alarm_actions: [], tags: { a: 'b' } } })).toEqual([
+      '-var',
+      'alarm_actions=[]',
+      '-var',
+      'tags={"a" = "b"}',
+    ]);
   });
 });

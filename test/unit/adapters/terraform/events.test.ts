@@ -27,8 +27,16 @@ describe('parseLine', () => {
 describe('UiStream on an apply', () => {
   it('turns each resource into a step that starts and finishes', () => {
     const { reporter, ui } = feed('apply-create.jsonl');
-    expect(reporter.of('step').sort()).toEqual(['create terraform_data.a', 'create terraform_data.b', 'create terraform_data.slow']);
-    expect(reporter.of('succeed').sort()).toEqual(['create terraform_data.a', 'create terraform_data.b', 'create terraform_data.slow']);
+    expect(reporter.of('step').sort()).toEqual([
+      'create terraform_data.a',
+      'create terraform_data.b',
+      'create terraform_data.slow',
+    ]);
+    expect(reporter.of('succeed').sort()).toEqual([
+      'create terraform_data.a',
+      'create terraform_data.b',
+      'create terraform_data.slow',
+    ]);
     expect(reporter.of('fail')).toEqual([]);
     const slow = reporter.records.find((r) => r.kind === 'step' && r.text === 'create terraform_data.slow');
     expect(slow?.fields).toEqual({ resource: 'terraform_data.slow', action: 'create', nested: true });
@@ -36,13 +44,20 @@ describe('UiStream on an apply', () => {
     expect(done?.fields?.detail).toBe('id=64280ee9-a180-e741-1c1a-54ba33b547e6');
     expect(ui.summary).toEqual({ add: 3, change: 0, remove: 0 });
     expect(ui.version).toBe('1.11.4');
-    expect(ui.outputs).toEqual({ name: { sensitive: false, type: 'string', value: 'x' }, tags: { sensitive: false, type: ['map', 'string'], value: { a: 'b' } } });
+    expect(ui.outputs).toEqual({
+      name: { sensitive: false, type: 'string', value: 'x' },
+      tags: { sensitive: false, type: ['map', 'string'], value: { a: 'b' } },
+    });
     expect(reporter.of('debug')).toContain('terraform_data.slow: Executing: ["/bin/sh" "-c" "sleep 1"]');
   });
 
   it('names a destroy "destroy"', () => {
     const { reporter, ui } = feed('destroy.jsonl');
-    expect(reporter.of('succeed').sort()).toEqual(['destroy terraform_data.a', 'destroy terraform_data.b', 'destroy terraform_data.slow']);
+    expect(reporter.of('succeed').sort()).toEqual([
+      'destroy terraform_data.a',
+      'destroy terraform_data.b',
+      'destroy terraform_data.slow',
+    ]);
     expect(ui.summary).toEqual({ add: 0, change: 0, remove: 3 });
     expect(ui.changes).toEqual([
       { address: 'terraform_data.slow', action: 'delete' },
@@ -65,7 +80,9 @@ describe('UiStream on an apply', () => {
     ]);
     // Warnings are shown as they come; errors wait for the error message.
     expect(reporter.of('warn')).toEqual([
-      expect.stringMatching(/^terraform: Resource targeting is in effect: You are creating a plan with the -target option/),
+      expect.stringMatching(
+        /^terraform: Resource targeting is in effect: You are creating a plan with the -target option/,
+      ),
       expect.stringMatching(/^terraform: Applied changes may be incomplete/),
     ]);
   });
@@ -76,7 +93,11 @@ describe('UiStream on an apply', () => {
     expect(reporter.of('fail')).toEqual(['create terraform_data.slow']);
     expect(ui.interrupted).toBe(true);
     expect(reporter.of('warn')).toContain('terraform received the interrupt and is stopping gracefully');
-    expect(ui.errors.map((d) => d.summary)).toEqual(['local-exec provisioner error', 'execution halted', 'execution halted']);
+    expect(ui.errors.map((d) => d.summary)).toEqual([
+      'local-exec provisioner error',
+      'execution halted',
+      'execution halted',
+    ]);
   });
 
   it('fails steps still open when terraform stops', () => {
@@ -84,7 +105,9 @@ describe('UiStream on an apply', () => {
     const ui = new UiStream(reporter);
     ui.line(fixture('apply-create.jsonl').find((l) => l.includes('"apply_start"'))!);
     ui.close('interrupted');
-    expect(reporter.records.filter((r) => r.kind === 'fail').map((r) => [r.text, r.fields?.detail])).toEqual([['create terraform_data.slow', 'interrupted']]);
+    expect(reporter.records.filter((r) => r.kind === 'fail').map((r) => [r.text, r.fields?.detail])).toEqual([
+      ['create terraform_data.slow', 'interrupted'],
+    ]);
   });
 
   it('keeps lines that are not JSON for the error message', () => {
@@ -115,7 +138,8 @@ describe('UiStream on a plan', () => {
       {
         severity: 'error',
         summary: 'Reference to undeclared input variable',
-        detail: 'An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
+        detail:
+          'An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
         address: 'main.tf:2',
       },
     ]);
@@ -124,12 +148,16 @@ describe('UiStream on a plan', () => {
 
 describe('diagnostics', () => {
   it('formats summary, address and detail', () => {
-    expect(formatDiagnostic({ severity: 'error', summary: 'Bad', address: 'aws_instance.x', detail: ' why \n' })).toBe('Bad (aws_instance.x): why');
+    expect(formatDiagnostic({ severity: 'error', summary: 'Bad', address: 'aws_instance.x', detail: ' why \n' })).toBe(
+      'Bad (aws_instance.x): why',
+    );
     expect(formatDiagnostic({ severity: 'error', summary: 'execution halted' })).toBe('execution halted');
   });
 
   it('reads warnings as warnings', () => {
-    expect(toDiagnostic({ type: 'diagnostic', diagnostic: { severity: 'warning', summary: 'w', detail: '' } })).toEqual({ severity: 'warning', summary: 'w' });
+    expect(toDiagnostic({ type: 'diagnostic', diagnostic: { severity: 'warning', summary: 'w', detail: '' } })).toEqual(
+      { severity: 'warning', summary: 'w' },
+    );
     expect(toDiagnostic({ type: 'log' })).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@ import { ExitCode, UsageError } from '../../../../cli/errors.js';
 
 describe('assertReleaseVersion', () => {
   it('accepts what the terraform module accepts', () => {
-    for (const ok of ['v2', '0.1.0-20261126104400', 'legacy-1', 'a_b.c', 'x'.repeat(64)]) expect(() => assertReleaseVersion(ok, '--release', 'ydeploy deploy')).not.toThrow();
+    for (const ok of ['v2', '0.1.0-20261126104400', 'legacy-1', 'a_b.c', 'x'.repeat(64)])
+      expect(() => assertReleaseVersion(ok, '--release', 'ydeploy deploy')).not.toThrow();
   });
 
   it('refuses anything else with exit 2 and a corrected command', () => {

@@ -9,7 +9,12 @@ import { coreContext, FakeWorld, type TestContext } from '../../../_helpers/fake
 async function enhancedWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> {
   const world = new FakeWorld();
   const ctx = coreContext(world);
-  const desired = { ...emptyDesired(ctx.env), enable_enhanced_instance: true, release_version: 'v1', legacy_release_version: 'v0' };
+  const desired = {
+    ...emptyDesired(ctx.env),
+    enable_enhanced_instance: true,
+    release_version: 'v1',
+    legacy_release_version: 'v0',
+  };
   await world.terraform.apply({ varFiles: [await world.writeVarFile(desired)] });
   world.clock.advance(60_000);
   await ctx.store.put(keys.desired('test'), JSON.stringify(desired));
@@ -23,7 +28,15 @@ describe('deploy', () => {
   it('publishes, starts the candidate beside the serving release, gates, hands off, retires the old', async () => {
     const { world, ctx } = await enhancedWorld();
     const result = await deploy(ctx, { release: 'v2' });
-    expect(world.timeline).toEqual(['apply', 'launch i-0002 enhanced v2 standby', 'healthy i-0002', 'step-down i-0001', 'activate i-0002', 'apply', 'terminate i-0001']);
+    expect(world.timeline).toEqual([
+      'apply',
+      'launch i-0002 enhanced v2 standby',
+      'healthy i-0002',
+      'step-down i-0001',
+      'activate i-0002',
+      'apply',
+      'terminate i-0001',
+    ]);
     expect(world.violations).toEqual([]);
     expect(world.applies.map((v) => [v.release_version, v.candidate_release_version])).toEqual([
       ['v1', 'v2'],
@@ -31,7 +44,10 @@ describe('deploy', () => {
     ]);
     expect(ctx.releases.objects.has('releases/v2/manifest.json')).toBe(true);
     expect(result.state).toMatchObject({ release: 'v2', oldId: 'i-0001', newId: 'i-0002' });
-    expect(ctx.store.json(keys.desired('test'))).toMatchObject({ release_version: 'v2', candidate_release_version: null });
+    expect(ctx.store.json(keys.desired('test'))).toMatchObject({
+      release_version: 'v2',
+      candidate_release_version: null,
+    });
   });
 
   it('a failed gate retires the candidate and the old release keeps serving (exit 4)', async () => {
@@ -69,10 +85,15 @@ describe('deploy', () => {
 
   it('refuses a version that already serves, one uploaded before, and a legacy-only environment', async () => {
     const { ctx } = await enhancedWorld();
-    await expect(deploy(ctx, { release: 'v1' })).rejects.toThrow('release v1 already serves test: there is nothing to hand over to');
+    await expect(deploy(ctx, { release: 'v1' })).rejects.toThrow(
+      'release v1 already serves test: there is nothing to hand over to',
+    );
     await ctx.releases.put(keys.manifest('v9'), '{}');
     await expect(deploy(ctx, { release: 'v9' })).rejects.toThrow('release v9 was uploaded before');
-    await ctx.store.put(keys.desired('test'), JSON.stringify({ ...emptyDesired(ctx.env), enable_legacy_instance: true }));
+    await ctx.store.put(
+      keys.desired('test'),
+      JSON.stringify({ ...emptyDesired(ctx.env), enable_legacy_instance: true }),
+    );
     const error = await deploy(ctx, { release: 'v3' }).catch((e) => e);
     expect(error.fix).toBe('ydeploy migrate --env test');
   });
@@ -86,6 +107,8 @@ describe('deploy', () => {
     expect(built).toBe(0);
     expect(world.byRole('enhanced', 'v1')!.role).toBe('active');
     expect(world.byRole('enhanced', 'v2')).toBeUndefined();
-    await expect(deploy(ctx, { release: 'v7', existing: true, command: 'rollback' })).rejects.toThrow('release v7 is not in s3://fake-releases/releases/');
+    await expect(deploy(ctx, { release: 'v7', existing: true, command: 'rollback' })).rejects.toThrow(
+      'release v7 is not in s3://fake-releases/releases/',
+    );
   });
 });

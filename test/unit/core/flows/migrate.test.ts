@@ -9,17 +9,30 @@ async function legacyWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> {
   const world = new FakeWorld();
   world.withLegacy('v0');
   const ctx = coreContext(world);
-  await ctx.store.put(keys.desired('test'), JSON.stringify({ ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: 'v0', use_private_subnet: false }));
+  await ctx.store.put(
+    keys.desired('test'),
+    JSON.stringify({
+      ...emptyDesired(ctx.env),
+      enable_legacy_instance: true,
+      legacy_release_version: 'v0',
+      use_private_subnet: false,
+    }),
+  );
   return { world, ctx };
 }
 
 const journalOf = (ctx: TestContext) => {
   const key = [...ctx.store.objects.keys()].find((k) => k.startsWith('ydeploy/test/journal/'))!;
-  return ctx.store.json<{ outcome: string; steps: { id: string; outcome: string }[]; recovered?: boolean; state: Record<string, unknown> }>(key)!;
+  return ctx.store.json<{
+    outcome: string;
+    steps: { id: string; outcome: string }[];
+    recovered?: boolean;
+    state: Record<string, unknown>;
+  }>(key)!;
 };
 
 describe('migrate', () => {
-  it('runs the guide\'s three steps in order and never leaves a moment with nobody serving', async () => {
+  it("runs the guide's three steps in order and never leaves a moment with nobody serving", async () => {
     const { world, ctx } = await legacyWorld();
     const result = await migrate(ctx, {});
     expect(world.violations).toEqual([]);
@@ -33,7 +46,12 @@ describe('migrate', () => {
       'terminate i-0001',
     ]);
     const desired = ctx.store.json<Record<string, unknown>>(keys.desired('test'))!;
-    expect(desired).toMatchObject({ enable_legacy_instance: false, enable_enhanced_instance: true, use_private_subnet: true, release_version: 'v0' });
+    expect(desired).toMatchObject({
+      enable_legacy_instance: false,
+      enable_enhanced_instance: true,
+      use_private_subnet: true,
+      release_version: 'v0',
+    });
     expect(journalOf(ctx).steps.map((s) => `${s.id}:${s.outcome}`)).toEqual([
       'enable-enhanced:succeeded',
       'gate-enhanced:succeeded',
@@ -47,7 +65,7 @@ describe('migrate', () => {
     expect(ctx.store.objects.has(keys.lock('test'))).toBe(false);
   });
 
-  it('passes desired.json as the last -var-file, after the config\'s own', async () => {
+  it("passes desired.json as the last -var-file, after the config's own", async () => {
     const { world, ctx } = await legacyWorld();
     ctx.env.terraform.varFiles = ['/repo/extra.tfvars'];
     const files: string[][] = [];
@@ -56,7 +74,11 @@ describe('migrate', () => {
     await migrate(ctx, {});
     expect(files[0][0]).toBe('/repo/extra.tfvars');
     expect(files[0][1]).toMatch(/desired-\d+\.tfvars\.json$/);
-    expect(world.applies[0]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, use_private_subnet: true });
+    expect(world.applies[0]).toMatchObject({
+      enable_legacy_instance: true,
+      enable_enhanced_instance: true,
+      use_private_subnet: true,
+    });
   });
 
   it('a gate failure removes enhanced, keeps legacy serving and exits 4 naming the check', async () => {
@@ -72,8 +94,15 @@ describe('migrate', () => {
     expect(world.byRole('enhanced')).toBeUndefined();
     expect(world.violations).toEqual([]);
     expect(journalOf(ctx)).toMatchObject({ outcome: 'failed', recovered: true });
-    expect(journalOf(ctx).steps.map((s) => `${s.id}:${s.outcome}`)).toEqual(['enable-enhanced:succeeded', 'gate-enhanced:failed', 'remove-enhanced:succeeded']);
-    expect(ctx.store.json(keys.desired('test'))).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: false });
+    expect(journalOf(ctx).steps.map((s) => `${s.id}:${s.outcome}`)).toEqual([
+      'enable-enhanced:succeeded',
+      'gate-enhanced:failed',
+      'remove-enhanced:succeeded',
+    ]);
+    expect(ctx.store.json(keys.desired('test'))).toMatchObject({
+      enable_legacy_instance: true,
+      enable_enhanced_instance: false,
+    });
     expect(ctx.store.objects.has(keys.lock('test'))).toBe(false);
   });
 
@@ -82,7 +111,9 @@ describe('migrate', () => {
     world.faultsFor.set('v0', ['bad-body']);
     const error = await migrate(ctx, {}).catch((e) => e);
     expect(error.code).toBe(ExitCode.healthGate);
-    expect(error.why).toBe('the health endpoint answered HTTP 200 with a body that is not the contract (the body is not JSON)');
+    expect(error.why).toBe(
+      'the health endpoint answered HTTP 200 with a body that is not the contract (the body is not JSON)',
+    );
     expect(world.byRole('legacy')).toBeDefined();
   });
 
@@ -105,7 +136,9 @@ describe('migrate', () => {
     const ctx = coreContext(world);
     const error = await migrate(ctx, {}).catch((e) => e);
     expect(error.code).toBe(ExitCode.usage);
-    expect(error.message).toBe('no legacy instance in test to migrate from: desired.json enables no legacy instance and none is running');
+    expect(error.message).toBe(
+      'no legacy instance in test to migrate from: desired.json enables no legacy instance and none is running',
+    );
     expect(error.fix).toBe('ydeploy deploy --env test (deploys enhanced directly)');
   });
 
@@ -133,7 +166,9 @@ describe('migrate', () => {
     world.withLegacy('v0');
     const ctx = coreContext(world, { interactive: true, answer: false, yes: false });
     const error = await migrate(ctx, {}).catch((e) => e);
-    expect(ctx.reporter.questions[0]).toMatch(/^Enhanced i-0002 passed the health gate and serves\. Destroy the legacy instance i-0001\?$/);
+    expect(ctx.reporter.questions[0]).toMatch(
+      /^Enhanced i-0002 passed the health gate and serves\. Destroy the legacy instance i-0001\?$/,
+    );
     expect(error.message).toBe('legacy was kept: you answered no; both instances run and enhanced serves');
     expect(world.byRole('legacy')).toBeDefined();
     expect(world.byRole('enhanced')!.role).toBe('active');
@@ -144,18 +179,30 @@ describe('migrate', () => {
     await migrate(ctx, { step: 1 });
     expect(world.timeline).toEqual(['apply', 'launch i-0002 enhanced v0 standby']);
     await migrate(ctx, { step: 3 });
-    expect(world.timeline.slice(2)).toEqual(['healthy i-0002', 'step-down i-0001', 'activate i-0002', 'apply', 'terminate i-0001']);
+    expect(world.timeline.slice(2)).toEqual([
+      'healthy i-0002',
+      'step-down i-0001',
+      'activate i-0002',
+      'apply',
+      'terminate i-0001',
+    ]);
     expect(world.violations).toEqual([]);
   });
 
-  it('--step 3 after --step 2 hands over on step 2\'s gate report instead of gating again', async () => {
+  it("--step 3 after --step 2 hands over on step 2's gate report instead of gating again", async () => {
     const { world, ctx } = await legacyWorld();
     await migrate(ctx, { step: 1 });
     await migrate(ctx, { step: 2 });
     expect(world.timeline).toContain('healthy i-0002');
     let healthProbes = 0;
     const run = ctx.remote.run.bind(ctx.remote);
-    ctx.remote = { ...ctx.remote, run: (id, commands, options) => ((healthProbes += Number(commands.join(' ').includes('/health'))), run(id, commands, options)) };
+    ctx.remote = {
+      ...ctx.remote,
+      run: (id, commands, options) => (
+        (healthProbes += Number(commands.join(' ').includes('/health'))),
+        run(id, commands, options)
+      ),
+    };
     await migrate(ctx, { step: 3 });
     expect(healthProbes).toBe(0);
     expect(world.timeline.slice(-4)).toEqual(['step-down i-0001', 'activate i-0002', 'apply', 'terminate i-0001']);
@@ -170,6 +217,8 @@ describe('migrate', () => {
     expect(result.dryRun![0].wouldRun).toContain('create aws_instance.enhanced:v0');
     expect(world.applies).toEqual([]);
     expect(world.plans).toHaveLength(2);
-    expect(ctx.store.writes.filter((w) => !w.includes('desired.json') || true)).toEqual(['put ydeploy/test/desired.json']);
+    expect(ctx.store.writes.filter((w) => !w.includes('desired.json') || true)).toEqual([
+      'put ydeploy/test/desired.json',
+    ]);
   });
 });

@@ -8,7 +8,12 @@ import { coreContext, FakeWorld, type TestContext } from '../../../_helpers/fake
 async function migratedWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> {
   const world = new FakeWorld();
   const ctx = coreContext(world);
-  const desired = { ...emptyDesired(ctx.env), enable_enhanced_instance: true, release_version: 'v1', legacy_release_version: 'v0' };
+  const desired = {
+    ...emptyDesired(ctx.env),
+    enable_enhanced_instance: true,
+    release_version: 'v1',
+    legacy_release_version: 'v0',
+  };
   await world.terraform.apply({ varFiles: [await world.writeVarFile(desired)] });
   world.clock.advance(60_000);
   await ctx.store.put(keys.desired('test'), JSON.stringify(desired));
@@ -21,9 +26,25 @@ describe('rollback', () => {
   it('--emergency: legacy back in the public subnet, gated, handed to, enhanced kept', async () => {
     const { world, ctx } = await migratedWorld();
     await rollback(ctx, { emergency: true });
-    expect(world.timeline).toEqual(['apply', 'launch i-0002 legacy v0 standby', 'healthy i-0002', 'step-down i-0001', 'activate i-0002', 'apply']);
-    expect(world.applies[0]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, legacy_release_version: 'v0', serving_role: 'enhanced' });
-    expect(world.applies[1]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: true, serving_role: 'legacy' });
+    expect(world.timeline).toEqual([
+      'apply',
+      'launch i-0002 legacy v0 standby',
+      'healthy i-0002',
+      'step-down i-0001',
+      'activate i-0002',
+      'apply',
+    ]);
+    expect(world.applies[0]).toMatchObject({
+      enable_legacy_instance: true,
+      enable_enhanced_instance: true,
+      legacy_release_version: 'v0',
+      serving_role: 'enhanced',
+    });
+    expect(world.applies[1]).toMatchObject({
+      enable_legacy_instance: true,
+      enable_enhanced_instance: true,
+      serving_role: 'legacy',
+    });
     expect(world.violations).toEqual([]);
     expect(world.byRole('enhanced')!.role).toBe('standby');
     expect(ctx.reporter.text()).toContain('↷ Remove enhanced — kept for investigation');
@@ -42,14 +63,28 @@ describe('rollback', () => {
     const result = await rollback(ctx, { emergency: true });
     expect(result.state.handoff).toMatchObject({ from: 'i-0001', to: 'i-0002', oldUnreachable: true });
     expect(result.state.handoff!.seconds).toBeGreaterThanOrEqual(10);
-    expect(ctx.reporter.text()).toContain('⚠ i-0001 did not step down (Undeliverable: instance not reachable); activating i-0002 after 10s');
+    expect(ctx.reporter.text()).toContain(
+      '⚠ i-0001 did not step down (Undeliverable: instance not reachable); activating i-0002 after 10s',
+    );
   });
 
   it('planned: legacy verified first, then enhanced removed and the subnet back to public', async () => {
     const { world, ctx } = await migratedWorld();
     await rollback(ctx, {});
-    expect(world.timeline).toEqual(['apply', 'launch i-0002 legacy v0 standby', 'healthy i-0002', 'step-down i-0001', 'activate i-0002', 'apply', 'terminate i-0001']);
-    expect(world.applies[1]).toMatchObject({ enable_legacy_instance: true, enable_enhanced_instance: false, use_private_subnet: false });
+    expect(world.timeline).toEqual([
+      'apply',
+      'launch i-0002 legacy v0 standby',
+      'healthy i-0002',
+      'step-down i-0001',
+      'activate i-0002',
+      'apply',
+      'terminate i-0001',
+    ]);
+    expect(world.applies[1]).toMatchObject({
+      enable_legacy_instance: true,
+      enable_enhanced_instance: false,
+      use_private_subnet: false,
+    });
     expect(world.violations).toEqual([]);
   });
 
@@ -65,7 +100,9 @@ describe('rollback', () => {
   it('nothing to roll back without an enhanced deployment', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
-    await expect(rollback(ctx, { emergency: true })).rejects.toThrow('nothing to roll back in test: no deployment is recorded');
+    await expect(rollback(ctx, { emergency: true })).rejects.toThrow(
+      'nothing to roll back in test: no deployment is recorded',
+    );
   });
 });
 
@@ -73,7 +110,12 @@ describe('rollback after an emergency', () => {
   it('a planned rollback then verifies legacy and removes enhanced', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
-    const desired = { ...emptyDesired(ctx.env), enable_enhanced_instance: true, release_version: 'v1', legacy_release_version: 'v0' };
+    const desired = {
+      ...emptyDesired(ctx.env),
+      enable_enhanced_instance: true,
+      release_version: 'v1',
+      legacy_release_version: 'v0',
+    };
     await world.terraform.apply({ varFiles: [await world.writeVarFile(desired)] });
     world.clock.advance(60_000);
     await ctx.store.put(keys.desired('test'), JSON.stringify(desired));

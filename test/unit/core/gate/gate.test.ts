@@ -8,7 +8,11 @@ describe('health gate', () => {
     const ctx = coreContext(world);
     const bot = world.withLegacy('v0');
     Object.assign(bot, { onlineAfter: 4_000, answeringAfter: 6_000, healthyAfter: 12_345 });
-    const report = await healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true });
+    const report = await healthGate(ctx, {
+      label: 'legacy',
+      find: async () => ({ ...bot.instance }),
+      expectActive: true,
+    });
     expect(report.launchSeconds).toBeGreaterThanOrEqual(4);
     expect(report.launchSeconds).toBeLessThanOrEqual(4.5);
     expect(report.readinessSeconds).toBeGreaterThanOrEqual(12.345);
@@ -28,7 +32,11 @@ describe('health gate', () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
     const bot = world.withLegacy('v0');
-    const report = await healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true });
+    const report = await healthGate(ctx, {
+      label: 'legacy',
+      find: async () => ({ ...bot.instance }),
+      expectActive: true,
+    });
     expect(report.startingSeen).toBe(false);
     expect(ctx.reporter.text()).toContain('healthy (became ready before "starting" was observed)');
   });
@@ -38,8 +46,14 @@ describe('health gate', () => {
     const ctx = coreContext(world);
     const bot = world.withLegacy('v0');
     bot.faults.add('unreachable');
-    const error = await healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true }).catch((e) => e);
-    expect(error.message).toBe('health gate failed for legacy (i-0001) at "instance running and Online in SSM": i-0001 is running, SSM agent ConnectionLost after 60s');
+    const error = await healthGate(ctx, {
+      label: 'legacy',
+      find: async () => ({ ...bot.instance }),
+      expectActive: true,
+    }).catch((e) => e);
+    expect(error.message).toBe(
+      'health gate failed for legacy (i-0001) at "instance running and Online in SSM": i-0001 is running, SSM agent ConnectionLost after 60s',
+    );
     expect(error.code).toBe(4);
   });
 
@@ -48,16 +62,28 @@ describe('health gate', () => {
     const ctx = coreContext(world);
     const bot = world.withLegacy('v0');
     bot.role = 'standby';
-    const report = await healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: false });
+    const report = await healthGate(ctx, {
+      label: 'legacy',
+      find: async () => ({ ...bot.instance }),
+      expectActive: false,
+    });
     expect(report.checks[4].detail).toBe('standby: connected, 1 guilds; answers after the handoff');
-    await expect(healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true })).rejects.toThrow('/ping was answered by nobody, not by i-0001');
+    await expect(
+      healthGate(ctx, { label: 'legacy', find: async () => ({ ...bot.instance }), expectActive: true }),
+    ).rejects.toThrow('/ping was answered by nobody, not by i-0001');
   });
 
   it('a new bot that is already active beside the serving one fails: it would answer twice', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
     const bot = world.withLegacy('v0');
-    const error = await healthGate(ctx, { label: 'enhanced', find: async () => ({ ...bot.instance }), expectActive: false }).catch((e) => e);
-    expect(error.why).toBe('the new bot is already active beside the serving one (it should stand by until the handoff)');
+    const error = await healthGate(ctx, {
+      label: 'enhanced',
+      find: async () => ({ ...bot.instance }),
+      expectActive: false,
+    }).catch((e) => e);
+    expect(error.why).toBe(
+      'the new bot is already active beside the serving one (it should stand by until the handoff)',
+    );
   });
 });

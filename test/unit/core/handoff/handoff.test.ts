@@ -16,7 +16,12 @@ describe('handoff', () => {
     const { world, old, next, ctx } = pair();
     old.lastEventAt = '1311000000000000000';
     const report = await handoff(ctx, old.instance, next.instance);
-    expect(report).toMatchObject({ from: old.instance.id, to: next.instance.id, after: '1311000000000000000', oldUnreachable: false });
+    expect(report).toMatchObject({
+      from: old.instance.id,
+      to: next.instance.id,
+      after: '1311000000000000000',
+      oldUnreachable: false,
+    });
     expect(world.commands.map((c) => `${c.instanceId} ${c.script.split('botctl.mjs" ')[1]}`)).toEqual([
       'i-0001 step-down',
       'i-0001 status',
@@ -40,7 +45,9 @@ describe('handoff', () => {
     old.stuckActive = true;
     const error = await handoff(ctx, old.instance, next.instance).catch((e) => e);
     expect(error.code).toBe(ExitCode.healthGate);
-    expect(error.message).toBe('refusing to activate i-0002: another instance still reports active: step it down first');
+    expect(error.message).toBe(
+      'refusing to activate i-0002: another instance still reports active: step it down first',
+    );
     expect(error.fix).toBe('ydeploy doctor --instance i-0001');
     expect(next.role).toBe('standby');
   });

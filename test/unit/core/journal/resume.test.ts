@@ -10,7 +10,10 @@ async function setup() {
   const world = new FakeWorld();
   world.withLegacy('v0');
   const ctx = coreContext(world);
-  await ctx.store.put(keys.desired('test'), JSON.stringify({ ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: 'v0' }));
+  await ctx.store.put(
+    keys.desired('test'),
+    JSON.stringify({ ...emptyDesired(ctx.env), enable_legacy_instance: true, legacy_release_version: 'v0' }),
+  );
   return { world, ctx };
 }
 
@@ -30,11 +33,18 @@ describe('journal, Ctrl-C and --resume', () => {
     const error = await migrate(ctx, {}).catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.code).toBe(ExitCode.interrupted);
-    expect(error.message).toBe('stopped at "Step 1: enable both instances (enhanced in the private subnet)": interrupted by signal');
+    expect(error.message).toBe(
+      'stopped at "Step 1: enable both instances (enhanced in the private subnet)": interrupted by signal',
+    );
     expect(error.fix).toBe('ydeploy migrate --resume --env test');
     expect(signals[0]).toBe(ctx.signal);
     const [entry] = await listJournal(ctx);
-    expect(entry).toMatchObject({ command: 'migrate', outcome: 'interrupted', who: 'tester@laptop', identity: 'arn:aws:iam::123456789012:user/tester' });
+    expect(entry).toMatchObject({
+      command: 'migrate',
+      outcome: 'interrupted',
+      who: 'tester@laptop',
+      identity: 'arn:aws:iam::123456789012:user/tester',
+    });
     expect(entry.steps).toMatchObject([{ id: 'enable-enhanced', outcome: 'interrupted', detail: 'Ctrl-C' }]);
     expect(ctx.store.objects.has(keys.lock('test'))).toBe(false);
     expect(world.byRole('legacy')!.role).toBe('active');
@@ -55,7 +65,10 @@ describe('journal, Ctrl-C and --resume', () => {
     expect(error.code).toBe(ExitCode.interrupted);
     expect(error.message).toContain('stopped at "Step 2: verify enhanced health (the health gate)"');
     const [interrupted] = await listJournal(ctx);
-    expect(interrupted.steps.map((s) => `${s.id}:${s.outcome}`)).toEqual(['enable-enhanced:succeeded', 'gate-enhanced:interrupted']);
+    expect(interrupted.steps.map((s) => `${s.id}:${s.outcome}`)).toEqual([
+      'enable-enhanced:succeeded',
+      'gate-enhanced:interrupted',
+    ]);
 
     const again = coreContext(world, { store: ctx.store });
     const result = await migrate(again, { resume: true });
@@ -69,7 +82,9 @@ describe('journal, Ctrl-C and --resume', () => {
       'handoff:succeeded',
       'disable-legacy:succeeded',
     ]);
-    expect(again.reporter.text()).toContain('↷ Step 1: enable both instances (enhanced in the private subnet) — done before the interruption');
+    expect(again.reporter.text()).toContain(
+      '↷ Step 1: enable both instances (enhanced in the private subnet) — done before the interruption',
+    );
     expect(world.applies).toHaveLength(2);
     expect(world.byRole('legacy')).toBeUndefined();
     expect(world.byRole('enhanced')!.role).toBe('active');
@@ -89,7 +104,9 @@ describe('journal, Ctrl-C and --resume', () => {
   it('nothing to resume after a success, or after a failure that was rolled back', async () => {
     const { world, ctx } = await setup();
     await migrate(ctx, {});
-    await expect(migrate(ctx, { resume: true })).rejects.toThrow(/nothing to resume: the last migrate \(.+\) succeeded/);
+    await expect(migrate(ctx, { resume: true })).rejects.toThrow(
+      /nothing to resume: the last migrate \(.+\) succeeded/,
+    );
     const other = await setup();
     other.world.faultsFor.set('v0', ['never-healthy']);
     await expect(migrate(other.ctx, {})).rejects.toThrow('health gate failed');

@@ -23,7 +23,16 @@ describe('the deployment lock', () => {
   it('an expired lock (its holder died) is taken over', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
-    await ctx.store.put(keys.lock('test'), JSON.stringify({ holder: 'dead@box', command: 'migrate', since: '2026-11-26T09:00:00.000Z', renewedAt: '2026-11-26T09:00:00.000Z', expiresAt: '2026-11-26T09:02:00.000Z' }));
+    await ctx.store.put(
+      keys.lock('test'),
+      JSON.stringify({
+        holder: 'dead@box',
+        command: 'migrate',
+        since: '2026-11-26T09:00:00.000Z',
+        renewedAt: '2026-11-26T09:00:00.000Z',
+        expiresAt: '2026-11-26T09:02:00.000Z',
+      }),
+    );
     const held = await acquireLock(ctx, { command: 'migrate' });
     expect(held.body.holder).toBe('tester@laptop');
     expect(ctx.reporter.text()).toContain('taking over an expired lock held by dead@box');
@@ -46,11 +55,13 @@ describe('the deployment lock', () => {
   it('is released when the work fails, and the error goes on', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
-    await expect(withLock(ctx, { command: 'deploy' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(withLock(ctx, { command: 'deploy' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect(ctx.store.objects.has(keys.lock('test'))).toBe(false);
   });
 
-  it('release: someone else\'s needs --force; an expired one or your own does not', async () => {
+  it("release: someone else's needs --force; an expired one or your own does not", async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
     await acquireLock({ ...ctx, user: 'bob@ci' }, { command: 'deploy' });
@@ -62,7 +73,7 @@ describe('the deployment lock', () => {
     expect(await releaseLock(ctx, { force: false })).toBeUndefined();
   });
 
-  it('a renewal that finds the lock taken (released with --force) warns and does not delete the new holder\'s lock', async () => {
+  it("a renewal that finds the lock taken (released with --force) warns and does not delete the new holder's lock", async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
     const held = await acquireLock(ctx, { command: 'migrate' });

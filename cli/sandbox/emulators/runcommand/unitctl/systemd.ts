@@ -1,7 +1,13 @@
 // systemctl / journalctl as seen from inside a sandbox instance: the unit state comes from the
 // instance host's instances.json, the journal from each unit's journal file.
 import { readFile } from 'node:fs/promises';
-import { readJson, type HostedInstance, type InstancesState, type UnitName, type UnitRecord } from '../../../state-files.js';
+import {
+  readJson,
+  type HostedInstance,
+  type InstancesState,
+  type UnitName,
+  type UnitRecord,
+} from '../../../state-files.js';
 
 type Write = (text: string) => void;
 
@@ -9,7 +15,13 @@ const UNITS: Record<string, UnitName> = { 'discord-bot': 'bot', 'discord-health'
 /** Agents the sandbox stands in for: always running while the instance is. */
 const AGENTS = new Set(['amazon-ssm-agent', 'amazon-cloudwatch-agent']);
 
-export async function runUnitTool(tool: string, args: string[], env: NodeJS.ProcessEnv, out: Write, err: Write): Promise<number> {
+export async function runUnitTool(
+  tool: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  out: Write,
+  err: Write,
+): Promise<number> {
   const file = env.YDEPLOY_SANDBOX_INSTANCES;
   const id = env.INSTANCE_ID;
   if (!file || !id) {
@@ -39,9 +51,16 @@ function activeState(record: UnitRecord | 'agent' | undefined): string {
   return record?.status ?? 'inactive';
 }
 
-async function systemctl(args: string[], instance: HostedInstance | undefined, out: Write, err: Write): Promise<number> {
+async function systemctl(
+  args: string[],
+  instance: HostedInstance | undefined,
+  out: Write,
+  err: Write,
+): Promise<number> {
   const flags = args.filter((a) => a.startsWith('-'));
-  const [verb, ...units] = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && (args[i - 1] === '-p' || args[i - 1] === '--property')));
+  const [verb, ...units] = args.filter(
+    (a, i) => !a.startsWith('-') && !(i > 0 && (args[i - 1] === '-p' || args[i - 1] === '--property')),
+  );
   switch (verb) {
     case 'is-active': {
       const states = units.map((u) => activeState(lookup(instance, u)));
@@ -65,14 +84,25 @@ async function systemctl(args: string[], instance: HostedInstance | undefined, o
           code = 4;
           continue;
         }
-        const sub = state === 'active' ? 'running' : state === 'failed' ? 'failed' : state === 'activating' ? 'auto-restart' : 'dead';
-        const since = record && record !== 'agent' && record.since ? ` since ${new Date(record.since).toUTCString()}` : '';
+        const sub =
+          state === 'active'
+            ? 'running'
+            : state === 'failed'
+              ? 'failed'
+              : state === 'activating'
+                ? 'auto-restart'
+                : 'dead';
+        const since =
+          record && record !== 'agent' && record.since ? ` since ${new Date(record.since).toUTCString()}` : '';
         out(`${state === 'active' ? '●' : '○'} ${name}\n`);
         out(`     Loaded: loaded (/etc/systemd/system/${name}; enabled; preset: disabled)\n`);
         out(`     Active: ${state} (${sub})${since}\n`);
         if (record && record !== 'agent') {
           if (record.pid && state === 'active') out(`   Main PID: ${record.pid} (node)\n`);
-          if (record.lastExit) out(`  Last exit: ${record.lastExit.signal ?? `code=${record.lastExit.code}`} at ${record.lastExit.at}; restarts: ${record.restarts}\n`);
+          if (record.lastExit)
+            out(
+              `  Last exit: ${record.lastExit.signal ?? `code=${record.lastExit.code}`} at ${record.lastExit.at}; restarts: ${record.restarts}\n`,
+            );
           out('\n');
           for (const line of await journal(record, 10)) out(`${shortLine(line, unitName(u))}\n`);
         }
@@ -114,7 +144,12 @@ function propertyList(args: string[]): string[] | undefined {
   return list.length ? list : undefined;
 }
 
-async function journalctl(args: string[], instance: HostedInstance | undefined, out: Write, err: Write): Promise<number> {
+async function journalctl(
+  args: string[],
+  instance: HostedInstance | undefined,
+  out: Write,
+  err: Write,
+): Promise<number> {
   const units: string[] = [];
   let lines = Number.POSITIVE_INFINITY;
   let cat = false;
@@ -138,7 +173,8 @@ async function journalctl(args: string[], instance: HostedInstance | undefined, 
       out('-- No entries --\n');
       continue;
     }
-    for (const line of await journal(record, Number.isFinite(lines) ? lines : 100_000)) out(`${cat ? line.split(' ').slice(2).join(' ') : shortLine(line, unitName(u))}\n`);
+    for (const line of await journal(record, Number.isFinite(lines) ? lines : 100_000))
+      out(`${cat ? line.split(' ').slice(2).join(' ') : shortLine(line, unitName(u))}\n`);
   }
   return 0;
 }
@@ -153,6 +189,8 @@ async function journal(record: UnitRecord, last: number): Promise<string[]> {
 function shortLine(line: string, unit: string): string {
   const [iso, pid, ...rest] = line.split(' ');
   const date = new Date(iso);
-  const stamp = Number.isNaN(date.getTime()) ? iso : `${date.toUTCString().slice(8, 11)} ${date.toUTCString().slice(5, 7)} ${date.toISOString().slice(11, 19)}`;
+  const stamp = Number.isNaN(date.getTime())
+    ? iso
+    : `${date.toUTCString().slice(8, 11)} ${date.toUTCString().slice(5, 7)} ${date.toISOString().slice(11, 19)}`;
   return `${stamp} sandbox ${unit}[${pid}]: ${rest.join(' ')}`;
 }
