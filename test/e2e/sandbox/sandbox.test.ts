@@ -68,7 +68,7 @@ describe('ydeploy sandbox', () => {
     expect(Object.values(state.endpoints).every((url) => url.startsWith('http://127.0.0.1:'))).toBe(true);
     const legacy = (await instances()).instances[legacyId];
     expect(legacy).toMatchObject({
-      role: 'legacy',
+      kind: 'legacy',
       release: 'legacy-1',
       botRole: 'active',
       tags: { Role: 'legacy', Environment: 'sandbox' },

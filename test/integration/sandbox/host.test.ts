@@ -97,7 +97,7 @@ describe('instance host', () => {
   it('boots a running instance from its release: bot and health server, healthy', async () => {
     first = await launch('legacy');
     const instance = await eventually('the instance hosted', async () => (await hosted()).instances[first]);
-    expect(instance).toMatchObject({ role: 'legacy', release: 'fx-1', botRole: 'active' });
+    expect(instance).toMatchObject({ kind: 'legacy', release: 'fx-1', botRole: 'active' });
     const health = await eventually('healthy', async () => {
       const res = await fetch(`http://127.0.0.1:${instance.healthPort}/health`);
       return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
