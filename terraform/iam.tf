@@ -1,5 +1,7 @@
-# Least privilege for the bot instances: SSM management (no SSH), read of the release prefix and
-# of the token parameter, write to their own log group, their memory metric.
+# Least privilege for the bot instances: what the SSM agent needs for Run Command (no SSH), read
+# of the release prefix and of the token parameter, write to their own log group, their memory
+# metric. No AWS managed policy: AmazonSSMManagedInstanceCore also grants ssm:GetParameter(s) on
+# every parameter of the account, and a bot that can read only its own token cannot leak others.
 
 data "aws_iam_policy_document" "ec2_assume" {
   statement {
@@ -17,12 +19,33 @@ resource "aws_iam_role" "instance" {
   tags               = { Name = "${local.name}-bot-instance" }
 }
 
-resource "aws_iam_role_policy_attachment" "ssm_core" {
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
-}
-
 data "aws_iam_policy_document" "instance" {
+  # The SSM agent: report the instance (Online in SSM), take Run Command and send its output
+  # (ec2messages), and its control channel (ssmmessages). AWS's documented minimum for the
+  # agent; none of these actions reads data, so "*" leaks nothing.
+  statement {
+    sid       = "SsmAgent"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "SsmAgentMessages"
+    actions = [
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
+
   statement {
     sid       = "ReadReleases"
     actions   = ["s3:GetObject"]
@@ -64,9 +87,10 @@ data "aws_iam_policy_document" "instance" {
   }
 
   statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${aws_cloudwatch_log_group.bot.arn}:*"]
+    sid     = "WriteOwnLogs"
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    # Spelled out rather than the log group's arn, so the whole policy is known at plan time.
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:${local.log_group_name}:*"]
   }
 
   statement {

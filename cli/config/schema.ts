@@ -46,7 +46,12 @@ export const terraformSchema = z
 export const healthSchema = z
   .object({
     port: z.number().int().min(1).max(65535).default(3000).describe('Port of the bot health server on the instance'),
-    path: z.string().startsWith('/').default('/health').describe('Path of the health endpoint'),
+    // It goes into a script run as root on the instance (cli/core/shell.ts checks it again).
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/%-]*$/, 'must be a URL path such as /health (letters, digits, - . _ ~ / % only)')
+      .default('/health')
+      .describe('Path of the health endpoint'),
     readyFile: z.string().default(READY_FILE_DEFAULT).describe('The readiness file the bot writes'),
     pollInterval: duration('2s', 'Time between two health probes'),
     gateTimeout: duration('10m', 'How long the health gate waits for "healthy" before failing'),
@@ -73,6 +78,7 @@ export const environmentSchema = z
     discordApi: z
       .string()
       .url()
+      .refine((url) => /^https?:\/\/[^\s'"`\\$]+$/.test(url), 'must be an http(s) URL such as https://discord.com/api')
       .default('https://discord.com/api')
       .describe('Discord API base URL the bot and checks use'),
   })

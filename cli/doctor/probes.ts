@@ -3,6 +3,7 @@
 // answers all of them. Instance-local facts come from variables with defaults (shared
 // contract), so the same script runs on EC2 and in the sandbox.
 import { READY_FILE_DEFAULT } from '../../bot/contracts/readiness.js';
+import { shellQuote } from '../core/shell.js';
 
 export interface Probe {
   id: string;
@@ -87,8 +88,4 @@ function isUnavailable(exitCode: number, output: string): boolean {
       output,
     )
   );
-}
-
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,7 +3,7 @@
 import type { Context } from '../core/context.js';
 import { loadDesired } from '../core/desired/state.js';
 import { isLive, servingInstance } from '../core/instances.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, UsageError, UserError } from '../errors.js';
 import { parseSelector } from '../inspect/targets.js';
 import type { Instance } from '../ports.js';
 import { parseProbes, probes, script } from './probes.js';
@@ -50,6 +50,16 @@ async function pickInstance(ctx: DoctorContext, wanted: string | undefined): Pro
     const found = all.find((i) => i.id === selector.id) ?? (await ctx.instances.describe([selector.id]))[0];
     if (!found)
       throw new UserError(`instance ${selector.id} not found`, `it is not a bot instance of ${ctx.env.name}`, { fix });
+    // describe finds any instance of the account: one of another environment (or none) would
+    // be diagnosed against this environment's settings, and its findings read as this one's.
+    if (found.environment !== ctx.env.name)
+      throw new UsageError(
+        `instance ${found.id} is not in ${ctx.env.name}`,
+        found.environment
+          ? `it belongs to environment ${found.environment}`
+          : 'it has no Environment tag (not a ydeploy bot instance)',
+        { fix: found.environment ? `ydeploy doctor --instance ${found.id} --env ${found.environment}` : fix },
+      );
     return found;
   }
   const pick =

@@ -387,7 +387,10 @@ export class FakeWorld {
   }
 
   readonly instances: Instances = {
-    list: async () => this.running().map((b) => ({ ...b.instance })),
+    list: async (environment) =>
+      this.running()
+        .filter((b) => b.instance.environment === environment)
+        .map((b) => ({ ...b.instance })),
     describe: async (ids) =>
       ids
         .map((id) => this.bots.get(id))

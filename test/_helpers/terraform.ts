@@ -106,6 +106,18 @@ export class ModuleCopy {
   }
 }
 
+/** The parts of `terraform show -json <plan>` the tests read. */
+export interface PlanJson {
+  resource_changes?: {
+    address: string;
+    type: string;
+    change: { actions: string[]; after: Record<string, unknown> | null };
+  }[];
+  planned_values?: {
+    root_module: { resources?: { address: string; type: string; values: Record<string, unknown> }[] };
+  };
+}
+
 export class Stack {
   private applies = 0;
 
@@ -143,8 +155,10 @@ export class Stack {
     return this.module.must(['apply', '-auto-approve', '-input=false', '-no-color', `-var-file=${file}`], this.opts());
   }
 
-  /** Plans, returns every resource change, and keeps the plan file for applyPlan. */
-  async plan(vars: Vars): Promise<{ planFile: string; changes: PlannedResourceChange[]; run: TerraformRun }> {
+  /** Plans, returns every resource change and the plan (`show -json`), and keeps the plan file for applyPlan. */
+  async plan(
+    vars: Vars,
+  ): Promise<{ planFile: string; changes: PlannedResourceChange[]; run: TerraformRun; json: PlanJson }> {
     const file = await this.module.writeVars(`${this.name}-${++this.applies}`, vars);
     const planFile = join(this.module.root, `${this.name}-${this.applies}.tfplan`);
     const run = await this.module.must(
@@ -152,11 +166,9 @@ export class Stack {
       this.opts(),
     );
     const shown = await this.module.must(['show', '-json', '-no-color', planFile], this.opts());
-    const plan = JSON.parse(shown.stdout) as {
-      resource_changes?: { address: string; change: { actions: string[] } }[];
-    };
+    const plan = JSON.parse(shown.stdout) as PlanJson;
     const changes = (plan.resource_changes ?? []).map((c) => ({ address: c.address, actions: c.change.actions }));
-    return { planFile, changes, run };
+    return { planFile, changes, run, json: plan };
   }
 
   async applyPlan(planFile: string): Promise<TerraformRun> {

@@ -1,20 +1,26 @@
 // The scripts the health gate runs on an instance through SSM Run Command, and the parsing of
 // what they print. Instance-local facts come from YDEPLOY_* variables with the EC2 defaults, so
-// the same script works on EC2 and in the sandbox. Pure: tested by exact equality.
+// the same script works on EC2 and in the sandbox. Configured values are checked and
+// single-quoted (core/shell.ts): only the instance's own variables are expanded. Pure: tested by
+// exact equality.
 import { healthHttpCode } from '../../../bot/contracts/health.js';
 import { healthBodySchema, type HealthBody } from '../../../bot/contracts/schemas.js';
+import { checkHttpUrl, checkPort, checkUrlPath, shellQuote } from '../shell.js';
 
 export type { HealthBody };
 
 /** GET /health on the instance; prints the body, then "<http code> <seconds>" on its own line. */
 export function healthScript(port: number, path: string): string {
-  return `curl -s -m 2 -o - -w '\\n%{http_code} %{time_total}' "http://127.0.0.1:\${YDEPLOY_HEALTH_PORT:-${port}}${path}" || true`;
+  const url = `"http://127.0.0.1:\${YDEPLOY_HEALTH_PORT:-${checkPort('health.port', port)}}"${shellQuote(checkUrlPath('health.path', path))}`;
+  return `curl -s -m 2 -o - -w '\\n%{http_code} %{time_total}' ${url} || true`;
 }
 
 /** Any HTTP answer from Discord's API proves the route out (NAT, DNS, security group). */
 export function discordScript(discordApi: string): string {
-  const base = discordApi.replace(/\/+$/, '');
-  return `curl -s -m 5 -o /dev/null -w '%{http_code}' "\${YDEPLOY_DISCORD_API:-${base}}/v10/gateway" || true`;
+  // The configured base goes into a shell variable first: a default inside "${VAR:-…}" would be
+  // expanded ($(…), backquotes), while "$api" is only ever the literal assigned to it.
+  const base = checkHttpUrl('discordApi', discordApi).replace(/\/+$/, '');
+  return `api=${shellQuote(base)}; curl -s -m 5 -o /dev/null -w '%{http_code}' "\${YDEPLOY_DISCORD_API:-$api}/v10/gateway" || true`;
 }
 
 export type HealthReading =

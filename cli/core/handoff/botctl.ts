@@ -2,6 +2,7 @@
 // the parser of what botctl prints: one JSON answer line (bot/contracts/botctl.ts).
 import type { BotctlCommand } from '../../../bot/contracts/botctl.js';
 import { botctlAnswerSchema, type BotctlAnswer } from '../../../bot/contracts/schemas.js';
+import { isAfter, shellQuote } from '../shell.js';
 
 export type { BotctlAnswer };
 
@@ -18,10 +19,13 @@ export function stepDownScript(): string {
 /**
  * `after`: the old bot's step-down "after" (its last handled interaction), so the new one
  * answers exactly what came later. Without it (old unreachable) --force: nothing buffered is
- * answered, since the old bot may have answered it.
+ * answered, since the old bot may have answered it. `after` comes from another instance's
+ * output, so it must be digits (a snowflake or a millisecond timestamp), and it is quoted too.
  */
 export function activateScript(options: { after?: string; peerActive?: boolean }): string {
-  const args = [options.after !== undefined ? `--after ${options.after}` : '--force'];
+  if (options.after !== undefined && !isAfter(options.after))
+    throw new Error(`activate --after ${JSON.stringify(options.after)}: expected a snowflake id or a timestamp`);
+  const args = [options.after !== undefined ? `--after ${shellQuote(options.after)}` : '--force'];
   if (options.peerActive) args.push('--peer-active');
   return botctl('activate', ...args);
 }

@@ -3,6 +3,7 @@
 import type { CommandResult, Instance } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type Context } from '../context.js';
+import { isAfter } from '../shell.js';
 import { activateScript, parseBotctl, statusScript, stepDownScript, type BotctlAnswer } from './botctl.js';
 
 export interface HandoffReport {
@@ -24,6 +25,16 @@ export async function handoff(ctx: Context, from: Instance | undefined, to: Inst
     const stepped = await botctl(ctx, from, stepDownScript(), 'step down');
     if (stepped.answer?.ok) {
       after = stepped.answer.after ?? '0';
+      // The old instance's answer is not trusted: its "after" goes into a root script on the new
+      // one. Anything but digits is refused, and the old bot (just stepped down) answers again.
+      if (!isAfter(after)) {
+        await handBack(ctx, from);
+        throw new UserError(
+          `refusing to activate ${to.id}`,
+          `${from.id} stepped down with "after" ${JSON.stringify(after.slice(0, 80))}, not a snowflake id or a timestamp; ${from.id} answers again`,
+          { code: ExitCode.healthGate, fix: `ydeploy doctor --instance ${from.id}` },
+        );
+      }
       const status = await botctl(ctx, from, statusScript(), 'confirm standby');
       peerActive = status.answer?.role === 'active';
     } else {

@@ -76,6 +76,33 @@ describe('parseConfig', () => {
     }
   });
 
+  it('rejects a health.path or discordApi a shell would read as code (they go into scripts run as root)', () => {
+    const text = JSON.stringify({
+      environments: {
+        production: { ...production, health: { path: '/health$(reboot)' }, discordApi: 'https://x.test/"; reboot; "' },
+        staging: { ...production, discordApi: 'ftp://discord.com/api' },
+      },
+    });
+    let error: UsageError | undefined;
+    try {
+      parseConfig(text, 'c.json');
+    } catch (e) {
+      error = e as UsageError;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error!.details!.problems).toEqual([
+      '$.environments.production.health.path: must be a URL path such as /health (letters, digits, - . _ ~ / % only)',
+      '$.environments.production.discordApi: must be an http(s) URL such as https://discord.com/api',
+      '$.environments.staging.discordApi: must be an http(s) URL such as https://discord.com/api',
+    ]);
+    expect(() =>
+      parseConfig(
+        JSON.stringify({ environments: { production: { ...production, health: { path: '/ready/v1' } } } }),
+        'c.json',
+      ),
+    ).not.toThrow();
+  });
+
   it('rejects environment names that cannot be resource names', () => {
     expect(() => parseConfig(JSON.stringify({ environments: { Prod_1: production } }), 'c.json')).toThrow(
       /environment names are lowercase/,

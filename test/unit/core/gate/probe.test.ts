@@ -5,10 +5,10 @@ import { activateScript, parseBotctl, stepDownScript } from '../../../../cli/cor
 describe('health gate scripts', () => {
   it('probes /health on the instance-local port, defaulting to the configured one', () => {
     expect(healthScript(3000, '/health')).toBe(
-      `curl -s -m 2 -o - -w '\\n%{http_code} %{time_total}' "http://127.0.0.1:\${YDEPLOY_HEALTH_PORT:-3000}/health" || true`,
+      `curl -s -m 2 -o - -w '\\n%{http_code} %{time_total}' "http://127.0.0.1:\${YDEPLOY_HEALTH_PORT:-3000}"'/health' || true`,
     );
     expect(discordScript('https://discord.com/api/')).toBe(
-      `curl -s -m 5 -o /dev/null -w '%{http_code}' "\${YDEPLOY_DISCORD_API:-https://discord.com/api}/v10/gateway" || true`,
+      `api='https://discord.com/api'; curl -s -m 5 -o /dev/null -w '%{http_code}' "\${YDEPLOY_DISCORD_API:-$api}/v10/gateway" || true`,
     );
   });
 
@@ -52,12 +52,12 @@ describe('botctl', () => {
   it('runs from the release directory', () => {
     expect(stepDownScript()).toBe('node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" step-down');
     expect(activateScript({ after: '1234567890123456789' })).toBe(
-      'node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --after 1234567890123456789',
+      `node "\${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --after '1234567890123456789'`,
     );
     expect(activateScript({})).toBe(
       'node "${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}/botctl.mjs" activate --force',
     );
-    expect(activateScript({ after: '0', peerActive: true })).toMatch(/activate --after 0 --peer-active$/);
+    expect(activateScript({ after: '0', peerActive: true })).toMatch(/activate --after '0' --peer-active$/);
   });
 
   it('parses its JSON answer and nothing else', () => {

@@ -25,7 +25,7 @@ describe('handoff', () => {
     expect(world.commands.map((c) => `${c.instanceId} ${c.script.split('botctl.mjs" ')[1]}`)).toEqual([
       'i-0001 step-down',
       'i-0001 status',
-      'i-0002 activate --after 1311000000000000000',
+      "i-0002 activate --after '1311000000000000000'",
     ]);
     expect([old.role, next.role]).toEqual(['standby', 'active']);
   });
@@ -38,6 +38,19 @@ describe('handoff', () => {
     expect(report.oldUnreachable).toBe(true);
     expect(world.clock.now() - started).toBeGreaterThanOrEqual(10_000);
     expect(world.timeline.at(-1)).toBe('activate i-0002 --force');
+  });
+
+  it('refuses an old instance whose step-down "after" is not digits; the old bot answers again', async () => {
+    const { world, old, next, ctx } = pair();
+    old.lastEventAt = '1; touch /tmp/owned';
+    const error = await handoff(ctx, old.instance, next.instance).catch((e) => e);
+    expect(error.code).toBe(ExitCode.healthGate);
+    expect(error.message).toBe(
+      'refusing to activate i-0002: i-0001 stepped down with "after" "1; touch /tmp/owned", not a snowflake id or a timestamp; i-0001 answers again',
+    );
+    expect(error.fix).toBe('ydeploy doctor --instance i-0001');
+    expect(world.commands.filter((c) => c.instanceId === next.instance.id)).toEqual([]);
+    expect([old.role, next.role]).toEqual(['active', 'standby']);
   });
 
   it('refuses to promote while the old bot still reports active', async () => {
