@@ -7,9 +7,10 @@ export default defineCommand({
   examples: ['ydeploy doctor --env production', 'ydeploy doctor --instance enhanced'],
   options: (cmd) => cmd.option('--instance <id|role>', 'instance id, or legacy / enhanced (default: the serving one)'),
   async run(input) {
-    const [{ openContext }, { renderFindings, runDoctor }] = await Promise.all([
+    const [{ openContext }, { runDoctor }, { renderFindings }] = await Promise.all([
       import('../context.js'),
       import('../doctor/run.js'),
+      import('../output/doctor.js'),
     ]);
     const ctx = await openContext(input);
     const report = await runDoctor(ctx, { instance: input.options.instance });
