@@ -117,17 +117,14 @@ export async function probeInstances(ctx: ProbeContext, chosen: Instance[]): Pro
   const options = { port, path, timeoutMs: PROBE_TIMEOUT_MS, signal: ctx.signal, now: ctx.clock.now };
   const probes = await probeAll(ctx.remote, running, options);
   const now = ctx.clock.now();
-  const idle = chosen
-    .filter((i) => i.state !== 'running')
-    .map((i): HealthProbe => ({
-      instanceId: i.id,
-      kind: i.kind,
-      state: 'unreachable',
-      reason: `instance is ${i.state}`,
-      latencyMs: 0,
-      at: now,
-    }));
+  const idle = chosen.filter((i) => i.state !== 'running').map((i) => notRunning(i, now));
   return [...probes, ...idle];
+}
+
+/** What a probe of an instance that is not running reads: unreachable, its state the reason. */
+export function notRunning(instance: Pick<Instance, 'id' | 'kind' | 'state'>, at: number): HealthProbe {
+  const { id, kind, state } = instance;
+  return { instanceId: id, kind, state: 'unreachable', reason: `instance is ${state}`, latencyMs: 0, at };
 }
 
 /**

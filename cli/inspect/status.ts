@@ -5,7 +5,7 @@ import type { Alarm, Instance, LogStore } from '../ports.js';
 import type { Context } from '../core/context.js';
 import { readLock } from '../core/lock/lock.js';
 import { listJournal } from '../core/journal/journal.js';
-import { probeAll, type HealthProbe } from './health.js';
+import { notRunning, probeAll, type HealthProbe } from './health.js';
 import { logGroupName, parseStreamName } from './logs/streams.js';
 
 export type StatusDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'logs' | 'store' | 'alarms' | 'clock'> &
@@ -153,14 +153,7 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
         i.launchTime && i.state === 'running'
           ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000))
           : undefined,
-      health: byId.get(i.id) ?? {
-        instanceId: i.id,
-        kind: i.kind,
-        state: 'unreachable',
-        reason: `instance is ${i.state}`,
-        latencyMs: 0,
-        at: now,
-      },
+      health: byId.get(i.id) ?? notRunning(i, now),
     }))
     .sort((a, b) => order[a.kind] - order[b.kind] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
 }
