@@ -47,6 +47,15 @@ const base: Vars = {
   aws_compat_endpoint: true,
 };
 
+/** After the emergency rollback: legacy back beside enhanced v2, which stands by. */
+const legacyBack: Vars = {
+  enable_legacy_instance: true,
+  legacy_release_version: 'v1',
+  enable_enhanced_instance: true,
+  release_version: 'v2',
+  use_private_subnet: true,
+};
+
 /** The plan's action on each instance, e.g. { 'aws_instance.legacy[0]': 'delete' }. */
 function instanceActions(changes: PlannedResourceChange[]): Record<string, string> {
   return Object.fromEntries(
@@ -205,13 +214,7 @@ describe('desired-state transitions never destroy an instance that stays desired
   });
 
   it('6. emergency rollback: legacy comes back, the enhanced instance is kept (standing by) for investigation', async () => {
-    const vars = {
-      enable_legacy_instance: true,
-      legacy_release_version: 'v1',
-      enable_enhanced_instance: true,
-      release_version: 'v2',
-      use_private_subnet: true,
-    };
+    const vars = legacyBack;
     const outputs = await step(vars, { 'aws_instance.legacy[0]': 'create', 'aws_instance.enhanced["v2"]': 'update' });
     expect(outputs.instance_ids['enhanced/v2']).toBe(ids.v2);
     expect(outputs.network_configuration.instances.legacy).toMatchObject({
@@ -254,13 +257,7 @@ describe('desired-state transitions never destroy an instance that stays desired
   });
 
   it('8. a newer bootstrap (template, unit files) reaches new instances only; a new health port replaces them', async () => {
-    const vars = {
-      enable_legacy_instance: true,
-      legacy_release_version: 'v1',
-      enable_enhanced_instance: true,
-      release_version: 'v2',
-      use_private_subnet: true,
-    };
+    const vars = legacyBack;
     const unit = join(module.dir, 'files', 'discord-bot.service');
     const original = await readFile(unit, 'utf8');
     await writeFile(unit, `${original.trimEnd()}\n# a later ydeploy's unit\n`);
