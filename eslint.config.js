@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/.ydeploy/', '**/.terraform/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/.ydeploy/', '**/.terraform/', 'test/fixtures/'] },
   {
     files: ['**/*.{ts,js,mjs}'],
     languageOptions: {
