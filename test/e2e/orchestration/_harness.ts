@@ -30,7 +30,11 @@ export interface Background {
   exited: Promise<number>;
 }
 
-export async function startSandbox(name: string): Promise<Sandbox> {
+/** `prepare` fills the project folder (a team's bot, its config) before `sandbox up` runs in it. */
+export async function startSandbox(
+  name: string,
+  options: { prepare?(cwd: string): Promise<void> } = {},
+): Promise<Sandbox> {
   requireTool('terraform');
   requireTool('moto_server');
   const build = await privateBuild();
@@ -38,6 +42,7 @@ export async function startSandbox(name: string): Promise<Sandbox> {
   const base = (await freePort()) - ((await freePort()) % 100) + 60;
   const env = { ...isolatedEnv(join(cwd, '.ydeploy', 'sandbox'), base), USER: `e2e-${name}` };
   const run = (args: string[]) => runCli(args, env, cwd, build.bin);
+  await options.prepare?.(cwd);
   const up = await run(['sandbox', 'up', '--json']);
   if (up.code !== 0) throw new Error(`sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
   const state = (await readJson<SandboxState>(sandboxFiles(resultOf(up.stdout).dir).state))!;
