@@ -1,7 +1,8 @@
 // `ydeploy init`: writes a validated ydeploy.config.json. On a terminal it asks; in CI the
 // flags say it all. `--store-token` puts the Discord token into SSM as a SecureString, read
 // from stdin or a prompt that does not echo it (never from a flag: flags end up in shell
-// history and process listings).
+// history and process listings). `--bot <dir>` writes a new TypeScript bot project instead
+// (cli/scaffold/): a bot, its unit test and a config whose sandbox deploys it.
 import { defineCommand, type CommandInput } from '../command.js';
 
 export default defineCommand({
@@ -11,6 +12,7 @@ export default defineCommand({
     'ydeploy init',
     'ydeploy init --env production --region eu-west-1 --state-bucket acme-ydeploy --token-parameter /acme/discord-token --yes',
     'echo "$TOKEN" | ydeploy init --env production --store-token --yes',
+    'ydeploy init --bot my-bot',
   ],
   options: (cmd) =>
     cmd
@@ -19,8 +21,10 @@ export default defineCommand({
       .option('--release-bucket <bucket>', 'S3 bucket for releases (default: the state bucket)')
       .option('--token-parameter <name>', 'SSM SecureString parameter holding the Discord token')
       .option('--store-token', 'store the Discord token in SSM (read from stdin or a hidden prompt, never a flag)')
-      .option('--force', 'overwrite an existing config file'),
+      .option('--bot <dir>', 'write a new TypeScript bot project (bot, unit test, config) into <dir>')
+      .option('--force', 'overwrite an existing config file (with --bot: write into a non-empty folder)'),
   async run(input) {
+    if (input.options.bot !== undefined) return initBot(input as CommandInput<BotFlags>);
     const [{ existsSync }, { writeFile }, { basename }, { UsageError }, { parseConfig }, init] = await Promise.all([
       import('node:fs'),
       import('node:fs/promises'),
@@ -79,6 +83,45 @@ export default defineCommand({
     return 0;
   },
 });
+
+interface BotFlags {
+  bot: string;
+  force?: boolean;
+  project?: string;
+  stateBucket?: string;
+  releaseBucket?: string;
+  tokenParameter?: string;
+  storeToken?: boolean;
+}
+
+async function initBot(input: CommandInput<BotFlags>): Promise<number> {
+  const [{ UsageError }, { scaffoldBot }] = await Promise.all([import('../errors.js'), import('../scaffold/index.js')]);
+  const { options: flags, reporter } = input;
+  const other = ['project', 'stateBucket', 'releaseBucket', 'tokenParameter', 'storeToken'] as const;
+  const given = other.filter((key) => flags[key] !== undefined);
+  if (given.length)
+    throw new UsageError(
+      `--bot cannot be combined with ${given.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+      'the new project starts with the built-in sandbox environment only',
+      {
+        fix: `ydeploy init --bot ${flags.bot}, then in that folder: ydeploy init --env production --state-bucket <bucket> --force`,
+      },
+    );
+  const step = reporter.step(`Write a bot project into ${flags.bot}`);
+  let result: Awaited<ReturnType<typeof scaffoldBot>>;
+  try {
+    result = await scaffoldBot(flags.bot, { cwd: input.cwd, force: flags.force });
+  } catch (error) {
+    step.fail();
+    throw error;
+  }
+  step.succeed(`${result.files.length} files, ydeploy from ${result.ydeploy.spec}`);
+  for (const file of result.files) reporter.info(`  ${file}`);
+  reporter.info(`next: ${result.next}`);
+  reporter.info(`then try it: ${result.tryIt.join(' ; ')}`);
+  reporter.result({ ok: true, ...result });
+  return 0;
+}
 
 async function readToken(input: CommandInput, ask: boolean): Promise<string> {
   const { UsageError } = await import('../errors.js');
