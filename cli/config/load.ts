@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { configSchema, environmentSchema, type Config, type EnvironmentConfig } from './schema.js';
+import {
+  configSchema,
+  environmentSchema,
+  type BotConfig,
+  type Config,
+  type EnvironmentConfig,
+  type SandboxSettings,
+} from './schema.js';
 import { sandboxEnvironment, SANDBOX } from './sandbox.js';
 
 export const DEFAULT_CONFIG_FILE = 'ydeploy.config.json';
@@ -16,6 +23,13 @@ export interface ResolvedEnvironment extends EnvironmentConfig {
   releaseBucket: string;
   /** The config file it came from, if any. */
   configFile?: string;
+  /** The config file's folder (the working directory without one): bot paths are relative to it.
+   * Optional so hand-made environments (tests) need not say; readers fall back to the file's folder. */
+  configDir?: string;
+  /** The team's bot (the config's `bot` section); undefined: the example bot. */
+  bot?: BotConfig;
+  /** The config's `sandbox` section (how `sandbox up` starts); absent: the defaults. */
+  sandboxSettings?: SandboxSettings;
 }
 
 export interface LoadOptions {
@@ -122,5 +136,8 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
     project: config.project,
     sandbox: name === SANDBOX,
     configFile: file,
+    configDir: baseDir,
+    ...(config.bot ? { bot: config.bot } : {}),
+    sandboxSettings: config.sandbox,
   };
 }

@@ -75,12 +75,62 @@ export const environmentSchema = z
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired'),
+    guild: z
+      .string()
+      .regex(/^\d{17,20}$/, 'must be a Discord guild id (a snowflake: 17-20 digits)')
+      .optional()
+      .describe('Register slash commands to this guild (instant) instead of globally'),
     discordApi: z
       .string()
       .url()
       .refine((url) => /^https?:\/\/[^\s'"`\\$]+$/.test(url), 'must be an http(s) URL such as https://discord.com/api')
       .default('https://discord.com/api')
       .describe('Discord API base URL the bot and checks use'),
+  })
+  .strict();
+
+// Node options go into the bot unit's NODE_OPTIONS: flags only, no shell characters.
+const NODE_OPTIONS = /^--[A-Za-z0-9-]+(=[A-Za-z0-9._:/,=+-]+)?( +--[A-Za-z0-9-]+(=[A-Za-z0-9._:/,=+-]+)?)*$/;
+
+export const botSchema = z
+  .object({
+    entry: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The bot module (.ts or .js) that default-exports defineBot({...}) from "ydeploy/bot", relative to the ' +
+          'config file; `deploy --source` overrides it (default: the example bot)',
+      ),
+    external: z
+      .array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/, 'must be an npm package name'))
+      .default([])
+      .describe(
+        "Packages left out of the bundle (native modules) and copied into the release from the project's node_modules",
+      ),
+    files: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Extra files copied into the release, as globs relative to the config file (e.g. "assets/**")'),
+    nodeOptions: z
+      .string()
+      .regex(NODE_OPTIONS, 'must be node flags such as "--max-old-space-size=256"')
+      .optional()
+      .describe("Node options of the bot's process on the instances (NODE_OPTIONS)"),
+    test: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The bot\'s test command, run in the config file\'s folder by preflight (e.g. "npm test")'),
+  })
+  .strict();
+
+export const sandboxSettingsSchema = z
+  .object({
+    legacy: z
+      .boolean()
+      .default(true)
+      .describe('`sandbox up` starts a legacy instance to migrate from; false: the first deploy starts afresh'),
   })
   .strict();
 
@@ -93,6 +143,8 @@ export const configSchema = z
       .default('ydeploy')
       .describe('Project name: tags and resource names'),
     defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
+    bot: botSchema.optional().describe("The team's bot: what deploy builds into a release"),
+    sandbox: sandboxSettingsSchema.prefault({}).describe('The built-in sandbox environment'),
     environments: z
       .record(z.string().regex(name, 'environment names are lowercase letters, digits and dashes'), environmentSchema)
       .default({})
@@ -103,6 +155,8 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type BotConfig = z.output<typeof botSchema>;
+export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 
 interface Row {
   path: string;

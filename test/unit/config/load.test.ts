@@ -119,7 +119,9 @@ describe('loadConfig', () => {
   });
 
   it('without a file, the defaults (the sandbox needs none)', async () => {
-    expect(await loadConfig({ cwd, environment: {} })).toEqual({ config: { project: 'ydeploy', environments: {} } });
+    expect(await loadConfig({ cwd, environment: {} })).toEqual({
+      config: { project: 'ydeploy', sandbox: { legacy: true }, environments: {} },
+    });
   });
 
   it('a missing --config or YDEPLOY_CONFIG file is an error', async () => {

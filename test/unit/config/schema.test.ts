@@ -29,7 +29,7 @@ describe('config schema defaults', () => {
   });
 
   it('an empty file is a valid config with no environments', () => {
-    expect(configSchema.parse({})).toEqual({ project: 'ydeploy', environments: {} });
+    expect(configSchema.parse({})).toEqual({ project: 'ydeploy', sandbox: { legacy: true }, environments: {} });
   });
 
   it('takes durations as text or milliseconds', () => {
