@@ -1,8 +1,11 @@
-// The control API (under /control): send a slash command to every connected session, read
-// back who answered, list sessions, drop connections to exercise RESUME.
+// The control API (under /control): send a slash command, a channel message or a member join to every
+// connected session, read back who answered (every attempt by every session), list sessions and
+// registered commands, drop connections to exercise RESUME.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
+import { listCommands } from './application-commands.js';
 import { dispatchCommand, summary } from './interactions.js';
+import { dispatchMemberAdd, dispatchMessage, messageSummary, repliesTo } from './messages.js';
 import type { EmulatorState, InteractionRecord } from './emulator-state.js';
 
 export async function handleControl(
@@ -21,7 +24,8 @@ export async function handleControl(
       interactions: state.interactions.size,
     });
   if (route === 'GET /sessions') return sendJson(res, 200, [...state.sessions.values()].map(describeSession));
-  if (route === 'GET /commands') return sendJson(res, 200, state.commands.get(state.applicationId) ?? []);
+  if (route === 'GET /commands')
+    return sendJson(res, 200, listCommands(state, state.applicationId, url.searchParams.get('guild') ?? undefined));
   if (route === 'GET /messages')
     return sendJson(
       res,
@@ -31,10 +35,23 @@ export async function handleControl(
   if (route === 'POST /commands') {
     const body = await readJson(req);
     const record = dispatchCommand(state, body as never);
-    const waitMs = Math.min(Number(body.waitMs ?? url.searchParams.get('wait') ?? 0), 30_000);
-    if (waitMs > 0) await answered(record, waitMs);
+    await until(() => record.answers.some((a) => a.accepted), waitMsOf(body, url));
     return sendJson(res, 200, summary(record));
   }
+  if (route === 'POST /messages') {
+    const body = await readJson(req);
+    const message = dispatchMessage(state, body);
+    await until(() => repliesTo(state, message.id).length > 0, waitMsOf(body, url));
+    const { id, channelId, deliveredTo, replies } = messageSummary(state, message);
+    return sendJson(res, 200, { id, channelId, deliveredTo, replies });
+  }
+  if (req.method === 'GET' && parts[0] === 'messages' && parts.length === 2) {
+    const message = state.userMessages.get(parts[1]!);
+    if (!message) throw new HttpError(404, `no message ${parts[1]}`);
+    return sendJson(res, 200, messageSummary(state, message));
+  }
+  if (route === 'POST /members') return sendJson(res, 200, dispatchMemberAdd(state, await readJson(req)));
+  if (route === 'GET /answers') return sendJson(res, 200, answers(state, Number(url.searchParams.get('since') ?? 0)));
   if (route === 'GET /interactions') {
     const since = Number(url.searchParams.get('since') ?? 0);
     return sendJson(res, 200, [...state.interactions.values()].filter((r) => r.sentAt >= since).map(summary));
@@ -88,8 +105,45 @@ function describeSession(s: EmulatorState['sessions'] extends Map<string, infer 
   };
 }
 
-/** Resolves when the first answer arrives or after waitMs. */
-async function answered(record: InteractionRecord, waitMs: number): Promise<void> {
+/** `waitMs` in the body or `?wait=` in the URL, at most 30 s. */
+function waitMsOf(body: Record<string, any>, url: URL): number {
+  return Math.min(Number(body.waitMs ?? url.searchParams.get('wait') ?? 0) || 0, 30_000);
+}
+
+/** Resolves when `done()` holds (the first answer arrived) or after waitMs. */
+async function until(done: () => boolean, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
-  while (Date.now() < deadline && !record.answers.some((a) => a.accepted)) await new Promise((r) => setTimeout(r, 10));
+  while (Date.now() < deadline && !done()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/**
+ * Every interaction and user message sent since `since`, with every answer attempt from every session:
+ * interaction callbacks (accepted or rejected as Discord would) and channel messages replying to a message.
+ */
+function answers(state: EmulatorState, since: number) {
+  const attempt = ({ session, instance, at, accepted, rejected }: InteractionRecord['answers'][number]) => ({
+    session,
+    instance,
+    at,
+    accepted,
+    ...(rejected ? { rejected } : {}),
+  });
+  return {
+    interactions: [...state.interactions.values()]
+      .filter((r) => r.sentAt >= since)
+      .map((r) => ({ id: r.id, name: r.name, sentAt: r.sentAt, attempts: r.answers.map(attempt) })),
+    messages: [...state.userMessages.values()]
+      .filter((m) => m.sentAt >= since)
+      .map((m) => ({
+        id: m.id,
+        content: m.content,
+        sentAt: m.sentAt,
+        replies: repliesTo(state, m.id).map(({ session, instance, at, content }) => ({
+          session,
+          instance,
+          at,
+          content,
+        })),
+      })),
+  };
 }

@@ -1,5 +1,5 @@
-// What the emulated Discord remembers: gateway sessions, registered commands, and every
-// interaction it sent with who answered it. The control API reads this.
+// What the emulated Discord remembers: gateway sessions, registered commands, every interaction
+// and user message it sent, and every answer any session gave them. The control API reads this.
 import type { WebSocket } from 'ws';
 import { snowflake } from './snowflake.js';
 
@@ -9,6 +9,8 @@ export interface Session {
   /** The bot instance behind this session, learned from its presence (see gateway.ts). */
   instance?: string;
   presence?: unknown;
+  /** The gateway intents from IDENTIFY: which events it is sent, whether messages carry content. */
+  intents: number;
   ws?: WebSocket;
   seq: number;
   /** Dispatches kept for RESUME; bounded. */
@@ -41,25 +43,69 @@ export interface InteractionRecord {
   answers: Answer[];
 }
 
+/** A message a bot sent to a channel (REST), attributed to the session of the instance that sent it. */
+export interface ChannelMessage {
+  id: string;
+  channelId: string;
+  content?: string;
+  at: number;
+  session?: string;
+  instance?: string;
+  /** message_reference.message_id: the message this one replies to. */
+  replyTo?: string;
+  token: string;
+}
+
+/** A message a user posted (through the control API), dispatched as MESSAGE_CREATE. */
+export interface UserMessage {
+  id: string;
+  channelId: string;
+  guildId: string;
+  content: string;
+  authorId: string;
+  sentAt: number;
+  deliveredTo: { session: string; instance?: string }[];
+}
+
+export interface EmulatedUser {
+  id: string;
+  username: string;
+  discriminator: string;
+  global_name: string | null;
+  avatar: null;
+  bot?: boolean;
+}
+
+/** Gateway intents the emulator honours (Discord's bit values). */
+export const Intents = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildMessages: 1 << 9, MessageContent: 1 << 15 };
+
 /** An interaction can be acknowledged for 3 s (Discord's rule). */
 export const ANSWER_WINDOW_MS = 3000;
 /** Like Discord, a dropped session can be resumed for a while, then it is gone. */
 export const RESUME_WINDOW_MS = 60_000;
 const MAX_EVENTS = 1000;
 const MAX_INTERACTIONS = 5000;
+const MAX_MESSAGES = 20_000;
 
 export class EmulatorState {
   readonly sessions = new Map<string, Session>();
   readonly interactions = new Map<string, InteractionRecord>();
   /** Interaction token -> [interaction id, session id]. */
   readonly interactionTokens = new Map<string, [string, string]>();
-  /** Registered global commands, by application id. */
+  /** Registered commands by scope: the application id (global) or `<application id>:<guild id>`. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
+  /** When each command was created, by scope: Discord limits creates per day. */
+  readonly commandCreates = new Map<string, number[]>();
   /** Tokens the gateway closes with 4004 even though REST accepts them. */
   readonly gatewayRejects = new Set<string>();
   /** While true the gateway leaves IDENTIFY and RESUME unanswered: an outage, or a bot stuck connecting. */
   stalled = false;
-  readonly messages: { channelId: string; content?: string; at: number; token: string }[] = [];
+  /** Messages bots sent to channels, in order. */
+  readonly messages: ChannelMessage[] = [];
+  /** Messages users posted, by id. */
+  readonly userMessages = new Map<string, UserMessage>();
+  /** Users the emulator knows (members added through the control API), by id. */
+  readonly users = new Map<string, EmulatedUser>();
   readonly botUser = {
     id: snowflake(),
     username: 'ydeploy-bot',
@@ -98,5 +144,15 @@ export class EmulatorState {
       for (const d of this.interactions.get(oldest)!.deliveredTo) this.interactionTokens.delete(d.token);
       this.interactions.delete(oldest);
     }
+  }
+
+  rememberMessage(message: UserMessage): void {
+    this.userMessages.set(message.id, message);
+    if (this.userMessages.size > MAX_MESSAGES) this.userMessages.delete(this.userMessages.keys().next().value!);
+  }
+
+  recordChannelMessage(message: ChannelMessage): void {
+    this.messages.push(message);
+    if (this.messages.length > MAX_MESSAGES) this.messages.shift();
   }
 }

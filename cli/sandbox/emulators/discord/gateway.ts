@@ -1,5 +1,5 @@
-// The gateway: HELLO, IDENTIFY -> READY (+ GUILD_CREATE), heartbeats, RESUME with replay,
-// presence updates, and close 4004 for a token it does not know (DESIGN.md §6).
+// The gateway: HELLO, IDENTIFY (with its intents) -> READY (+ GUILD_CREATE), heartbeats, RESUME with
+// replay, presence updates, and close 4004 for a token it does not know (DESIGN.md §6).
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { EmulatorState, Session } from './emulator-state.js';
@@ -65,6 +65,8 @@ function identify(ws: WebSocket, state: EmulatorState, d: any, options: GatewayO
     token,
     instance: instanceOf(d.presence),
     presence: d.presence,
+    // Every privileged intent counts as enabled for the application (as if switched on in the portal).
+    intents: Number.isSafeInteger(d.intents) ? d.intents : 0,
     ws,
     seq: 0,
     events: [],

@@ -1,23 +1,48 @@
 // The few HTTP helpers the emulator's REST and control routes share.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** Discord's error JSON: `{message, code}`, plus what some errors add (form `errors`, `retry_after`) and headers. */
+export interface ErrorDetail {
+  code?: number;
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
 export class HttpError extends Error {
+  readonly code: number;
+  readonly detail: ErrorDetail;
+
   constructor(
     readonly status: number,
     message: string,
-    readonly code = 0,
+    detail: number | ErrorDetail = 0,
   ) {
     super(message);
+    this.detail = typeof detail === 'number' ? { code: detail } : detail;
+    this.code = this.detail.code ?? 0;
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (status === 204) {
-    res.writeHead(204).end();
+    res.writeHead(204, headers).end();
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
+}
+
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (!(error instanceof HttpError)) return sendJson(res, 500, { message: (error as Error).message, code: 0 });
+  const { body, headers } = error.detail;
+  sendJson(res, error.status, { message: error.message, code: error.code, ...body }, headers);
 }
 
 /** Reads a JSON body (≤ 1 MiB); an empty body is `{}`. */

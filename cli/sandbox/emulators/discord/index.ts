@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { handleControl } from './control.js';
 import { acceptGateway } from './gateway.js';
-import { HttpError, sendJson } from './http.js';
+import { HttpError, sendError } from './http.js';
 import { handleRest } from './rest.js';
 import { snowflake } from './snowflake.js';
 import { EmulatorState } from './emulator-state.js';
@@ -65,8 +65,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions): Pro
         : Promise.reject(new HttpError(404, '404: Not Found'));
     work.catch((error) => {
       if (res.headersSent) return res.destroy();
-      const status = error instanceof HttpError ? error.status : 500;
-      sendJson(res, status, { message: error.message, code: error instanceof HttpError ? error.code : 0 });
+      sendError(res, error);
     });
   });
   server.on('upgrade', (req, socket, head) => {

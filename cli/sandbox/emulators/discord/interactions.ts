@@ -2,8 +2,10 @@
 // Every session gets its own interaction token for the same interaction id, so an answer's
 // callback URL names the session (and so the instance) that sent it, exactly.
 import { randomBytes } from 'node:crypto';
+import { registeredCommand } from './application-commands.js';
 import { HttpError } from './http.js';
 import { snowflake } from './snowflake.js';
+import { tester } from './users.js';
 import { ANSWER_WINDOW_MS, type Answer, type EmulatorState, type InteractionRecord } from './emulator-state.js';
 
 export interface CommandRequest {
@@ -11,14 +13,18 @@ export interface CommandRequest {
   options?: { name: string; type: number; value: unknown }[];
   guildId?: string;
   channelId?: string;
+  /** Only a command a user could type: registered globally or in the guild (else 404, as nothing was sent). */
+  registered?: boolean;
 }
 
 export function dispatchCommand(state: EmulatorState, request: CommandRequest): InteractionRecord {
-  if (typeof request.name !== 'string' || !/^[\w-]{1,32}$/.test(request.name)) {
+  if (typeof request.name !== 'string' || !/^[-_\p{L}\p{N}]{1,32}$/u.test(request.name)) {
     throw new HttpError(400, `command name ${JSON.stringify(request.name)} is not a slash command name`);
   }
   const guild = state.guilds.find((g) => g.id === request.guildId) ?? state.guilds[0];
-  const registered = (state.commands.get(state.applicationId) ?? []).find((c) => c.name === request.name);
+  const registered = registeredCommand(state, request.name, guild?.id);
+  if (request.registered === true && !registered)
+    throw new HttpError(404, `/${request.name} is not registered globally or in guild ${guild?.id}`, 10063);
   const record: InteractionRecord = {
     id: snowflake(),
     name: request.name,
@@ -38,7 +44,13 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
       type: 2,
       token,
       version: 1,
-      data: { id: registered?.id ?? snowflake(), name: request.name, type: 1, options: request.options ?? [] },
+      data: {
+        id: registered?.id ?? snowflake(),
+        name: request.name,
+        type: 1,
+        options: request.options ?? [],
+        ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
+      },
       guild_id: guild?.id,
       channel_id: request.channelId ?? guild?.id,
       channel: { id: request.channelId ?? guild?.id, type: 0, guild_id: guild?.id, name: 'general' },
@@ -62,14 +74,6 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
   }
   return record;
 }
-
-const tester = {
-  id: '100000000000000001',
-  username: 'tester',
-  discriminator: '0',
-  global_name: 'Tester',
-  avatar: null,
-};
 
 /** An interaction callback: the first one within 3 s is accepted, later ones are rejected like Discord does. */
 export function recordCallback(state: EmulatorState, id: string, token: string, body: Record<string, any>): Answer {

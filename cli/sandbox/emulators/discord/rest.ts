@@ -1,8 +1,11 @@
-// The REST API a discord.js bot uses: gateway discovery, identity, command registration,
-// interaction callbacks and webhooks, channel messages. Bad or missing bot tokens get 401.
+// The REST API a discord.js bot uses: gateway discovery, identity, application commands (global and
+// per guild), interaction callbacks and webhooks, channel messages (recorded with the sending session).
+// Bad or missing bot tokens get 401.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
+import { listCommands, overwriteCommands } from './application-commands.js';
 import { recordCallback, recordEdit } from './interactions.js';
+import { recordBotMessage } from './messages.js';
 import { snowflake } from './snowflake.js';
 import type { EmulatorState } from './emulator-state.js';
 
@@ -53,23 +56,14 @@ export async function handleRest(
         flags: 0,
       });
     case 'GET /applications/:/commands':
-      return sendJson(res, 200, state.commands.get(parts[1]!) ?? []);
+    case 'GET /applications/:/guilds/:/commands':
+      return sendJson(res, 200, listCommands(state, parts[1]!, parts[3]));
     case 'PUT /applications/:/commands':
-    case 'PUT /applications/:/guilds/:/commands': {
-      if (!Array.isArray(body)) throw new HttpError(400, 'bulk overwrite takes an array of commands', 50035);
-      const commands = body.map((c: Record<string, unknown>) => ({
-        type: 1,
-        ...c,
-        id: snowflake(),
-        application_id: parts[1],
-        version: snowflake(),
-      }));
-      if (parts.length === 3) state.commands.set(parts[1]!, commands);
-      return sendJson(res, 200, commands);
-    }
+    case 'PUT /applications/:/guilds/:/commands':
+      return sendJson(res, 200, overwriteCommands(state, body, parts[1]!, parts[3]));
     case 'POST /channels/:/messages': {
-      state.messages.push({ channelId: parts[1]!, content: body.content, at: Date.now(), token });
-      return sendJson(res, 200, message(parts[1]!, body));
+      const sent = recordBotMessage(state, parts[1]!, body, { token, userAgent: req.headers['user-agent'] });
+      return sendJson(res, 200, { ...message(parts[1]!, body, state), id: sent.id, timestamp: iso(sent.at) });
     }
   }
   throw new HttpError(404, '404: Not Found');
@@ -87,14 +81,20 @@ function bearer(req: IncomingMessage): string | undefined {
   return header?.startsWith('Bot ') ? header.slice(4) : undefined;
 }
 
-function message(channelId: string, body: Record<string, any>) {
+function message(channelId: string, body: Record<string, any>, state?: EmulatorState) {
+  const replyTo = body.message_reference?.message_id;
   return {
     id: snowflake(),
     channel_id: channelId,
     content: body.content ?? '',
-    type: 0,
-    author: { id: '0', username: 'ydeploy-bot', discriminator: '0' },
-    timestamp: new Date().toISOString(),
+    type: replyTo ? 19 : 0,
+    author: state?.botUser ?? { id: '0', username: 'ydeploy-bot', discriminator: '0' },
+    timestamp: iso(Date.now()),
+    edited_timestamp: null,
+    mention_everyone: false,
+    mention_roles: [],
+    components: [],
+    ...(replyTo ? { message_reference: { type: 0, message_id: String(replyTo), channel_id: channelId } } : {}),
     embeds: [],
     attachments: [],
     mentions: [],
@@ -102,4 +102,8 @@ function message(channelId: string, body: Record<string, any>) {
     pinned: false,
     flags: 0,
   };
+}
+
+function iso(at: number): string {
+  return new Date(at).toISOString();
 }
