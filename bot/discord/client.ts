@@ -1,14 +1,23 @@
-// A discord.js client with the least it needs: the Guilds intent only, and caches limited to
-// what slash commands use (DESIGN.md §6: a bare client is ~80 MiB; the budget is 100).
-import { Client, GatewayIntentBits, Options } from 'discord.js';
+// A discord.js client with the least it needs: the bot's intents, and caches limited to what
+// commands and handlers use (DESIGN.md §6: a bare client is ~80 MiB; the budget is 100).
+// Its REST user agent names the instance, so the Discord emulator attributes each message.
+import { Client, DefaultUserAgentAppendix, Options, Partials } from 'discord.js';
 import type { BotConfig } from '../config.js';
 import type { Role } from '../contracts/roles.js';
 import { presenceFor } from './presence.js';
 
-export function createClient(config: BotConfig, role: Role): Client {
+export interface ClientNeeds {
+  /** Gateway intent bits. */
+  intents: number[];
+  /** Reaction events: messages are not cached, so reactions to them arrive as partials. */
+  partials?: boolean;
+}
+
+export function createClient(config: BotConfig, role: Role, needs: ClientNeeds): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: config.api },
+    intents: needs.intents,
+    partials: needs.partials ? [Partials.Message, Partials.Reaction, Partials.User] : [],
+    rest: { api: config.api, userAgentAppendix: `${DefaultUserAgentAppendix} ydeploy-instance/${config.instanceId}` },
     presence: presenceFor(config.instanceId, config.version, role),
     waitGuildTimeout: 5000,
     makeCache: Options.cacheWithLimits({

@@ -1,21 +1,35 @@
-// Exactly one bot answers. Every interaction goes through here: the active bot
-// answers it; a standby keeps it (with its receipt time) for up to 3 s, so that when it is
-// activated it can answer whatever arrived after the old bot's last handled interaction.
-// Interaction ids are snowflakes: the same id on every session, ordered by Discord's clock,
-// so "after" compares ids and no two machines' clocks are involved.
+// Exactly one bot answers. Every interaction and every message a handler wants goes through
+// here: the active bot handles it; a standby keeps it (with its receipt time) for as long as an
+// answer still makes sense, so that when it is activated it handles whatever arrived after the
+// old bot's last handled item. Ids are snowflakes: the same id on every session, ordered by
+// Discord's clock across both kinds, so one "after" cut point covers both and no two machines'
+// clocks are involved.
 import type { Role } from '../contracts/roles.js';
 import { isAfter, type After } from './after.js';
 import { snowflakeTime } from './snowflake.js';
 
-/** Discord accepts an answer for 3 s after it created the interaction. */
-export const ANSWERABLE_MS = 3000;
+export type ItemKind = 'interaction' | 'message';
+
+/** How long a standby keeps an item: Discord accepts an interaction's answer for 3 s after it
+ * created it; a reply to a message has no deadline, but one a minute late reads as noise. */
+export const WINDOW_MS: Record<ItemKind, number> = { interaction: 3000, message: 60_000 };
 const MAX_BUFFERED = 1000;
 
 export interface Incoming {
-  /** The interaction's snowflake id. */
+  kind: ItemKind;
+  /** The interaction's or message's snowflake id. */
   id: string;
   receivedAt: number;
-  answer(): Promise<void>;
+  /** The command it runs, for the log when it fails. */
+  name?: string;
+  answer(): unknown;
+}
+
+export interface LastHandled {
+  id: string;
+  /** Discord time (ms) of the id. */
+  at: number;
+  kind: ItemKind;
 }
 
 export class RefusedError extends Error {}
@@ -23,9 +37,9 @@ export class RefusedError extends Error {}
 export class Dispatcher {
   private current: Role;
   private stopped = false;
-  private buffer: Incoming[] = [];
-  private last: { id: string; at: number } | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  private buffers: Record<ItemKind, Incoming[]> = { interaction: [], message: [] };
+  private last: LastHandled | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     role: Role,
@@ -40,33 +54,46 @@ export class Dispatcher {
     return this.current;
   }
 
-  lastHandled(): { id: string; at: number } | null {
+  /** Active and not stopping: handlers outside the dispatcher (events, jobs) may run. */
+  answering(): boolean {
+    return this.current === 'active' && !this.stopped;
+  }
+
+  lastHandled(): LastHandled | null {
     return this.last;
   }
 
   receive(item: Incoming): void {
     if (this.stopped) return;
     if (this.current === 'active') return this.handle(item);
-    this.prune();
-    this.buffer.push(item);
-    if (this.buffer.length > MAX_BUFFERED) this.buffer.shift();
+    const buffer = this.buffers[item.kind];
+    this.prune(item.kind);
+    buffer.push(item);
+    if (buffer.length > MAX_BUFFERED) buffer.shift();
   }
 
-  /** Stop answering; report the last interaction handled, to pass to the successor's activate. */
-  stepDown(): { role: Role; lastEventAt: number | null; lastInteractionId: string | null; after: string } {
+  /** Counts work started outside the dispatcher (events, jobs), so drain() waits for it too. */
+  track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Stop answering; report the last item handled, to pass to the successor's activate. */
+  stepDown() {
     this.setRole('standby');
     return {
       role: this.current,
       lastEventAt: this.last?.at ?? null,
       lastInteractionId: this.last?.id ?? null,
+      lastHandledKind: this.last?.kind ?? null,
       after: this.last?.id ?? '0',
     };
   }
 
   /**
-   * Start answering. `after` is the predecessor's last handled interaction: buffered ones after
-   * it that are still answerable get answered now. Without `after` (a forced activation, the
-   * predecessor unreachable) nothing buffered is answered: it may have been answered already.
+   * Start answering. `after` is the predecessor's last handled item: buffered ones after it that
+   * are still within their window are handled now, in snowflake order. Without `after` (a forced
+   * activation, the predecessor unreachable) nothing buffered is handled: it may have been already.
    */
   activate(options: { after?: After; peerActive?: boolean; force?: boolean }): {
     role: Role;
@@ -83,11 +110,13 @@ export class Dispatcher {
       throw new RefusedError('activate needs --after <the predecessor\'s step-down "after"> or --force');
     const alreadyActive = this.current === 'active';
     const now = this.now();
-    const pending = this.buffer;
-    this.buffer = [];
+    const pending = [...this.buffers.interaction, ...this.buffers.message];
+    this.buffers = { interaction: [], message: [] };
     this.setRole('active');
-    const fresh = pending.filter((item) => now - item.receivedAt < ANSWERABLE_MS);
-    const due = options.after === undefined ? [] : fresh.filter((item) => isAfter(item.id, options.after!));
+    const fresh = pending.filter((item) => now - item.receivedAt < WINDOW_MS[item.kind]);
+    const after = options.after;
+    const due = after === undefined ? [] : fresh.filter((item) => isAfter(item.id, after));
+    due.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
     for (const item of due) this.handle(item);
     return {
       role: this.current,
@@ -101,10 +130,10 @@ export class Dispatcher {
   /** Graceful shutdown: answer nothing more. */
   stop(): void {
     this.stopped = true;
-    this.buffer = [];
+    this.buffers = { interaction: [], message: [] };
   }
 
-  /** Resolves when every answer already started has finished. */
+  /** Resolves when every answer (and tracked work) already started has finished. */
   async drain(): Promise<void> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
@@ -113,17 +142,25 @@ export class Dispatcher {
     return {
       role: this.current,
       stopped: this.stopped,
-      buffered: this.buffer.length,
+      buffered: this.buffers.interaction.length + this.buffers.message.length,
       lastEventAt: this.last?.at ?? null,
       lastInteractionId: this.last?.id ?? null,
+      lastHandledKind: this.last?.kind ?? null,
     };
   }
 
   private handle(item: Incoming): void {
-    if (!this.last || BigInt(item.id) > BigInt(this.last.id)) this.last = { id: item.id, at: snowflakeTime(item.id) };
-    const answering = item.answer().catch((error) => this.onAnswerError(error, item));
-    this.inFlight.add(answering);
-    void answering.finally(() => this.inFlight.delete(answering));
+    if (!this.last || BigInt(item.id) > BigInt(this.last.id))
+      this.last = { id: item.id, at: snowflakeTime(item.id), kind: item.kind };
+    // Started at once (answers are due within 3 s); a handler that throws synchronously is
+    // reported the same way as one that rejects.
+    let answering: Promise<unknown>;
+    try {
+      answering = Promise.resolve(item.answer());
+    } catch (error) {
+      answering = Promise.reject(error);
+    }
+    this.track(answering.catch((error: unknown) => this.onAnswerError(error, item)));
   }
 
   private setRole(role: Role): void {
@@ -132,8 +169,9 @@ export class Dispatcher {
     this.onRoleChange(role);
   }
 
-  private prune(): void {
+  private prune(kind: ItemKind): void {
+    const buffer = this.buffers[kind];
     const now = this.now();
-    while (this.buffer.length && now - this.buffer[0]!.receivedAt >= ANSWERABLE_MS) this.buffer.shift();
+    while (buffer.length && now - buffer[0]!.receivedAt >= WINDOW_MS[kind]) buffer.shift();
   }
 }

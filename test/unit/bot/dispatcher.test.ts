@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAfter, parseAfter } from '../../../bot/roles/after.js';
-import { Dispatcher, RefusedError, type Incoming } from '../../../bot/roles/dispatcher.js';
+import { Dispatcher, RefusedError, type Incoming, type ItemKind } from '../../../bot/roles/dispatcher.js';
 import { snowflakeTime } from '../../../bot/roles/snowflake.js';
 
 const EPOCH = 1_420_070_400_000n;
@@ -19,8 +19,8 @@ function setup(role: 'active' | 'standby') {
     (r) => roles.push(r),
     () => clock,
   );
-  const receive = (id: string) =>
-    dispatcher.receive({ id, receivedAt: clock, answer: async () => void answered.push(id) } satisfies Incoming);
+  const receive = (id: string, kind: ItemKind = 'interaction') =>
+    dispatcher.receive({ kind, id, receivedAt: clock, answer: async () => void answered.push(id) } satisfies Incoming);
   return { dispatcher, answered, roles, receive, advance: (ms: number) => (clock += ms) };
 }
 
@@ -30,7 +30,7 @@ describe('Dispatcher', () => {
     receive(idAt(T, 1));
     receive(idAt(T + 5, 2));
     expect(answered).toEqual([idAt(T, 1), idAt(T + 5, 2)]);
-    expect(dispatcher.lastHandled()).toEqual({ id: idAt(T + 5, 2), at: T + 5 });
+    expect(dispatcher.lastHandled()).toEqual({ id: idAt(T + 5, 2), at: T + 5, kind: 'interaction' });
   });
 
   it('answers nothing on standby', () => {
@@ -51,6 +51,7 @@ describe('Dispatcher', () => {
       role: 'standby',
       lastEventAt: T + 10,
       lastInteractionId: idAt(T + 10, 2),
+      lastHandledKind: 'interaction',
       after: idAt(T + 10, 2),
     });
     both(idAt(T + 10, 3)); // same millisecond as the last handled one: the id still orders it

@@ -1,0 +1,160 @@
+// Runs a team's bot (a defineBot() value) as the discord-bot unit. Flow of the guide: start ->
+// connect to Discord -> ready -> readiness file -> heartbeat; graceful shutdown on SIGTERM.
+// Active or standby: only the active bot handles anything; the role is switched over the
+// control socket. No slash commands are registered here: the deploy syncs them.
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Events } from 'discord.js';
+import type { Logger } from 'pino';
+import { ConfigError, readConfig, resolveToken, type BotConfig } from '../config.js';
+import type { Role } from '../contracts/roles.js';
+import { intentBits } from '../define/intents.js';
+import type { BotContext, BotDefinition, BotLogger } from '../define/types.js';
+import { createClient } from '../discord/client.js';
+import { trackConnection } from '../discord/connection.js';
+import { presenceFor } from '../discord/presence.js';
+import { addSecret, createLogger, logCrashes } from '../log.js';
+import { ReadinessWriter } from '../readiness/writer.js';
+import { startControlServer } from '../roles/control-server.js';
+import { Dispatcher } from '../roles/dispatcher.js';
+import { readRoleFile, writeRoleFile } from '../roles/role-file.js';
+import { onSignals } from '../shutdown.js';
+import { wireHandlers } from './handlers.js';
+import { JobRunner } from './jobs.js';
+
+export async function runBot(bot: BotDefinition, meta: { entry: string }): Promise<void> {
+  const startedAt = Date.now();
+  const { config, token } = await configure();
+  const log = createLogger('bot', { instanceId: config.instanceId, version: config.version }, config.logLevel);
+  logCrashes(log);
+  const kept = readRoleFile(config.roleFile);
+  const role = kept ?? config.role;
+  const intents = intentBits(bot);
+  log.info(
+    { role, roleFrom: kept ? config.roleFile : 'BOT_ROLE', entry: meta.entry, intents, api: config.api },
+    'starting',
+  );
+
+  const partials = Object.keys(bot.events ?? {}).some((event) => event.startsWith('messageReaction'));
+  const client = createClient(config, role, { intents, partials });
+  // The writer reads role and Discord state through getters, so it can exist first.
+  const readiness = new ReadinessWriter(
+    config.readyFile,
+    { version: config.version, instanceId: config.instanceId, startedAt, heartbeatMs: config.heartbeatMs },
+    { discord: () => discordState(), role: () => dispatcher.role(), lastHandled: () => dispatcher.lastHandled() },
+    (error) => log.error({ err: error, readyFile: config.readyFile }, 'cannot write the readiness file'),
+  );
+  const dispatcher = new Dispatcher(
+    role,
+    (error, item) =>
+      log.error({ err: error, kind: item.kind, id: item.id, command: item.name }, `${item.kind} handler failed`),
+    (next) => roleChanged(next),
+  );
+  const discordState = trackConnection(client, log, () => readiness.touch());
+  const ctx: BotContext = {
+    client,
+    log: log as unknown as BotLogger,
+    instanceId: config.instanceId,
+    version: config.version,
+    startedAt,
+    role: () => dispatcher.role(),
+  };
+  const jobs = new JobRunner(bot.jobs ?? [], {
+    ctx,
+    track: (work) => dispatcher.track(work),
+    onError: (error, job) => log.error({ err: error, kind: 'job', job: job.name }, `job ${job.name} failed`),
+  });
+  const syncJobs = () => jobs.sync(dispatcher.answering() && client.isReady());
+
+  /** Show the new role everywhere: role file (restarts), presence (the emulator), readiness file (/health). */
+  function roleChanged(next: Role): void {
+    log.info({ role: next }, `role is now ${next}`);
+    try {
+      writeRoleFile(config.roleFile, next);
+    } catch (error) {
+      log.error({ err: error, roleFile: config.roleFile }, 'cannot keep the role for a restart');
+    }
+    if (client.isReady()) client.user.setPresence(presenceFor(config.instanceId, config.version, next));
+    readiness.touch();
+    syncJobs();
+  }
+
+  wireHandlers({ client, bot, ctx, dispatcher, log });
+  client.once(Events.ClientReady, (ready) => {
+    readiness.ready();
+    log.info(
+      { ms: Date.now() - startedAt, user: ready.user.tag, guilds: ready.guilds.cache.size, role: dispatcher.role() },
+      'ready on Discord',
+    );
+    syncJobs();
+  });
+  client.on(Events.Error, (error) => log.error({ err: error }, 'Discord client error'));
+  client.on(Events.Invalidated, () => {
+    log.fatal('Discord invalidated the session: exiting so systemd restarts the bot');
+    process.exit(1);
+  });
+
+  await runSetup(bot, ctx, log);
+  const control = await startControlServer(config.controlSocket, dispatcher, (request, response) =>
+    log.info({ request, response }, `control: ${request.cmd}`),
+  ).catch((error) => {
+    log.error({ err: error, socket: config.controlSocket }, 'control socket unavailable: this bot cannot change roles');
+    return undefined;
+  });
+
+  let stopping = false;
+  onSignals(log, [
+    {
+      name: 'stop answering',
+      run: () => ((stopping = true), dispatcher.stop(), jobs.sync(false), readiness.markStopping()),
+    },
+    // Answers, events and jobs already under way finish; and "stopping" stays visible a little
+    // longer than the health server's file cache (200 ms), so its pollers see why the bot goes away.
+    {
+      name: 'finish answers in flight',
+      run: () => Promise.all([dispatcher.drain(), sleep(config.stoppingHoldMs)]),
+      deadlineMs: 2000,
+    },
+    { name: 'leave Discord', run: () => client.destroy(), deadlineMs: 3000 },
+    {
+      name: 'close the control socket',
+      run: () => new Promise((resolve) => (control ? control.close(resolve) : resolve(undefined))),
+      deadlineMs: 1000,
+    },
+    { name: 'remove the readiness file', run: () => readiness.remove() },
+  ]);
+
+  log.info('connecting to Discord');
+  client.login(token).catch((error: Error) => {
+    if (stopping) return;
+    log.fatal({ err: error }, `login to Discord failed: ${error.message}`);
+    readiness.remove();
+    rmSync(config.controlSocket, { force: true });
+    process.exit(1);
+  });
+}
+
+/** The configuration and the token; a bad setting or an unreadable token exits 2. */
+async function configure(): Promise<{ config: BotConfig; token: string }> {
+  try {
+    const config = readConfig(process.env);
+    const token = await resolveToken(config);
+    addSecret(token);
+    return { config, token };
+  } catch (error) {
+    const reason = (error as Error).message;
+    createLogger('bot', {}).fatal({ reason }, error instanceof ConfigError ? 'bad configuration' : 'cannot start');
+    process.exit(2);
+  }
+}
+
+/** The team's setup(): once, before connecting. If it throws, the bot cannot start (exit 1). */
+async function runSetup(bot: BotDefinition, ctx: BotContext, log: Logger): Promise<void> {
+  if (!bot.setup) return;
+  try {
+    await bot.setup(ctx);
+  } catch (error) {
+    log.fatal({ err: error }, `setup failed: ${(error as Error)?.message}`);
+    process.exit(1);
+  }
+}
