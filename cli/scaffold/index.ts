@@ -23,7 +23,8 @@ export async function scaffoldBot(
   options: { cwd?: string; force?: boolean; root?: string } = {},
 ): Promise<ScaffoldResult> {
   const root = options.root ?? PACKAGE_ROOT;
-  const target = resolve(options.cwd ?? process.cwd(), dir);
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const target = resolve(cwd, dir);
   const pkg = await readYdeployPackage(root);
   const name = projectName(target);
   const ydeploy = ydeploySource(root, pkg.version);
@@ -34,7 +35,7 @@ export async function scaffoldBot(
     name,
     files: files.map((f) => f.path),
     ydeploy,
-    next: `cd ${shellWord(dir)} && npm install && npx ydeploy deploy --env sandbox`,
+    next: `${target === cwd ? '' : `cd ${shellWord(dir)} && `}npm install && npx ydeploy deploy --env sandbox`,
     tryIt: ['npx ydeploy sandbox discord roll', "npx ydeploy sandbox discord '!roll 6'"],
   };
 }

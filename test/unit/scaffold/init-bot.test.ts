@@ -86,6 +86,13 @@ describe('ydeploy init --bot', () => {
     expect(await readFile(join(dir, 'src', 'bot.ts'), 'utf8')).toContain('defineBot');
   });
 
+  it('writes into the current folder when it is empty (no cd in the next command)', async () => {
+    const { code, err } = await init(['--bot', '.']);
+    expect(code).toBe(0);
+    expect(err).toContain('next: npm install && npx ydeploy deploy --env sandbox');
+    expect(JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')).name).toMatch(/^ydeploy-scaffold-/);
+  });
+
   it('refuses a file in place of the folder', async () => {
     await writeFile(join(cwd, 'file'), '');
     const { code, err } = await init(['--bot', 'file']);
