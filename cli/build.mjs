@@ -1,7 +1,8 @@
 // Builds the CLI into dist/ with esbuild: one small entry plus a chunk per command, so a
 // command pays only for what it imports. Dependencies stay in node_modules, except commander.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
@@ -16,6 +17,7 @@ const SANDBOX_PROGRAMS = [
   'emulators/runcommand/unitctl/main',
 ];
 const commander = await bundleCommander();
+await buildBotLibrary(resolve(root.pathname, outdir, '../bot'));
 await rm(new URL(outdir, root), { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
@@ -54,6 +56,43 @@ await build({
     js: "import { createRequire as __ydeployRequire } from 'node:module'; const require = __ydeployRequire(import.meta.url);",
   },
 });
+
+/**
+ * `ydeploy/bot` (package.json exports["./bot"]): bot/index.ts as one ESM file, every package
+ * external, and its declarations. The declarations come from TypeScript's isolated-declarations
+ * transform of each source file the bundle took (the sources give every exported type
+ * explicitly), which needs no type-check of discord.js: any file it cannot declare fails the build.
+ */
+async function buildBotLibrary(dir) {
+  await rm(dir, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root.pathname,
+    entryPoints: ['bot/index.ts'],
+    outfile: join(dir, 'index.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const { default: ts } = await import('typescript');
+  const problems = [];
+  for (const input of Object.keys(result.metafile.inputs).filter((file) => file.startsWith('bot/'))) {
+    const out = ts.transpileDeclaration(await readFile(new URL(input, root), 'utf8'), {
+      fileName: input,
+      reportDiagnostics: true,
+      compilerOptions: { isolatedDeclarations: true, module: ts.ModuleKind.NodeNext, strict: true },
+    });
+    for (const d of out.diagnostics ?? [])
+      problems.push(`${input}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')} (at ${d.start})`);
+    const target = join(dir, relative('bot', input).replace(/\.ts$/, '.d.ts'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, out.outputText);
+  }
+  if (problems.length) throw new Error(`declarations of ydeploy/bot:\n${problems.join('\n')}`);
+}
 
 /**
  * commander is on every `--help` path (test/bench/cold-start.bench.ts), and bundled it loads faster

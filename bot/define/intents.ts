@@ -1,31 +1,31 @@
-// Gateway intents by name (discord.js GatewayIntentBits, Discord's documented bits), kept here
-// so that describing a bot never loads discord.js.
+// Gateway intents by name (discord.js GatewayIntentBits, Discord's documented bits: 1 << n), kept
+// here so that describing a bot never loads discord.js.
 import type { BotDefinition } from './types.js';
 
 export const INTENT_BITS = {
-  Guilds: 1 << 0,
-  GuildMembers: 1 << 1,
-  GuildModeration: 1 << 2,
-  GuildBans: 1 << 2,
-  GuildExpressions: 1 << 3,
-  GuildEmojisAndStickers: 1 << 3,
-  GuildIntegrations: 1 << 4,
-  GuildWebhooks: 1 << 5,
-  GuildInvites: 1 << 6,
-  GuildVoiceStates: 1 << 7,
-  GuildPresences: 1 << 8,
-  GuildMessages: 1 << 9,
-  GuildMessageReactions: 1 << 10,
-  GuildMessageTyping: 1 << 11,
-  DirectMessages: 1 << 12,
-  DirectMessageReactions: 1 << 13,
-  DirectMessageTyping: 1 << 14,
-  MessageContent: 1 << 15,
-  GuildScheduledEvents: 1 << 16,
-  AutoModerationConfiguration: 1 << 20,
-  AutoModerationExecution: 1 << 21,
-  GuildMessagePolls: 1 << 24,
-  DirectMessagePolls: 1 << 25,
+  Guilds: 1,
+  GuildMembers: 2,
+  GuildModeration: 4,
+  GuildBans: 4,
+  GuildExpressions: 8,
+  GuildEmojisAndStickers: 8,
+  GuildIntegrations: 16,
+  GuildWebhooks: 32,
+  GuildInvites: 64,
+  GuildVoiceStates: 128,
+  GuildPresences: 256,
+  GuildMessages: 512,
+  GuildMessageReactions: 1024,
+  GuildMessageTyping: 2048,
+  DirectMessages: 4096,
+  DirectMessageReactions: 8192,
+  DirectMessageTyping: 16384,
+  MessageContent: 32768,
+  GuildScheduledEvents: 65536,
+  AutoModerationConfiguration: 1048576,
+  AutoModerationExecution: 2097152,
+  GuildMessagePolls: 16777216,
+  DirectMessagePolls: 33554432,
 } as const;
 
 export type IntentName = keyof typeof INTENT_BITS;
@@ -43,5 +43,7 @@ function defaultIntents(bot: BotDefinition): IntentName[] {
   const names: IntentName[] = ['Guilds'];
   if (bot.messageCommands?.length || bot.onMessage) names.push('GuildMessages', 'MessageContent');
   if (bot.events?.guildMemberAdd) names.push('GuildMembers');
+  if (Object.keys(bot.events ?? {}).some((event) => event.startsWith('messageReaction')))
+    names.push('GuildMessageReactions');
   return names;
 }

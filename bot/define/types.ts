@@ -68,7 +68,7 @@ export interface BotDefinition {
   /**
    * Gateway intents: names of discord.js GatewayIntentBits, or numbers. Default: Guilds, plus
    * GuildMessages and MessageContent with messageCommands or onMessage, plus GuildMembers with
-   * events.guildMemberAdd.
+   * events.guildMemberAdd, plus GuildMessageReactions with events.messageReaction*.
    */
   intents?: (IntentName | number)[];
   commands?: SlashCommand[];
