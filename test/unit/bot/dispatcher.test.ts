@@ -81,6 +81,75 @@ describe('Dispatcher', () => {
     expect(result).toMatchObject({ replayed: [idAt(T + 2000, 2)], expired: 1 });
   });
 
+  it('one cut point over interactions and messages: the newest id handled, of either kind', () => {
+    const old = setup('active');
+    const next = setup('standby');
+    const both = (id: string, kind: ItemKind) => (old.receive(id, kind), next.receive(id, kind));
+    both(idAt(T, 1), 'interaction');
+    both(idAt(T + 5, 2), 'message');
+    const down = old.dispatcher.stepDown();
+    expect(down).toMatchObject({ after: idAt(T + 5, 2), lastInteractionId: idAt(T + 5, 2), lastHandledKind: 'message' });
+    // Arrival order differs from Discord's order: the new bot handles them by snowflake.
+    both(idAt(T + 30, 5), 'interaction');
+    both(idAt(T + 10, 3), 'message');
+    both(idAt(T + 20, 4), 'interaction');
+    const result = next.dispatcher.activate({ after: parseAfter(down.after) });
+    expect(result.replayed).toEqual([idAt(T + 10, 3), idAt(T + 20, 4), idAt(T + 30, 5)]);
+    expect(next.answered).toEqual([idAt(T + 10, 3), idAt(T + 20, 4), idAt(T + 30, 5)]);
+    expect(next.dispatcher.status()).toMatchObject({ lastInteractionId: idAt(T + 30, 5), lastHandledKind: 'interaction' });
+  });
+
+  it('keeps buffered messages 60 s and interactions 3 s', () => {
+    const next = setup('standby');
+    next.receive(idAt(T, 1), 'message');
+    next.receive(idAt(T, 2), 'interaction');
+    next.advance(3000);
+    next.receive(idAt(T + 3000, 3), 'interaction');
+    next.advance(56_000);
+    expect(next.dispatcher.activate({ after: parseAfter('0') })).toMatchObject({
+      replayed: [idAt(T, 1)],
+      expired: 1, // the 3 s old interaction; the older one was pruned when the next arrived
+    });
+    const late = setup('standby');
+    late.receive(idAt(T, 1), 'message');
+    late.advance(60_000);
+    expect(late.dispatcher.activate({ after: parseAfter('0') })).toMatchObject({ replayed: [], expired: 1 });
+  });
+
+  it('a handler that throws (synchronously or not) is reported with its item; the rest still run', async () => {
+    const failures: string[] = [];
+    const answered: string[] = [];
+    const dispatcher = new Dispatcher('active', (error, item) =>
+      failures.push(`${item.kind} ${item.name} ${(error as Error).message}`),
+    );
+    const item = (id: number, answer: () => unknown, name = 'roll') => ({
+      kind: 'message' as const,
+      id: idAt(T, id),
+      receivedAt: T,
+      name,
+      answer,
+    });
+    dispatcher.receive(
+      item(1, () => {
+        throw new Error('sync');
+      }),
+    );
+    dispatcher.receive(item(2, () => Promise.reject(new Error('async'))));
+    dispatcher.receive(item(3, () => void answered.push('3')));
+    await dispatcher.drain();
+    expect(failures).toEqual(['message roll sync', 'message roll async']);
+    expect(answered).toEqual(['3']);
+    expect(dispatcher.lastHandled()?.id).toBe(idAt(T, 3));
+  });
+
+  it('drain() waits for tracked work (events, jobs) too', async () => {
+    const { dispatcher } = setup('active');
+    let done = false;
+    dispatcher.track(new Promise((resolve) => setTimeout(() => resolve((done = true)), 20)));
+    await dispatcher.drain();
+    expect(done).toBe(true);
+  });
+
   it('refuses to activate while the peer reports active, unless forced', () => {
     const { dispatcher } = setup('standby');
     expect(() => dispatcher.activate({ after: parseAfter('0'), peerActive: true })).toThrow(RefusedError);
