@@ -5,11 +5,12 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from './command.js';
 import { loadEnvironment, type ResolvedEnvironment } from './config/load.js';
 import { DEFAULT_PLUGIN_DIR } from './config/sandbox.js';
 import type { Context, ReleasePublisher } from './core/context.js';
+import type { BotBuildOptions } from './release/build.js';
 import { backendConfig } from './core/storage.js';
 import type { Ports, Reporter, TerraformVars } from './ports.js';
 import { CloudWatchAlarms } from './adapters/aws/alarms.js';
@@ -108,7 +109,7 @@ export function wireContext(
     yes: input.globals.yes || env.sandbox,
     backend: backendConfig(env, { pathStyle: usesCustomEndpoint(processEnv, 's3') }),
     writeVarFile: varFiles.write,
-    publisher: releasePublisher(ports, source),
+    publisher: releasePublisher(ports, env, { source, cwd: input.cwd }),
     dispose: varFiles.dispose,
   };
 }
@@ -185,21 +186,34 @@ function temporaryVarFiles(): { write(vars: TerraformVars): Promise<string>; dis
   };
 }
 
-/** deploy's build + upload: the bundled bot, or the folder given with --source. */
-function releasePublisher(ports: Pick<Ports, 'releases'>, sourceDir: string | undefined): ReleasePublisher {
+/** deploy's build (a temporary folder) and build + upload: the configured bot, or --source. */
+function releasePublisher(
+  ports: Pick<Ports, 'releases'>,
+  env: ResolvedEnvironment,
+  o: { source?: string; cwd: string },
+): ReleasePublisher {
+  const bot: BotBuildOptions = {
+    ...env.bot,
+    configDir: env.configDir ?? (env.configFile ? dirname(env.configFile) : o.cwd),
+    configFile: env.configFile,
+    cwd: o.cwd,
+    ...(o.source !== undefined ? { source: o.source } : {}),
+  };
+  const build = async (version: string, signal: AbortSignal) => {
+    const { buildRelease } = await import('./release/build.js');
+    const outDir = await mkdtemp(join(tmpdir(), `ydeploy-release-${version}-`));
+    return buildRelease({ version, outDir, bot, signal });
+  };
   return {
-    async publish(version) {
-      const [{ buildRelease }, { uploadRelease }] = await Promise.all([
-        import('./release/build.js'),
-        import('./release/upload.js'),
-      ]);
-      const outDir = await mkdtemp(join(tmpdir(), `ydeploy-release-${version}-`));
+    build,
+    async publish(version, signal) {
+      const { uploadRelease } = await import('./release/upload.js');
+      const { dir, manifest } = await build(version, signal);
       try {
-        const { dir, manifest } = await buildRelease({ version, outDir, ...(sourceDir ? { sourceDir } : {}) });
         await uploadRelease(ports.releases, dir, version);
-        return { files: Object.keys(manifest.files) };
+        return { files: Object.keys(manifest.files), manifest };
       } finally {
-        await rm(outDir, { recursive: true, force: true });
+        await rm(dir, { recursive: true, force: true });
       }
     },
   };

@@ -4,10 +4,22 @@
 // from fakes (test/_helpers/fakes.ts).
 import type { ResolvedEnvironment } from '../config/load.js';
 import type { Ports, Reporter, TerraformVars } from '../ports.js';
+import type { ReleaseManifest } from '../release/manifest.js';
 
-/** Publishes a release (build + upload) under a version; wired to cli/release in commands. */
+/** A release built into a local folder: its manifest and each file's size in bytes. */
+export interface BuiltRelease {
+  dir: string;
+  manifest: ReleaseManifest;
+  bytes: Record<string, number>;
+  /** What the build could not find out, e.g. the bot's commands when its module failed to load. */
+  notes?: string[];
+}
+
+/** Builds and publishes (build + upload) a release under a version; wired to cli/release in commands. */
 export interface ReleasePublisher {
-  publish(version: string, signal: AbortSignal): Promise<{ files: string[] }>;
+  /** Local only (deploy --dry-run shows it). */
+  build(version: string, signal: AbortSignal): Promise<BuiltRelease>;
+  publish(version: string, signal: AbortSignal): Promise<{ files: string[]; manifest: ReleaseManifest }>;
 }
 
 export interface Context extends Ports {

@@ -1,29 +1,57 @@
-// The release the instances run: bot.mjs, health.mjs and botctl.mjs, each one self-contained
-// ESM file (esbuild, every dependency inlined) that needs only `node` >= 20, plus manifest.json
-// with each file's sha256.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UsageError, UserError } from '../errors.js';
+// The release the instances run: bot.mjs (the team's bot on ydeploy's runtime), health.mjs and
+// botctl.mjs (ydeploy's own), each one self-contained ESM file that needs only `node` >= 20;
+// the packages left external under node_modules/, bot.files, a node-options file when set, and
+// manifest.json with every file's sha256 and what the release is (manifest.ts).
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { validateCommands } from '../../bot/contracts/commands.js';
+import type { BuiltRelease } from '../core/context.js';
+import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { VERSION } from '../version.js';
+import { gitInfo, teamPackage } from './about.js';
+import { bundleBot, bundleOwn, RUNTIME_MAIN } from './bundle.js';
+import { describeBot, type Described } from './describe.js';
+import { EXAMPLE_ENTRY, resolveEntry } from './entry.js';
+import { copyExternals } from './externals.js';
+import { copyFiles } from './files.js';
+import { releaseManifest, sha256, type ReleaseManifest } from './manifest.js';
 
-export interface ReleaseManifest {
-  name: 'ydeploy-bot';
-  version: string;
-  builtAt: string;
-  node: '>=20';
-  files: Record<string, string>;
-}
+export { sha256, type ReleaseManifest } from './manifest.js';
 
-/** Each release file (the name the instances' units and the sandbox run) and its source entry. */
+/** Each file ydeploy builds from its own sources (bot.mjs: the dev entry that runs the example bot). */
 export const RELEASE_ENTRIES = {
   'bot.mjs': 'bot/bot.ts',
   'health.mjs': 'bot/health/main.ts',
   'botctl.mjs': 'bot/botctl.ts',
 } as const;
 
-/** Optional native add-ons discord.js and ws try to load; without them they use pure JS. */
-const OPTIONAL_NATIVE = ['zlib-sync', 'bufferutil', 'utf-8-validate', 'erlpack', '@discordjs/voice'];
+/** The release file that carries the bot's Node options (run.sh and the sandbox's host read it). */
+export const NODE_OPTIONS_FILE = 'node-options';
+
+/** What to build the bot from: the config's `bot` section and its folder, and --source. */
+export interface BotBuildOptions {
+  /** The config file's folder: bot.entry and bot.files are relative to it. */
+  configDir: string;
+  configFile?: string;
+  /** bot.entry. */
+  entry?: string;
+  /** deploy --source (a file or folder, relative to cwd): overrides entry. */
+  source?: string;
+  cwd?: string;
+  external?: string[];
+  files?: string[];
+  nodeOptions?: string;
+}
+
+export interface BuildOptions {
+  version: string;
+  outDir: string;
+  /** Undefined: the example bot. */
+  bot?: BotBuildOptions;
+  signal?: AbortSignal;
+}
 
 export function validateVersion(version: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(version)) {
@@ -36,62 +64,75 @@ export function validateVersion(version: string): string {
   return version;
 }
 
-export async function buildRelease(options: {
-  version: string;
-  outDir: string;
-  sourceDir?: string;
-}): Promise<{ dir: string; manifest: ReleaseManifest }> {
+export async function buildRelease(options: BuildOptions): Promise<BuiltRelease> {
   const version = validateVersion(options.version);
-  // Source and built CLI both sit two folders below the package root (cli/release/, dist/cli/).
-  const sourceDir = options.sourceDir ?? fileURLToPath(new URL('../../', import.meta.url));
+  const bot = options.bot ?? { configDir: PACKAGE_ROOT };
+  const entry = resolveEntry({ ...bot, cwd: bot.cwd ?? process.cwd() });
+  const label = relative(bot.configDir, entry) || entry;
   const dir = resolve(options.outDir);
-  const { build } = await import('esbuild');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const files: Record<string, string> = {};
-  for (const [file, entry] of Object.entries(RELEASE_ENTRIES)) {
-    try {
-      await build({
-        absWorkingDir: sourceDir,
-        entryPoints: [entry],
-        outfile: join(dir, file),
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        external: OPTIONAL_NATIVE,
-        minifySyntax: true,
-        minifyWhitespace: true,
-        legalComments: 'none',
-        logLevel: 'silent',
-        define: { __BOT_VERSION__: JSON.stringify(version) },
-        // Bundled CommonJS (discord.js, pino, the AWS SDK) still calls require() for Node built-ins.
-        banner: {
-          js: "import { createRequire as __botRequire } from 'node:module'; const require = __botRequire(import.meta.url);",
-        },
-      });
-    } catch (error) {
-      const detail =
-        ((error as { errors?: { text: string }[] }).errors ?? []).map((e) => e.text).join('; ') ||
-        (error as Error).message;
-      throw new UserError(`building ${file} from ${entry} failed`, detail, {
-        fix: 'npm ci && npm run build:bot',
-        cause: error,
-      });
-    }
-    files[file] = sha256(await readFile(join(dir, file)));
+
+  const runtime = existsSync(RUNTIME_MAIN) || entry !== EXAMPLE_ENTRY;
+  if (runtime) {
+    await bundleBot({ entry, label, outfile: join(dir, 'bot.mjs'), external: bot.external ?? [], version });
+  } else {
+    // A checkout without the bot runtime builds the example bot from its own entry, undescribed.
+    await bundleOwn('bot.mjs', RELEASE_ENTRIES['bot.mjs'], join(dir, 'bot.mjs'), version);
   }
-  const manifest: ReleaseManifest = {
-    name: 'ydeploy-bot',
-    version,
-    builtAt: new Date().toISOString(),
-    node: '>=20',
-    files,
-  };
+  for (const file of ['health.mjs', 'botctl.mjs'] as const) {
+    await bundleOwn(file, RELEASE_ENTRIES[file], join(dir, file), version);
+  }
+  const extra = [
+    ...(await copyExternals(bot.external ?? [], dirname(entry), dir)),
+    ...(await copyFiles(bot.files ?? [], bot.configDir, dir)),
+  ];
+  if (bot.nodeOptions) await writeFile(join(dir, NODE_OPTIONS_FILE), `${bot.nodeOptions}\n`);
+
+  const described = runtime
+    ? await describeBot(join(dir, 'bot.mjs'), { cwd: dir, label, signal: options.signal })
+    : undefined;
+  const commands = described?.ok ? described.description.commands : undefined;
+  if (commands) assertValidCommands(commands);
+
+  const names = ['bot.mjs', 'health.mjs', 'botctl.mjs', ...extra, ...(bot.nodeOptions ? [NODE_OPTIONS_FILE] : [])];
+  const { files, bytes } = await hashes(dir, names);
+  const team = teamPackage(dirname(entry));
+  const manifest = releaseManifest(version, files, {
+    bot: { name: team?.name ?? label, version: team?.version ?? '0.0.0', entry: label },
+    git: await gitInfo(dirname(entry)),
+    ydeploy: VERSION,
+    commands,
+    nodeOptions: bot.nodeOptions,
+  });
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { dir, manifest };
+  return { dir, manifest, bytes, ...notes(described) };
 }
 
-export function sha256(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+/** Invalid definitions end the build: exit 2 naming the first command and the rule it breaks. */
+function assertValidCommands(commands: ReleaseManifest['commands'] & object): void {
+  const violations = validateCommands(commands);
+  if (violations.length === 0) return;
+  const [first] = violations;
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
+  throw new UsageError(`slash command "${first.command}"`, `${first.rule}${more}`, {
+    fix: "fix the command's data in the bot, then deploy again (Discord's limits: README.md#slash-commands)",
+    details: { violations },
+  });
+}
+
+async function hashes(dir: string, names: string[]) {
+  const files: Record<string, string> = {};
+  const bytes: Record<string, number> = {};
+  for (const name of names) {
+    const path = join(dir, name);
+    files[name] = sha256(await readFile(path));
+    bytes[name] = (await stat(path)).size;
+  }
+  return { files, bytes };
+}
+
+/** Why the release carries no commands, when loading the bot failed (the gate will say more). */
+function notes(described: Described | undefined): { notes?: string[] } {
+  return described && !described.ok ? { notes: [described.reason] } : {};
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { keys } from '../core/storage.js';
 import type { ObjectStore } from '../ports.js';
 import { UserError } from '../errors.js';
-import { sha256, validateVersion, type ReleaseManifest } from './build.js';
+import { validateVersion } from './build.js';
+import { sha256, type ReleaseManifest } from './manifest.js';
 
 export type ReleaseStore = Pick<ObjectStore, 'put'> & Partial<Pick<ObjectStore, 'get'>>;
 
@@ -45,7 +46,7 @@ export async function uploadRelease(
         'the build directory was changed after the build',
         { fix: 'npm run build:bot' },
       );
-    await store.put(keys.release(version, file), body, { contentType: 'text/javascript' });
+    await store.put(keys.release(version, file), body, { contentType: contentType(file) });
     uploaded.push(keys.release(version, file));
     bytes += body.length;
   }
@@ -53,6 +54,13 @@ export async function uploadRelease(
   await store.put(keys.release(version, 'manifest.json'), manifestBody, { contentType: 'application/json' });
   uploaded.push(keys.release(version, 'manifest.json'));
   return { keys: uploaded, bytes: bytes + manifestBody.length, reused: false };
+}
+
+/** .mjs/.js as JavaScript, JSON as JSON, the rest (node_modules' other files, bot.files) as bytes. */
+function contentType(file: string): string {
+  if (/\.(m|c)?js$/.test(file)) return 'text/javascript';
+  if (file.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
 }
 
 export async function readManifest(dir: string): Promise<ReleaseManifest> {
