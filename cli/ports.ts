@@ -346,7 +346,13 @@ export interface Network {
   securityGroups(ids: string[]): Promise<SecurityGroup[]>;
 }
 
-/* ---------- Discord REST (preflight: is the bot token good) ---------- */
+/* ---------- Discord REST (preflight: is the bot token good; deploys: the slash commands) ---------- */
+
+export type { CommandDefinition } from '../bot/contracts/commands.js';
+import type { CommandDefinition } from '../bot/contracts/commands.js';
+
+/** A registered command as Discord returns it: the definition plus the ids Discord adds. */
+export type RegisteredCommand = CommandDefinition & { id?: string; application_id?: string; version?: string };
 
 export interface DiscordAccount {
   /** GET /users/@me with the bot token. */
@@ -360,6 +366,18 @@ export interface DiscordAccount {
     shards: number;
     sessionStartLimit: { total: number; remaining: number; resetAfter: number };
   }>;
+  /** GET /applications/@me: the bot's application (its id scopes the commands). */
+  application(token: string, signal?: AbortSignal): Promise<{ id: string }>;
+  /** GET /applications/:id/commands, or the guild's (/applications/:id/guilds/:guild/commands). */
+  commands(token: string, appId: string, guild?: string, signal?: AbortSignal): Promise<RegisteredCommand[]>;
+  /** Bulk overwrite (PUT): afterwards exactly `defs` are registered, globally or in the guild. */
+  overwriteCommands(
+    token: string,
+    appId: string,
+    defs: CommandDefinition[],
+    guild?: string,
+    signal?: AbortSignal,
+  ): Promise<RegisteredCommand[]>;
 }
 
 /* ---------- Every adapter a command can use, built in one place (cli/context.ts) ---------- */

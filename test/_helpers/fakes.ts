@@ -6,7 +6,9 @@ import {
   type Alarm,
   type Alarms,
   type ApplyResult,
+  type DiscordAccount,
   type Clock,
+  type CommandDefinition,
   type CommandProbe,
   type CommandResult,
   type Identity,
@@ -21,6 +23,7 @@ import {
   type Parameter,
   type PingStatus,
   type PlanResult,
+  type RegisteredCommand,
   type RemoteExec,
   type Reporter,
   type ReporterEvent,
@@ -34,7 +37,7 @@ import {
 import type { Context } from '../../cli/core/context.js';
 import type { ResolvedEnvironment } from '../../cli/config/load.js';
 import { environmentSchema } from '../../cli/config/schema.js';
-import { backendConfig } from '../../cli/core/storage.js';
+import { backendConfig, keys } from '../../cli/core/storage.js';
 import { bootRole, type BootRoleInputs, type InstanceKind } from '../../bot/contracts/roles.js';
 
 /* ---------- Clock: virtual time that advances only when everything waits ---------- */
@@ -198,6 +201,96 @@ function bootRoleInputs(vars: TerraformVars): BootRoleInputs {
   };
 }
 
+/* ---------- Discord's application commands ---------- */
+
+/** The example bot's slash commands (bot/example): what a release carries unless a test says otherwise. */
+export const EXAMPLE_COMMANDS: CommandDefinition[] = [
+  { name: 'ping', description: 'Replies with pong and the instance that answered' },
+  { name: 'status', description: 'Shows the bot instance, role and version' },
+];
+
+/** A release manifest as the build writes it (only what the flows and inspection read); null: no commands recorded. */
+export function fakeManifest(version: string, commands: CommandDefinition[] | null = EXAMPLE_COMMANDS): string {
+  const manifest = { name: 'ydeploy-bot', version, builtAt: '2026-11-26T09:00:00.000Z', node: '>=20', files: {} };
+  return JSON.stringify({ ...manifest, ...(commands ? { commands } : {}) });
+}
+
+/**
+ * Discord's REST API for one application: registered commands per scope ("global" or a guild
+ * id), bulk overwrites recorded (and, with a log, written to the world's timeline as
+ * "commands <scope> <names>"). `failNext` makes the next overwrite throw it.
+ */
+export class FakeDiscord implements DiscordAccount {
+  readonly appId = '100000000000000001';
+  readonly registered = new Map<string, RegisteredCommand[]>();
+  readonly overwrites: { scope: string; names: string[] }[] = [];
+  /** Tokens each call used (to check the one from SSM was used). */
+  readonly tokens: string[] = [];
+  failNext?: Error;
+  private version = 1;
+
+  constructor(private readonly log?: string[]) {}
+
+  async botUser(token: string) {
+    this.tokens.push(token);
+    return { id: '200000000000000002', username: 'fake-bot' };
+  }
+  async gatewayBot(token: string) {
+    this.tokens.push(token);
+    return { url: 'wss://fake', shards: 1, sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0 } };
+  }
+  async application(token: string) {
+    this.tokens.push(token);
+    return { id: this.appId };
+  }
+  async commands(token: string, appId: string, guild?: string): Promise<RegisteredCommand[]> {
+    this.tokens.push(token);
+    this.checkApp(appId);
+    return structuredClone(this.registered.get(guild ?? 'global') ?? []);
+  }
+  async overwriteCommands(
+    token: string,
+    appId: string,
+    defs: CommandDefinition[],
+    guild?: string,
+  ): Promise<RegisteredCommand[]> {
+    this.tokens.push(token);
+    this.checkApp(appId);
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure) throw failure;
+    const scope = guild ?? 'global';
+    // Discord echoes each definition with its ids and fills in the defaults.
+    const registered = defs.map((d, i) => ({
+      type: 1,
+      options: [],
+      nsfw: false,
+      default_member_permissions: null,
+      ...structuredClone(d),
+      id: `${this.version}${i}`,
+      application_id: appId,
+      version: String(this.version),
+      ...(guild ? { guild_id: guild } : {}),
+    }));
+    this.version++;
+    this.registered.set(scope, registered);
+    const names = defs.map((d) => d.name);
+    this.overwrites.push({ scope, names });
+    this.log?.push(`commands ${scope} ${names.join(',')}`.trim());
+    return registered;
+  }
+  /** Commands registered before the test (by an earlier deployment): no overwrite recorded. */
+  seed(defs: CommandDefinition[], scope = 'global'): void {
+    this.registered.set(
+      scope,
+      defs.map((d, i) => ({ type: 1, ...structuredClone(d), id: `0${i}`, application_id: this.appId, version: '0' })),
+    );
+  }
+  private checkApp(appId: string): void {
+    if (appId !== this.appId) throw new Error(`unknown application ${appId}`);
+  }
+}
+
 export interface WorldOptions {
   clock?: FakeClock;
   /** Virtual ms an apply takes (abortable). */
@@ -217,6 +310,14 @@ export class FakeWorld {
   readonly plans: TerraformVars[] = [];
   /** Faults for the next instance launched with this release (or "legacy"). */
   readonly faultsFor = new Map<string, BotFault[]>();
+  /** The release bucket: the manifests releases carry (withLegacy and the fake publisher write them). */
+  readonly releases = new MemoryStore('fake-releases');
+  /** Discord: registered commands; overwrites land in the timeline. */
+  readonly discord = new FakeDiscord(this.timeline);
+  /** Slash commands a published release carries (default: the example bot's; null: none recorded). */
+  readonly commandsFor = new Map<string, CommandDefinition[] | null>();
+  /** Every command the gate's probe sent, by name. */
+  readonly probed: string[] = [];
   /** Make the next applies throw. */
   failApplies = 0;
   applyMs: number;
@@ -233,10 +334,18 @@ export class FakeWorld {
 
   /** A legacy deployment, as `sandbox up` leaves it. */
   withLegacy(release = 'v0'): SimBot {
+    this.withRelease(release);
+    const commands = this.commandsFor.get(release);
+    if (commands !== null) this.discord.seed(commands ?? EXAMPLE_COMMANDS);
     const bot = this.launch('legacy', 'legacy', release);
     bot.onlineAfter = bot.answeringAfter = bot.healthyAfter = 0;
     this.timeline.length = 0;
     return bot;
+  }
+
+  /** An uploaded release: its manifest in the release bucket (commands from commandsFor, else the example's). */
+  withRelease(release: string): void {
+    this.releases.seed(keys.manifest(release), fakeManifest(release, this.commandsFor.get(release)));
   }
 
   running(): SimBot[] {
@@ -517,7 +626,8 @@ export class FakeWorld {
 
   /** The emulator: every healthy active bot answers (so two actives answer twice). */
   readonly commandProbe: CommandProbe = {
-    send: async () => {
+    send: async (command) => {
+      this.probed.push(command);
       const answeredBy = this.running()
         .filter((b) => b.role === 'active' && this.healthy(b) && !b.faults.has('no-answer'))
         .map((b) => b.instance.id);
@@ -599,6 +709,10 @@ export class FakeReporter implements Reporter {
 
 export class FakeSecrets implements Secrets {
   readonly values = new Map<string, Parameter>();
+  /** `initial`: SecureString parameters by name. */
+  constructor(initial: Record<string, string> = {}) {
+    for (const [name, value] of Object.entries(initial)) this.values.set(name, { name, type: 'SecureString', value });
+  }
   async get(name: string): Promise<Parameter | undefined> {
     return this.values.get(name);
   }
@@ -661,10 +775,11 @@ export function coreContext(
   overrides: Partial<TestContext> & { interactive?: boolean; answer?: boolean } = {},
 ): TestContext {
   const abort = overrides.abort ?? new AbortController();
-  const releases = overrides.releases ?? new MemoryStore('fake-releases');
+  const releases = overrides.releases ?? world.releases;
   const { interactive, answer, ...rest } = overrides;
+  const env = testEnv(world.env);
   return {
-    env: testEnv(world.env),
+    env,
     reporter: new FakeReporter(interactive ?? false, answer ?? true),
     terraform: world.terraform,
     instances: world.instances,
@@ -673,10 +788,10 @@ export function coreContext(
     store: new MemoryStore('fake-state'),
     releases,
     identity: fakeIdentity,
-    secrets: new FakeSecrets(),
+    secrets: new FakeSecrets({ [env.tokenParameter]: 'fake-bot-token' }),
     alarms: new FakeAlarms(),
     network: unreachable('network'),
-    discord: unreachable('discord'),
+    discord: world.discord,
     backend: backendConfig({ name: world.env, stateBucket: 'fake-state', region: 'us-east-1' }, { pathStyle: false }),
     commandProbe: world.commandProbe,
     clock: world.clock,
@@ -687,9 +802,15 @@ export function coreContext(
     yes: true,
     writeVarFile: world.writeVarFile,
     publisher: {
+      build: async (version) => ({
+        dir: `/fake/build/${version}`,
+        manifest: JSON.parse(fakeManifest(version, world.commandsFor.get(version))),
+        bytes: { 'bot.mjs': 1000 },
+      }),
       publish: async (version) => {
-        await releases.put(`releases/${version}/manifest.json`, JSON.stringify({ name: 'ydeploy-bot', version }));
-        return { files: ['manifest.json', 'bot.mjs', 'health.mjs', 'botctl.mjs'] };
+        const manifest = fakeManifest(version, world.commandsFor.get(version));
+        await releases.put(keys.manifest(version), manifest);
+        return { files: ['manifest.json', 'bot.mjs', 'health.mjs', 'botctl.mjs'], manifest: JSON.parse(manifest) };
       },
     },
     tuning: { unreachableOldGraceMs: 10_000 },

@@ -1,9 +1,12 @@
 // Blue/green for new bot code: publish the release, start it beside the serving one as a
-// standby candidate, health-gate it, hand off, then retire the old release. A failed gate
-// retires the candidate and the old release keeps serving.
+// standby candidate, health-gate it, hand off, register its slash commands, then retire the old
+// release. A failed gate retires the candidate and the old release keeps serving.
 import { UsageError } from '../../errors.js';
+import type { CommandDefinition } from '../../ports.js';
 import type { Context } from '../context.js';
 import { keys } from '../storage.js';
+import { commandCount } from '../commands/manifest.js';
+import { syncCommandsStep } from '../commands/sync.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -31,6 +34,15 @@ export interface DeployState {
   handoff?: HandoffReport;
   oldId?: string;
   newId?: string;
+  /** Slash commands the release's manifest records; undefined: none recorded, so no sync. */
+  commands?: number;
+  /** --dry-run of a built release: its definitions, diffed against what is registered now. */
+  preview?: CommandDefinition[];
+}
+
+/** What a dry run needs of a locally built release (the release module's BuiltRelease). */
+export interface BuiltCommands {
+  manifest: { commands?: CommandDefinition[] };
 }
 
 export interface DeployOptions {
@@ -40,6 +52,8 @@ export interface DeployOptions {
   command?: 'deploy' | 'rollback';
   resume?: boolean;
   dryRun?: boolean;
+  /** --dry-run: the release built locally, so the plan shows its slash command diff. */
+  built?: BuiltCommands;
 }
 
 const serving = (s: DeployState) => s.baseline.release_version;
@@ -66,6 +80,7 @@ export const deploySteps: Step<DeployState>[] = [
     async run(ctx, state) {
       if (!ctx.publisher) throw new Error('deploy needs a release publisher');
       const { files } = await ctx.publisher.publish(state.release, ctx.signal);
+      state.commands = await commandCount(ctx.releases, state.release);
       return `${state.release}: ${files.join(', ')} → s3://${ctx.releases.bucket}/releases/${state.release}/`;
     },
     dryRun: (ctx, s) =>
@@ -81,6 +96,7 @@ export const deploySteps: Step<DeployState>[] = [
         label: `enhanced ${state.release}`,
         find: () => findInstance(ctx, 'enhanced', state.release),
         expectActive: state.fresh,
+        release: state.release,
       });
       state.newId = state.gate.instanceId;
       return gateSummary(state.gate);
@@ -99,15 +115,29 @@ export const deploySteps: Step<DeployState>[] = [
       state.handoff = await handoff(ctx, old, next);
       const answered = await expectAnswer(
         ctx,
-        { label: `enhanced ${state.release}`, find: async () => next, expectActive: true },
+        { label: `enhanced ${state.release}`, find: async () => next, expectActive: true, release: state.release },
         next,
       );
       return `${old?.id ?? 'nothing'} → ${next.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
     },
     dryRun: (_ctx, s) =>
-      `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; /ping must be answered by ${s.release}`,
+      `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; a command of ${s.release} must be answered by it`,
     skip: (_ctx, s) => (s.fresh ? 'nothing was serving before' : undefined),
   },
+  // Once the new release serves (after the handoff, or after the gate of a first deploy) and
+  // while the old one still exists. A failed sync fails the deploy and nothing is undone: the
+  // new release passed its gate and answers, and Discord's bulk overwrite is all or nothing, so
+  // the registered commands are still the old release's. Handing back would be one more
+  // cut-over to undo a mismatch users barely see (a new command not offered yet, a removed one
+  // still offered); instead the old release stays as the standby, and --resume retries the sync
+  // and then retires it (a daily-limit refusal waits for Discord's reset).
+  syncCommandsStep<DeployState>({
+    release: (s) => s.release,
+    count: (s) => s.commands,
+    preview: (s) => s.preview,
+    fix: (ctx, s) =>
+      `${s.release} serves${s.fresh ? '' : ` and ${serving(s)} stands by`}; ydeploy ${s.publish ? 'deploy' : 'rollback'} --resume --env ${ctx.env.name} retries the sync${s.fresh ? '' : `, then retires ${serving(s)}`}`,
+  }),
   {
     ...applyStep('retire-old', 'Retire the old release', undefined, cutOver),
     skip: (_ctx, s) => (s.fresh ? 'nothing to retire' : undefined),
@@ -167,7 +197,17 @@ async function freshDeploy(ctx: Context, options: DeployOptions, command: string
       },
     );
   }
-  return { baseline, release: options.release, fresh, publish: !options.existing };
+  // A dry run diffs the locally built release's definitions; a real run journals no definitions.
+  const built = options.dryRun ? options.built?.manifest.commands : undefined;
+  return {
+    baseline,
+    release: options.release,
+    fresh,
+    publish: !options.existing,
+    // An uploaded release's manifest is read now; a new one's after it is published.
+    commands: options.existing ? await commandCount(ctx.releases, options.release) : built?.length,
+    ...(built ? { preview: built } : {}),
+  };
 }
 
 /** A candidate that failed its gate or its handoff goes; the old release serves on. */

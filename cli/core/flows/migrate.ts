@@ -4,6 +4,8 @@
 // removes enhanced again.
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { commandCount } from '../commands/manifest.js';
+import { syncCommandsStep } from '../commands/sync.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -29,6 +31,8 @@ export interface MigrateState {
   handoff?: HandoffReport;
   legacyId?: string;
   enhancedId?: string;
+  /** Slash commands the enhanced release records; undefined: none recorded, so no sync. */
+  commands?: number;
 }
 
 export interface MigrateOptions {
@@ -46,6 +50,7 @@ const both = (s: MigrateState): DesiredState => ({
   candidate_release_version: null,
   serving_role: 'legacy',
 });
+const enhancedRelease = (s: MigrateState) => both(s).release_version;
 const enhancedOnly = (s: MigrateState): DesiredState => ({ ...both(s), enable_legacy_instance: false });
 const legacyOnly = (s: MigrateState): DesiredState => ({
   ...s.baseline,
@@ -60,11 +65,12 @@ export const migrateSteps: Step<MigrateState>[] = [
     title: 'Step 2: verify enhanced health (the health gate)',
     group: 2,
     async run(ctx, state) {
-      const release = both(state).release_version;
+      const release = enhancedRelease(state);
       state.gate = await healthGate(ctx, {
         label: 'enhanced',
         find: () => findInstance(ctx, 'enhanced', release),
         expectActive: false,
+        release: release ?? undefined,
       });
       state.enhancedId = state.gate.instanceId;
       return gateSummary(state.gate);
@@ -88,14 +94,23 @@ export const migrateSteps: Step<MigrateState>[] = [
       state.handoff = await handoff(ctx, legacy, enhanced);
       const answered = await expectAnswer(
         ctx,
-        { label: 'enhanced', find: async () => enhanced, expectActive: true },
+        { label: 'enhanced', find: async () => enhanced, expectActive: true, release: enhanced.release },
         enhanced,
       );
       return `${legacy?.id ?? 'nothing'} → ${enhanced.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
     },
     dryRun: () =>
-      'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; /ping must be answered by enhanced',
+      'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; a command of its release must be answered by enhanced',
   },
+  // Enhanced serves: its release's commands replace legacy's. A failed sync leaves enhanced
+  // serving and legacy standing by (nothing is undone, as in a deploy); --resume retries it.
+  syncCommandsStep<MigrateState>({
+    group: 3,
+    release: enhancedRelease,
+    count: (s) => s.commands,
+    fix: (ctx) =>
+      `enhanced serves and legacy stands by; ydeploy migrate --resume --env ${ctx.env.name} retries the sync, then removes legacy`,
+  }),
   confirmed(
     applyStep('disable-legacy', 'Step 3: disable legacy: remove the legacy instance', 3, enhancedOnly),
     (s) =>
@@ -115,7 +130,11 @@ export async function migrate(ctx: Context, options: MigrateOptions): Promise<Fl
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
     only,
-    fresh: async () => ({ baseline: await legacyBaseline(ctx), ...(options.step === 3 ? await earlierGate(ctx) : {}) }),
+    fresh: async () => {
+      const baseline = await legacyBaseline(ctx);
+      const commands = await commandCount(ctx.releases, enhancedRelease({ baseline }));
+      return { baseline, commands, ...(options.step === 3 ? await earlierGate(ctx) : {}) };
+    },
     before: async () => {
       if (!options.step || options.step === 3)
         requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);

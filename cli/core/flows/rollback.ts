@@ -3,6 +3,8 @@
 // enhanced removed declaratively and the subnet setting back to public.
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { commandCount } from '../commands/manifest.js';
+import { syncCommandsStep } from '../commands/sync.js';
 import { loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
@@ -28,6 +30,8 @@ export interface RollbackState {
   gate?: GateReport;
   handoff?: HandoffReport;
   legacyId?: string;
+  /** Slash commands legacy's release records; undefined: none recorded, so no sync. */
+  commands?: number;
 }
 
 export interface RollbackOptions {
@@ -45,6 +49,7 @@ const withLegacy = (s: RollbackState): DesiredState => ({
   serving_role: 'enhanced',
 });
 // After the handoff the tags follow, so a restarted bot comes up in the role it now has.
+const legacyRelease = (s: RollbackState) => withLegacy(s).legacy_release_version;
 const legacyServing = (s: RollbackState): DesiredState => ({ ...withLegacy(s), serving_role: 'legacy' });
 const legacyOnly = (s: RollbackState): DesiredState => ({
   ...legacyServing(s),
@@ -64,6 +69,7 @@ export const rollbackSteps: Step<RollbackState>[] = [
         label: 'legacy',
         find: () => findInstance(ctx, 'legacy'),
         expectActive: state.baseline.enable_legacy_instance ? 'either' : false,
+        release: legacyRelease(state) ?? undefined,
       });
       state.legacyId = state.gate.instanceId;
       return gateSummary(state.gate);
@@ -79,13 +85,25 @@ export const rollbackSteps: Step<RollbackState>[] = [
       state.handoff = await handoff(ctx, enhanced, legacy);
       const answered = await expectAnswer(
         ctx,
-        { label: 'legacy', find: async () => legacy, expectActive: true },
+        { label: 'legacy', find: async () => legacy, expectActive: true, release: legacyRelease(state) ?? undefined },
         legacy,
       );
       return `${enhanced?.id ?? 'nothing'} → ${legacy.id}; ${answered}`;
     },
     dryRun: () => 'botctl step-down on enhanced (if it answers), then botctl activate on legacy',
   },
+  // Legacy serves again: its release's commands are what users should see. Like a deploy, a
+  // failed sync leaves legacy serving and enhanced standing by, and --resume retries it; an
+  // emergency only warns, so legacy is recorded as serving without waiting on Discord.
+  syncCommandsStep<RollbackState>({
+    release: legacyRelease,
+    count: (s) => s.commands,
+    fix: (ctx, s) =>
+      s.emergency
+        ? `legacy serves; ydeploy deploy or ydeploy rollback --to <release> --env ${ctx.env.name} registers commands again`
+        : `legacy serves and enhanced stands by; ydeploy rollback --resume --env ${ctx.env.name} retries the sync, then removes enhanced`,
+    tolerate: (s) => s.emergency,
+  }),
   {
     ...applyStep('record-roles', 'Record legacy as the serving instance', undefined, legacyServing),
     skip: (_ctx, s) => (s.removeEnhanced ? 'enhanced is removed next' : undefined),
@@ -110,11 +128,15 @@ export async function rollback(ctx: Context, options: RollbackOptions): Promise<
     steps: rollbackSteps,
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
-    fresh: async () => ({
-      baseline: await enhancedBaseline(ctx, emergency),
-      emergency,
-      removeEnhanced: !emergency || Boolean(options.destroyEnhanced),
-    }),
+    fresh: async () => {
+      const baseline = await enhancedBaseline(ctx, emergency);
+      const state: RollbackState = {
+        baseline,
+        emergency,
+        removeEnhanced: !emergency || Boolean(options.destroyEnhanced),
+      };
+      return { ...state, commands: await commandCount(ctx.releases, legacyRelease(state)) };
+    },
     before: async (state) => {
       // An emergency does not wait for questions; it removes enhanced only when told to.
       if (state.removeEnhanced && !state.emergency)

@@ -7,6 +7,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type Context } from '../context.js';
 import { parseBotctl, statusScript } from '../handoff/botctl.js';
 import { poll } from '../poll.js';
+import { probeCommand } from './command.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
 export interface GateTarget {
@@ -16,6 +17,8 @@ export interface GateTarget {
   find(): Promise<Instance | undefined>;
   /** An active bot must answer a command; a standby one answers nothing until the handoff; 'either' takes it as it is. */
   expectActive: boolean | 'either';
+  /** The release whose manifest names the command to send (default: the instance's release tag). */
+  release?: string;
 }
 
 export interface GateCheck {
@@ -283,21 +286,28 @@ async function checkCommands(ctx: Context, target: GateTarget, instance: Instanc
   return { value: undefined, detail: await expectAnswer(ctx, target, instance) };
 }
 
-/** A real slash command where a probe exists (the sandbox); the health contract otherwise. */
+/**
+ * A real slash command where a probe exists (the sandbox): one from the release's manifest
+ * (gate/command.ts). Outside the sandbox, or for a release that records no commands, the health
+ * contract (Discord ready) vouches for the bot, and the detail says so.
+ */
 export async function expectAnswer(ctx: Context, target: GateTarget, instance: Instance): Promise<string> {
   if (!ctx.commandProbe) return 'Discord ready (no command probe outside the sandbox)';
+  const choice = await probeCommand(ctx, target.release ?? instance.release);
+  if ('none' in choice) return `Discord ready; no command sent: ${choice.none}, so the health contract vouches for it`;
+  const name = choice.command;
   let answeredBy: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ctx.commandProbe.send('ping', { timeoutMs: 5000 });
+    const answer = await ctx.commandProbe.send(name, { timeoutMs: 5000 });
     answeredBy = answer.answeredBy;
     if (answeredBy.includes(instance.id))
-      return `/ping answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
+      return `/${name} answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
     await ctx.clock.sleep(ctx.env.health.pollInterval, ctx.signal);
   }
   throw new GateFailed(
     target,
     'commands',
-    `/ping was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`,
+    `/${name} was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`,
     instance,
   );
 }

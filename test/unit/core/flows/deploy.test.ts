@@ -3,7 +3,7 @@ import { deploy } from '../../../../cli/core/flows/deploy.js';
 import { emptyDesired } from '../../../../cli/core/desired/state.js';
 import { keys } from '../../../../cli/core/storage.js';
 import { ExitCode } from '../../../../cli/errors.js';
-import { coreContext, FakeWorld, type TestContext } from '../../../_helpers/fakes.js';
+import { coreContext, EXAMPLE_COMMANDS, FakeWorld, type TestContext } from '../../../_helpers/fakes.js';
 
 /** Enhanced v1 serving alone, as after a migrate. */
 async function enhancedWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> {
@@ -18,7 +18,8 @@ async function enhancedWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> 
   await world.terraform.apply({ varFiles: [await world.writeVarFile(desired)] });
   world.clock.advance(60_000);
   await ctx.store.put(keys.desired('test'), JSON.stringify(desired));
-  await ctx.releases.put(keys.manifest('v1'), '{}');
+  world.withRelease('v1');
+  world.discord.seed(EXAMPLE_COMMANDS);
   world.timeline.length = 0;
   world.applies.length = 0;
   return { world, ctx };
@@ -79,7 +80,12 @@ describe('deploy', () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
     await deploy(ctx, { release: 'v1' });
-    expect(world.timeline).toEqual(['apply', 'launch i-0001 enhanced v1 active', 'healthy i-0001']);
+    expect(world.timeline).toEqual([
+      'apply',
+      'launch i-0001 enhanced v1 active',
+      'healthy i-0001',
+      'commands global ping,status',
+    ]);
     expect(ctx.reporter.text()).toContain('↷ Hand traffic over to the new release — nothing was serving before');
   });
 
@@ -102,7 +108,8 @@ describe('deploy', () => {
     const { world, ctx } = await enhancedWorld();
     await deploy(ctx, { release: 'v2' });
     let built = 0;
-    ctx.publisher = { publish: async () => ((built += 1), { files: [] }) };
+    const publisher = ctx.publisher!;
+    ctx.publisher = { ...publisher, publish: async (v, s) => ((built += 1), publisher.publish(v, s)) };
     await deploy(ctx, { release: 'v1', existing: true, command: 'rollback' });
     expect(built).toBe(0);
     expect(world.byRole('enhanced', 'v1')!.role).toBe('active');

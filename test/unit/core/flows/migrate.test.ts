@@ -56,6 +56,7 @@ describe('migrate', () => {
       'enable-enhanced:succeeded',
       'gate-enhanced:succeeded',
       'handoff:succeeded',
+      'sync-commands:succeeded',
       'disable-legacy:succeeded',
     ]);
     expect(journalOf(ctx).outcome).toBe('succeeded');
@@ -212,7 +213,13 @@ describe('migrate', () => {
   it('--dry-run plans each apply, says what each step would do and changes nothing', async () => {
     const { world, ctx } = await legacyWorld();
     const result = await migrate(ctx, { dryRun: true });
-    expect(result.dryRun!.map((s) => s.id)).toEqual(['enable-enhanced', 'gate-enhanced', 'handoff', 'disable-legacy']);
+    expect(result.dryRun!.map((s) => s.id)).toEqual([
+      'enable-enhanced',
+      'gate-enhanced',
+      'handoff',
+      'sync-commands',
+      'disable-legacy',
+    ]);
     expect(result.dryRun![0].wouldRun).toContain('plan: +1 ~0 -0');
     expect(result.dryRun![0].wouldRun).toContain('create aws_instance.enhanced:v0');
     expect(world.applies).toEqual([]);

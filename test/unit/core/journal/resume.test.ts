@@ -80,6 +80,7 @@ describe('journal, Ctrl-C and --resume', () => {
       'gate-enhanced:interrupted',
       'gate-enhanced:succeeded',
       'handoff:succeeded',
+      'sync-commands:succeeded',
       'disable-legacy:succeeded',
     ]);
     expect(again.reporter.text()).toContain(
