@@ -1,5 +1,5 @@
-// CommandProbe over the Discord emulator's control API: a real slash command goes to every
-// connected bot session, and the answers say which instance(s) answered.
+// CommandProbe over the Discord emulator's control API: a real slash command (or a channel message)
+// goes to every connected bot session, and the answers say which instance(s) answered, and what.
 import { ApiError } from '../errors.js';
 import type { CommandAnswer, CommandProbe } from '../ports.js';
 
@@ -17,11 +17,15 @@ export class EmulatorCommandProbe implements CommandProbe {
     return { answeredBy, content, latencyMs };
   }
 
-  /** The full picture: who got it, who answered, what. */
-  async interact(command: string, options: { timeoutMs?: number } = {}): Promise<CommandAnswer> {
+  /**
+   * The full picture: who got it, who answered, what. With `registered`, only a command a user could
+   * type (registered globally or in the guild) is sent; the emulator refuses any other with 404.
+   */
+  async interact(command: string, options: { timeoutMs?: number; registered?: boolean } = {}): Promise<CommandAnswer> {
     const name = command.replace(/^\//, '').trim();
     const timeoutMs = options.timeoutMs ?? 5000;
-    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs });
+    const registered = options.registered ? { registered: true } : {};
+    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs, ...registered });
     let summary = sent;
     if (sent.answered) {
       await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -35,6 +39,28 @@ export class EmulatorCommandProbe implements CommandProbe {
       content: summary.content,
       latencyMs: summary.latencyMs,
       answered: Boolean(summary.answered),
+    };
+  }
+
+  /** Posts `content` in the guild's text channel as a user; every reply any bot sent to it, by instance. */
+  async message(content: string, options: { timeoutMs?: number } = {}): Promise<MessageAnswer> {
+    const sent = await this.call<MessageSummary>('POST', '/messages', { content, waitMs: options.timeoutMs ?? 5000 });
+    let summary = sent;
+    if (sent.replies.length) {
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      summary = await this.call<MessageSummary>('GET', `/messages/${sent.id}`);
+    }
+    const sentAt = summary.sentAt ?? Date.now();
+    return {
+      id: summary.id,
+      content,
+      deliveredTo: summary.deliveredTo.map((d) => d.instance ?? d.session),
+      replies: summary.replies.map((r) => ({
+        by: r.instance ?? r.session ?? 'unknown session',
+        content: r.content,
+        latencyMs: r.at - sentAt,
+      })),
+      answered: summary.replies.length > 0,
     };
   }
 
@@ -71,4 +97,22 @@ interface Summary {
   deliveredTo?: { session: string; instance?: string }[];
   content?: string;
   latencyMs?: number;
+}
+
+/** A channel message a user posted, and every reply to it. */
+export interface MessageAnswer {
+  id: string;
+  content: string;
+  /** The instances (or sessions) it was delivered to: those with the GuildMessages intent. */
+  deliveredTo: string[];
+  /** Every reply from every bot, in order (more than one means it was answered twice). */
+  replies: { by: string; content?: string; latencyMs: number }[];
+  answered: boolean;
+}
+
+interface MessageSummary {
+  id: string;
+  sentAt?: number;
+  deliveredTo: { session: string; instance?: string }[];
+  replies: { session?: string; instance?: string; at: number; content?: string }[];
 }

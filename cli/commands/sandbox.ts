@@ -1,5 +1,5 @@
 // ydeploy sandbox up | down [--purge] | status | discord <command>
-import { defineCommand } from '../command.js';
+import { defineCommand, type CommandInput } from '../command.js';
 import type { InstancesState } from '../sandbox/state-files.js';
 
 const upCommand = defineCommand({
@@ -99,36 +99,85 @@ const statusCommand = defineCommand({
 
 const discordCommand = defineCommand({
   name: 'discord',
-  description: 'send a slash command to the emulated Discord and show which instance answered',
-  options: (cmd) => cmd.argument('<command>'),
+  description:
+    "send a slash command (a user could type: registered) or, with a prefix such as '!', a channel message " +
+    'to the emulated Discord and show which instance answered',
+  options: (cmd) => cmd.argument('<command>', "a slash command name (ping, /roll), or a message ('!roll 6')"),
   async run(input) {
-    const { UsageError, UserError } = await import('../errors.js');
-    const command = input.args[0];
+    const { UsageError } = await import('../errors.js');
+    const command = input.args[0]?.trim();
     if (!command)
       throw new UsageError('no slash command given', 'say which command to send', {
         fix: 'ydeploy sandbox discord ping',
       });
-    const [{ openContext }, { renderCommandAnswer }] = await Promise.all([
+    const [{ openContext }, { EmulatorCommandProbe }] = await Promise.all([
       import('../context.js'),
-      import('../output/sandbox.js'),
+      import('../adapters/discord-emulator.js'),
     ]);
     const ctx = await openContext({ ...input, globals: { ...input.globals, env: 'sandbox' } });
-    const answer = await ctx.commandProbe!.interact(command);
-    input.reporter.data(renderCommandAnswer(answer));
-    input.reporter.result({ ...answer });
-    if (!answer.answered) {
-      const why = answer.deliveredTo.length
-        ? 'no bot answered within 5 s'
-        : 'no bot is connected to the emulated Discord';
-      throw new UserError(`/${answer.name} was not answered`, why, { fix: 'ydeploy sandbox status' });
-    }
-    return 0;
+    const probe = ctx.commandProbe;
+    if (!(probe instanceof EmulatorCommandProbe))
+      throw new UsageError('no emulated Discord', 'the sandbox did not name its Discord control API', {
+        fix: 'ydeploy sandbox status',
+      });
+    // A slash command name starts with a letter, digit, "-" or "_" (or "/"); anything else is a prefix.
+    return /^[-_/\p{L}\p{N}]/u.test(command) ? sendCommand(input, probe, command) : sendMessage(input, probe, command);
   },
 });
+
+type Probe = import('../adapters/discord-emulator.js').EmulatorCommandProbe;
+type DiscordInput = Pick<CommandInput, 'reporter'>;
+
+async function sendCommand(input: DiscordInput, probe: Probe, command: string): Promise<number> {
+  const [{ ApiError, UserError }, { renderCommandAnswer }] = await Promise.all([
+    import('../errors.js'),
+    import('../output/sandbox.js'),
+  ]);
+  const answer = await probe.interact(command, { registered: true }).catch((error: unknown) => {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    const name = command.replace(/^\//, '');
+    throw new UserError(
+      `/${name} is not registered`,
+      'the application has no such slash command, globally or in the sandbox guild, so no user could type it',
+      { fix: 'ydeploy deploy --env sandbox --dry-run (shows the commands a deploy registers)' },
+    );
+  });
+  input.reporter.data(renderCommandAnswer(answer));
+  input.reporter.result({ ...answer });
+  if (!answer.answered) {
+    const why = answer.deliveredTo.length
+      ? 'no bot answered within 5 s'
+      : 'no bot is connected to the emulated Discord';
+    throw new UserError(`/${answer.name} was not answered`, why, { fix: 'ydeploy sandbox status' });
+  }
+  return 0;
+}
+
+async function sendMessage(input: DiscordInput, probe: Probe, content: string): Promise<number> {
+  const [{ UserError }, { renderMessageAnswer }] = await Promise.all([
+    import('../errors.js'),
+    import('../output/sandbox-message.js'),
+  ]);
+  const answer = await probe.message(content);
+  input.reporter.data(renderMessageAnswer(answer));
+  input.reporter.result({ ...answer });
+  if (!answer.answered) {
+    const why = answer.deliveredTo.length
+      ? 'no bot replied within 5 s'
+      : 'no connected bot reads guild messages (the GuildMessages intent)';
+    throw new UserError(`${JSON.stringify(content)} was not answered`, why, { fix: 'ydeploy sandbox status' });
+  }
+  return 0;
+}
 
 export default defineCommand({
   name: 'sandbox',
   description: 'the embedded sandbox: emulated AWS (moto) and Discord on loopback',
-  examples: ['ydeploy sandbox up', 'ydeploy sandbox discord ping', 'ydeploy sandbox down --purge'],
+  examples: [
+    'ydeploy sandbox up',
+    'ydeploy sandbox discord ping',
+    "ydeploy sandbox discord '!roll 6'",
+    'ydeploy sandbox down --purge',
+  ],
   subcommands: [upCommand, downCommand, statusCommand, discordCommand],
 });
