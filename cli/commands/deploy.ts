@@ -1,6 +1,7 @@
 // `ydeploy deploy`: build and upload a release, start it beside the serving one, health-gate it,
 // hand off, retire the old one.
 import { defineCommand } from '../command.js';
+import type { BuiltRelease, Context } from '../core/context.js';
 import { VERSION } from '../version.js';
 
 export default defineCommand({
@@ -14,8 +15,11 @@ export default defineCommand({
   options: (cmd) =>
     cmd
       .option('--release <version>', 'release version (default: package version + build time)')
-      .option('--source <dir>', 'bot source directory to bundle (default: the bundled bot)')
-      .option('--dry-run', 'show the plan and the steps that would run; change nothing')
+      .option('--source <file|dir>', "the bot's entry module (or its project folder): overrides bot.entry")
+      .option(
+        '--dry-run',
+        'build the release locally and show it, the plan and the steps that would run; change nothing',
+      )
       .option('--resume', 'continue the interrupted deployment from the journal')
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
@@ -32,21 +36,44 @@ export default defineCommand({
     if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
     const ctx = await openContext(input, { terraform: true });
     try {
-      // A bot from --source brings no test suite of ydeploy's: its tests are its own to run.
-      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests: Boolean(input.options.source) });
+      // A bot from --source brings no test suite of ydeploy's: its own run when bot.test names them.
+      const skipTests = Boolean(input.options.source) && !ctx.env.bot?.test;
+      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests });
       const release = input.options.release ?? defaultRelease(ctx.clock.now());
-      const result = await deploy(ctx, { release, resume, dryRun });
-      if (!dryRun) {
-        ctx.reporter.info(`deployed ${result.state.release} to ${ctx.env.name}: ${result.state.newId ?? ''} serves`);
-        ctx.reporter.info(`next: ydeploy monitor --env ${ctx.env.name} --duration 24h`);
+      const built = dryRun && !resume ? await showBundle(ctx, release) : undefined;
+      try {
+        const result = await deploy(ctx, { release, resume, dryRun, ...(built ? { built } : {}) });
+        if (!dryRun) {
+          ctx.reporter.info(`deployed ${result.state.release} to ${ctx.env.name}: ${result.state.newId ?? ''} serves`);
+          ctx.reporter.info(`next: ydeploy monitor --env ${ctx.env.name} --duration 24h`);
+        }
+        const bundle = built ? { bundle: (await import('../release/summary.js')).bundleSummary(built) } : {};
+        ctx.reporter.result({ ...flowResult(result, ctx.env.name), ...bundle });
+        return 0;
+      } finally {
+        if (built) await (await import('node:fs/promises')).rm(built.dir, { recursive: true, force: true });
       }
-      ctx.reporter.result(flowResult(result, ctx.env.name));
-      return 0;
     } finally {
       await ctx.dispose();
     }
   },
 });
+
+/** --dry-run: the release built locally (nothing uploaded), and what it holds. */
+async function showBundle(ctx: Context, release: string): Promise<BuiltRelease> {
+  if (!ctx.publisher) throw new Error('deploy needs a release publisher');
+  const { bundleLines, bundleSummary } = await import('../release/summary.js');
+  const handle = ctx.reporter.step(`Build release ${release} locally`, { step: 'build' });
+  try {
+    const built = await ctx.publisher.build(release, ctx.signal);
+    handle.succeed();
+    ctx.reporter.data(bundleLines(bundleSummary(built), release).join('\n'));
+    return built;
+  } catch (error) {
+    handle.fail((error as Error).message.split('\n')[0]);
+    throw error;
+  }
+}
 
 /** <package version>-<yyyymmddHHMMss> (UTC): sortable, unique per second, valid as a terraform release_version. */
 export function defaultRelease(now: number): string {
