@@ -16,6 +16,8 @@ export interface TestCommand {
   args: string[];
   cwd: string;
   timeoutMs: number;
+  /** How to name it in messages (default: file and args). */
+  shown?: string;
 }
 
 export type CheckDeps = Pick<

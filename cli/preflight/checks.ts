@@ -189,16 +189,17 @@ const botTests: PreflightCheck = {
       env: { ...env, CI: '1', NO_COLOR: '1' },
       extendEnv: false,
     });
-    const shown = [tests.file, ...tests.args].join(' ');
+    const shown = tests.shown ?? [tests.file, ...tests.args].join(' ');
     if (result.timedOut)
       return fail(
         `${shown} did not finish within ${tests.timeoutMs / 1000}s`,
         'run it yourself to see why, or pass --skip-tests',
       );
     if (result.exitCode !== 0) {
-      const tail = lastLines(String(result.all ?? ''), 3);
+      // The failures are at the end of a test runner's output: show them, one per line.
+      const tail = tests.shown ? failureLines(String(result.all ?? '')) : lastLines(String(result.all ?? ''), 3);
       return fail(
-        `${shown} failed (exit ${result.exitCode ?? result.signal})${tail ? `: ${tail}` : ''}`,
+        `${shown} failed (exit ${result.exitCode ?? result.signal})${tail ? `:${tail.startsWith('\n') ? '' : ' '}${tail}` : ''}`,
         `cd ${tests.cwd} && ${shown}`,
       );
     }
@@ -254,6 +255,16 @@ function lastLines(text: string, n: number): string {
     .slice(-n)
     .join(' | ')
     .slice(0, 400);
+}
+
+/** The last lines of a team's test output (at most 20), indented under the check. */
+function failureLines(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(-20);
+  return lines.length ? `\n      ${lines.map((l) => l.slice(0, 200)).join('\n      ')}` : '';
 }
 
 /** vitest's "Tests  12 passed (12)" line, when the command is vitest. */

@@ -1,7 +1,7 @@
 // Runs the checklist concurrently: every check starts as soon as the checks it needs passed,
 // each is a Reporter step (✔/✖ with the reason, then the fix), and the whole is one result.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -59,8 +59,8 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
     ...ctx,
     // Terraform's per-resource steps would bury the checklist: its reporter keeps them quiet.
     terraform: ctx.terraform.withReporter(quietReporter(ctx.reporter)),
-    tests: options.skipTests ? undefined : (options.tests ?? defaultTests()),
-    testsMissing: options.skipTests || options.tests ? undefined : missingSuite(),
+    tests: options.skipTests ? undefined : (options.tests ?? testsOf(env)),
+    testsMissing: options.skipTests || options.tests || env.bot ? undefined : missingSuite(),
   };
   const checks = options.checks ?? checklist(deps);
   const results = await runChecks(checks, deps, ctx.reporter, { skipTests: options.skipTests });
@@ -111,7 +111,9 @@ async function runOne(
     const reason =
       deps.testsMissing && !options.skipTests
         ? `no bot test suite at ${deps.testsMissing} (an installed ydeploy ships the bot without its tests): nothing to run`
-        : 'skipped (--skip-tests)';
+        : !deps.tests && !options.skipTests
+          ? `no bot.test in ${deps.env.configFile ?? 'ydeploy.config.json'}: nothing to run`
+          : 'skipped (--skip-tests)';
     const outcome: CheckOutcome = { ok: true, skipped: true, reason };
     step().skip(outcome.reason);
     return publish(reporter, check, outcome, 0);
@@ -182,6 +184,17 @@ export function preflightFailed(report: PreflightReport, envName: string, withCh
     // Each check was already shown with its fix; --json gets them all in the result.
     ...(withChecks ? { details: { checks: report.checks } } : {}),
   });
+}
+
+/**
+ * The bot's tests: bot.test run by the shell in the config file's folder; a configured bot without
+ * bot.test has none (undefined); without a bot section, the example bot's own suite.
+ */
+export function testsOf(env: PreflightContext['env']): TestCommand | undefined {
+  if (!env.bot) return defaultTests();
+  if (!env.bot.test) return undefined;
+  const cwd = env.configDir ?? (env.configFile ? dirname(env.configFile) : process.cwd());
+  return { file: '/bin/sh', args: ['-c', env.bot.test], cwd, timeoutMs: 600_000, shown: env.bot.test };
 }
 
 const SUITE = 'test/unit/bot';
