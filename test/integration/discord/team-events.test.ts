@@ -4,6 +4,9 @@
 import { DiscordAPIError, REST, RateLimitError } from '@discordjs/rest';
 import { Client, DefaultUserAgentAppendix, Events, GatewayIntentBits, type Message } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorCommandProbe } from '../../../cli/adapters/discord-emulator.js';
+import { ApiError } from '../../../cli/errors.js';
+import { renderMessageAnswer } from '../../../cli/output/sandbox-message.js';
 import { presenceFor } from '../../../bot/discord/presence.js';
 import { startEmulator, type DiscordEmulator } from '../../_helpers/discord.js';
 
@@ -249,5 +252,32 @@ describe('application commands', () => {
     await rest().put(scope, { body: names('b', 100).map((c) => ({ ...c, description: 'changed' })) });
     expect(await get('/commands?guild=900000000000000001')).toHaveLength(100);
     await rest().put(guild('900000000000000002'), { body: names('c', 1) });
+  });
+});
+
+describe("the CLI's emulator probe (ydeploy sandbox discord)", () => {
+  it('sends a registered command only, and a message whose replies it reports by instance', async () => {
+    const probe = new EmulatorCommandProbe(emulator.controlUrl);
+    const client = await bot('i-probe', [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+    ]);
+    client.on(Events.MessageCreate, (m) => {
+      if (m.content.startsWith('!roll')) void m.reply('rolled 3');
+    });
+    const message = await probe.message('!roll 6', { timeoutMs: 3000 });
+    expect(message).toMatchObject({
+      answered: true,
+      deliveredTo: ['i-probe'],
+      replies: [{ by: 'i-probe', content: 'rolled 3' }],
+    });
+    expect(renderMessageAnswer(message)).toMatch(
+      /^"!roll 6" delivered to i-probe\nreplied by i-probe in \d+ ms\nrolled 3$/,
+    );
+    const refused = await probe.interact('never-registered', { registered: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(404);
+    await client.destroy();
   });
 });
