@@ -1,6 +1,8 @@
-// `history`: past deployments from the journal (core writes it; DESIGN.md §4.5), newest first.
+// `history`: past deployments from the journal (core writes it; DESIGN.md §4.5), newest first,
+// each with the release it shipped and what that release is (bot name@version, commit).
 import type { Context } from '../core/context.js';
 import { listJournal, type JournalEntry } from '../core/journal/journal.js';
+import { releaseInfo, type ReleaseInfo } from './release-info.js';
 
 export interface HistoryStep {
   id: string;
@@ -10,9 +12,11 @@ export interface HistoryStep {
   detail?: string;
 }
 
-export interface HistoryEntry {
+export interface HistoryEntry extends ReleaseInfo {
   id: string;
   command: string;
+  /** The release the run put in service (or, for a rollback to legacy, legacy's release). */
+  release?: string;
   who: string;
   started: string;
   ended?: string;
@@ -22,15 +26,35 @@ export interface HistoryEntry {
   steps: HistoryStep[];
 }
 
-export async function readHistory(deps: Pick<Context, 'store' | 'env'>, limit: number): Promise<HistoryEntry[]> {
-  const entries = await listJournal({ store: deps.store, env: deps.env }, limit);
-  return entries.map(toHistory);
+export async function readHistory(
+  deps: Pick<Context, 'store' | 'env'> & Partial<Pick<Context, 'releases'>>,
+  limit: number,
+): Promise<HistoryEntry[]> {
+  const entries = (await listJournal({ store: deps.store, env: deps.env }, limit)).map(toHistory);
+  const releases = deps.releases;
+  if (!releases) return entries;
+  return Promise.all(entries.map(async (e) => (e.release ? { ...e, ...(await releaseInfo(releases, e.release)) } : e)));
+}
+
+/** The release a journal entry's run shipped: deploy and rollback --to name it; migrate and rollback keep it in their baseline. */
+export function releaseOf(entry: Pick<JournalEntry, 'command' | 'state'>): string | undefined {
+  const state = entry.state as { release?: unknown; baseline?: Record<string, unknown> };
+  if (typeof state.release === 'string') return state.release;
+  const b = state.baseline ?? {};
+  const order =
+    entry.command === 'rollback'
+      ? ['legacy_release_version', 'release_version']
+      : ['release_version', 'legacy_release_version'];
+  const found = order.map((k) => b[k]).find((v) => typeof v === 'string' && v);
+  return found as string | undefined;
 }
 
 export function toHistory(entry: JournalEntry): HistoryEntry {
+  const release = releaseOf(entry);
   return {
     id: entry.id,
     command: entry.command,
+    ...(release ? { release } : {}),
     who: entry.who,
     started: entry.started,
     ended: entry.ended,

@@ -7,11 +7,13 @@ import { readLock } from '../core/lock/lock.js';
 import { listJournal } from '../core/journal/journal.js';
 import { notRunning, probeAll, type HealthProbe } from './health.js';
 import { logGroupName, parseStreamName } from './logs/streams.js';
+import { releaseInfo, type ReleaseInfo } from './release-info.js';
 
+/** `releases` (the release bucket) adds each instance's bot name@version and commit. */
 export type StatusDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'logs' | 'store' | 'alarms' | 'clock'> &
-  Partial<Pick<Context, 'signal'>>;
+  Partial<Pick<Context, 'signal' | 'releases'>>;
 
-export interface InstanceStatus {
+export interface InstanceStatus extends ReleaseInfo {
   id: string;
   kind: Instance['kind'];
   state: Instance['state'];
@@ -136,6 +138,7 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
     now: deps.clock.now,
   });
   const byId = new Map(probes.map((p) => [p.instanceId, p]));
+  const infos = await releaseInfos(deps, list);
   const now = deps.clock.now();
   const order = { legacy: 0, enhanced: 1 };
   return list
@@ -148,6 +151,7 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
       privateIp: i.privateIp,
       publicIp: i.publicIp,
       release: i.release,
+      ...(i.release ? infos.get(i.release) : {}),
       launchTime: i.launchTime?.toISOString(),
       uptimeSeconds:
         i.launchTime && i.state === 'running'
@@ -156,6 +160,14 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
       health: byId.get(i.id) ?? notRunning(i, now),
     }))
     .sort((a, b) => order[a.kind] - order[b.kind] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
+}
+
+/** Each release's manifest facts (cached per release); none without the release bucket. */
+async function releaseInfos(deps: StatusDeps, list: Instance[]): Promise<Map<string, ReleaseInfo | undefined>> {
+  const releases = deps.releases;
+  const versions = [...new Set(list.map((i) => i.release).filter((r): r is string => Boolean(r)))];
+  if (!releases) return new Map();
+  return new Map(await Promise.all(versions.map(async (v) => [v, await releaseInfo(releases, v)] as const)));
 }
 
 function readNetwork(deps: StatusDeps): Promise<unknown> {

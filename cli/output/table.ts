@@ -8,6 +8,7 @@ import type { StatusReport, InstanceStatus } from '../inspect/status.js';
 import type { HealthProbe, HealthState } from '../inspect/health.js';
 import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
+import type { ReleaseInfo } from '../inspect/release-info.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
   return new Table({ head: head.map((h) => p.bold(h)), style: { head: [], border: [], compact: true } });
@@ -36,6 +37,15 @@ function ip(i: Pick<InstanceStatus, 'privateIp' | 'publicIp'>): string {
   return [i.privateIp, i.publicIp].filter(Boolean).join(' / ') || '—';
 }
 
+/** "dice-bot@1.2.0 3f9c2ab (dirty)": what a release is, from its manifest; undefined when it records neither. */
+export function releaseText(info: ReleaseInfo): string | undefined {
+  const parts = [
+    info.bot ? `${info.bot.name}@${info.bot.version}` : '',
+    info.commit ? `${info.commit.slice(0, 7)}${info.dirty ? ' (dirty)' : ''}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' ') : undefined;
+}
+
 function kindText(kind: string, p: Paint): string {
   return kind === 'legacy' ? p.magenta(kind) : kind === 'enhanced' ? p.cyan(kind) : kind;
 }
@@ -45,7 +55,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   out.push(`${p.bold(`ydeploy status — ${report.environment}`)} ${p.dim(`${report.at} (${duration(report.tookMs)})`)}`);
   out.push('', p.bold('Instances'));
   if (report.instances.length) {
-    const t = table(['kind', 'instance', 'state', 'subnet', 'ip', 'release', 'uptime', 'health'], p);
+    const t = table(['kind', 'instance', 'state', 'subnet', 'ip', 'release', 'bot', 'uptime', 'health'], p);
     for (const i of report.instances) {
       t.push([
         kindText(i.kind, p),
@@ -54,6 +64,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
         i.subnet,
         ip(i),
         i.release ?? '—',
+        releaseText(i) ?? '—',
         duration(i.uptimeSeconds === undefined ? undefined : i.uptimeSeconds * 1000),
         healthText(i.health, p),
       ]);
@@ -168,7 +179,11 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
   const out: string[] = [];
   for (const e of entries) {
     const took = e.seconds !== undefined ? duration(e.seconds * 1000) : 'still running or stopped';
-    out.push(`${p.bold(e.id)}  ${e.command} by ${e.who}  ${e.started}  ${took}  ${outcomeText(e.outcome, p)}`);
+    const about = releaseText(e);
+    const release = e.release ? ` ${e.release}${about ? ` (${about})` : ''}` : '';
+    out.push(
+      `${p.bold(e.id)}  ${e.command}${release} by ${e.who}  ${e.started}  ${took}  ${outcomeText(e.outcome, p)}`,
+    );
     if (e.error) out.push(`  ${p.red(e.error)}`);
     for (const s of e.steps) {
       const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';

@@ -46,7 +46,20 @@ function world() {
     { name: 'ydeploy-test-cpu-high-enhanced', state: 'OK' },
     { name: 'ydeploy-test-nat-errors', state: 'ALARM' },
   ]);
-  return { env, clock, instances, remote, logs, store, alarms };
+  // v2's manifest records the team's bot and commit; v1's is an older one without them.
+  const releases = new MemoryStore('releases');
+  releases.seed(
+    'releases/v2/manifest.json',
+    JSON.stringify({
+      name: 'ydeploy-bot',
+      version: 'v2',
+      bot: { name: 'dice-bot', version: '1.2.0', entry: 'src/bot.ts' },
+      git: { commit: '3f9c2ab5e1d0c7b8a9f6e5d4c3b2a1f0e9d8c7b6', dirty: true },
+      ydeploy: '0.9.0',
+    }),
+  );
+  releases.seed('releases/v1/manifest.json', JSON.stringify({ name: 'ydeploy-bot', version: 'v1', files: {} }));
+  return { env, clock, instances, remote, logs, store, alarms, releases };
 }
 
 describe('gatherStatus', () => {
@@ -60,6 +73,14 @@ describe('gatherStatus', () => {
       ['enhanced', 'i-new', 'private', 'healthy'],
     ]);
     expect(report.instances[1]).toMatchObject({ uptimeSeconds: 120, release: 'v2', health: { botRole: 'standby' } });
+    expect(report.instances[1]).toMatchObject({
+      bot: { name: 'dice-bot', version: '1.2.0' },
+      commit: '3f9c2ab5e1d0c7b8a9f6e5d4c3b2a1f0e9d8c7b6',
+      dirty: true,
+      ydeploy: '0.9.0',
+    });
+    expect(report.instances[0]).not.toHaveProperty('bot');
+    expect(report.instances[0]).not.toHaveProperty('commit');
     expect(report.network).toBeNull();
     expect(report.lock).toBeNull();
     expect(report.lastDeployment).toBeNull();
@@ -118,10 +139,10 @@ describe('gatherStatus', () => {
     const screen = renderStatus(report, paint(false));
     expect(screen).toContain('ydeploy status — test');
     expect(screen).toMatch(
-      /legacy\s+│ i-old\s+│ running │ public\s+│ 10\.0\.1\.5 \/ 54\.1\.2\.3 │ v1\s+│ 1h\s+│ unreachable/,
+      /legacy\s+│ i-old\s+│ running │ public\s+│ 10\.0\.1\.5 \/ 54\.1\.2\.3 │ v1\s+│ —\s+│ 1h\s+│ unreachable/,
     );
     expect(screen).toMatch(
-      /enhanced │ i-new\s+│ running │ private │ 10\.0\.2\.9\s+│ v2\s+│ 2m\s+│ healthy \(standby\)/,
+      /enhanced │ i-new\s+│ running │ private │ 10\.0\.2\.9\s+│ v2\s+│ dice-bot@1\.2\.0 3f9c2ab \(dirty\) │ 2m\s+│ healthy \(standby\)/,
     );
     expect(screen).toContain('i-old: no answer through SSM within 0.1s');
     expect(screen).toContain('vpc_id: vpc-1');
