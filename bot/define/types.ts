@@ -84,7 +84,7 @@ export interface BotDefinition {
 }
 
 /** What defineBot() returns: the definition, recognisable by the runtime. */
-export type Bot<T extends BotDefinition = BotDefinition> = T & { readonly [BOT_BRAND]: 1 };
+export type Bot<T extends BotDefinition = BotDefinition> = T & BotDefinition & { readonly [BOT_BRAND]: 1 };
 
 /** Symbol.for(), so two copies of the runtime (the team's and ydeploy's) recognise each other. */
 export const BOT_BRAND: unique symbol = Symbol.for('ydeploy.bot') as never;
