@@ -102,6 +102,8 @@ export class EmulatorState {
   stalled = false;
   /** Messages bots sent to channels, in order. */
   readonly messages: ChannelMessage[] = [];
+  /** The same messages by the message they reply to (message_reference), so answers are read in one pass. */
+  readonly replies = new Map<string, ChannelMessage[]>();
   /** Messages users posted, by id. */
   readonly userMessages = new Map<string, UserMessage>();
   /** Users the emulator knows (members added through the control API), by id. */
@@ -153,6 +155,10 @@ export class EmulatorState {
 
   recordChannelMessage(message: ChannelMessage): void {
     this.messages.push(message);
-    if (this.messages.length > MAX_MESSAGES) this.messages.shift();
+    if (message.replyTo) this.replies.set(message.replyTo, [...(this.replies.get(message.replyTo) ?? []), message]);
+    if (this.messages.length > MAX_MESSAGES) {
+      const dropped = this.messages.shift()!;
+      if (dropped.replyTo) this.replies.delete(dropped.replyTo);
+    }
   }
 }

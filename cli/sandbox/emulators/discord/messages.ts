@@ -90,9 +90,13 @@ export function dispatchMemberAdd(state: EmulatorState, request: { username?: un
 
 /** The replies bots sent to a user's message (message_reference), every one from every session. */
 export function repliesTo(state: EmulatorState, id: string) {
-  return state.messages
-    .filter((m) => m.replyTo === id)
-    .map((m) => ({ id: m.id, session: m.session, instance: m.instance, at: m.at, content: m.content }));
+  return (state.replies.get(id) ?? []).map((m) => ({
+    id: m.id,
+    session: m.session,
+    instance: m.instance,
+    at: m.at,
+    content: m.content,
+  }));
 }
 
 export function messageSummary(state: EmulatorState, message: UserMessage) {
