@@ -26,4 +26,10 @@ esac
 export INSTANCE_ID BOT_ROLE
 
 release_dir="${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}"
+# The release's Node options (bot.nodeOptions), for the bot only: passed as NODE_OPTIONS, never
+# evaluated by the shell.
+if [ "$component" = bot ] && [ -f "$release_dir/node-options" ]; then
+  NODE_OPTIONS="$(head -n 1 "$release_dir/node-options")"
+  export NODE_OPTIONS
+fi
 exec "${NODE_BIN:-node}" "$release_dir/$entry"

@@ -5,7 +5,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { controlSocketPath, ENVIRONMENT, sandboxFiles } from '../../layout.js';
@@ -186,7 +186,7 @@ export class InstanceHost {
       };
       await rm(facts.readyFile, { force: true });
       const units = {
-        bot: this.unit(facts, 'bot', 'bot.mjs'),
+        bot: this.unit(facts, 'bot', 'bot.mjs', await nodeOptions(releaseDir)),
         health: this.unit(facts, 'health', 'health.mjs'),
       };
       this.hosted.set(id, { facts, units });
@@ -201,7 +201,7 @@ export class InstanceHost {
     }
   }
 
-  private unit(facts: HostedInstance, name: UnitName, file: string): Unit {
+  private unit(facts: HostedInstance, name: UnitName, file: string, extraEnv: Record<string, string> = {}): Unit {
     const stream = `${facts.id}-${name}`;
     const o = this.options;
     return new Unit({
@@ -226,6 +226,7 @@ export class InstanceHost {
         INSTANCE_ID: facts.id,
         RELEASE_VERSION: facts.release,
         BOT_ROLE: facts.botRole,
+        ...extraEnv,
       },
       onLine: (line, timestamp) => this.shipper.push(stream, line, timestamp),
       onChange: () => void this.save(),
@@ -312,4 +313,11 @@ function isFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** The release's Node options for the bot (its node-options file), as run.sh passes them. */
+async function nodeOptions(releaseDir: string): Promise<Record<string, string>> {
+  const text = await readFile(join(releaseDir, 'node-options'), 'utf8').catch(() => '');
+  const line = text.split('\n')[0].trim();
+  return line ? { NODE_OPTIONS: line } : {};
 }
