@@ -3,7 +3,7 @@
 // release. A failed gate retires the candidate and the old release keeps serving.
 import { UsageError } from '../../errors.js';
 import type { CommandDefinition } from '../../ports.js';
-import type { Context } from '../context.js';
+import type { BuiltRelease, Context } from '../context.js';
 import { keys } from '../storage.js';
 import { commandCount } from '../commands/manifest.js';
 import { syncCommandsStep } from '../commands/sync.js';
@@ -40,11 +40,6 @@ export interface DeployState {
   preview?: CommandDefinition[];
 }
 
-/** What a dry run needs of a locally built release (the release module's BuiltRelease). */
-export interface BuiltCommands {
-  manifest: { commands?: CommandDefinition[] };
-}
-
 export interface DeployOptions {
   release: string;
   /** rollback --to: the release exists already. */
@@ -53,7 +48,7 @@ export interface DeployOptions {
   resume?: boolean;
   dryRun?: boolean;
   /** --dry-run: the release built locally, so the plan shows its slash command diff. */
-  built?: BuiltCommands;
+  built?: BuiltRelease;
 }
 
 const serving = (s: DeployState) => s.baseline.release_version;

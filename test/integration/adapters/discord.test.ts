@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type DiscordEmulator } from '../../_helpers/discord.js';
 import { DiscordRest } from '../../../cli/adapters/discord.js';
 import { diffCommands } from '../../../cli/core/commands/diff.js';
+import type { ApiError } from '../../../cli/errors.js';
 
 const TOKEN = 'adapter-test-token-0123456789';
 const APP = '300000000000000003';
@@ -25,6 +26,15 @@ const ROLL = {
 };
 const COIN = { name: 'coin', description: 'Flip a coin' };
 
+async function refusal(work: Promise<unknown>): Promise<ApiError> {
+  try {
+    await work;
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error('expected Discord to refuse');
+}
+
 describe('DiscordRest: application commands', () => {
   it('reads the application, overwrites globally and per guild, and reads back what it wrote', async () => {
     expect(await discord.application(TOKEN)).toEqual({ id: APP });
@@ -42,9 +52,7 @@ describe('DiscordRest: application commands', () => {
   });
 
   it('an invalid definition is refused with Discord’s message, code 50035 and the field, without the token', async () => {
-    const error = await discord
-      .overwriteCommands(TOKEN, APP, [{ name: 'Bad Name', description: 'x' }])
-      .catch((e: unknown) => e as Error & { what: string; why: string; details?: Record<string, unknown> });
+    const error = await refusal(discord.overwriteCommands(TOKEN, APP, [{ name: 'Bad Name', description: 'x' }]));
     expect(error.what).toBe(`Discord refused the slash commands (PUT /applications/${APP}/commands)`);
     expect(error.why).toMatch(/^400 Invalid Form Body \(code 50035\): 0\.name: /);
     expect(error.details).toEqual({ discordCode: 50035 });
@@ -58,9 +66,9 @@ describe('DiscordRest: application commands', () => {
     const more = Array.from({ length: 99 }, (_, i) => ({ name: `d${i}`, description: 'one of many' }));
     await discord.overwriteCommands(TOKEN, APP, many, GUILD);
     await discord.overwriteCommands(TOKEN, APP, more, GUILD);
-    const error = await discord
-      .overwriteCommands(TOKEN, APP, [{ name: 'one-more', description: 'over the limit' }], GUILD)
-      .catch((e: unknown) => e as Error & { why: string; retryable: boolean; fix?: string });
+    const error = await refusal(
+      discord.overwriteCommands(TOKEN, APP, [{ name: 'one-more', description: 'over the limit' }], GUILD),
+    );
     expect(error.why).toMatch(
       /^429 Max number of daily application command creates has been reached \(200\) \(code 30034\)/,
     );
@@ -69,7 +77,7 @@ describe('DiscordRest: application commands', () => {
   });
 
   it('a wrong token is 401, named without the token', async () => {
-    const error = await discord.commands('wrong-token-abc', APP).catch((e: Error) => e);
+    const error = await refusal(discord.commands('wrong-token-abc', APP));
     expect(error.message).toBe(
       `Discord rejected the bot token (GET /applications/${APP}/commands): 401 Unauthorized: the token is wrong, was reset, or belongs to no bot`,
     );

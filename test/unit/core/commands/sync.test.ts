@@ -137,11 +137,9 @@ describe('sync-commands in deploy', () => {
 
   it('--dry-run diffs the built release against what is registered now, changing nothing', async () => {
     const { world, ctx } = await enhancedWorld();
-    const result = await deploy(ctx, {
-      release: 'v2',
-      dryRun: true,
-      built: { manifest: { commands: [{ ...EXAMPLE_COMMANDS[0], description: 'Pong!' }, COIN] } },
-    });
+    world.commandsFor.set('v2', [{ ...EXAMPLE_COMMANDS[0], description: 'Pong!' }, COIN]);
+    const built = await ctx.publisher!.build('v2', ctx.signal);
+    const result = await deploy(ctx, { release: 'v2', dryRun: true, built });
     expect(result.dryRun!.find((s) => s.id === 'sync-commands')!.wouldRun).toBe(
       "one bulk overwrite of the global commands to v2's 2: +1 ~1 -1 (added coin; changed ping; removed status)",
     );
