@@ -1,6 +1,8 @@
 // The guide's starting point, provisioned into moto by `sandbox up`: the state and release
-// buckets, the token parameter, release legacy-1, and a real `terraform apply` of the module with
-// the legacy instance in the public subnet. desired.json is the exact variable map applied.
+// buckets, the token parameter, release legacy-1 (the project's bot when it configures one), and a
+// real `terraform apply` of the module with the legacy instance in the public subnet. desired.json
+// is the exact variable map applied. With sandbox.legacy false there is no legacy instance: the
+// desired state runs nothing, so the first deploy starts the first enhanced instance.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../config/load.js';
@@ -25,23 +27,32 @@ export interface ProvisionOptions {
   killSignal?: AbortSignal;
 }
 
-/** The desired state of the starting point: legacy only, in the public subnet. */
+/** Whether the starting point has a legacy instance (sandbox.legacy, default true). */
+export function withLegacy(environment: ResolvedEnvironment): boolean {
+  return environment.sandboxSettings?.legacy ?? true;
+}
+
+/** The desired state of the starting point: legacy only, in the public subnet; or nothing running. */
 function startingPointVars(state: SandboxState, environment: ResolvedEnvironment): DesiredState {
-  return {
+  const sandbox = {
     ...emptyDesired(environment),
     project: state.project,
     region: state.region,
     release_bucket: state.releaseBucket,
     discord_token_parameter: state.tokenParameter,
-    use_private_subnet: false,
-    enable_legacy_instance: true,
-    release_version: LEGACY_RELEASE,
-    legacy_release_version: LEGACY_RELEASE,
     // moto: path-style S3, no credential/region/metadata checks.
     aws_compat_endpoint: true,
     // One AZ: the sandbox needs one public and one private subnet, and applies faster.
     availability_zone_count: 1,
     log_retention_days: 1,
+  };
+  if (!withLegacy(environment)) return sandbox;
+  return {
+    ...sandbox,
+    use_private_subnet: false,
+    enable_legacy_instance: true,
+    release_version: LEGACY_RELEASE,
+    legacy_release_version: LEGACY_RELEASE,
   };
 }
 
@@ -59,12 +70,25 @@ export async function provisionStartingPoint(
     ports.secrets.putSecure(state.tokenParameter, state.discordToken, { overwrite: true }),
   );
 
+  if (!withLegacy(o.environment)) {
+    // Nothing to apply yet: the first deploy applies the module with its first enhanced instance.
+    await step(reporter, 'Save an empty desired state (sandbox.legacy is false: no legacy instance)', () =>
+      saveStartingPoint(state, o.environment, ports.store),
+    );
+    return { instanceId: '', healthPort: 0, seconds: (performance.now() - started) / 1000 };
+  }
+
   await step(reporter, `Build and upload release ${LEGACY_RELEASE}`, async (handle) => {
     if (await ports.releases.get(keys.manifest(LEGACY_RELEASE))) {
       return handle.skip(`s3://${ports.releases.bucket}/${keys.releaseDir(LEGACY_RELEASE)} exists`);
     }
     const { publishRelease } = await import('./release-step.js');
-    await publishRelease({ releases: ports.releases, version: LEGACY_RELEASE, workDir: join(state.dir, 'build') });
+    await publishRelease({
+      releases: ports.releases,
+      version: LEGACY_RELEASE,
+      workDir: join(state.dir, 'build'),
+      environment: o.environment,
+    });
   });
 
   const desiredFile = await saveStartingPoint(state, o.environment, ports.store);
