@@ -85,6 +85,16 @@ export class FakeDiscord implements DiscordAccount {
       sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000 },
     };
   }
+  // Slash commands are the deploy's business; preflight never reads or writes them.
+  async application(): Promise<{ id: string }> {
+    throw new Error('preflight does not read the application');
+  }
+  async commands(): Promise<never[]> {
+    throw new Error('preflight does not read slash commands');
+  }
+  async overwriteCommands(): Promise<never[]> {
+    throw new Error('preflight does not register slash commands');
+  }
 }
 
 export function testEnv(overrides: Partial<ResolvedEnvironment> = {}): ResolvedEnvironment {
