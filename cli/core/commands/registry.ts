@@ -16,9 +16,8 @@ export interface CommandRegistry {
 }
 
 /** The guild commands register to, when the environment names one. */
-export function guildOf(env: object): string | undefined {
-  const guild = (env as { guild?: unknown }).guild;
-  return typeof guild === 'string' && guild ? guild : undefined;
+export function guildOf(env: Pick<Context['env'], 'guild'>): string | undefined {
+  return env.guild || undefined;
 }
 
 // One application lookup per context (a deploy reads the registry from the gate and the sync).
