@@ -75,7 +75,14 @@ export async function buildRelease(options: BuildOptions): Promise<BuiltRelease>
 
   const runtime = existsSync(RUNTIME_MAIN) || entry !== EXAMPLE_ENTRY;
   if (runtime) {
-    await bundleBot({ entry, label, outfile: join(dir, 'bot.mjs'), external: bot.external ?? [], version });
+    await bundleBot({
+      entry,
+      label,
+      configDir: bot.configDir,
+      outfile: join(dir, 'bot.mjs'),
+      external: bot.external ?? [],
+      version,
+    });
   } else {
     // A checkout without the bot runtime builds the example bot from its own entry, undescribed.
     await bundleOwn('bot.mjs', RELEASE_ENTRIES['bot.mjs'], join(dir, 'bot.mjs'), version);

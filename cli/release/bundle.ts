@@ -18,6 +18,8 @@ export interface BotBundle {
   entry: string;
   /** The entry as the runtime names it in its messages (relative to the config's folder). */
   label: string;
+  /** The config's folder: esbuild names files relative to it in its errors. */
+  configDir: string;
   outfile: string;
   external: string[];
   version: string;
@@ -37,6 +39,7 @@ export async function bundleBot(o: BotBundle): Promise<void> {
   try {
     await build({
       ...common(o.version, external),
+      absWorkingDir: o.configDir,
       stdin: {
         contents: generatedEntry(o.entry, o.label),
         resolveDir: dirname(o.entry),
@@ -47,7 +50,7 @@ export async function bundleBot(o: BotBundle): Promise<void> {
       plugins: [teamPackages(dirname(o.entry))],
     });
   } catch (error) {
-    throw bundleError(error, o.label, o.entry);
+    throw bundleError(error, o.label);
   }
 }
 
@@ -110,11 +113,11 @@ function teamPackages(teamDir: string): Plugin {
 }
 
 /** esbuild's first error as file:line:column: message; a syntax or import error is the user's. */
-function bundleError(error: unknown, label: string, entry: string): UserError {
+function bundleError(error: unknown, label: string): UserError {
   const detail = failures(error);
   if (!detail) return new UserError(`cannot bundle the bot ${label}`, (error as Error).message, { cause: error });
   return new UsageError(`cannot bundle the bot ${label}`, detail, {
-    fix: `fix the code, then check it builds: ydeploy deploy --dry-run --source ${entry}`,
+    fix: 'fix the code there, then check that it builds: ydeploy deploy --dry-run',
     cause: error,
   });
 }

@@ -25,6 +25,7 @@ export async function describeBot(
 ): Promise<Described> {
   const timeout = o.timeoutMs ?? DESCRIBE_TIMEOUT_MS;
   const result = await run(botFile, o.cwd, timeout, o.signal);
+  o.signal?.throwIfAborted();
   if (result.timedOut) {
     throw new UserError(
       `${o.label} did not describe itself within ${timeout / 1000}s`,
@@ -33,14 +34,14 @@ export async function describeBot(
     );
   }
   if (result.code === 2) {
-    throw new UsageError(`${o.label} is not a bot`, lastLine(result.stderr) || 'describe exited 2', {
+    throw new UsageError(`${o.label} does not define a bot`, firstLine(result.stderr) || 'describe exited 2', {
       fix: `in ${o.label}: import { defineBot } from 'ydeploy/bot'; export default defineBot({ commands: [...] })`,
     });
   }
   if (result.code !== 0) {
     return {
       ok: false,
-      reason: `loading ${o.label} failed (exit ${result.code}): ${lastLine(result.stderr || result.stdout)}`,
+      reason: `loading ${o.label} failed (exit ${result.code}): ${firstLine(result.stderr || result.stdout)}`,
     };
   }
   return { ok: true, description: parse(result.stdout, o.label) };
@@ -93,11 +94,11 @@ function run(botFile: string, cwd: string, timeout: number, signal?: AbortSignal
   });
 }
 
-function lastLine(text: string): string {
-  const lines = text
-    .trim()
+/** The runtime's message ("<entry>: <why>") is the first line; a stack trace may follow. */
+function firstLine(text: string): string {
+  const line = text
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
-  return (lines.at(-1) ?? '').slice(0, 500);
+    .find(Boolean);
+  return (line ?? '').slice(0, 500);
 }
