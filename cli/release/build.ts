@@ -2,7 +2,6 @@
 // botctl.mjs (ydeploy's own), each one self-contained ESM file that needs only `node` >= 20;
 // the packages left external under node_modules/, bot.files, a node-options file when set, and
 // manifest.json with every file's sha256 and what the release is (manifest.ts).
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { validateCommands } from '../../bot/contracts/commands.js';
@@ -11,16 +10,19 @@ import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { VERSION } from '../version.js';
 import { gitInfo, teamPackage } from './about.js';
-import { bundleBot, bundleOwn, RUNTIME_MAIN } from './bundle.js';
+import { bundleBot, bundleOwn } from './bundle.js';
 import { describeBot, type Described } from './describe.js';
-import { EXAMPLE_ENTRY, resolveEntry } from './entry.js';
+import { resolveEntry } from './entry.js';
 import { copyExternals } from './externals.js';
 import { copyFiles } from './files.js';
 import { releaseManifest, sha256, type ReleaseManifest } from './manifest.js';
 
 export { sha256, type ReleaseManifest } from './manifest.js';
 
-/** Each file ydeploy builds from its own sources (bot.mjs: the dev entry that runs the example bot). */
+/**
+ * ydeploy's own entries: health.mjs and botctl.mjs go into every release; bot/bot.ts is the dev
+ * entry that runs the example bot from the sources (a release's bot.mjs is the generated entry).
+ */
 export const RELEASE_ENTRIES = {
   'bot.mjs': 'bot/bot.ts',
   'health.mjs': 'bot/health/main.ts',
@@ -73,20 +75,14 @@ export async function buildRelease(options: BuildOptions): Promise<BuiltRelease>
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 
-  const runtime = existsSync(RUNTIME_MAIN) || entry !== EXAMPLE_ENTRY;
-  if (runtime) {
-    await bundleBot({
-      entry,
-      label,
-      configDir: bot.configDir,
-      outfile: join(dir, 'bot.mjs'),
-      external: bot.external ?? [],
-      version,
-    });
-  } else {
-    // A checkout without the bot runtime builds the example bot from its own entry, undescribed.
-    await bundleOwn('bot.mjs', RELEASE_ENTRIES['bot.mjs'], join(dir, 'bot.mjs'), version);
-  }
+  await bundleBot({
+    entry,
+    label,
+    configDir: bot.configDir,
+    outfile: join(dir, 'bot.mjs'),
+    external: bot.external ?? [],
+    version,
+  });
   for (const file of ['health.mjs', 'botctl.mjs'] as const) {
     await bundleOwn(file, RELEASE_ENTRIES[file], join(dir, file), version);
   }
@@ -96,10 +92,8 @@ export async function buildRelease(options: BuildOptions): Promise<BuiltRelease>
   ];
   if (bot.nodeOptions) await writeFile(join(dir, NODE_OPTIONS_FILE), `${bot.nodeOptions}\n`);
 
-  const described = runtime
-    ? await describeBot(join(dir, 'bot.mjs'), { cwd: dir, label, signal: options.signal })
-    : undefined;
-  const commands = described?.ok ? described.description.commands : undefined;
+  const described = await describeBot(join(dir, 'bot.mjs'), { cwd: dir, label, signal: options.signal });
+  const commands = described.ok ? described.description.commands : undefined;
   if (commands) assertValidCommands(commands);
 
   const names = ['bot.mjs', 'health.mjs', 'botctl.mjs', ...extra, ...(bot.nodeOptions ? [NODE_OPTIONS_FILE] : [])];
@@ -140,6 +134,6 @@ async function hashes(dir: string, names: string[]) {
 }
 
 /** Why the release carries no commands, when loading the bot failed (the gate will say more). */
-function notes(described: Described | undefined): { notes?: string[] } {
-  return described && !described.ok ? { notes: [described.reason] } : {};
+function notes(described: Described): { notes?: string[] } {
+  return described.ok ? {} : { notes: [described.reason] };
 }
