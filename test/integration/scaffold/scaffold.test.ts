@@ -13,7 +13,6 @@ import { freePort } from '../../_helpers/ports.js';
 import { isolatedEnv, privateBuild, ydeploy } from '../../_helpers/sandbox.js';
 
 const run = promisify(execFile);
-const ROOT = new URL('../../../', import.meta.url).pathname;
 
 let build: Awaited<ReturnType<typeof privateBuild>>;
 let temp: string;
@@ -68,9 +67,7 @@ describe('a project written by ydeploy init --bot', () => {
     expect(test.output).toContain('ok 2 - !roll');
   });
 
-  // Needs the bot runtime and the release build of a team's entry (bot.entry, its manifest).
-  const built = ['bot/runtime/main.ts', 'cli/release/manifest.ts'].every((file) => existsSync(join(ROOT, file)));
-  it.skipIf(!built)('deploys to the sandbox: the dry-run bundles src/bot.ts and shows /roll', async () => {
+  it('deploys to the sandbox: the dry-run bundles src/bot.ts, shows /roll and the sync that adds it', async () => {
     const base = await freePort();
     // The sandbox lives in the project's .ydeploy/, as it does for a user; on ports of its own.
     const env = isolatedEnv(join(project, '.ydeploy', 'sandbox'), base - (base % 100) + 40);
@@ -79,8 +76,9 @@ describe('a project written by ydeploy init --bot', () => {
       const dry = await npx(['deploy', '--env', 'sandbox', '--dry-run']);
       const output = `${dry.stdout}${dry.stderr}`;
       expect(dry.code, output).toBe(0);
-      expect(output).toContain('src/bot.ts');
-      expect(output).toMatch(/\/?roll\b/);
+      expect(dry.stdout).toMatch(/^\s*entry\s+src\/bot\.ts \(dice-bot@0\.1\.0\)$/m);
+      expect(dry.stdout).toMatch(/^\s*commands\s+\/roll$/m);
+      expect(dry.stderr).toContain('(added roll)');
     } finally {
       const down = await npx(['sandbox', 'down', '--purge']);
       expect(down.code, down.stderr).toBe(0);
