@@ -10,6 +10,8 @@ import { emptyDesired, saveDesired, type DesiredState } from '../../core/desired
 import { backendConfig, keys } from '../../core/storage.js';
 import type { ObjectStore, Ports, Reporter } from '../../ports.js';
 import { UserError } from '../../errors.js';
+import type { CommandDefinition } from '../../../bot/contracts/commands.js';
+import type { ReleaseManifest } from '../../release/manifest.js';
 import { LEGACY_RELEASE, sandboxFiles } from '../layout.js';
 import { readJson, type InstancesState, type SandboxState } from '../state-files.js';
 
@@ -110,6 +112,13 @@ export async function provisionStartingPoint(
     handle.succeed(`${found.instanceId} healthy on 127.0.0.1:${found.healthPort}`);
     return found;
   });
+  await step(reporter, `Register the slash commands of ${LEGACY_RELEASE}`, async (handle) => {
+    const object = await ports.releases.get(keys.manifest(LEGACY_RELEASE));
+    const commands = object ? (JSON.parse(object.body) as ReleaseManifest).commands : undefined;
+    if (!commands) return handle.skip(`${LEGACY_RELEASE} carries no command definitions`);
+    const scope = await registerCommands(state, commands, o.environment.guild);
+    handle.succeed(`${commands.map((c) => `/${c.name}`).join(', ') || 'none'} (${scope})`);
+  });
   return { ...legacy, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -129,6 +138,31 @@ async function createBuckets(motoEndpoint: string, buckets: string[]): Promise<v
       throw new Error(`cannot create bucket ${bucket} in moto: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
   }
+}
+
+/**
+ * A legacy bot registered its own commands when it started; the bots ydeploy deploys leave that
+ * to the deploy, so the starting point registers legacy-1's in the emulator (one bulk overwrite,
+ * as a deploy does), through its REST API with the sandbox's bot token.
+ */
+async function registerCommands(state: SandboxState, commands: CommandDefinition[], guild?: string): Promise<string> {
+  const api = state.endpoints.discordApi;
+  const headers = { authorization: `Bot ${state.discordToken}`, 'content-type': 'application/json' };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as { id?: string };
+  };
+  const app = await call('GET', '/applications/@me');
+  const path = guild ? `/applications/${app.id}/guilds/${guild}/commands` : `/applications/${app.id}/commands`;
+  await call('PUT', path, commands);
+  return guild ? `guild ${guild}` : 'global';
 }
 
 /**
