@@ -33,7 +33,7 @@ const upCommand = defineCommand({
       endpoints: state.endpoints,
       pids: Object.fromEntries(DAEMONS.map((d) => [d, state.daemons[d]?.pid])),
       legacy: result.legacy,
-      next: 'npx ydeploy migrate --env sandbox',
+      next: result.next,
     });
   },
 });

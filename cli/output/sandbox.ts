@@ -16,7 +16,7 @@ export function renderSandboxUp(result: UpResult): string {
       : 'bots                none healthy (see ydeploy sandbox status)',
     `state               ${state.dir}`,
     '',
-    'Next: npx ydeploy migrate --env sandbox',
+    `Next: ${result.next}`,
   ].join('\n');
 }
 

@@ -37,7 +37,7 @@ export interface SandboxState {
   endpoints: { aws: string; ssm: string; discordApi: string; discordControl: string };
   daemons: Partial<Record<DaemonName, DaemonRecord>>;
   /** Set once the starting point (buckets, token, release, legacy instance) is in moto. */
-  provisioned?: { at: string; motoStartTime: string; release: string; seconds: number; instanceId?: string };
+  provisioned?: { at: string; motoStartTime: string; release: string | null; seconds: number; instanceId?: string };
 }
 
 export type UnitName = 'bot' | 'health';

@@ -32,4 +32,7 @@ if [ "$component" = bot ] && [ -f "$release_dir/node-options" ]; then
   NODE_OPTIONS="$(head -n 1 "$release_dir/node-options")"
   export NODE_OPTIONS
 fi
+# The release folder is the working directory, so files the bot ships beside bot.mjs
+# (bot.files) resolve by relative path, as in the sandbox.
+cd "$release_dir"
 exec "${NODE_BIN:-node}" "$release_dir/$entry"

@@ -21,7 +21,13 @@ export default async function (): Promise<BenchResult[]> {
     await writeV2(sandbox.cwd);
     const dry = await sandbox.run(['deploy', '--env', 'sandbox', '--release', 'v2', '--dry-run', '--json']);
     if (dry.code !== 0) throw new Error(`deploy --dry-run failed: ${dry.stderr}`);
-    const built = resultOf(dry.stdout).bundle as { ms?: number; bytes?: Record<string, number> } | undefined;
+    const bundle = resultOf(dry.stdout).bundle as { bytes?: Record<string, number> } | undefined;
+    const buildStep = dry.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step?: string; status?: string; seconds?: number })
+      .find((event) => event.step === 'build' && event.status === 'succeeded');
+    const built = { ms: buildStep?.seconds !== undefined ? buildStep.seconds * 1000 : undefined, bytes: bundle?.bytes };
     await phase('deploy v2', ['deploy', '--env', 'sandbox', '--release', 'v2', '--yes', '--skip-preflight', '--json']);
     const coinAfterDeploy = await typeCommand(control, 'coin');
     await phase('rollback', ['rollback', '--env', 'sandbox', '--yes', '--json']);

@@ -9,7 +9,7 @@ import { newState, readState, saveState, startDaemons } from './lifecycle.js';
 import { sandboxEnv } from './env.js';
 import { withUpLock } from './lock.js';
 import { processStartTime } from '../process.js';
-import { provisionStartingPoint, waitForHealthy } from './provision.js';
+import { provisionStartingPoint, waitForHealthy, withLegacy } from './provision.js';
 import type { DaemonName, SandboxState } from '../state-files.js';
 
 export interface UpOptions {
@@ -28,6 +28,8 @@ export interface UpResult {
   provisioned: boolean;
   legacy: { instanceId: string; healthPort: number };
   seconds: number;
+  /** What to run next: migrate the legacy bot, or (sandbox.legacy false) the first deploy. */
+  next: string;
 }
 
 const LABEL: Record<DaemonName, string> = {
@@ -83,7 +85,7 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
         state.provisioned = {
           at: new Date().toISOString(),
           motoStartTime,
-          release: 'legacy-1',
+          release: withLegacy(environment) ? 'legacy-1' : null,
           seconds: done.seconds,
           instanceId: done.instanceId,
         };
@@ -92,7 +94,15 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
       } else {
         legacy = await anyHealthyBot(state, o.reporter, o.signal);
       }
-      return { state, started: result.started, provisioned, legacy, seconds: (performance.now() - started) / 1000 };
+      const next = `npx ydeploy ${withLegacy(environment) ? 'migrate' : 'deploy'} --env sandbox`;
+      return {
+        state,
+        started: result.started,
+        provisioned,
+        legacy,
+        next,
+        seconds: (performance.now() - started) / 1000,
+      };
     },
     {
       signal: o.signal,

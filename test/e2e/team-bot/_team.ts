@@ -22,7 +22,7 @@ export async function prepareTeamProject(cwd: string): Promise<void> {
   await writeFile(join(cwd, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   await writeFile(join(cwd, '.gitignore'), 'node_modules/\n.ydeploy/\n');
   try {
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
       cwd,
       timeout: 300_000,
     });
