@@ -22,10 +22,14 @@ export async function prepareTeamProject(cwd: string): Promise<void> {
   await writeFile(join(cwd, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   await writeFile(join(cwd, '.gitignore'), 'node_modules/\n.ydeploy/\n');
   try {
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-      cwd,
-      timeout: 300_000,
-    });
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+      {
+        cwd,
+        timeout: 300_000,
+      },
+    );
   } catch (error) {
     throw new Error(`npm install in the team's bot project failed: ${(error as { stderr?: string }).stderr ?? error}`);
   }
@@ -40,6 +44,16 @@ export async function writeV2(cwd: string): Promise<void> {
   pkg.version = '1.1.0';
   await writeFile(join(cwd, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   await commit(cwd, 'dice-bot 1.1.0: /coin');
+}
+
+/** A release whose bot throws as it starts (a missing setting, say): it must never serve. */
+export async function writeBrokenV3(cwd: string): Promise<void> {
+  const bot = await readFile(join(cwd, 'src', 'bot.ts'), 'utf8');
+  await writeFile(
+    join(cwd, 'src', 'bot.ts'),
+    `${bot}\nif (!process.env.DICE_SETTING) throw new Error('DICE_SETTING is not set: dice-bot cannot start');\n`,
+  );
+  await commit(cwd, 'dice-bot: needs DICE_SETTING');
 }
 
 export async function headCommit(cwd: string): Promise<string> {

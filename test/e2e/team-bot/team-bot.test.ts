@@ -1,10 +1,19 @@
 // A team's own bot (test/fixtures/team-bot: its own package.json, commands and prefix command)
 // through a deployment's whole life in the sandbox: the legacy release built from it, migrate,
-// deploy v1 -> v2 (v2 adds /coin), rollback. A /roll and a !roll every 100 ms throughout, counted
+// deploy v1 -> v2 (v2 adds /coin), a v3 whose bot throws at start (the gate fails, v2 serves on),
+// rollback. A /roll and a !roll every 100 ms throughout, counted
 // from the emulator's record of every answer attempt: none answered twice, none unanswered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, type Sandbox } from '../orchestration/_harness.js';
-import { headCommit, startTeamSandbox, startTraffic, typeCommand, writeV2, type TrafficStats } from './_team.js';
+import {
+  headCommit,
+  startTeamSandbox,
+  startTraffic,
+  typeCommand,
+  writeBrokenV3,
+  writeV2,
+  type TrafficStats,
+} from './_team.js';
 
 let sandbox: Sandbox;
 let control: string;
@@ -84,6 +93,30 @@ describe("a team's own bot in the sandbox", () => {
     const status = resultOf((await sandbox.run(['status', '--env', 'sandbox', '--json'])).stdout);
     expect(JSON.stringify(status)).toContain('1.1.0');
     expect(JSON.stringify(status)).toContain(commit);
+  });
+
+  it('a release whose bot throws at start: the gate fails (exit 4), the serving bot keeps answering', async () => {
+    await writeBrokenV3(sandbox.cwd);
+    const serving = (await typeCommand(control, 'roll')).answeredBy;
+    expect(serving).toHaveLength(1);
+    const traffic = startTraffic(control, 100);
+    const run = await sandbox.run([
+      'deploy',
+      '--env',
+      'sandbox',
+      '--release',
+      'v3',
+      '--yes',
+      '--skip-preflight',
+      '--json',
+    ]);
+    const stats = await traffic.stop();
+    figures['deploy-v3-broken'] = stats;
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toMatch(/gate/i);
+    expect(stats.answeredTwice).toBe(0);
+    expect(stats.unanswered).toBe(0);
+    expect((await typeCommand(control, 'roll')).answeredBy).toEqual(serving);
   });
 
   it('rollback: the previous release serves and /coin is gone', async () => {

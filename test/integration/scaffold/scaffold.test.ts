@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../_helpers/ports.js';
-import { isolatedEnv, privateBuild, ydeploy } from '../../_helpers/sandbox.js';
+import { isolatedEnv, privateBuild, resultOf, ydeploy } from '../../_helpers/sandbox.js';
 
 const run = promisify(execFile);
 
@@ -67,7 +67,7 @@ describe('a project written by ydeploy init --bot', () => {
     expect(test.output).toContain('ok 2 - !roll');
   });
 
-  it('deploys to the sandbox: the dry-run bundles src/bot.ts, shows /roll and the sync that adds it', async () => {
+  it('deploys to the sandbox: the dry-run shows /roll, the deploy serves it, /roll and !roll are answered', async () => {
     const base = await freePort();
     // The sandbox lives in the project's .ydeploy/, as it does for a user; on ports of its own.
     const env = isolatedEnv(join(project, '.ydeploy', 'sandbox'), base - (base % 100) + 40);
@@ -79,6 +79,17 @@ describe('a project written by ydeploy init --bot', () => {
       expect(dry.stdout).toMatch(/^\s*entry\s+src\/bot\.ts \(dice-bot@0\.1\.0\)$/m);
       expect(dry.stdout).toMatch(/^\s*commands\s+\/roll$/m);
       expect(dry.stderr).toContain('(added roll)');
+
+      // The README's promise: `npx ydeploy deploy --env sandbox`, then the bot answers.
+      const deploy = await npx(['deploy', '--env', 'sandbox', '--json']);
+      expect(deploy.code, `${deploy.stderr}\n${deploy.stdout}`).toBe(0);
+      const newId = resultOf(deploy.stdout).state.newId as string;
+      const roll = await npx(['sandbox', 'discord', 'roll', '--json']);
+      expect(roll.code, roll.stderr).toBe(0);
+      expect(JSON.stringify(resultOf(roll.stdout))).toContain(newId);
+      const prefix = await npx(['sandbox', 'discord', '!roll 20', '--json']);
+      expect(prefix.code, prefix.stderr).toBe(0);
+      expect(JSON.stringify(resultOf(prefix.stdout))).toContain(newId);
     } finally {
       const down = await npx(['sandbox', 'down', '--purge']);
       expect(down.code, down.stderr).toBe(0);
