@@ -88,7 +88,11 @@ describe('Dispatcher', () => {
     both(idAt(T, 1), 'interaction');
     both(idAt(T + 5, 2), 'message');
     const down = old.dispatcher.stepDown();
-    expect(down).toMatchObject({ after: idAt(T + 5, 2), lastInteractionId: idAt(T + 5, 2), lastHandledKind: 'message' });
+    expect(down).toMatchObject({
+      after: idAt(T + 5, 2),
+      lastInteractionId: idAt(T + 5, 2),
+      lastHandledKind: 'message',
+    });
     // Arrival order differs from Discord's order: the new bot handles them by snowflake.
     both(idAt(T + 30, 5), 'interaction');
     both(idAt(T + 10, 3), 'message');
@@ -96,7 +100,10 @@ describe('Dispatcher', () => {
     const result = next.dispatcher.activate({ after: parseAfter(down.after) });
     expect(result.replayed).toEqual([idAt(T + 10, 3), idAt(T + 20, 4), idAt(T + 30, 5)]);
     expect(next.answered).toEqual([idAt(T + 10, 3), idAt(T + 20, 4), idAt(T + 30, 5)]);
-    expect(next.dispatcher.status()).toMatchObject({ lastInteractionId: idAt(T + 30, 5), lastHandledKind: 'interaction' });
+    expect(next.dispatcher.status()).toMatchObject({
+      lastInteractionId: idAt(T + 30, 5),
+      lastHandledKind: 'interaction',
+    });
   });
 
   it('keeps buffered messages 60 s and interactions 3 s', () => {
