@@ -2,7 +2,7 @@
 // botctl.mjs (ydeploy's own), each one self-contained ESM file that needs only `node` >= 20;
 // the packages left external under node_modules/, bot.files, a node-options file when set, and
 // manifest.json with every file's sha256 and what the release is (manifest.ts).
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { validateCommands } from '../../bot/contracts/commands.js';
 import type { BuiltRelease } from '../core/context.js';
@@ -126,9 +126,9 @@ async function hashes(dir: string, names: string[]) {
   const files: Record<string, string> = {};
   const bytes: Record<string, number> = {};
   for (const name of names) {
-    const path = join(dir, name);
-    files[name] = sha256(await readFile(path));
-    bytes[name] = (await stat(path)).size;
+    const body = await readFile(join(dir, name));
+    files[name] = sha256(body);
+    bytes[name] = body.length;
   }
   return { files, bytes };
 }

@@ -17,8 +17,31 @@ export interface ManifestFacts {
   commands?: CommandDefinition[];
 }
 
+// A version is uploaded once and never changes, so each store reads a release's manifest once:
+// the gate's probe, the sync step, the flows' command counts, status and history share the read.
+// A manifest not there yet (or unreadable) is read again next time.
+const read = new WeakMap<object, Map<string, Promise<ManifestFacts | undefined>>>();
+
 /** The manifest of `release`, or undefined when there is none; a manifest that is not JSON is an error. */
-export async function readManifest(
+export function readManifest(
+  releases: Pick<ObjectStore, 'get' | 'bucket'>,
+  release: string,
+): Promise<ManifestFacts | undefined> {
+  let known = read.get(releases);
+  if (!known) read.set(releases, (known = new Map()));
+  let facts = known.get(release);
+  if (!facts) {
+    facts = fetchManifest(releases, release);
+    known.set(release, facts);
+    void facts.then(
+      (found) => found || known.delete(release),
+      () => known.delete(release),
+    );
+  }
+  return facts;
+}
+
+async function fetchManifest(
   releases: Pick<ObjectStore, 'get' | 'bucket'>,
   release: string,
 ): Promise<ManifestFacts | undefined> {

@@ -20,6 +20,12 @@ export function guildOf(env: Pick<Context['env'], 'guild'>): string | undefined 
   return env.guild || undefined;
 }
 
+/** Where the environment's commands live: "guild <id>" or "global". */
+export function scopeOf(env: Pick<Context['env'], 'guild'>): string {
+  const guild = guildOf(env);
+  return guild ? `guild ${guild}` : 'global';
+}
+
 // One application lookup per context (a deploy reads the registry from the gate and the sync).
 const opened = new WeakMap<object, Promise<CommandRegistry>>();
 
@@ -43,7 +49,7 @@ async function connect(ctx: RegistryDeps): Promise<CommandRegistry> {
   const { id } = await ctx.discord.application(token, ctx.signal);
   const guild = guildOf(ctx.env);
   return {
-    scope: guild ? `guild ${guild}` : 'global',
+    scope: scopeOf(ctx.env),
     registered: () => ctx.discord.commands(token, id, guild, ctx.signal),
     overwrite: (defs) => ctx.discord.overwriteCommands(token, id, defs, guild, ctx.signal),
   };

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import type { Step } from '../steps/step.js';
 import { describeDiff, diffCommands, hasChanges } from './diff.js';
 import { readManifest } from './manifest.js';
-import { guildOf, openRegistry } from './registry.js';
+import { openRegistry, scopeOf } from './registry.js';
 
 export interface SyncStepOptions<S> {
   group?: number;
@@ -75,9 +75,7 @@ export async function syncCommands(ctx: Context, release: string): Promise<strin
 
 /** The dry-run line: what one overwrite would change, against what is registered now (read-only). */
 export async function planSync(ctx: Context, release: string, defs: CommandDefinition[]): Promise<string> {
-  const guild = guildOf(ctx.env);
-  const scope = guild ? `guild ${guild}` : 'global';
-  const what = `one bulk overwrite of the ${scope} commands to ${release}'s ${defs.length}`;
+  const what = `one bulk overwrite of the ${scopeOf(ctx.env)} commands to ${release}'s ${defs.length}`;
   try {
     const registry = await openRegistry(ctx);
     return `${what}: ${describeDiff(diffCommands(await registry.registered(), defs))}`;
