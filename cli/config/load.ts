@@ -107,7 +107,9 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
       fix: `pass --env ${names[0] ?? '<name>'}`,
     });
   }
-  const base = config.environments[name] ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
+  // Own keys only: "constructor" or "__proto__" would otherwise find Object.prototype's members.
+  const configured = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
+  const base = configured ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
   if (!base) {
     const known = [...new Set([...names, SANDBOX])].join(', ');
     throw new UsageError(`unknown environment "${name}"`, `known environments: ${known}`, {
@@ -115,9 +117,7 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
     });
   }
   const env =
-    name === SANDBOX && config.environments[name]
-      ? environmentSchema.parse({ ...sandboxEnvironment(), ...config.environments[name] })
-      : base;
+    name === SANDBOX && configured ? environmentSchema.parse({ ...sandboxEnvironment(), ...configured }) : base;
   const baseDir = file ? dirname(file) : options.cwd;
   const terraformDir = env.terraform.dir ? resolve(baseDir, env.terraform.dir) : resolve(PACKAGE_ROOT, 'terraform');
   return {
