@@ -141,7 +141,10 @@ export const terraformSchema = z
             });
       })
       .default({})
-      .describe('Extra module variables (instance_type, vpc_cidr, alarm_actions, ...)'),
+      .describe(
+        'Extra module variables (vpc_cidr, alarm_actions, log_retention_days, ...); not those ydeploy sets itself ' +
+          '(project, environment, region, release and instance variables: use the config keys)',
+      ),
   })
   .strict();
 
@@ -153,7 +156,7 @@ export const healthSchema = z
       .min(1024, 'must be 1024 to 65535 (the bot runs unprivileged; the module refuses lower ports)')
       .max(65535, 'must be 1024 to 65535')
       .default(3000)
-      .describe('Port of the bot health server on the instance'),
+      .describe('Port of the bot health server on the instance (1024-65535)'),
     // It goes into a script run as root on the instance (cli/core/shell.ts checks it again).
     path: z
       .string()
@@ -201,7 +204,7 @@ export const environmentSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .default('https://discord.com/api')
-      .describe('Discord API base URL the bot and checks use'),
+      .describe('Discord API base URL the bot and checks use (https; plain http only to 127.0.0.1 / localhost)'),
   })
   .strict();
 
@@ -257,7 +260,9 @@ export const configSchema = z
       .string()
       .regex(name, 'lowercase letters, digits and dashes, starting with a letter')
       .default('ydeploy')
-      .describe('Project name: tags and resource names'),
+      .describe(
+        'Project name: tags and resource names (with an environment name, at most 50 characters: IAM role names)',
+      ),
     defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
     bot: botSchema.optional().describe("The team's bot: what deploy builds into a release"),
     sandbox: sandboxSettingsSchema.prefault({}).describe('The built-in sandbox environment'),
