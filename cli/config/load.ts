@@ -13,6 +13,8 @@ import {
 } from './schema.js';
 import { sandboxEnvironment, SANDBOX } from './sandbox.js';
 
+const regionRule = environmentSchema.shape.region;
+
 export const DEFAULT_CONFIG_FILE = 'ydeploy.config.json';
 
 export interface ResolvedEnvironment extends EnvironmentConfig {
@@ -118,6 +120,12 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
   }
   const env =
     name === SANDBOX && configured ? environmentSchema.parse({ ...sandboxEnvironment(), ...configured }) : base;
+  // --region bypasses the schema, so it is held to the schema's rule here.
+  const regionProblem = options.region === undefined ? undefined : regionRule.safeParse(options.region).error;
+  if (regionProblem)
+    throw new UsageError(`--region ${options.region || '""'} is not an AWS region`, 'expected one such as us-east-1', {
+      fix: `pass --region ${env.region}`,
+    });
   const baseDir = file ? dirname(file) : options.cwd;
   const terraformDir = env.terraform.dir ? resolve(baseDir, env.terraform.dir) : resolve(PACKAGE_ROOT, 'terraform');
   return {

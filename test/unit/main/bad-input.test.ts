@@ -58,3 +58,12 @@ describe('environment names that are names of Object.prototype', () => {
     },
   );
 });
+
+describe('--region', () => {
+  it.each(['europe', '', 'us-east-1; reboot'])('--region %j is refused before any AWS call', async (region) => {
+    const error = await usage(['status', '--region', region]);
+    expect(error.what).toBe(`--region ${region || '""'} is not an AWS region`);
+    expect(error.why).toBe('expected one such as us-east-1');
+    expect(error.fix).toBe('pass --region us-east-1');
+  });
+});
