@@ -26,11 +26,12 @@ export default defineCommand({
     ]);
     const selector = targets.parseSelector(input.options.instance);
     const timeoutFlag = input.options.timeout;
+    // Read before any AWS call; an empty --timeout "" is refused, not taken for "not given".
+    const timeoutFlagMs =
+      timeoutFlag === undefined ? undefined : parseDuration('--timeout', timeoutFlag, 'health --wait');
     const ctx = await openContext(input);
     const { reporter } = ctx;
-    const timeoutMs = timeoutFlag
-      ? parseDuration('--timeout', timeoutFlag, 'health --wait')
-      : ctx.env.health.gateTimeout;
+    const timeoutMs = timeoutFlagMs ?? ctx.env.health.gateTimeout;
     let probes;
     if (input.options.wait) {
       const what = `${targets.describeSelector(selector)}s of ${ctx.env.name}`;

@@ -12,19 +12,20 @@ export default defineCommand({
       .option('--duration <duration>', 'how long to watch', '24h')
       .option('--interval <duration>', 'time between probes', '60s'),
   async run(input) {
-    const [{ openContext }, { ExitCode }, { runMonitor, THRESHOLDS }, { parseDuration }] = await Promise.all([
-      import('../context.js'),
-      import('../errors.js'),
-      import('../inspect/monitor.js'),
-      import('../inspect/options.js'),
-    ]);
+    const [{ openContext }, { ExitCode }, { runMonitor, THRESHOLDS }, { parseDuration, INTERVAL_BOUNDS }] =
+      await Promise.all([
+        import('../context.js'),
+        import('../errors.js'),
+        import('../inspect/monitor.js'),
+        import('../inspect/options.js'),
+      ]);
     const [{ dataPaint }, { renderAlert, renderMonitorRound, renderMonitorSummary }] = await Promise.all([
       import('../output/logline.js'),
       import('../output/table.js'),
     ]);
     const { duration, interval } = input.options;
     const durationMs = parseDuration('--duration', duration, 'monitor');
-    const intervalMs = parseDuration('--interval', interval, 'monitor');
+    const intervalMs = parseDuration('--interval', interval, 'monitor', INTERVAL_BOUNDS);
     const ctx = await openContext(input);
     const { reporter } = ctx;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });

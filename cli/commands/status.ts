@@ -13,7 +13,7 @@ export default defineCommand({
     const [
       { openContext },
       { gatherStatus, watchStatus },
-      { parseDuration },
+      { parseDuration, INTERVAL_BOUNDS },
       { dataPaint },
       { clearScreen, renderStatus },
     ] = await Promise.all([
@@ -23,7 +23,7 @@ export default defineCommand({
       import('../output/logline.js'),
       import('../output/table.js'),
     ]);
-    const intervalMs = parseDuration('--interval', input.options.interval, 'status --watch');
+    const intervalMs = parseDuration('--interval', input.options.interval, 'status --watch', INTERVAL_BOUNDS);
     const ctx = await openContext(input);
     const { reporter } = ctx;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });

@@ -13,6 +13,8 @@ import {
 } from './schema.js';
 import { sandboxEnvironment, SANDBOX } from './sandbox.js';
 
+const regionRule = environmentSchema.shape.region;
+
 export const DEFAULT_CONFIG_FILE = 'ydeploy.config.json';
 
 export interface ResolvedEnvironment extends EnvironmentConfig {
@@ -107,7 +109,9 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
       fix: `pass --env ${names[0] ?? '<name>'}`,
     });
   }
-  const base = config.environments[name] ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
+  // Own keys only: "constructor" or "__proto__" would otherwise find Object.prototype's members.
+  const configured = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
+  const base = configured ?? (name === SANDBOX ? sandboxEnvironment() : undefined);
   if (!base) {
     const known = [...new Set([...names, SANDBOX])].join(', ');
     throw new UsageError(`unknown environment "${name}"`, `known environments: ${known}`, {
@@ -115,9 +119,13 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
     });
   }
   const env =
-    name === SANDBOX && config.environments[name]
-      ? environmentSchema.parse({ ...sandboxEnvironment(), ...config.environments[name] })
-      : base;
+    name === SANDBOX && configured ? environmentSchema.parse({ ...sandboxEnvironment(), ...configured }) : base;
+  // --region bypasses the schema, so it is held to the schema's rule here.
+  const regionProblem = options.region === undefined ? undefined : regionRule.safeParse(options.region).error;
+  if (regionProblem)
+    throw new UsageError(`--region ${options.region || '""'} is not an AWS region`, 'expected one such as us-east-1', {
+      fix: `pass --region ${env.region}`,
+    });
   const baseDir = file ? dirname(file) : options.cwd;
   const terraformDir = env.terraform.dir ? resolve(baseDir, env.terraform.dir) : resolve(PACKAGE_ROOT, 'terraform');
   return {

@@ -10,15 +10,108 @@ const duration = (fallback: string, what: string) =>
     .default(fallback)
     .describe(`${what}; a duration such as "90s", "5m" or milliseconds`)
     .transform((value, ctx) => {
-      const parsed = typeof value === 'number' ? value : ms(value as ms.StringValue);
-      if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (try "30s" or "5m")` });
+      // `ms` throws on an empty string; zero would make a wait that never waits.
+      const text = typeof value === 'string' ? value.trim() : '';
+      const parsed = typeof value === 'number' ? value : text ? ms(text as ms.StringValue) : undefined;
+      if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a positive duration (try "30s" or "5m")` });
         return z.NEVER;
       }
       return parsed;
     });
 
 const name = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** Why `bucket` breaks S3's naming rules for general purpose buckets, or undefined when it does not. */
+export function bucketNameProblem(bucket: string): string | undefined {
+  if (bucket.length < 3 || bucket.length > 63) return 'must be 3 to 63 characters long';
+  if (!/^[a-z0-9.-]+$/.test(bucket)) return 'must be lowercase letters, digits, dots and dashes only';
+  if (!/^[a-z0-9]/.test(bucket) || !/[a-z0-9]$/.test(bucket)) return 'must begin and end with a letter or a digit';
+  if (bucket.includes('..')) return 'must not contain two dots in a row';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return 'must not look like an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => bucket.startsWith(p));
+  if (prefix) return `must not start with "${prefix}" (reserved by S3)`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((p) => bucket.endsWith(p));
+  if (suffix) return `must not end with "${suffix}" (reserved by S3)`;
+  return undefined;
+}
+
+const bucketName = (what: string) =>
+  z
+    .string()
+    .superRefine((bucket, ctx) => {
+      const problem = bucketNameProblem(bucket);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (S3 bucket names, e.g. acme-ydeploy-state)` });
+    })
+    .describe(what);
+
+/** Why `parameter` is not an SSM parameter name ydeploy can use, or undefined when it is one. */
+export function parameterNameProblem(parameter: string): string | undefined {
+  if (!parameter.startsWith('/')) return 'must start with "/" (a path such as /acme/production/discord-token)';
+  if (parameter.length > 1011) return 'must be at most 1011 characters';
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(parameter))
+    return 'must be /-separated parts of letters, digits, _ . and - (no empty part, no trailing /)';
+  if (parameter.split('/').length - 1 > 15) return 'must have at most 15 levels';
+  if (/^\/(aws|ssm)/i.test(parameter)) return 'must not start with "aws" or "ssm" (reserved by AWS)';
+  return undefined;
+}
+
+/** Loopback hosts: the only ones a Discord token may be sent to over plain http. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Why `url` is not a Discord API base ydeploy may send the token to, or undefined when it is one. */
+export function discordApiProblem(url: string): string | undefined {
+  // It goes into scripts run as root on the instances (cli/core/shell.ts checks it again).
+  if (!/^https?:\/\/[^\s'"`\\$]+$/.test(url)) return 'must be an http(s) URL such as https://discord.com/api';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an http(s) URL such as https://discord.com/api';
+  }
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname))
+    return `must use https: the bot token is sent to ${parsed.host} and plain http would expose it (http is for 127.0.0.1 / localhost only)`;
+  return undefined;
+}
+
+/**
+ * Module variables ydeploy sets itself on every apply (cli/core/desired/state.ts): from the
+ * environment's settings or from the deployment's state. In `terraform.vars` they would be
+ * overridden, or worse override the state; each says what to set instead.
+ */
+export const OWNED_TERRAFORM_VARS: Readonly<Record<string, string>> = {
+  project: 'set "project" at the top of the config',
+  environment: 'it is the environment\'s name in "environments"',
+  region: 'set the environment\'s "region"',
+  release_bucket: 'set the environment\'s "releaseBucket"',
+  discord_token_parameter: 'set the environment\'s "tokenParameter"',
+  health_port: 'set the environment\'s "health.port"',
+  instance_type: 'set the environment\'s "instanceType"',
+  use_private_subnet: 'deploy and rollback decide it (rollback --to legacy uses the public subnet)',
+  enable_legacy_instance: 'migrate and rollback decide it',
+  enable_enhanced_instance: 'migrate, deploy and rollback decide it',
+  release_version: 'deploy decides it (ydeploy deploy --version <v>)',
+  legacy_release_version: 'migrate and rollback decide it',
+  candidate_release_version: 'deploy decides it',
+  serving_role: 'migrate and rollback decide it (the handoff)',
+};
+
+/**
+ * Suffixes the module appends to "<project>-<environment>" in IAM role names (terraform/iam.tf);
+ * IAM refuses role names over 64 characters. A test keeps this list in step with the module.
+ */
+export const IAM_ROLE_SUFFIXES = ['-bot-instance', '-flow-logs'] as const;
+export const IAM_ROLE_NAME_MAX = 64;
+
+/** The longest IAM role name the module derives for this project and environment. */
+export function longestIamRoleName(project: string, environment: string): string {
+  return IAM_ROLE_SUFFIXES.map((suffix) => `${project}-${environment}${suffix}`).reduce((a, b) =>
+    b.length > a.length ? b : a,
+  );
+}
 
 export const terraformSchema = z
   .object({
@@ -38,14 +131,32 @@ export const terraformSchema = z
     varFiles: z.array(z.string()).default([]).describe('Extra -var-file files, applied before desired.json'),
     vars: z
       .record(z.string(), z.unknown())
+      .superRefine((vars, ctx) => {
+        for (const key of Object.keys(vars))
+          if (Object.hasOwn(OWNED_TERRAFORM_VARS, key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `ydeploy sets ${key} itself: ${OWNED_TERRAFORM_VARS[key]}, and remove it from terraform.vars`,
+            });
+      })
       .default({})
-      .describe('Extra module variables (instance_type, vpc_cidr, alarm_actions, ...)'),
+      .describe(
+        'Extra module variables (vpc_cidr, alarm_actions, log_retention_days, ...); not those ydeploy sets itself ' +
+          '(project, environment, region, release and instance variables: use the config keys)',
+      ),
   })
   .strict();
 
 export const healthSchema = z
   .object({
-    port: z.number().int().min(1).max(65535).default(3000).describe('Port of the bot health server on the instance'),
+    port: z
+      .number()
+      .int()
+      .min(1024, 'must be 1024 to 65535 (the bot runs unprivileged; the module refuses lower ports)')
+      .max(65535, 'must be 1024 to 65535')
+      .default(3000)
+      .describe('Port of the bot health server on the instance (1024-65535)'),
     // It goes into a script run as root on the instance (cli/core/shell.ts checks it again).
     path: z
       .string()
@@ -68,9 +179,15 @@ export const environmentSchema = z
       .default('us-east-1')
       .describe('AWS region'),
     profile: z.string().optional().describe('AWS profile (the standard credential chain otherwise)'),
-    stateBucket: z.string().min(3).describe('S3 bucket for terraform state, lock.json, desired.json and the journal'),
-    releaseBucket: z.string().min(3).optional().describe('S3 bucket for release bundles (the state bucket by default)'),
-    tokenParameter: z.string().startsWith('/').describe('SSM SecureString parameter that holds the Discord token'),
+    stateBucket: bucketName('S3 bucket for terraform state, lock.json, desired.json and the journal'),
+    releaseBucket: bucketName('S3 bucket for release bundles (the state bucket by default)').optional(),
+    tokenParameter: z
+      .string()
+      .superRefine((parameter, ctx) => {
+        const problem = parameterNameProblem(parameter);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('SSM SecureString parameter that holds the Discord token'),
     instanceType: z.string().default('t3.small').describe('EC2 instance type of the bot instances'),
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
@@ -82,10 +199,12 @@ export const environmentSchema = z
       .describe('Register slash commands to this guild (instant) instead of globally'),
     discordApi: z
       .string()
-      .url()
-      .refine((url) => /^https?:\/\/[^\s'"`\\$]+$/.test(url), 'must be an http(s) URL such as https://discord.com/api')
+      .superRefine((url, ctx) => {
+        const problem = discordApiProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .default('https://discord.com/api')
-      .describe('Discord API base URL the bot and checks use'),
+      .describe('Discord API base URL the bot and checks use (https; plain http only to 127.0.0.1 / localhost)'),
   })
   .strict();
 
@@ -141,7 +260,9 @@ export const configSchema = z
       .string()
       .regex(name, 'lowercase letters, digits and dashes, starting with a letter')
       .default('ydeploy')
-      .describe('Project name: tags and resource names'),
+      .describe(
+        'Project name: tags and resource names (with an environment name, at most 50 characters: IAM role names)',
+      ),
     defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
     bot: botSchema.optional().describe("The team's bot: what deploy builds into a release"),
     sandbox: sandboxSettingsSchema.prefault({}).describe('The built-in sandbox environment'),
@@ -150,7 +271,20 @@ export const configSchema = z
       .default({})
       .describe('Environments by name; "sandbox" is built in'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const environment of Object.keys(config.environments)) {
+      const role = longestIamRoleName(config.project, environment);
+      if (role.length > IAM_ROLE_NAME_MAX)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', environment],
+          message:
+            `the IAM role name ${role} would be ${role.length} characters and IAM allows ${IAM_ROLE_NAME_MAX}: ` +
+            `shorten "project" or the environment's name by ${role.length - IAM_ROLE_NAME_MAX}`,
+        });
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;

@@ -58,7 +58,7 @@ describe('parseConfig', () => {
         expect.stringMatching(/^\$\.environments\.production\.stateBucket: /),
         expect.stringMatching(/^\$\.environments\.production\.tokenParameter: /),
         expect.stringMatching(/^\$\.environments\.production\.health\.port: /),
-        '$.environments.production.health.gateTimeout: "soon" is not a duration (try "30s" or "5m")',
+        '$.environments.production.health.gateTimeout: "soon" is not a positive duration (try "30s" or "5m")',
         expect.stringMatching(/^\$\.environments\.production\.terraform\.binary: /),
       ]),
     );
