@@ -249,6 +249,12 @@ export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string 
   for (const a of summary.alarms)
     out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
   for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
+  if (summary.unreadRounds)
+    out.push(
+      p.yellow(
+        `  ${summary.unreadRounds} round(s) could not read the instances or alarms: what they would have shown is unknown`,
+      ),
+    );
   return out.join('\n');
 }
 

@@ -131,3 +131,30 @@ describe('ydeploy lock status', () => {
     expect(out.code).toBe(2);
   });
 });
+
+describe('ydeploy monitor', () => {
+  it('rounds that could not be read exit 1, not 0, when nothing alerted', async () => {
+    const ctx = context();
+    ctx.alarms = { list: () => Promise.reject(new Error('cannot read CloudWatch alarms: AccessDenied')) };
+    opened.ctx = ctx;
+    const out = await run(['monitor', '--env', 'test', '--duration', '2m', '--interval', '60s']);
+    expect(out.stderr).toContain('cannot read alarms: cannot read CloudWatch alarms: AccessDenied');
+    expect(out.stdout).toContain('round(s) could not read the instances or alarms');
+    expect(out.code).toBe(1);
+  });
+});
+
+describe('ydeploy health and history', () => {
+  it.each([['health'], ['history']])('%s without AWS credentials: the one error with the fix, exit 2', async (name) => {
+    const ctx = context();
+    ctx.store.get = noCredentials;
+    ctx.store.list = noCredentials;
+    ctx.instances = { list: noCredentials, describe: noCredentials };
+    opened.ctx = ctx;
+    const out = await run([name, '--env', 'test']);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('no AWS credentials were found');
+    expect(out.stderr).toContain('→ name an AWS profile');
+    expect(out.code).toBe(2);
+  });
+});
