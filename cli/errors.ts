@@ -69,6 +69,30 @@ export class ApiError extends UserError {
   }
 }
 
+/**
+ * AWS credentials that are not there (`missing`: the SDK's chain found none, or the profile gives
+ * none) or that AWS refused (`rejected`). Every call would fail the same way, so commands report
+ * it once rather than per call. Exit 2: it is configuration.
+ */
+export class CredentialsError extends ApiError {
+  readonly problem: 'missing' | 'rejected';
+  constructor(
+    what: string,
+    why: string,
+    problem: 'missing' | 'rejected',
+    options: Omit<UserErrorOptions, 'code'> & { status?: number } = {},
+  ) {
+    super(what, why, { ...options, code: ExitCode.usage, retryable: false });
+    this.name = 'CredentialsError';
+    this.problem = problem;
+  }
+
+  /** The same error, told about something else (e.g. "cannot read the status of production"). */
+  about(what: string): CredentialsError {
+    return new CredentialsError(what, this.why, this.problem, { fix: this.fix, cause: this, details: this.details });
+  }
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -1,6 +1,7 @@
 // ydeploy monitor [--duration 24h] [--interval 60s]: the guide's post-deployment watch.
 // Alerts go to stderr as they fire; the summary comes at the end or on Ctrl-C.
-// Exit 0 when nothing alerted, 4 when any threshold was crossed.
+// Exit 0 when nothing alerted, 4 when any threshold was crossed, 1 when nothing alerted but some
+// rounds could not be read (a watch that saw nothing is not a watch that saw health).
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -52,6 +53,7 @@ export default defineCommand({
     );
     reporter.data(renderMonitorSummary(summary, p));
     reporter.result({ ...summary });
-    return summary.alerts.length ? ExitCode.healthGate : ExitCode.ok;
+    if (summary.alerts.length) return ExitCode.healthGate;
+    return summary.unreadRounds ? ExitCode.failed : ExitCode.ok;
   },
 });

@@ -1,4 +1,5 @@
 // ydeploy status [--watch] [--interval 5s]: one screen of everything an operator looks at.
+// Exit 1 when any section could not be read (it shows as unknown); 2 without AWS credentials.
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -12,13 +13,15 @@ export default defineCommand({
   async run(input) {
     const [
       { openContext },
-      { gatherStatus, watchStatus },
+      { gatherStatus, watchStatus, unknownSections },
+      { ExitCode },
       { parseDuration, INTERVAL_BOUNDS },
       { dataPaint },
       { clearScreen, renderStatus },
     ] = await Promise.all([
       import('../context.js'),
       import('../inspect/status.js'),
+      import('../errors.js'),
       import('../inspect/options.js'),
       import('../output/logline.js'),
       import('../output/table.js'),
@@ -27,20 +30,37 @@ export default defineCommand({
     const ctx = await openContext(input);
     const { reporter } = ctx;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
+    const env = ctx.env.name;
     if (!input.options.watch) {
-      const step = reporter.json ? undefined : reporter.step(`reading the status of ${ctx.env.name}`);
-      const report = await gatherStatus(ctx);
-      step?.succeed();
+      const step = reporter.json ? undefined : reporter.step(`reading the status of ${env}`);
+      let report;
+      try {
+        report = await gatherStatus(ctx);
+      } catch (error) {
+        step?.fail();
+        throw error;
+      }
+      const unknown = unknownSections(report);
+      if (unknown.length) step?.fail(`could not read ${unknown.join(', ')}`);
+      else step?.succeed();
       reporter.data(`${renderStatus(report, p)}\n`);
-      reporter.result({ ...report });
-      return 0;
+      if (unknown.length)
+        reporter.warn(
+          `the status of ${env} is incomplete: ${unknown.join(', ')} could not be read and show as unknown (why: above; rerun: ydeploy status --env ${env})`,
+        );
+      reporter.result({ ok: !unknown.length, ...report, unknown });
+      return unknown.length ? ExitCode.failed : ExitCode.ok;
     }
     // Redraw in place only where stdout is a terminal; anywhere else each round is appended.
     const redraw = reporter.interactive && Boolean(process.stdout.isTTY);
+    let complete = true;
     await watchStatus(ctx, intervalMs, (report) => {
-      if (reporter.json) reporter.event({ type: 'status', ...report });
+      const unknown = unknownSections(report);
+      complete = !unknown.length;
+      if (reporter.json) reporter.event({ type: 'status', ...report, unknown });
       else reporter.data(redraw ? `${clearScreen()}${renderStatus(report, p)}` : `${renderStatus(report, p)}\n`);
     });
-    return 0;
+    // The watch ends on Ctrl-C: its exit says whether the last screen was complete.
+    return complete ? ExitCode.ok : ExitCode.failed;
   },
 });

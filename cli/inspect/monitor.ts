@@ -3,6 +3,7 @@
 // CloudWatch alarms the terraform module creates (their state is what CloudWatch evaluated).
 import type { Alarm } from '../ports.js';
 import type { Context } from '../core/context.js';
+import { CredentialsError } from '../errors.js';
 import { probeAll, type HealthProbe } from './health.js';
 import { alarmPrefix } from './status.js';
 
@@ -66,6 +67,8 @@ export interface MonitorSummary {
   }[];
   alarms: { name: string; kind: AlertKind; state: Alarm['state'] }[];
   alerts: Alert[];
+  /** Rounds whose instances or alarms could not be read: what they would have shown is unknown. */
+  unreadRounds: number;
 }
 
 /** The thresholds' memory: pure, fed by each round's probes and alarms. */
@@ -145,7 +148,7 @@ export class MonitorState {
     return fired;
   }
 
-  summary(started: number, ended: number, interrupted: boolean): MonitorSummary {
+  summary(started: number, ended: number, interrupted: boolean, unreadRounds = 0): MonitorSummary {
     return {
       started: new Date(started).toISOString(),
       ended: new Date(ended).toISOString(),
@@ -164,6 +167,7 @@ export class MonitorState {
       })),
       alarms: [...this.alarmStates].map(([name, a]) => ({ name, kind: a.kind, state: a.state })),
       alerts: this.alerts,
+      unreadRounds,
     };
   }
 
@@ -219,12 +223,18 @@ export async function runMonitor(
   const end = started + options.durationMs;
   const timeoutMs = Math.max(2_000, Math.min(options.intervalMs, 15_000));
   let interrupted = false;
+  let unreadRounds = 0;
+  // Missing or rejected credentials fail every round the same way: they end the watch at once.
+  const fatal = (error: unknown) => {
+    if (error instanceof CredentialsError) throw error;
+  };
   for (let round = 0; ; round++) {
     if (deps.signal?.aborted) {
       interrupted = true;
       break;
     }
     const at = deps.clock.now();
+    let unread = false;
     try {
       const [probes, alarms] = await Promise.all([
         deps.instances.list(deps.env.name).then((list) =>
@@ -240,8 +250,10 @@ export async function runMonitor(
             },
           ),
         ),
-        deps.alarms.list(alarmPrefix(deps.env)).catch((error) => {
+        deps.alarms.list(alarmPrefix(deps.env)).catch((error: unknown) => {
+          fatal(error);
           hooks.onError?.('cannot read alarms', error);
+          unread = true;
           return [] as Alarm[];
         }),
       ]);
@@ -253,8 +265,11 @@ export async function runMonitor(
         interrupted = true;
         break;
       }
+      fatal(error);
       hooks.onError?.('cannot list instances', error);
+      unread = true;
     }
+    if (unread) unreadRounds++;
     const next = started + (round + 1) * options.intervalMs;
     if (next >= end) {
       if (end > deps.clock.now()) await sleepQuietly(deps, end - deps.clock.now());
@@ -263,7 +278,7 @@ export async function runMonitor(
     }
     await sleepQuietly(deps, Math.max(0, next - deps.clock.now()));
   }
-  return state.summary(started, deps.clock.now(), interrupted);
+  return state.summary(started, deps.clock.now(), interrupted, unreadRounds);
 }
 
 async function sleepQuietly(deps: MonitorDeps, ms: number): Promise<void> {

@@ -1,8 +1,11 @@
 // `status`: everything an operator looks at, gathered concurrently. Each section is read on
-// its own: one that fails (or an instance SSM cannot reach) is reported, never fatal.
+// its own: one that fails (or an instance SSM cannot reach) is reported, never fatal, and its
+// value is left undefined — unknown, never read as empty, free or none. Missing or rejected AWS
+// credentials are the exception: every section fails the same way, so they are one error.
 import { readNetworkConfiguration } from './network.js';
 import type { Alarm, Instance, LogStore } from '../ports.js';
 import type { Context } from '../core/context.js';
+import { CredentialsError } from '../errors.js';
 import { readLock } from '../core/lock/lock.js';
 import { listJournal } from '../core/journal/journal.js';
 import { notRunning, probeAll, type HealthProbe } from './health.js';
@@ -54,20 +57,27 @@ export interface DeploymentSummary {
   error?: string;
 }
 
+/**
+ * Each section is undefined when it could not be read (unknown; its reason is in `errors`), so
+ * `lock: null` always means "free", `alarms: []` "none", and never "we could not tell".
+ */
 export interface StatusReport {
   environment: string;
   at: string;
   tookMs: number;
-  instances: InstanceStatus[];
+  instances?: InstanceStatus[];
   /** terraform's network_configuration output; null when there is none (nothing applied yet). */
-  network: unknown;
-  streams: StreamStatus[];
-  alarms: Pick<Alarm, 'name' | 'state' | 'reason'>[];
-  lock: LockStatus | null;
-  lastDeployment: DeploymentSummary | null;
+  network?: unknown;
+  streams?: StreamStatus[];
+  alarms?: Pick<Alarm, 'name' | 'state' | 'reason'>[];
+  lock?: LockStatus | null;
+  lastDeployment?: DeploymentSummary | null;
   /** Sections that could not be read, and why. */
   errors: Record<string, string>;
 }
+
+/** The sections of a report that could not be read (shown as unknown). */
+export const unknownSections = (report: Pick<StatusReport, 'errors'>): string[] => Object.keys(report.errors);
 
 export interface StatusOptions {
   /** Budget of each health probe through SSM. */
@@ -80,35 +90,32 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
   const { probeTimeoutMs = 2_500, sectionTimeoutMs = 2_800 } = options;
   const started = deps.clock.now();
   const errors: Record<string, string> = {};
+  let credentials: CredentialsError | undefined;
   const section = async <T>(
     name: string,
-    fallback: T,
     read: () => Promise<T>,
     budget = sectionTimeoutMs,
-  ): Promise<T> => {
+  ): Promise<T | undefined> => {
     try {
       return await within(budget, read());
     } catch (error) {
       if (deps.signal?.aborted) throw deps.signal.reason;
+      if (error instanceof CredentialsError) credentials ??= error;
       errors[name] = (error as Error).message;
-      return fallback;
+      return undefined;
     }
   };
   const [instances, network, streams, alarms, lock, lastDeployment] = await Promise.all([
-    section(
-      'instances',
-      [] as InstanceStatus[],
-      () => readInstances(deps, probeTimeoutMs),
-      sectionTimeoutMs + probeTimeoutMs,
-    ),
-    section('network', null as unknown, () => readNetwork(deps)),
-    section('streams', [] as StreamStatus[], () => readStreams(deps)),
-    section('alarms', [] as StatusReport['alarms'], async () =>
+    section('instances', () => readInstances(deps, probeTimeoutMs), sectionTimeoutMs + probeTimeoutMs),
+    section('network', () => readNetwork(deps)),
+    section('streams', () => readStreams(deps)),
+    section('alarms', async () =>
       (await deps.alarms.list(alarmPrefix(deps.env))).map(({ name, state, reason }) => ({ name, state, reason })),
     ),
-    section('lock', null as LockStatus | null, () => readLockStatus(deps)),
-    section('lastDeployment', null as DeploymentSummary | null, () => readLastDeployment(deps)),
+    section('lock', () => readLockStatus(deps)),
+    section('lastDeployment', () => readLastDeployment(deps)),
   ]);
+  if (credentials) throw credentials.about(`cannot read the status of ${deps.env.name}`);
   const now = deps.clock.now();
   return {
     environment: deps.env.name,

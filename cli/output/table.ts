@@ -50,11 +50,16 @@ function kindText(kind: string, p: Paint): string {
   return kind === 'legacy' ? p.magenta(kind) : kind === 'enhanced' ? p.cyan(kind) : kind;
 }
 
+/** What a section that could not be read shows: never empty, free or none. */
+const UNKNOWN = 'unknown (could not be read)';
+
 export function renderStatus(report: StatusReport, p: Paint): string {
   const out: string[] = [];
+  const unknown = p.yellow(UNKNOWN);
   out.push(`${p.bold(`ydeploy status — ${report.environment}`)} ${p.dim(`${report.at} (${duration(report.tookMs)})`)}`);
   out.push('', p.bold('Instances'));
-  if (report.instances.length) {
+  if (!report.instances) out.push(`  ${unknown}`);
+  else if (report.instances.length) {
     const t = table(['kind', 'instance', 'state', 'subnet', 'ip', 'release', 'bot', 'uptime', 'health'], p);
     for (const i of report.instances) {
       t.push([
@@ -72,28 +77,30 @@ export function renderStatus(report: StatusReport, p: Paint): string {
     out.push(t.toString());
     for (const i of report.instances)
       if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
-  } else out.push(p.dim(report.errors.instances ? '  (could not be read)' : '  none'));
+  } else out.push(p.dim('  none'));
 
   out.push('', p.bold('Network (network_configuration)'));
-  out.push(
-    ...(report.network
-      ? flatten(report.network).map(([k, v]) => `  ${k}: ${v}`)
-      : [p.dim('  not available (nothing applied yet)')]),
-  );
+  if (report.network === undefined) out.push(`  ${unknown}`);
+  else if (report.network === null) out.push(p.dim('  not available (nothing applied yet)'));
+  else out.push(...flatten(report.network).map(([k, v]) => `  ${k}: ${v}`));
 
   out.push('', p.bold('Logs (last event per stream)'));
-  if (report.streams.length) {
-    const kinds = new Map(report.instances.map((i) => [i.id, i.kind as string]));
+  if (!report.streams) out.push(`  ${unknown}`);
+  else if (report.streams.length) {
+    const kinds = new Map((report.instances ?? []).map((i) => [i.id, i.kind as string]));
     const t = table(['kind', 'stream', 'last event', 'message'], p);
     for (const s of report.streams) {
+      // Without the instance list, a stream's instance is not known to be gone.
+      const kind = kinds.get(s.instanceId) ?? (report.instances ? 'gone' : 'unknown');
       const age = s.ageSeconds === undefined ? '—' : `${duration(s.ageSeconds * 1000)} ago`;
-      t.push([kindText(kinds.get(s.instanceId) ?? 'gone', p), s.name, age, truncate(messageText(s.lastMessage), 60)]);
+      t.push([kindText(kind, p), s.name, age, truncate(messageText(s.lastMessage), 60)]);
     }
     out.push(t.toString());
   } else out.push(p.dim('  no streams'));
 
   out.push('', p.bold('Alarms'));
-  if (report.alarms.length) {
+  if (!report.alarms) out.push(`  ${unknown}`);
+  else if (report.alarms.length) {
     for (const a of report.alarms) {
       const state =
         a.state === 'OK' ? p.green('OK') : a.state === 'ALARM' ? p.red('ALARM') : p.yellow('INSUFFICIENT_DATA');
@@ -103,9 +110,12 @@ export function renderStatus(report: StatusReport, p: Paint): string {
 
   out.push('', `${p.bold('Lock')}  ${lockText(report, p)}`);
   const d = report.lastDeployment;
-  const last = d
-    ? `${d.command} ${d.id} by ${d.who}, ${d.started} — ${outcomeText(d.outcome, p)}${d.error ? ` (${d.error})` : ''}`
-    : p.dim('none');
+  const last =
+    d === undefined
+      ? unknown
+      : d
+        ? `${d.command} ${d.id} by ${d.who}, ${d.started} — ${outcomeText(d.outcome, p)}${d.error ? ` (${d.error})` : ''}`
+        : p.dim('none');
   out.push(`${p.bold('Last deployment')}  ${last}`);
   const errors = Object.entries(report.errors);
   if (errors.length) out.push('', p.yellow('Could not read:'), ...errors.map(([k, v]) => `  ${k}: ${v}`));
@@ -114,6 +124,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
 
 function lockText(report: StatusReport, p: Paint): string {
   const l = report.lock;
+  if (l === undefined) return p.yellow(UNKNOWN);
   if (!l) return p.green('free');
   const text = `held by ${l.holder} (${l.command}) since ${l.since}, expires ${l.expiresAt}`;
   return l.expired ? p.yellow(`expired — ${text}`) : p.red(text);
@@ -238,6 +249,12 @@ export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string 
   for (const a of summary.alarms)
     out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
   for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
+  if (summary.unreadRounds)
+    out.push(
+      p.yellow(
+        `  ${summary.unreadRounds} round(s) could not read the instances or alarms: what they would have shown is unknown`,
+      ),
+    );
   return out.join('\n');
 }
 

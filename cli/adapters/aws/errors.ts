@@ -1,5 +1,5 @@
 // SDK errors become ApiErrors: "{what}: {why}" with the HTTP status and whether a retry may help.
-import { ApiError, UsageError } from '../../errors.js';
+import { ApiError, CredentialsError, UsageError } from '../../errors.js';
 
 interface SdkError {
   name?: string;
@@ -9,8 +9,15 @@ interface SdkError {
   code?: string;
 }
 
-const CREDENTIALS =
-  /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|AuthFailure/;
+/** The SDK found no credentials to sign with: nothing reached AWS. */
+const NO_CREDENTIALS = /CredentialsProviderError|Could not load credentials|Could not resolve credentials/;
+/** AWS answered and refused the credentials it was given. */
+const REJECTED = /ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|AuthFailure/;
+
+/** What to do when no credentials are found: every way the SDK's chain can be given some, and the sandbox. */
+export const NO_CREDENTIALS_FIX =
+  'name an AWS profile (--profile <name>, "profile" in the environment in ydeploy.config.json, or AWS_PROFILE=<name>), ' +
+  'or create one with `aws configure`; to try ydeploy without AWS: --env sandbox';
 
 export function toApiError(what: string, error: unknown): Error {
   if (error instanceof ApiError || error instanceof UsageError) return error;
@@ -18,11 +25,16 @@ export function toApiError(what: string, error: unknown): Error {
   if (sdk.name === 'AbortError' || (error as Error)?.name === 'AbortError') return error as Error;
   const status = sdk.$metadata?.httpStatusCode;
   const name = sdk.name ?? 'Error';
-  if (CREDENTIALS.test(name) || CREDENTIALS.test(sdk.message ?? '')) {
-    return new ApiError(what, `AWS rejected the credentials (${name}: ${sdk.message})`, {
+  if (NO_CREDENTIALS.test(name) || NO_CREDENTIALS.test(sdk.message ?? '')) {
+    return new CredentialsError(what, `no AWS credentials were found (${sdk.message ?? name})`, 'missing', {
+      cause: error,
+      fix: NO_CREDENTIALS_FIX,
+    });
+  }
+  if (REJECTED.test(name) || REJECTED.test(sdk.message ?? '')) {
+    return new CredentialsError(what, `AWS rejected the credentials (${name}: ${sdk.message})`, 'rejected', {
       status,
       cause: error,
-      code: 2,
       fix: 'check `aws sts get-caller-identity`, or pass --profile / set AWS_PROFILE',
     });
   }

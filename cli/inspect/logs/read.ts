@@ -1,4 +1,5 @@
 // `logs` and `logs --follow`: the environment's streams, merged by time, page by page.
+import { CredentialsError } from '../../errors.js';
 import type { Clock, Instances, LogEvent, LogStore } from '../../ports.js';
 import type { Selector } from '../targets.js';
 import { mergePages } from './merge.js';
@@ -80,6 +81,8 @@ export async function* followLogs(
       }
     } catch (error) {
       if (request.signal?.aborted) return;
+      // Missing or rejected credentials fail every poll the same way: retrying cannot help.
+      if (error instanceof CredentialsError) throw error;
       options.onRetry?.(error);
     }
     try {

@@ -295,16 +295,16 @@ describe('status against moto', () => {
       clock: systemClock,
     });
     expect(report.tookMs).toBeLessThan(3000);
-    expect(report.instances.map((i) => [i.kind, i.id, i.subnet, i.release])).toEqual([
+    expect(report.instances!.map((i) => [i.kind, i.id, i.subnet, i.release])).toEqual([
       ['legacy', ids.legacy, 'public', 'v1'],
       ['enhanced', ids.enhanced, 'private', 'v2'],
     ]);
     // moto's Run Command runs nothing: SSM answers, nothing is listening.
-    expect(report.instances.map((i) => i.health.state)).toEqual(['down', 'down']);
+    expect(report.instances!.map((i) => i.health.state)).toEqual(['down', 'down']);
     expect(report.network).toMatchObject({ use_private_subnet: true });
     expect(
-      report.streams
-        .filter((s) => s.instanceId === ids.enhanced)
+      report
+        .streams!.filter((s) => s.instanceId === ids.enhanced)
         .map((s) => s.lastMessage && JSON.parse(s.lastMessage).msg),
     ).toEqual([expect.stringMatching(/^enhanced bot|^follow same-ms/), `enhanced health ${PER_STREAM - 1}`]);
     expect(report.alarms).toEqual([

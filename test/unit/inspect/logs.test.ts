@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CredentialsError } from '../../../cli/errors.js';
 import { mergePages } from '../../../cli/inspect/logs/merge.js';
 import { SeenEvents } from '../../../cli/inspect/logs/seen.js';
 import { followLogs, readLogs, type TaggedEvent } from '../../../cli/inspect/logs/read.js';
@@ -242,5 +243,19 @@ describe('followLogs', () => {
     }
     expect(errors).toEqual(['throttled']);
     expect(got).toEqual(['one']);
+  });
+
+  it('stops with the error when there are no AWS credentials: retrying cannot help', async () => {
+    const logs = new FakeLogStore();
+    logs.streams = () =>
+      Promise.reject(new CredentialsError('cannot list the streams', 'no AWS credentials were found', 'missing'));
+    const retried: unknown[] = [];
+    const follow = followLogs(
+      { logs, instances: new FakeInstances([]), clock: new FakeClock(T0), environment: 'test' },
+      { selector: parseSelector(undefined), since: T0 - 1000, signal: new AbortController().signal },
+      { onRetry: (e) => retried.push(e) },
+    );
+    await expect(follow.next()).rejects.toBeInstanceOf(CredentialsError);
+    expect(retried).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { testEnv } from '../../_helpers/fakes.js';
+import { CredentialsError } from '../../../cli/errors.js';
 import { describe, expect, it } from 'vitest';
 import { classifyAlarm, MonitorState, runMonitor } from '../../../cli/inspect/monitor.js';
 import type { HealthProbe } from '../../../cli/inspect/health.js';
@@ -130,5 +131,47 @@ describe('runMonitor', () => {
       { onRound: () => ++rounds === 3 && controller.abort() },
     );
     expect(summary).toMatchObject({ interrupted: true, rounds: 3, alerts: [] });
+  });
+
+  it('counts the rounds it could not read: a watch that saw nothing is not a healthy one', async () => {
+    const instances = new FakeInstances([instance('i-a', 'enhanced', { environment: 'test' })]);
+    let n = 0;
+    const list = instances.list.bind(instances);
+    instances.list = (environment) =>
+      ++n <= 2 ? Promise.reject(new Error('cannot list EC2 instances: throttled')) : list(environment);
+    const alarms = new FakeAlarms();
+    alarms.list = () => Promise.reject(new Error('cannot read CloudWatch alarms: AccessDenied'));
+    const errors: string[] = [];
+    const summary = await runMonitor(
+      {
+        env,
+        instances,
+        remote: new FakeRemote((id) => healthAnswer(id, 200, healthyBody())),
+        alarms,
+        clock: new FakeClock(),
+      },
+      { durationMs: 5 * MIN, intervalMs: MIN },
+      { onError: (what) => errors.push(what) },
+    );
+    expect(summary).toMatchObject({ rounds: 3, alerts: [], unreadRounds: 5 });
+    expect(errors.filter((e) => e === 'cannot list instances')).toHaveLength(2);
+  });
+
+  it('without AWS credentials stops at once with the error instead of watching nothing for a day', async () => {
+    const missing = () =>
+      Promise.reject(new CredentialsError('cannot list EC2 instances', 'no AWS credentials were found', 'missing'));
+    const clock = new FakeClock();
+    const error = await runMonitor(
+      {
+        env,
+        instances: { list: missing, describe: missing },
+        remote: new FakeRemote(() => new Promise(() => {})),
+        alarms: { list: missing },
+        clock,
+      },
+      { durationMs: 24 * 60 * MIN, intervalMs: MIN },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect(clock.now() - Date.parse('2026-11-26T10:00:00Z')).toBe(0);
   });
 });

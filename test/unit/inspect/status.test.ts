@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gatherStatus } from '../../../cli/inspect/status.js';
 import { renderStatus } from '../../../cli/output/table.js';
 import { paint } from '../../../cli/output/paint.js';
+import { CredentialsError } from '../../../cli/errors.js';
 import { MemoryStore, testEnv } from '../../_helpers/fakes.js';
 import {
   FakeAlarms,
@@ -68,24 +69,24 @@ describe('gatherStatus', () => {
     const started = Date.now();
     const report = await gatherStatus(deps, { probeTimeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(report.instances.map((i) => [i.kind, i.id, i.subnet, i.health.state])).toEqual([
+    expect(report.instances!.map((i) => [i.kind, i.id, i.subnet, i.health.state])).toEqual([
       ['legacy', 'i-old', 'public', 'unreachable'],
       ['enhanced', 'i-new', 'private', 'healthy'],
     ]);
-    expect(report.instances[1]).toMatchObject({ uptimeSeconds: 120, release: 'v2', health: { botRole: 'standby' } });
-    expect(report.instances[1]).toMatchObject({
+    expect(report.instances![1]).toMatchObject({ uptimeSeconds: 120, release: 'v2', health: { botRole: 'standby' } });
+    expect(report.instances![1]).toMatchObject({
       bot: { name: 'dice-bot', version: '1.2.0' },
       commit: '3f9c2ab5e1d0c7b8a9f6e5d4c3b2a1f0e9d8c7b6',
       dirty: true,
       ydeploy: '0.9.0',
     });
-    expect(report.instances[0]).not.toHaveProperty('bot');
-    expect(report.instances[0]).not.toHaveProperty('commit');
+    expect(report.instances![0]).not.toHaveProperty('bot');
+    expect(report.instances![0]).not.toHaveProperty('commit');
     expect(report.network).toBeNull();
     expect(report.lock).toBeNull();
     expect(report.lastDeployment).toBeNull();
-    expect(report.alarms.map((a) => a.state)).toEqual(['OK', 'ALARM']);
-    expect(report.streams.find((s) => s.name === 'i-new-bot')).toMatchObject({
+    expect(report.alarms!.map((a) => a.state)).toEqual(['OK', 'ALARM']);
+    expect(report.streams!.find((s) => s.name === 'i-new-bot')).toMatchObject({
       ageSeconds: 5,
       lastMessage: '{"level":30,"time":1,"msg":"ready"}',
     });
@@ -164,5 +165,48 @@ describe('gatherStatus', () => {
     });
     expect(report.streams).toHaveLength(2);
     expect(renderStatus(report, paint(false))).toContain('alarms: cannot read CloudWatch alarms: AccessDenied');
+  });
+
+  it('shows what could not be read as unknown, never as free, none or empty', async () => {
+    const deps = world();
+    const denied = () => Promise.reject(new Error('AccessDenied: not allowed'));
+    deps.alarms.list = denied;
+    deps.instances.list = denied;
+    deps.logs.streams = denied;
+    deps.store.get = denied;
+    deps.store.list = denied;
+    const report = await gatherStatus(deps, { probeTimeoutMs: 100 });
+    for (const section of ['instances', 'network', 'streams', 'alarms', 'lock', 'lastDeployment'] as const)
+      expect(report[section], section).toBeUndefined();
+    expect(Object.keys(report.errors).sort()).toEqual(
+      ['alarms', 'instances', 'lastDeployment', 'lock', 'network', 'streams'].sort(),
+    );
+    const screen = renderStatus(report, paint(false));
+    expect(screen).toMatch(/Instances\n {2}unknown \(could not be read\)/);
+    expect(screen).toMatch(/Network \(network_configuration\)\n {2}unknown/);
+    expect(screen).toMatch(/Logs \(last event per stream\)\n {2}unknown/);
+    expect(screen).toMatch(/Alarms\n {2}unknown/);
+    expect(screen).toContain('Lock  unknown (could not be read)');
+    expect(screen).toContain('Last deployment  unknown (could not be read)');
+    for (const fact of ['free', 'none', 'no streams', 'nothing applied yet']) expect(screen).not.toContain(fact);
+  });
+
+  it('without AWS credentials, every section failing the same way is one error, not a screen of guesses', async () => {
+    const deps = world();
+    const missing = () =>
+      Promise.reject(
+        new CredentialsError('cannot read x', 'no AWS credentials were found (…)', 'missing', { fix: 'aws configure' }),
+      );
+    deps.alarms.list = missing;
+    deps.instances.list = missing;
+    deps.logs.streams = missing;
+    deps.store.get = missing;
+    deps.store.list = missing;
+    const error = await gatherStatus(deps, { probeTimeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect((error as CredentialsError).message).toBe(
+      'cannot read the status of test: no AWS credentials were found (…)',
+    );
+    expect((error as CredentialsError).fix).toBe('aws configure');
   });
 });
