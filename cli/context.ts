@@ -114,12 +114,35 @@ export function wireContext(
   };
 }
 
-/** openEnvironment, then wireContext; with `terraform`, terraform's backend is initialised too. */
-export async function openContext(input: CommandInput, options: { terraform?: boolean } = {}): Promise<OpenedContext> {
+export interface OpenOptions {
+  /** Initialise terraform's backend. */
+  terraform?: boolean;
+  /** Refuse (exit 5) when another run holds the deployment lock, before anything else runs. */
+  lockFree?: boolean;
+}
+
+/**
+ * openEnvironment, then wireContext; with `lockFree`, the deployment lock is checked first; with
+ * `terraform`, terraform's backend is initialised too.
+ */
+export async function openContext(input: CommandInput, options: OpenOptions = {}): Promise<OpenedContext> {
   const { env, processEnv } = await openEnvironment(input);
   const ctx = wireContext(input, env, processEnv);
-  if (options.terraform) await initTerraform(ctx);
+  await prepareContext(ctx, options);
   return ctx;
+}
+
+/**
+ * What a command needs before its own work, in order: the lock check reads one S3 object and
+ * needs no terraform, so a second deployment is refused before `terraform init` (which can take
+ * a while) and before preflight.
+ */
+export async function prepareContext(ctx: Context, options: OpenOptions): Promise<void> {
+  if (options.lockFree) {
+    const { assertLockFree } = await import('./core/lock/lock.js');
+    await assertLockFree(ctx);
+  }
+  if (options.terraform) await initTerraform(ctx);
 }
 
 async function initTerraform(ctx: Context): Promise<void> {

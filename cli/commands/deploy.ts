@@ -34,7 +34,8 @@ export default defineCommand({
       ],
     );
     if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
-    const ctx = await openContext(input, { terraform: true });
+    // A run that will take the lock is refused first when another holds it (a dry run takes none).
+    const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       // A bot from --source brings no test suite of ydeploy's: its own run when bot.test names them.
       const skipTests = Boolean(input.options.source) && !ctx.env.bot?.test;

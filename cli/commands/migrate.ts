@@ -33,7 +33,8 @@ export default defineCommand({
       throw new UsageError('--step and --resume do not go together', '--resume continues where the journal stopped', {
         fix: 'ydeploy migrate --resume',
       });
-    const ctx = await openContext(input, { terraform: true });
+    // A run that will take the lock is refused first when another holds it (a dry run takes none).
+    const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       // The bot being migrated is already built and running: its tests are not rerun.
       if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests: true });

@@ -41,7 +41,8 @@ export default defineCommand({
       throw new UsageError('--destroy-enhanced needs --emergency', 'a planned rollback always removes enhanced', {
         fix: 'ydeploy rollback --emergency --destroy-enhanced',
       });
-    const ctx = await openContext(input, { terraform: true });
+    // A run that will take the lock is refused first when another holds it (a dry run takes none).
+    const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       const release = to ?? (resume ? await resumedRelease(ctx) : undefined);
       const result = release

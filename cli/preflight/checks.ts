@@ -146,7 +146,9 @@ const terraformModule: PreflightCheck = {
 const drift: PreflightCheck = {
   id: 'drift',
   title: 'terraform plan: drift from the desired state',
-  needs: ['terraform-module'],
+  // A running deployment holds terraform's state lock too: plan only when no one holds ours,
+  // so the checklist names the holder instead of terraform's state-lock error.
+  needs: ['terraform-module', 'lock'],
   timeoutMs: 600_000,
   async run(deps) {
     const desired = await loadDesired(deps);

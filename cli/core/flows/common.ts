@@ -11,6 +11,12 @@ import { withLock } from '../lock/lock.js';
 import { dryRunSteps, runSteps } from '../steps/runner.js';
 import type { Step } from '../steps/step.js';
 
+/**
+ * The journal of the flow a context runs in (runFlow sets it): an apply step tells it what it is
+ * about to write to desired.json, so --resume can tell the run's own writes from someone else's.
+ */
+const flowJournals = new WeakMap<Context, Journal>();
+
 /** A step that makes the infrastructure match `target(state)`: declaratively, never -target. */
 export function applyStep<S>(
   id: string,
@@ -24,6 +30,7 @@ export function applyStep<S>(
     group,
     async run(ctx, state) {
       const desired = target(state);
+      await flowJournals.get(ctx)?.writingDesired(desired);
       await saveDesired(ctx, desired);
       const result = await ctx.terraform.apply({
         varFiles: await varFilesFor(ctx, desired),
@@ -106,6 +113,7 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
       ? await Journal.resume(ctx, previous)
       : await Journal.start(ctx, options.command, state as Record<string, unknown>);
     if (previous) ctx.reporter.info(`resuming ${previous.id} (${previous.outcome}) from its first unfinished step`);
+    flowJournals.set(ctx, journal);
     try {
       await runSteps(ctx, { steps: options.steps, state, journal, only: options.only, resumeCommand });
       await journal.finish('succeeded');
@@ -124,6 +132,8 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
       }
       await journal.finish('failed', { error: (error as Error).message, recovered });
       throw error;
+    } finally {
+      flowJournals.delete(ctx);
     }
   });
 }

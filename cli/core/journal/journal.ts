@@ -1,7 +1,7 @@
 // The journal: one S3 object per deployment, rewritten as each step starts and ends, so
 // `history` can tell the story and `--resume` knows where to continue.
 import { z } from 'zod';
-import { UserError } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { keys } from '../storage.js';
 
@@ -30,6 +30,13 @@ export const journalSchema = z.object({
   steps: z.array(journalStep),
   /** The flow's own facts (baseline state, release, gate metrics): what --resume needs. */
   state: z.record(z.string(), z.unknown()),
+  /**
+   * desired.json as this run last left it (null: there was none), noted at every journal write
+   * after a step: --resume refuses when someone changed it since. Absent in older entries.
+   */
+  desired: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** What a step is about to write to desired.json, until the step ends: a run killed mid-step left either. */
+  desiredWriting: z.record(z.string(), z.unknown()).optional(),
 });
 export type JournalEntry = z.infer<typeof journalSchema>;
 export type JournalStep = z.infer<typeof journalStep>;
@@ -54,6 +61,7 @@ export class Journal {
     const identity = await ctx.identity?.whoami().catch(() => undefined);
     if (identity) entry.identity = identity.arn;
     const journal = new Journal(ctx, entry);
+    await journal.noteDesired();
     await journal.save();
     return journal;
   }
@@ -103,12 +111,30 @@ export class Journal {
         ...(detail ? { detail } : {}),
       });
     }
+    // The step may have written desired.json: what it left is what a resume continues from.
+    await this.noteDesired();
     await this.save();
   }
 
   async finish(outcome: JournalEntry['outcome'], extra: { error?: string; recovered?: boolean } = {}): Promise<void> {
     Object.assign(this.entry, { outcome, ended: iso(this.ctx.clock.now()), ...extra });
+    await this.noteDesired();
     await this.save();
+  }
+
+  /** Before a step writes desired.json: journaled first, so a run killed mid-write is still its own. */
+  async writingDesired(state: object): Promise<void> {
+    this.entry.desiredWriting = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+    await this.save();
+  }
+
+  /** Record desired.json as it stands now (this run holds the lock, so it is this run's). */
+  private async noteDesired(): Promise<void> {
+    const current = await readDesiredObject(this.ctx).catch(() => undefined);
+    // Unreadable now: keep what was noted before rather than a value nothing can compare with.
+    if (current === undefined) return;
+    this.entry.desired = current;
+    delete this.entry.desiredWriting;
   }
 
   async save(): Promise<void> {
@@ -167,7 +193,95 @@ export async function resumable(ctx: Context, command: string): Promise<JournalE
       { code: 2, fix: again },
     );
   }
+  await assertDesiredUnchanged(ctx, last);
   return last;
+}
+
+/**
+ * A resume continues from the journal's state and re-applies what its steps ask for: when
+ * desired.json changed after the run stopped (another command, a manual edit), that would put a
+ * stale state back over the newer one. Refused, naming what changed and how to start afresh.
+ */
+async function assertDesiredUnchanged(ctx: Context, entry: JournalEntry): Promise<void> {
+  // Entries written before desired.json was noted cannot be compared.
+  if (entry.desired === undefined) return;
+  const now = await readDesiredObject(ctx);
+  // A run killed while a step wrote desired.json left the step's target there: still its own.
+  if (entry.desiredWriting && now && !desiredChanges(entry.desiredWriting, now).length) return;
+  const changes = desiredChanges(entry.desired, now);
+  if (!changes.length) return;
+  const env = ctx.env.name;
+  const release = entry.command === 'rollback' ? entry.state.release : undefined;
+  const fresh = `ydeploy ${entry.command}${typeof release === 'string' ? ` --to ${release}` : ''} --env ${env}`;
+  const shown = changes.slice(0, 5).map(describeChange);
+  const more = changes.length > shown.length ? ` and ${changes.length - shown.length} more` : '';
+  throw new UserError(
+    `cannot resume ${entry.id}`,
+    `s3://${ctx.store.bucket}/${keys.desired(env)} changed since it stopped (${shown.join('; ')}${more}), so resuming would apply a stale state over it`,
+    {
+      code: ExitCode.usage,
+      fix: `see what runs now with ydeploy status --env ${env}, then start a new run: ${fresh}`,
+      details: { deploymentId: entry.id, changed: changes },
+    },
+  );
+}
+
+export interface DesiredChange {
+  field: string;
+  /** Absent: the field (or desired.json itself) did not exist. */
+  then?: unknown;
+  now?: unknown;
+}
+
+/** Field by field, what differs between two desired.json bodies (null: no file). */
+export function desiredChanges(
+  then: Record<string, unknown> | null,
+  now: Record<string, unknown> | null,
+): DesiredChange[] {
+  if (then === null && now === null) return [];
+  if (then === null || now === null)
+    return [{ field: 'desired.json', ...(then ? { then: 'present' } : { now: 'present' }) }];
+  const fields = [...new Set([...Object.keys(then), ...Object.keys(now)])].sort();
+  return fields
+    .filter((f) => canonical(then[f]) !== canonical(now[f]))
+    .map((field) => ({
+      field,
+      ...(field in then ? { then: then[field] } : {}),
+      ...(field in now ? { now: now[field] } : {}),
+    }));
+}
+
+/** JSON with every object's keys sorted: the same value however it was written. */
+function canonical(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+function describeChange(change: DesiredChange): string {
+  if (change.field === 'desired.json') return change.now === undefined ? 'it was deleted' : 'it was created';
+  const shown = (value: unknown, present: boolean) => (present ? JSON.stringify(value) : '(unset)');
+  return `${change.field} ${shown(change.then, 'then' in change)} → ${shown(change.now, 'now' in change)}`;
+}
+
+/** desired.json as stored (null: absent), without the config's settings laid over it. */
+async function readDesiredObject(ctx: Pick<Context, 'store' | 'env'>): Promise<Record<string, unknown> | null> {
+  const object = await ctx.store.get(keys.desired(ctx.env.name));
+  if (!object) return null;
+  const parsed = safeJson(object.body);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UserError(
+      `s3://${ctx.store.bucket}/${keys.desired(ctx.env.name)} is not valid JSON`,
+      'it cannot be compared',
+      {
+        fix: `fix or delete s3://${ctx.store.bucket}/${keys.desired(ctx.env.name)}, then rerun`,
+      },
+    );
+  return parsed as Record<string, unknown>;
 }
 
 function iso(ms: number): string {

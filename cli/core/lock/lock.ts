@@ -40,6 +40,23 @@ export async function readLock(ctx: Pick<Context, 'store' | 'env' | 'clock'>): P
   return { body: parsed.data, etag: object.etag, expired: Date.parse(parsed.data.expiresAt) < ctx.clock.now() };
 }
 
+/**
+ * Refuse at once when another run holds a live lock, before terraform or any preflight check:
+ * the second deployment is told who holds it, what runs and when it expires, instead of waiting
+ * on terraform's own state lock. An expired lock passes (the run takes it over when it locks);
+ * a lock that cannot be read is left to the checks that follow, which say why with a fix.
+ */
+export async function assertLockFree(ctx: Pick<Context, 'store' | 'env' | 'clock' | 'reporter'>): Promise<void> {
+  let current: CurrentLock | undefined;
+  try {
+    current = await readLock(ctx);
+  } catch (error) {
+    ctx.reporter.debug(`could not read the deployment lock before starting: ${(error as Error).message}`);
+    return;
+  }
+  if (current && !current.expired) throw lockedError(ctx, current.body);
+}
+
 export interface HeldLock {
   readonly body: LockBody;
   /** Renew now (the background loop does this every ttl/3). */
@@ -186,7 +203,7 @@ function lockBody(ctx: Context, request: LockRequest): LockBody {
   };
 }
 
-function lockedError(ctx: Context, holder: LockBody): UserError {
+function lockedError(ctx: Pick<Context, 'env'>, holder: LockBody): UserError {
   return new UserError(
     `another deployment holds the lock of ${ctx.env.name}`,
     `${holder.holder} is running "${holder.command}" since ${holder.since} (lock expires ${holder.expiresAt})`,

@@ -1,5 +1,6 @@
 // Faults in the sandbox: an enhanced bot whose token Discord rejects never passes the gate, so
-// migrate exits 4 and legacy keeps answering; a second migrate meanwhile exits 5 naming the holder.
+// migrate exits 4 and legacy keeps answering; a second migrate, deploy or rollback meanwhile exits
+// 5 at once naming the holder, with preflight skipped and with it on (the default).
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, startProber, startSandbox, type Sandbox } from './_harness.js';
@@ -39,7 +40,7 @@ async function waitForLock(): Promise<Record<string, any>> {
 }
 
 describe('faults', () => {
-  it('a rejected token: migrate exits 4, legacy answers throughout; a concurrent migrate exits 5 naming the holder', async () => {
+  it('a rejected token: migrate exits 4, legacy answers throughout; a concurrent migrate, deploy or rollback exits 5 within 2 s naming the holder, preflight on or off', async () => {
     const before = await sandbox.probe.interact('ping');
     expect(before.answeredBy).toHaveLength(1);
     const legacyId = before.answeredBy[0];
@@ -55,6 +56,23 @@ describe('faults', () => {
       /another deployment holds the lock of sandbox: e2e-faults@\S+ is running "migrate" since/,
     );
     expect(second.stderr).toContain('ydeploy lock release --force --env sandbox');
+    // The default path (preflight on) is told just as fast: the lock is read before terraform
+    // init and every check, so neither the checklist nor terraform's own state-lock error shows.
+    for (const args of [
+      ['migrate', '--env', 'sandbox', '--yes'],
+      ['deploy', '--env', 'sandbox', '--yes'],
+      ['rollback', '--emergency', '--env', 'sandbox', '--yes'],
+    ]) {
+      const told = await sandbox.run(args);
+      expect(told.code, `${args.join(' ')}\n${told.stderr}`).toBe(5);
+      expect(told.seconds).toBeLessThan(2);
+      expect(told.stderr).toMatch(
+        /another deployment holds the lock of sandbox: e2e-faults@\S+ is running "migrate" since \S+ \(lock expires \d{4}-\d\d-\d\dT[\d:.]+Z\)/,
+      );
+      expect(told.stderr).not.toContain('terraform init');
+      expect(told.stderr).not.toContain('AWS credentials and region');
+      expect(told.stderr).not.toMatch(/state lock|preflight failed/i);
+    }
 
     const code = await first.exited;
     const stats = await prober.stop();

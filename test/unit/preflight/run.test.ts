@@ -211,7 +211,7 @@ describe('preflight', () => {
     });
   });
 
-  it('fails while someone holds the lock, passes when it expired', async () => {
+  it('fails while someone holds the lock (and plans no drift then), passes when it expired', async () => {
     const deps = healthyDeps();
     const lock = (expiresAt: number) =>
       JSON.stringify({
@@ -226,6 +226,12 @@ describe('preflight', () => {
     expect(held.ok).toBe(false);
     expect(held.reason).toMatch(/^ana@ci holds the lock: "deploy" since/);
     expect(held.fix).toBe('wait for it, or if it is dead: ydeploy lock release --force --env production');
+    // terraform plan would wait on the holder's state lock: the drift check is not run.
+    expect(check((await preflight(deps)).events, 'drift')).toMatchObject({
+      skipped: true,
+      reason: 'not run: needs "no deployment lock held"',
+    });
+    expect(deps.terraform.calls.some((c) => c.name === 'plan')).toBe(false);
 
     deps.store.seed('ydeploy/production/lock.json', lock(Date.now() - 1000));
     expect(check((await preflight(deps)).events, 'lock')).toMatchObject({
