@@ -1,15 +1,15 @@
-// Issue 9's measurement: a slash command through the emulator every 100 ms during a full migrate
+// The handoff's measurement: a slash command through the emulator every 100 ms during a full migrate
 // and during a deploy; commands answered twice, commands not answered, the longest gap.
 import type { BenchResult } from './run.js';
-import { startProber, startSandbox, type ProbeStats } from '../e2e/orchestration/_harness.js';
+import { startSandbox, startTraffic, type TrafficStats } from '../e2e/orchestration/_harness.js';
 
 export default async function (): Promise<BenchResult[]> {
   const sandbox = await startSandbox('bench-handoff');
   try {
-    const measure = async (args: string[]): Promise<ProbeStats> => {
-      const prober = startProber(sandbox.probe, 100);
+    const measure = async (args: string[]): Promise<TrafficStats> => {
+      const traffic = startTraffic(sandbox.state.endpoints.discordControl, 100, { command: 'ping' });
       const run = await sandbox.run(args);
-      const stats = await prober.stop();
+      const stats = await traffic.stop();
       if (run.code !== 0) throw new Error(`${args[0]} failed (${run.code}): ${run.stderr.slice(-2000)}`);
       return stats;
     };
@@ -20,11 +20,11 @@ export default async function (): Promise<BenchResult[]> {
       return [
         {
           name: `${what}: commands answered twice`,
-          value: s.doubled,
+          value: s.answeredTwice,
           unit: 'commands',
           target: '0',
-          pass: s.doubled === 0,
-          detail: `${s.sent} sent every 100 ms`,
+          pass: s.answeredTwice === 0,
+          detail: `${s.interactions} sent every 100 ms, counted from the emulator's record`,
         },
         {
           name: `${what}: commands not answered`,
@@ -32,7 +32,7 @@ export default async function (): Promise<BenchResult[]> {
           unit: 'commands',
           target: '0',
           pass: s.unanswered === 0,
-          detail: s.failures.slice(0, 2).join('; ') || 'none failed',
+          detail: s.sendErrors.slice(0, 2).join('; ') || 'none failed',
         },
         {
           name: `${what}: longest gap between answers`,

@@ -2,7 +2,7 @@
 // own time (total minus terraform minus waiting on the bot), how soon "healthy" was detected,
 // and the probes that found no serving bot.
 import type { BenchResult } from './run.js';
-import { resultOf, startProber, startSandbox } from '../e2e/orchestration/_harness.js';
+import { resultOf, startSandbox, startTraffic } from '../e2e/orchestration/_harness.js';
 import { readJson, type InstancesState } from '../../cli/sandbox/state-files.js';
 import { sandboxFiles } from '../../cli/sandbox/layout.js';
 import { readFile } from 'node:fs/promises';
@@ -20,9 +20,9 @@ interface StepEvent {
 export default async function (): Promise<BenchResult[]> {
   const sandbox = await startSandbox('bench-migrate');
   try {
-    const prober = startProber(sandbox.probe, 250);
+    const traffic = startTraffic(sandbox.state.endpoints.discordControl, 250, { command: 'ping' });
     const run = await sandbox.run(['migrate', '--env', 'sandbox', '--yes', '--skip-preflight', '--json']);
-    const probes = await prober.stop();
+    const probes = await traffic.stop();
     if (run.code !== 0) throw new Error(`migrate failed (${run.code}): ${run.stderr.slice(-2000)}`);
     const events = run.stdout
       .trim()
@@ -80,7 +80,7 @@ export default async function (): Promise<BenchResult[]> {
         unit: 'probes',
         target: '0',
         pass: probes.unanswered === 0,
-        detail: `${probes.sent} /ping probes every 250 ms; answered twice: ${probes.doubled}; longest gap ${probes.longestGapMs} ms`,
+        detail: `${probes.interactions} /ping probes every 250 ms; answered twice: ${probes.answeredTwice}; longest gap ${probes.longestGapMs} ms`,
       },
     ];
   } finally {

@@ -3,7 +3,7 @@
 // Discord emulator's record of every answer attempt by every session, read after the run settled.
 import type { BenchResult } from './run.js';
 import { resultOf } from '../e2e/orchestration/_harness.js';
-import { startTeamSandbox, startTraffic, typeCommand, writeV2, type TrafficStats } from '../e2e/team-bot/_team.js';
+import { startTeamSandbox, startTeamTraffic, typeCommand, writeV2, type TrafficStats } from '../e2e/team-bot/_team.js';
 
 export default async function (): Promise<BenchResult[]> {
   const sandbox = await startTeamSandbox('bench-team');
@@ -11,7 +11,7 @@ export default async function (): Promise<BenchResult[]> {
   try {
     const phases: Record<string, TrafficStats> = {};
     const phase = async (name: string, args: string[]) => {
-      const traffic = startTraffic(control, 100);
+      const traffic = startTeamTraffic(control, 100);
       const run = await sandbox.run(args);
       phases[name] = await traffic.stop();
       if (run.code !== 0) throw new Error(`${name} failed (${run.code}): ${run.stderr.slice(-2000)}`);

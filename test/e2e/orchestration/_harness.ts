@@ -127,4 +127,105 @@ export function startProber(probe: EmulatorCommandProbe, everyMs: number): { sto
   };
 }
 
+export interface TrafficStats {
+  interactions: number;
+  messages: number;
+  /** Sent probes with more than one answer attempt (any session, accepted or not). */
+  answeredTwice: number;
+  /** Sent probes with no answer attempt at all. */
+  unanswered: number;
+  /** The longest time between two answered probes, by when they were sent. */
+  longestGapMs: number;
+  answeredBy: Record<string, number>;
+  /** Probes the emulator refused to send (should be none). */
+  sendErrors: string[];
+  doubles: string[];
+}
+
+interface Answers {
+  interactions: { id: string; attempts: { instance?: string; session: string }[] }[];
+  messages: { id: string; replies: { instance?: string; session: string }[] }[];
+}
+
+/**
+ * A slash command (and a prefix message, when given) every `everyMs`, each sent on its own. stop() waits `settleMs` (longer than Discord's 3 s
+ * answer window and the standby's replay) and then counts from GET /control/answers.
+ */
+export function startTraffic(
+  controlUrl: string,
+  everyMs: number,
+  what: { command: string; message?: string },
+): { stop(settleMs?: number): Promise<TrafficStats> } {
+  const since = Date.now();
+  const sent: Promise<{ kind: 'interaction' | 'message'; id?: string; at: number; error?: string }>[] = [];
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${controlUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as { id: string };
+  };
+  const send = (kind: 'interaction' | 'message', path: string, body: unknown) => {
+    const at = Date.now();
+    sent.push(
+      post(path, body).then(
+        (r) => ({ kind, id: r.id, at }),
+        (error: Error) => ({ kind, at, error: error.message }),
+      ),
+    );
+  };
+  const timer = setInterval(() => {
+    send('interaction', '/commands', { name: what.command });
+    if (what.message) send('message', '/messages', { content: what.message });
+  }, everyMs);
+  return {
+    async stop(settleMs = 5000) {
+      clearInterval(timer);
+      const probes = await Promise.all(sent);
+      await new Promise((r) => setTimeout(r, settleMs));
+      const res = await fetch(`${controlUrl}/answers?since=${since}`);
+      if (!res.ok) throw new Error(`GET /answers: ${res.status} ${await res.text()}`);
+      const answers = (await res.json()) as Answers;
+      const attempts = new Map<string, { instance?: string; session: string }[]>();
+      for (const i of answers.interactions) attempts.set(i.id, i.attempts);
+      for (const m of answers.messages) attempts.set(m.id, m.replies);
+      const stats: TrafficStats = {
+        interactions: 0,
+        messages: 0,
+        answeredTwice: 0,
+        unanswered: 0,
+        longestGapMs: 0,
+        answeredBy: {},
+        sendErrors: [],
+        doubles: [],
+      };
+      let lastAnswered: number | undefined;
+      for (const probe of probes.sort((a, b) => a.at - b.at)) {
+        if (probe.error || !probe.id) {
+          stats.sendErrors.push(probe.error ?? 'no id');
+          continue;
+        }
+        stats[probe.kind === 'interaction' ? 'interactions' : 'messages']++;
+        const by = attempts.get(probe.id) ?? [];
+        if (by.length === 0) stats.unanswered++;
+        if (by.length > 1) {
+          stats.answeredTwice++;
+          stats.doubles.push(`${probe.kind} ${probe.id}: ${by.map((b) => b.instance ?? b.session).join(', ')}`);
+        }
+        for (const b of by)
+          stats.answeredBy[b.instance ?? b.session] = (stats.answeredBy[b.instance ?? b.session] ?? 0) + 1;
+        if (by.length) {
+          if (lastAnswered !== undefined) stats.longestGapMs = Math.max(stats.longestGapMs, probe.at - lastAnswered);
+          lastAnswered = probe.at;
+        }
+      }
+      return stats;
+    },
+  };
+}
+
 export { resultOf };

@@ -8,7 +8,7 @@ import { resultOf, type Sandbox } from '../orchestration/_harness.js';
 import {
   headCommit,
   startTeamSandbox,
-  startTraffic,
+  startTeamTraffic,
   typeCommand,
   writeBrokenV3,
   writeV2,
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 async function underTraffic(name: string, args: string[]) {
-  const traffic = startTraffic(control, 100);
+  const traffic = startTeamTraffic(control, 100);
   const result = await sandbox.run(args);
   const stats = await traffic.stop();
   figures[name] = stats;
@@ -99,7 +99,7 @@ describe("a team's own bot in the sandbox", () => {
     await writeBrokenV3(sandbox.cwd);
     const serving = (await typeCommand(control, 'roll')).answeredBy;
     expect(serving).toHaveLength(1);
-    const traffic = startTraffic(control, 100);
+    const traffic = startTeamTraffic(control, 100);
     const run = await sandbox.run([
       'deploy',
       '--env',

@@ -12,12 +12,14 @@ import {
   type GetCommandInvocationCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SsmRemoteExec } from '../../../cli/adapters/aws/ssm-run.js';
 import { sandboxFiles } from '../../../cli/sandbox/layout.js';
+import { AGENT_OFFLINE_FILE } from '../../../cli/sandbox/emulators/runcommand/commands.js';
 import { startRunCommandShim, type RunningShim } from '../../../cli/sandbox/emulators/runcommand/server.js';
 import { writeUnitTools } from '../../../cli/sandbox/emulators/runcommand/unit-tools.js';
-import { writeJson, type InstancesState } from '../../../cli/sandbox/state-files.js';
+import { readJson, writeJson, type InstancesState } from '../../../cli/sandbox/state-files.js';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { freePort } from '../../_helpers/ports.js';
 import { eventually, sandboxKey, tempSandboxDir } from '../../_helpers/sandbox.js';
@@ -174,6 +176,69 @@ describe('Run Command shim', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidInstanceId' });
+  });
+
+  it('an instance whose agent is offline reports ConnectionLost and gets its command only once it is back', async () => {
+    const client = ssm();
+    const marker = join(sandboxFiles(temp.dir).instanceDir(ID), AGENT_OFFLINE_FILE);
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    try {
+      const info = await client.send(
+        new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [ID] }] }),
+      );
+      expect(info.InstanceInformationList?.map((i) => i.PingStatus)).toEqual(['ConnectionLost']);
+      const online = await client.send(
+        new DescribeInstanceInformationCommand({ Filters: [{ Key: 'PingStatus', Values: ['Online'] }] }),
+      );
+      expect(online.InstanceInformationList).toEqual([]);
+      const sent = await client.send(
+        new SendCommandCommand({
+          InstanceIds: [ID],
+          DocumentName: 'AWS-RunShellScript',
+          TimeoutSeconds: 30,
+          Parameters: { commands: ['echo delivered'] },
+        }),
+      );
+      const commandId = sent.Command!.CommandId!;
+      // Still waiting for the agent after several delivery attempts.
+      await new Promise((r) => setTimeout(r, 1200));
+      const waiting = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: ID }));
+      expect(waiting.Status).toBe('Pending');
+      await rm(marker);
+      const out = await result(client, commandId);
+      expect(out.Status).toBe('Success');
+      expect(out.StandardOutputContent).toBe('delivered\n');
+    } finally {
+      await rm(marker, { force: true });
+    }
+  });
+
+  it('times a command out undelivered when the agent stays offline past its delivery timeout', async () => {
+    const marker = join(sandboxFiles(temp.dir).instanceDir(ID), AGENT_OFFLINE_FILE);
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    try {
+      const instance = (await readJson<InstancesState>(sandboxFiles(temp.dir).instances))!.instances[ID];
+      // The runner directly: SendCommand's own minimum delivery timeout is 30 s.
+      const record = shim.runner.send(
+        {
+          documentName: 'AWS-RunShellScript',
+          comment: '',
+          parameters: { commands: ['echo never'] },
+          instanceIds: [ID],
+          targets: [],
+          executionTimeout: 60,
+          deliveryTimeout: 1,
+        },
+        [instance],
+      );
+      const invocation = record.invocations.get(ID)!;
+      await eventually('delivery timed out', async () => invocation.status !== 'Pending');
+      expect(invocation).toMatchObject({ status: 'TimedOut', details: 'DeliveryTimedOut', stdout: '' });
+    } finally {
+      await rm(marker, { force: true });
+    }
   });
 
   it("answers the guide's systemctl / journalctl from the instance host's state", async () => {

@@ -3,9 +3,23 @@
 // socket, release dir), and the outcome is kept for GetCommandInvocation and friends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { HostedInstance } from '../../state-files.js';
 
 export type InvocationStatus = 'Pending' | 'InProgress' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+
+/**
+ * An instance whose SSM agent cannot be reached (agent stopped, network cut) is simulated by a
+ * file of this name in its folder: it reports ConnectionLost, and commands sent to it stay
+ * Pending until it is back or their delivery timeout passes (then TimedOut, "DeliveryTimedOut"),
+ * as SSM does. Its bot keeps running.
+ */
+export const AGENT_OFFLINE_FILE = 'ssm-agent.offline';
+
+export function agentOffline(instancesFile: string, instanceId: string): boolean {
+  return existsSync(join(dirname(instancesFile), 'instances', instanceId, AGENT_OFFLINE_FILE));
+}
 
 export interface Invocation {
   commandId: string;
@@ -14,6 +28,8 @@ export interface Invocation {
   responseCode: number;
   stdout: string;
   stderr: string;
+  /** SSM's StatusDetails where it differs from the status (e.g. DeliveryTimedOut). */
+  details?: string;
   startedAt?: Date;
   endedAt?: Date;
   child?: ChildProcess;
@@ -29,6 +45,8 @@ export interface CommandRecord {
   targets: { Key: string; Values: string[] }[];
   requestedAt: Date;
   executionTimeout: number;
+  /** How long a command may wait for an unreachable agent (SendCommand's TimeoutSeconds). */
+  deliveryTimeout: number;
   invocations: Map<string, Invocation>;
 }
 
@@ -48,6 +66,10 @@ export class CommandRunner {
   readonly commands = new Map<string, CommandRecord>();
 
   constructor(private readonly run: RunEnvironment) {}
+
+  get instancesFile(): string {
+    return this.run.instancesFile;
+  }
 
   send(
     input: Omit<CommandRecord, 'commandId' | 'requestedAt' | 'invocations'>,
@@ -70,7 +92,7 @@ export class CommandRunner {
       };
       record.invocations.set(instance.id, invocation);
       // Like the agent: delivered a moment later, not inside the SendCommand call.
-      setImmediate(() => this.start(record, invocation, instance));
+      setImmediate(() => this.deliver(record, invocation, instance));
     }
     this.commands.set(record.commandId, record);
     this.forgetOld();
@@ -91,6 +113,17 @@ export class CommandRunner {
   /** Stop everything still running (the shim is shutting down). */
   cancelAll(): void {
     for (const record of this.commands.values()) this.cancel(record.commandId);
+  }
+
+  /** Runs the command now, or waits while the instance's agent is offline, up to the delivery timeout. */
+  private deliver(record: CommandRecord, invocation: Invocation, instance: HostedInstance): void {
+    if (invocation.status !== 'Pending') return;
+    if (!agentOffline(this.run.instancesFile, instance.id)) return this.start(record, invocation, instance);
+    if (Date.now() - record.requestedAt.getTime() >= record.deliveryTimeout * 1000) {
+      invocation.details = 'DeliveryTimedOut';
+      return this.finish(invocation, 'TimedOut', -1);
+    }
+    setTimeout(() => this.deliver(record, invocation, instance), 500).unref();
   }
 
   private start(record: CommandRecord, invocation: Invocation, instance: HostedInstance): void {

@@ -11,7 +11,7 @@ import {
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { readJson, type HostedInstance, type InstancesState } from '../../state-files.js';
-import { CommandRunner, type CommandRecord, type Invocation } from './commands.js';
+import { agentOffline, CommandRunner, type CommandRecord, type Invocation } from './commands.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 
 export interface ShimOptions {
@@ -136,7 +136,7 @@ async function answer(
       return {};
     }
     case 'DescribeInstanceInformation':
-      return describeInstances(input, hosted);
+      return describeInstances(input, hosted, runner.instancesFile);
     default:
       throw new SsmError('InvalidAction', `${operation} is not handled by the sandbox shim`);
   }
@@ -175,9 +175,19 @@ function sendCommand(
       instanceIds: ids,
       targets,
       executionTimeout: Number.isFinite(executionTimeout) && executionTimeout > 0 ? executionTimeout : 3600,
+      deliveryTimeout: deliveryTimeout(input.TimeoutSeconds),
     },
     ids.map((id) => hosted.get(id)!),
   );
+}
+
+/** SendCommand's TimeoutSeconds: 30 to 2,592,000, 3,600 when absent. */
+function deliveryTimeout(value: unknown): number {
+  if (value === undefined) return 3600;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 30 || seconds > 2_592_000)
+    throw new SsmError('ValidationException', `TimeoutSeconds ${String(value)} is not between 30 and 2592000`);
+  return seconds;
 }
 
 function targetIds(
@@ -223,7 +233,7 @@ function commandView(record: CommandRecord) {
     TargetCount: invocations.length,
     CompletedCount: done.length,
     ErrorCount: done.filter((i) => i.status !== 'Success').length,
-    DeliveryTimedOutCount: 0,
+    DeliveryTimedOutCount: invocations.filter((i) => i.details === 'DeliveryTimedOut').length,
     MaxConcurrency: '50',
     MaxErrors: '0',
     TimeoutSeconds: record.executionTimeout,
@@ -243,7 +253,7 @@ function getInvocationView(record: CommandRecord, invocation: Invocation) {
     ExecutionElapsedTime: elapsed(invocation),
     ExecutionEndDateTime: invocation.endedAt?.toISOString() ?? '',
     Status: invocation.status,
-    StatusDetails: invocation.status,
+    StatusDetails: invocation.details ?? invocation.status,
     StandardOutputContent: invocation.stdout.slice(0, 24_000),
     StandardOutputUrl: '',
     StandardErrorContent: invocation.stderr.slice(0, 8_000),
@@ -269,7 +279,7 @@ function listInvocations(input: Record<string, unknown>, runner: CommandRunner) 
         DocumentVersion: '$DEFAULT',
         RequestedDateTime: seconds(record.requestedAt),
         Status: invocation.status,
-        StatusDetails: invocation.status,
+        StatusDetails: invocation.details ?? invocation.status,
         StandardOutputUrl: '',
         StandardErrorUrl: '',
         CommandPlugins: input.Details
@@ -277,7 +287,7 @@ function listInvocations(input: Record<string, unknown>, runner: CommandRunner) 
               {
                 Name: 'aws:runShellScript',
                 Status: invocation.status,
-                StatusDetails: invocation.status,
+                StatusDetails: invocation.details ?? invocation.status,
                 ResponseCode: invocation.responseCode,
                 ...(invocation.startedAt ? { ResponseStartDateTime: seconds(invocation.startedAt) } : {}),
                 ...(invocation.endedAt ? { ResponseFinishDateTime: seconds(invocation.endedAt) } : {}),
@@ -308,7 +318,8 @@ function listCommands(input: Record<string, unknown>, runner: CommandRunner) {
   return page(rows, input, 'Commands');
 }
 
-function describeInstances(input: Record<string, unknown>, hosted: Map<string, HostedInstance>) {
+function describeInstances(input: Record<string, unknown>, hosted: Map<string, HostedInstance>, instancesFile: string) {
+  const ping = (id: string) => (agentOffline(instancesFile, id) ? 'ConnectionLost' : 'Online');
   let list = [...hosted.values()];
   const filters = [
     ...((input.Filters ?? []) as { Key: string; Values: string[] }[]),
@@ -319,7 +330,7 @@ function describeInstances(input: Record<string, unknown>, hosted: Map<string, H
   ];
   for (const filter of filters) {
     if (filter.Key === 'InstanceIds') list = list.filter((i) => filter.Values.includes(i.id));
-    else if (filter.Key === 'PingStatus') list = list.filter(() => filter.Values.includes('Online'));
+    else if (filter.Key === 'PingStatus') list = list.filter((i) => filter.Values.includes(ping(i.id)));
     else if (filter.Key.startsWith('tag:'))
       list = list.filter((i) => filter.Values.includes(i.tags[filter.Key.slice(4)] ?? ''));
     else if (filter.Key === 'ResourceType') list = list.filter(() => filter.Values.includes('EC2Instance'));
@@ -328,7 +339,7 @@ function describeInstances(input: Record<string, unknown>, hosted: Map<string, H
   const now = seconds(new Date());
   const rows = list.map((i) => ({
     InstanceId: i.id,
-    PingStatus: 'Online',
+    PingStatus: ping(i.id),
     LastPingDateTime: now,
     AgentVersion: '3.3.0.0-ydeploy-sandbox',
     IsLatestVersion: true,
