@@ -1,6 +1,7 @@
 // What the orchestration e2e tests share: a sandbox of their own (own folder, own port base, own
-// build of the CLI), the built CLI run as a user runs it, and a slash-command prober that counts
-// moments with nobody answering and commands answered twice.
+// build of the CLI), the built CLI run as a user runs it, and traffic (slash commands, prefix
+// messages) counted from the Discord emulator's record of every answer attempt: commands nobody
+// answered and commands answered twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,59 +71,6 @@ export async function startSandbox(
       await run(['sandbox', 'down', '--purge']);
       await rm(cwd, { recursive: true, force: true });
       await build.cleanup();
-    },
-  };
-}
-
-export interface ProbeStats {
-  sent: number;
-  unanswered: number;
-  doubled: number;
-  longestGapMs: number;
-  answeredBy: Record<string, number>;
-  failures: string[];
-}
-
-/** A /ping every `everyMs`, each on its own (a slow answer never delays the next probe). */
-export function startProber(probe: EmulatorCommandProbe, everyMs: number): { stop(): Promise<ProbeStats> } {
-  const results: Promise<{ at: number; by: string[] } | { at: number; error: string }>[] = [];
-  const timer = setInterval(() => {
-    const at = Date.now();
-    results.push(
-      probe.interact('ping', { timeoutMs: 4000 }).then(
-        (answer) => ({ at, by: answer.answeredBy }),
-        (error: Error) => ({ at, error: error.message }),
-      ),
-    );
-  }, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      const all = await Promise.all(results);
-      const stats: ProbeStats = {
-        sent: all.length,
-        unanswered: 0,
-        doubled: 0,
-        longestGapMs: 0,
-        answeredBy: {},
-        failures: [],
-      };
-      let lastAnswered: number | undefined;
-      for (const r of all) {
-        if ('error' in r) {
-          stats.failures.push(r.error);
-          stats.unanswered++;
-          continue;
-        }
-        if (r.by.length === 0) stats.unanswered++;
-        if (r.by.length > 1) stats.doubled++;
-        for (const id of r.by) stats.answeredBy[id] = (stats.answeredBy[id] ?? 0) + 1;
-        if (r.by.length) {
-          if (lastAnswered !== undefined) stats.longestGapMs = Math.max(stats.longestGapMs, r.at - lastAnswered);
-          lastAnswered = r.at;
-        }
-      }
-      return stats;
     },
   };
 }
