@@ -11,7 +11,7 @@ import {
   type EnvironmentConfig,
   type SandboxSettings,
 } from './schema.js';
-import { sandboxEnvironment, SANDBOX } from './sandbox.js';
+import { sandboxEnvironment, SANDBOX, withSandboxSettings } from './sandbox.js';
 
 const regionRule = environmentSchema.shape.region;
 
@@ -76,7 +76,7 @@ export function parseConfig(text: string, file: string): Config {
       fix: `fix the syntax in ${file}`,
     });
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(withSandboxDefaults(raw));
   if (!result.success) {
     // A bad record key (an environment name) carries its reason one level down.
     const reason = (issue: (typeof result.error.issues)[number]) =>
@@ -94,6 +94,15 @@ export function parseConfig(text: string, file: string): Config {
     );
   }
   return result.data;
+}
+
+/** The built-in sandbox environment a config may adjust: its own keys over the sandbox's. */
+function withSandboxDefaults(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const environments = (raw as { environments?: unknown }).environments;
+  if (!environments || typeof environments !== 'object' || !Object.hasOwn(environments, SANDBOX)) return raw;
+  const sandbox = (environments as Record<string, unknown>)[SANDBOX];
+  return { ...raw, environments: { ...environments, [SANDBOX]: withSandboxSettings(sandbox) } };
 }
 
 export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnvironment> {
@@ -118,8 +127,7 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
       fix: file ? `add it to ${file} or pass one of: --env ${known}` : 'ydeploy init --env ' + name,
     });
   }
-  const env =
-    name === SANDBOX && configured ? environmentSchema.parse({ ...sandboxEnvironment(), ...configured }) : base;
+  const env = base;
   // --region bypasses the schema, so it is held to the schema's rule here.
   const regionProblem = options.region === undefined ? undefined : regionRule.safeParse(options.region).error;
   if (regionProblem)

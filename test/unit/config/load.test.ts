@@ -148,6 +148,20 @@ describe('loadConfig', () => {
 });
 
 describe('loadEnvironment', () => {
+  it("a config's environments.sandbox changes only what it names; the rest stays the sandbox's", async () => {
+    write('ydeploy.config.json', { environments: { sandbox: { lockTtl: '30s', health: { gateTimeout: '2m' } } } });
+    const env = await loadEnvironment({ cwd, environment: {}, env: 'sandbox' });
+    expect(env).toMatchObject({
+      name: 'sandbox',
+      lockTtl: 30_000,
+      stateBucket: 'ydeploy-sandbox-state',
+      tokenParameter: '/ydeploy/sandbox/discord-token',
+      health: { gateTimeout: 120_000, pollInterval: 500, onlineTimeout: 60_000 },
+    });
+    const plain = await loadEnvironment({ cwd: join(cwd, 'none'), environment: {}, env: 'sandbox' });
+    expect(plain.lockTtl).toBe(120_000);
+  });
+
   it('with no config file at all, the built-in sandbox', async () => {
     const env = await loadEnvironment({ cwd, environment: {} });
     expect(env).toMatchObject({
