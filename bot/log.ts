@@ -1,7 +1,7 @@
 // JSON lines to stdout (journald ships them to CloudWatch). The token must never appear:
 // pino redacts known fields, and every line is scrubbed of registered secrets on its way out,
 // so even an error message that quoted it would not leak it.
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 const secrets: string[] = [];
 
@@ -15,12 +15,14 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** A logger writing JSON lines to `destination` (stdout unless given). */
 export function createLogger(
   name: 'bot' | 'health' | 'botctl',
   fields: Record<string, unknown>,
   level = 'info',
+  destination?: DestinationStream,
 ): Logger {
-  return pino({
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { pid: process.pid, ...fields },
@@ -37,7 +39,8 @@ export function createLogger(
       censor: '[redacted]',
     },
     hooks: { streamWrite: scrub },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Crashes are logged as one JSON line (scrubbed) instead of Node's raw stack on stderr. */

@@ -6,7 +6,8 @@ locals {
   partition  = data.aws_partition.current.partition
   account_id = data.aws_caller_identity.current.account_id
 
-  log_group_name = "/ec2/${var.environment}-logs"
+  # The guide's /ec2/yourdiscord-main-logs: project and environment, like every other name here.
+  log_group_name = "/ec2/${local.name}-logs"
   # SSM parameter ARNs carry the name without its leading slash.
   token_parameter_arn = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${trimprefix(var.discord_token_parameter, "/")}"
 }

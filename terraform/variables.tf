@@ -12,7 +12,7 @@ variable "project" {
 }
 
 variable "environment" {
-  description = "Environment name (staging, production, sandbox, ...): tags, resource names and the log group /ec2/<environment>-logs."
+  description = "Environment name (staging, production, sandbox, ...): tags, resource names and the log group /ec2/<project>-<environment>-logs."
   type        = string
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.environment))

@@ -38,6 +38,7 @@ export default defineCommand({
       import('../inspect/targets.js'),
     ]);
     const { dataPaint, formatLogLines, stdoutDrained } = await import('../output/logline.js');
+    const { logGroupName } = await import('../config/names.js');
     const { options } = input;
     const selector = parseSelector(options.instance);
     const since = parseSince(options.since, Date.now(), 'logs');
@@ -49,6 +50,7 @@ export default defineCommand({
       instances: ctx.instances,
       clock: ctx.clock,
       environment: ctx.env.name,
+      logGroup: logGroupName(ctx.env),
       knownKinds: () => kindsFromState(ctx.store, ctx.env.name),
     };
     const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
@@ -82,7 +84,7 @@ export default defineCommand({
       for await (const events of readLogs(deps, { ...request, pageSize: PAGE_SIZE })) await emit(events);
       if (!count)
         reporter.info(
-          `no log events in /ec2/${ctx.env.name}-logs since ${new Date(since).toISOString()}${options.filter ? ` matching ${options.filter}` : ''}`,
+          `no log events in ${deps.logGroup} since ${new Date(since).toISOString()}${options.filter ? ` matching ${options.filter}` : ''}`,
         );
     }
     reporter.result({ events: count });

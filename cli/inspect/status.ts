@@ -9,7 +9,8 @@ import { CredentialsError } from '../errors.js';
 import { readLock } from '../core/lock/lock.js';
 import { listJournal } from '../core/journal/journal.js';
 import { notRunning, probeAll, type HealthProbe } from './health.js';
-import { logGroupName, parseStreamName } from './logs/streams.js';
+import { logGroupName } from '../config/names.js';
+import { parseStreamName } from './logs/streams.js';
 import { releaseInfo, type ReleaseInfo } from './release-info.js';
 
 /** `releases` (the release bucket) adds each instance's bot name@version and commit. */
@@ -182,7 +183,7 @@ function readNetwork(deps: StatusDeps): Promise<unknown> {
 }
 
 async function readStreams(deps: StatusDeps): Promise<StreamStatus[]> {
-  const group = logGroupName(deps.env.name);
+  const group = logGroupName(deps.env);
   const streams = (await deps.logs.streams(group)).filter((s) => parseStreamName(s.name));
   const now = deps.clock.now();
   return Promise.all(

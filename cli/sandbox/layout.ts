@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 /** Ports below 32768 never clash with the kernel's ephemeral range (DESIGN.md §6). */
 export const DEFAULT_PORT_BASE = 29500;
 export const ENVIRONMENT = 'sandbox';
-export const LOG_GROUP = `/ec2/${ENVIRONMENT}-logs`;
 /** The release `sandbox up` deploys as the guide's starting point. */
 export const LEGACY_RELEASE = 'legacy-1';
 

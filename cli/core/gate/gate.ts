@@ -8,6 +8,7 @@ import { tuning, type Context } from '../context.js';
 import { parseBotctl, statusScript } from '../handoff/botctl.js';
 import { poll } from '../poll.js';
 import { probeCommand } from './command.js';
+import { logGroupName } from '../../config/names.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
 export interface GateTarget {
@@ -209,7 +210,7 @@ async function checkDiscord(ctx: Context, target: GateTarget, instance: Instance
 }
 
 async function waitLogs(ctx: Context, target: GateTarget, instance: Instance, handle: StepHandle) {
-  const group = `/ec2/${ctx.env.name}-logs`;
+  const group = logGroupName(ctx.env);
   const wanted = [`${instance.id}-bot`, `${instance.id}-health`];
   const seen = new Set<string>();
   const since = (instance.launchTime?.getTime() ?? ctx.clock.now()) - 60_000;

@@ -4,7 +4,7 @@ import type { Clock, Instances, LogEvent, LogStore } from '../../ports.js';
 import type { Selector } from '../targets.js';
 import { mergePages } from './merge.js';
 import { SeenEvents } from './seen.js';
-import { logGroupName, StreamDirectory, type KindSource, type SourceStream, type StreamKind } from './streams.js';
+import { StreamDirectory, type KindSource, type SourceStream, type StreamKind } from './streams.js';
 
 export interface TaggedEvent extends LogEvent {
   instanceId: string;
@@ -17,6 +17,8 @@ export interface LogsDeps {
   instances: Instances;
   clock: Clock;
   environment: string;
+  /** The environment's log group (logGroupName in cli/config/names.ts). */
+  logGroup: string;
   /** Kinds known without asking EC2 (terraform's outputs); undefined when unknown there. */
   knownKinds?: KindSource;
 }
@@ -37,7 +39,7 @@ const STREAMS_PER_QUERY = 100;
 
 /** Every matching event since `since`, in time order, one page at a time. */
 export async function* readLogs(deps: LogsDeps, request: LogsRequest): AsyncGenerator<TaggedEvent[]> {
-  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownKinds);
+  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.logGroup, deps.knownKinds);
   const streams = await directory.discover({ selector: request.selector, kind: request.kind, since: request.since });
   yield* queryStreams(deps, streams, request, request.since);
 }
@@ -60,7 +62,7 @@ export async function* followLogs(
   options: FollowOptions = {},
 ): AsyncGenerator<TaggedEvent[]> {
   const { pollMs = 500, overlapMs = 60_000, discoverEveryMs = 2_000 } = options;
-  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.knownKinds);
+  const directory = new StreamDirectory(deps.logs, deps.instances, deps.environment, deps.logGroup, deps.knownKinds);
   const seen = new SeenEvents();
   let newest = -Infinity;
   let streams: SourceStream[] = [];
@@ -101,7 +103,7 @@ async function* queryStreams(
 ): AsyncGenerator<TaggedEvent[]> {
   if (!streams.length) return;
   const byName = new Map(streams.map((s) => [s.name, s]));
-  const group = logGroupName(deps.environment);
+  const group = deps.logGroup;
   const sources: AsyncIterable<LogEvent[]>[] = [];
   for (let i = 0; i < streams.length; i += STREAMS_PER_QUERY) {
     const names = streams.slice(i, i + STREAMS_PER_QUERY).map((s) => s.name);

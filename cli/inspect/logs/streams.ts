@@ -1,5 +1,5 @@
 // The environment's log streams (DESIGN.md §4.3): `{instance-id}-bot` and `{instance-id}-health`
-// in `/ec2/{env}-logs`, each tagged with its instance's kind. Streams of instances that are
+// in `/ec2/{project}-{env}-logs`, each tagged with its instance's kind. Streams of instances that are
 // gone still hold their past events, so streams come from the log group, kinds from EC2.
 import type { InstanceKind, Instances, LogStore, LogStream } from '../../ports.js';
 import { matches, type Selector } from '../targets.js';
@@ -17,8 +17,6 @@ export interface SourceStream {
   lastEventTimestamp?: number;
   lastIngestionTime?: number;
 }
-
-export const logGroupName = (environment: string): string => `/ec2/${environment}-logs`;
 
 export function parseStreamName(name: string): { instanceId: string; kind: StreamKind } | undefined {
   const match = /^(.+)-(bot|health)$/.exec(name);
@@ -43,11 +41,12 @@ export class StreamDirectory {
     private readonly logs: LogStore,
     private readonly instances: Instances,
     private readonly environment: string,
+    private readonly logGroup: string,
     private readonly knownKinds?: KindSource,
   ) {}
 
   async discover(filter: StreamFilter): Promise<SourceStream[]> {
-    const raw = await this.logs.streams(logGroupName(this.environment));
+    const raw = await this.logs.streams(this.logGroup);
     const parsed = raw.map((s) => ({ stream: s, name: parseStreamName(s.name) })).filter((p) => p.name !== undefined);
     await this.learnKinds([...new Set(parsed.map((p) => p.name!.instanceId))]);
     const result: SourceStream[] = [];

@@ -5,7 +5,8 @@ import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../../config/load.js';
 import { UserError } from '../../errors.js';
 import { answers, choosePort, isFree, startDaemon } from './daemons.js';
-import { LOG_GROUP, portBase, sandboxFiles } from '../layout.js';
+import { logGroupName } from '../../config/names.js';
+import { ENVIRONMENT, portBase, sandboxFiles } from '../layout.js';
 import { findProcessesOf, isSameProcess, stopProcess } from '../process.js';
 import {
   DAEMONS,
@@ -74,7 +75,7 @@ export async function newState(
     tokenParameter: environment.tokenParameter,
     stateBucket: environment.stateBucket,
     releaseBucket: environment.releaseBucket,
-    logGroup: LOG_GROUP,
+    logGroup: logGroupName({ project: environment.project, name: ENVIRONMENT }),
     ports: { moto, discord, shim, healthBase: base + PORT_OFFSETS.healthBase },
     endpoints: endpoints({ moto, discord, shim }),
     daemons: {},

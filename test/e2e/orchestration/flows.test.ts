@@ -7,6 +7,8 @@ import { resultOf, startSandbox, startTraffic, type Sandbox, type TrafficStats }
 
 let sandbox: Sandbox;
 const figures: Record<string, TrafficStats> = {};
+/** The enhanced instance serving v2, which an emergency rollback must keep. */
+let enhancedId: string | undefined;
 
 beforeAll(async () => {
   sandbox = await startSandbox('flows');
@@ -72,6 +74,7 @@ describe('orchestration in the sandbox', () => {
       '--json',
     ]);
     expect(json.state).toMatchObject({ release: 'v2', fresh: false });
+    enhancedId = json.state.newId;
     expect(stats.unanswered).toBe(0);
     expect(stats.answeredTwice, stats.doubles.join('\n')).toBe(0);
     const answer = await sandbox.probe.interact('ping');
@@ -91,8 +94,21 @@ describe('orchestration in the sandbox', () => {
     expect(stats.answeredTwice, stats.doubles.join('\n')).toBe(0);
     const answer = await sandbox.probe.interact('ping');
     expect(answer.answeredBy).toEqual([json.state.legacyId]);
+    expect(json.state).toMatchObject({ emergency: true, removeEnhanced: false });
+    // status reads the instances back from AWS: the same enhanced instance still runs, in the
+    // private subnet, as a healthy standby, while legacy is the one active bot.
     const status = await sandbox.run(['status', '--env', 'sandbox', '--json']);
-    expect(status.stdout).toContain('"enhanced"');
+    expect(status.code, status.stderr).toBe(0);
+    const report = resultOf(status.stdout);
+    expect(enhancedId).toBeDefined();
+    const rows = (report.instances as any[]).map((i) => [i.kind, i.id, i.state, i.subnet, i.health.botRole]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['legacy', json.state.legacyId, 'running', 'public', 'active'],
+        ['enhanced', enhancedId, 'running', 'private', 'standby'],
+      ]),
+    );
+    expect(rows.filter(([, , state, , botRole]) => state === 'running' && botRole === 'active')).toHaveLength(1);
   });
 
   it('planned rollback: legacy verified, then enhanced removed', async () => {

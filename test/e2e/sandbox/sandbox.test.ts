@@ -114,7 +114,7 @@ describe('ydeploy sandbox', () => {
         (
           await logs.send(
             new FilterLogEventsCommand({
-              logGroupName: '/ec2/sandbox-logs',
+              logGroupName: `/ec2/${state.project}-sandbox-logs`,
               logStreamNames: [stream],
               interleaved: true,
             }),

@@ -36,7 +36,8 @@ import { gatherStatus } from '../../../cli/inspect/status.js';
 import { main } from '../../../cli/main.js';
 
 const ENV = 'itest';
-const GROUP = `/ec2/${ENV}-logs`;
+// The module's name for it: /ec2/<project>-<environment>-logs.
+const GROUP = `/ec2/ydeploy-${ENV}-logs`;
 let moto: Moto;
 let settings: AwsSettings;
 let dir: string;
@@ -133,6 +134,7 @@ beforeAll(async () => {
       id,
       command: 'migrate',
       environment: ENV,
+      logGroup: GROUP,
       who: 'ann@laptop',
       started,
       ended,
@@ -199,6 +201,7 @@ const deps = () => ({
   instances: new Ec2Instances(settings, 'ydeploy'),
   clock: systemClock,
   environment: ENV,
+  logGroup: GROUP,
 });
 
 describe('logs against moto', () => {

@@ -188,7 +188,7 @@ describe.each(COMBINATIONS)(
         expect(net.instances.legacy).toBeNull();
       }
       expect(Object.keys(outputs.instance_ids).sort()).toEqual(expectedRoles);
-      expect(outputs.log_group_name).toBe(`/ec2/${combination.environment}-logs`);
+      expect(outputs.log_group_name).toBe(`/ec2/ydeploy-${combination.environment}-logs`);
       expect(outputs.security_group_id).toMatch(/^sg-/);
     });
 
@@ -442,7 +442,7 @@ describe.each(COMBINATIONS)(
         Resource: `arn:aws:ssm:us-east-1:123456789012:parameter/ydeploy/${combination.environment}/discord-token`,
       });
       expect(bySid.WriteOwnLogs!.Resource).toBe(
-        `arn:aws:logs:us-east-1:123456789012:log-group:/ec2/${combination.environment}-logs:*`,
+        `arn:aws:logs:us-east-1:123456789012:log-group:/ec2/ydeploy-${combination.environment}-logs:*`,
       );
       // Nothing else: no wildcard write anywhere.
       expect(Object.keys(bySid).sort()).toEqual([

@@ -305,12 +305,12 @@ describe('terraform module: rendered user data', () => {
     expect(agent.logs.logs_collected.files.collect_list).toEqual([
       expect.objectContaining({
         file_path: '/var/log/discord-bot/bot.log',
-        log_group_name: '/ec2/staging-logs',
+        log_group_name: '/ec2/ydeploy-staging-logs',
         log_stream_name: '{instance_id}-bot',
       }),
       expect.objectContaining({
         file_path: '/var/log/discord-bot/health.log',
-        log_group_name: '/ec2/staging-logs',
+        log_group_name: '/ec2/ydeploy-staging-logs',
         log_stream_name: '{instance_id}-health',
       }),
     ]);

@@ -52,11 +52,10 @@ describe('probeHealth', () => {
   });
 
   it('reports an instance SSM cannot reach as unreachable, within the timeout', async () => {
+    // The remote never answers: the probe settling at all, with this reason, is its timeout firing.
     const remote = new FakeRemote(() => new Promise(() => {}));
-    const started = Date.now();
     const probe = await probeHealth(remote, instance('i-a', 'legacy'), options);
     expect(probe).toMatchObject({ state: 'unreachable', reason: 'no answer through SSM within 0.2s' });
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reports SSM failures as unreachable', async () => {

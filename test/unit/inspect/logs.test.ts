@@ -7,6 +7,9 @@ import { parseStreamName, StreamDirectory } from '../../../cli/inspect/logs/stre
 import { parseSelector } from '../../../cli/inspect/targets.js';
 import { collect, FakeClock, FakeInstances, FakeLogStore, instance } from './fakes.js';
 
+/** The log group the module names for project ydeploy, environment test. */
+const GROUP = '/ec2/ydeploy-test-logs';
+
 async function* source(pages: number[][], pulls?: { n: number }) {
   for (const page of pages) {
     if (pulls) pulls.n++;
@@ -75,7 +78,7 @@ describe('streams', () => {
     for (const s of ['i-legacy-bot', 'i-legacy-health', 'i-new-bot', 'i-new-health', 'i-gone-bot'])
       logs.put(s, 1000, 'x');
     const instances = new FakeInstances([instance('i-legacy', 'legacy'), instance('i-new', 'enhanced')]);
-    const dir = new StreamDirectory(logs, instances, 'test');
+    const dir = new StreamDirectory(logs, instances, 'test', GROUP);
     const all = await dir.discover({ selector: parseSelector(undefined) });
     expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual([
       'i-gone-bot:unknown',
@@ -97,7 +100,13 @@ describe('streams', () => {
     const asked: string[][] = [];
     const describe = instances.describe.bind(instances);
     instances.describe = async (ids) => (asked.push(ids), describe(ids));
-    const dir = new StreamDirectory(logs, instances, 'test', async () => new Map([['i-legacy', 'legacy' as const]]));
+    const dir = new StreamDirectory(
+      logs,
+      instances,
+      'test',
+      GROUP,
+      async () => new Map([['i-legacy', 'legacy' as const]]),
+    );
     const all = await dir.discover({ selector: parseSelector(undefined) });
     expect(all.map((s) => `${s.name}:${s.instanceKind}`)).toEqual(['i-extra-bot:enhanced', 'i-legacy-bot:legacy']);
     expect(asked).toEqual([['i-extra']]);
@@ -118,6 +127,7 @@ describe('readLogs', () => {
       instances: new FakeInstances([instance('i-a', 'legacy'), instance('i-b', 'enhanced')]),
       clock: new FakeClock(),
       environment: 'test',
+      logGroup: GROUP,
     };
     const pages = await collect(readLogs(deps, { selector: parseSelector(undefined), since: T0, pageSize: 64 }));
     const events = pages.flat();
@@ -126,7 +136,7 @@ describe('readLogs', () => {
     expect(events.map((e) => e.timestamp)).toEqual([...events.map((e) => e.timestamp)].sort((a, b) => a - b));
     expect(events[0]).toMatchObject({ instanceId: 'i-a', instanceKind: 'legacy', kind: 'bot', message: 'a-bot 0' });
     expect(events[1]).toMatchObject({ instanceId: 'i-b', instanceKind: 'enhanced', kind: 'health' });
-    expect(logs.queries[0]).toMatchObject({ group: '/ec2/test-logs', start: T0 });
+    expect(logs.queries[0]).toMatchObject({ group: GROUP, start: T0 });
   });
 
   it('passes --since and --filter to the query and leaves out streams of other kinds', async () => {
@@ -140,6 +150,7 @@ describe('readLogs', () => {
       instances: new FakeInstances([instance('i-a', 'enhanced')]),
       clock: new FakeClock(),
       environment: 'test',
+      logGroup: GROUP,
     };
     const events = (
       await collect(
@@ -160,7 +171,7 @@ describe('followLogs', () => {
     const seen: TaggedEvent[] = [];
     let polls = 0;
     const follow = followLogs(
-      { logs, instances, clock, environment: 'test' },
+      { logs, instances, clock, environment: 'test', logGroup: GROUP },
       { selector: parseSelector(undefined), since: T0 - 10_000, signal: controller.signal },
       { pollMs: 500, discoverEveryMs: 0 },
     );
@@ -200,7 +211,13 @@ describe('followLogs', () => {
     const controller = new AbortController();
     let pages = 0;
     for await (const _ of followLogs(
-      { logs, instances: new FakeInstances([instance('i-a', 'enhanced')]), clock, environment: 'test' },
+      {
+        logs,
+        instances: new FakeInstances([instance('i-a', 'enhanced')]),
+        clock,
+        environment: 'test',
+        logGroup: GROUP,
+      },
       { selector: parseSelector(undefined), since: T0 - 600_000, signal: controller.signal },
       { overlapMs: 10_000 },
     )) {
@@ -234,6 +251,7 @@ describe('followLogs', () => {
         instances: new FakeInstances([instance('i-a', 'enhanced')]),
         clock: new FakeClock(T0),
         environment: 'test',
+        logGroup: GROUP,
       },
       { selector: parseSelector(undefined), since: T0 - 1000, signal: controller.signal },
       { onRetry: (e) => errors.push((e as Error).message) },
@@ -251,7 +269,7 @@ describe('followLogs', () => {
       Promise.reject(new CredentialsError('cannot list the streams', 'no AWS credentials were found', 'missing'));
     const retried: unknown[] = [];
     const follow = followLogs(
-      { logs, instances: new FakeInstances([]), clock: new FakeClock(T0), environment: 'test' },
+      { logs, instances: new FakeInstances([]), clock: new FakeClock(T0), environment: 'test', logGroup: GROUP },
       { selector: parseSelector(undefined), since: T0 - 1000, signal: new AbortController().signal },
       { onRetry: (e) => retried.push(e) },
     );

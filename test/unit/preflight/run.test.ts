@@ -301,18 +301,29 @@ describe('preflight', () => {
   it('runs independent checks concurrently and times out a stuck one', async () => {
     const deps = healthyDeps();
     const { reporter } = await jsonReporter();
-    const slow = (id: string, ms: number, needs?: string[]): PreflightCheck => ({
+    // Each check waits for the test to release it, so order is observed, never timed.
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const gated = (id: string, needs?: string[]): PreflightCheck => ({
       id,
       title: id,
       needs,
-      run: () => new Promise((r) => setTimeout(() => r({ ok: true, reason: 'done' }), ms)),
+      run: () =>
+        new Promise((resolve) => {
+          started.push(id);
+          release.set(id, () => resolve({ ok: true, reason: 'done' }));
+        }),
     });
     const stuck: PreflightCheck = { id: 'stuck', title: 'stuck', timeoutMs: 100, run: () => new Promise(() => {}) };
-    const began = Date.now();
-    const results = await runChecks([slow('a', 250), slow('b', 250), slow('c', 50, ['a']), stuck], deps, reporter);
-    const took = Date.now() - began;
-    expect(took).toBeLessThan(450);
-    expect(took).toBeGreaterThanOrEqual(290);
+    const running = runChecks([gated('a'), gated('b'), gated('c', ['a']), stuck], deps, reporter);
+    // a and b run at once; c, which needs a, waits for it.
+    await until(() => started.includes('a') && started.includes('b'));
+    expect(started).not.toContain('c');
+    release.get('b')!();
+    release.get('a')!();
+    await until(() => started.includes('c'));
+    release.get('c')!();
+    const results = await running;
     expect(results.map((r) => [r.id, r.ok])).toEqual([
       ['a', true],
       ['b', true],
@@ -329,3 +340,12 @@ describe('preflight', () => {
     expect(report!.checks.map((c) => c.id)).not.toContain('release-bucket');
   });
 });
+
+/** Resolves once `condition` holds (checked every few ms), failing after 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -1,5 +1,5 @@
 // What the CloudWatch agent does on an instance: each unit's output lines, batched every 250 ms,
-// into /ec2/sandbox-logs streams {instance-id}-bot and {instance-id}-health. The group belongs to
+// into /ec2/<project>-sandbox-logs streams {instance-id}-bot and {instance-id}-health. The group belongs to
 // terraform: the shipper waits for it rather than creating it (terraform would then fail).
 import {
   type CloudWatchLogsClient,

@@ -1,4 +1,5 @@
 // The instance host as a sandbox daemon: `node main.js <sandbox dir>`.
+import { logGroupName } from '../../../config/names.js';
 import { InstanceHost } from './host.js';
 import { baseEnv, daemonState, fatal, log, onStop } from '../daemon.js';
 
@@ -12,7 +13,9 @@ try {
     credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
     releaseBucket: state.releaseBucket,
     tokenParameter: state.tokenParameter,
-    logGroup: state.logGroup,
+    // Derived, not read from the state: a sandbox created before the name included the project
+    // ships where terraform's module now puts the group.
+    logGroup: logGroupName({ project: state.project, name: state.environment }),
     discordApi: state.endpoints.discordApi,
     healthPortBase: state.ports.healthBase,
     baseEnv: baseEnv(),

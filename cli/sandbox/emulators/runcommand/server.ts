@@ -71,7 +71,9 @@ export async function startRunCommandShim(options: ShimOptions): Promise<Running
     const body = await readBody(req);
     if (req.method === 'GET' && req.url === '/__ydeploy/health')
       return reply(res, 200, { ok: true, pid: process.pid }, 'application/json');
-    const auth = verifySigV4(req.method ?? 'POST', req.url ?? '/', req.headers, body, options.credentials);
+    const auth = verifySigV4(req.method ?? 'POST', req.url ?? '/', req.headers, body, options.credentials, {
+      receivedOn: { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
+    });
     if (!auth.ok) return reply(res, 403, { __type: auth.code, message: auth.message });
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';

@@ -121,7 +121,7 @@ describe('migrate', () => {
   it.each([
     ['unhealthy', 'the bot reports "unhealthy": Discord rejected the token (4004)'],
     ['no-discord', 'no answer from https://discord.com/api/v10/gateway'],
-    ['no-logs', 'no events in /ec2/test-logs/i-0002-bot and /ec2/test-logs/i-0002-health'],
+    ['no-logs', 'no events in /ec2/ydeploy-test-logs/i-0002-bot and /ec2/ydeploy-test-logs/i-0002-health'],
   ] as const)('gate fault %s: exit 4 with the reason, legacy kept', async (fault, why) => {
     const { world, ctx } = await legacyWorld();
     world.faultsFor.set('v0', [fault]);

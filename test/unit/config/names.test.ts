@@ -1,0 +1,23 @@
+// The log group follows the guide's example, /ec2/<project>-<environment>-logs, so two projects
+// with an environment of the same name never share one; the module names it the same way.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { logGroupName } from '../../../cli/config/names.js';
+
+describe('logGroupName', () => {
+  it("is the guide's /ec2/yourdiscord-main-logs for project yourdiscord, environment main", () => {
+    expect(logGroupName({ project: 'yourdiscord', name: 'main' })).toBe('/ec2/yourdiscord-main-logs');
+  });
+
+  it('differs between two projects with the same environment name', () => {
+    expect(logGroupName({ project: 'dice', name: 'production' })).not.toBe(
+      logGroupName({ project: 'quiz', name: 'production' }),
+    );
+  });
+
+  it('is what terraform/main.tf names the group (project-environment, as local.name)', () => {
+    const main = readFileSync(new URL('../../../terraform/main.tf', import.meta.url), 'utf8');
+    expect(main).toMatch(/^\s*name\s*=\s*"\$\{var\.project\}-\$\{var\.environment\}"\s*$/m);
+    expect(main).toMatch(/^\s*log_group_name\s*=\s*"\/ec2\/\$\{local\.name\}-logs"\s*$/m);
+  });
+});
