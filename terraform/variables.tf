@@ -204,6 +204,16 @@ variable "health_failure_pattern" {
   default     = "{ $.health.status = \"unhealthy\" }"
 }
 
+variable "log_group_name" {
+  description = "The instances' log group. Empty: /ec2/<project>-<environment>-logs (the guide's /ec2/yourdiscord-main-logs). Set it to keep an existing group, e.g. the /ec2/<environment>-logs of ydeploy before 0.2."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.log_group_name == "" || can(regex("^[A-Za-z0-9_./#-]{1,512}$", var.log_group_name))
+    error_message = "log_group_name: 1-512 of letters, digits, _ - / . #."
+  }
+}
+
 variable "create_release_bucket" {
   description = "Create release_bucket here (versioned, encrypted, public access blocked). Leave false when it exists already (e.g. it is the state bucket)."
   type        = bool

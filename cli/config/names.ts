@@ -4,7 +4,14 @@
 /**
  * The instances' log group, `/ec2/<project>-<environment>-logs` (the guide's
  * `/ec2/yourdiscord-main-logs`): two projects with the same environment name get two groups.
+ * `terraform.vars.log_group_name` names another one (the module's variable of that name), e.g.
+ * to keep the group an earlier ydeploy created.
  */
-export function logGroupName(env: { project: string; name: string }): string {
-  return `/ec2/${env.project}-${env.name}-logs`;
+export function logGroupName(env: {
+  project: string;
+  name: string;
+  terraform?: { vars?: Record<string, unknown> };
+}): string {
+  const chosen = env.terraform?.vars?.log_group_name;
+  return typeof chosen === 'string' && chosen !== '' ? chosen : `/ec2/${env.project}-${env.name}-logs`;
 }

@@ -18,6 +18,18 @@ describe('logGroupName', () => {
   it('is what terraform/main.tf names the group (project-environment, as local.name)', () => {
     const main = readFileSync(new URL('../../../terraform/main.tf', import.meta.url), 'utf8');
     expect(main).toMatch(/^\s*name\s*=\s*"\$\{var\.project\}-\$\{var\.environment\}"\s*$/m);
-    expect(main).toMatch(/^\s*log_group_name\s*=\s*"\/ec2\/\$\{local\.name\}-logs"\s*$/m);
+    expect(main).toMatch(
+      /^\s*log_group_name\s*=\s*var\.log_group_name != "" \? var\.log_group_name : "\/ec2\/\$\{local\.name\}-logs"\s*$/m,
+    );
+  });
+
+  it('is terraform.vars.log_group_name when the environment sets it (an existing group kept)', () => {
+    const env = {
+      project: 'dice',
+      name: 'production',
+      terraform: { vars: { log_group_name: '/ec2/production-logs' } },
+    };
+    expect(logGroupName(env)).toBe('/ec2/production-logs');
+    expect(logGroupName({ ...env, terraform: { vars: { log_group_name: '' } } })).toBe('/ec2/dice-production-logs');
   });
 });
