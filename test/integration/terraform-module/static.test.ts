@@ -256,6 +256,10 @@ describe('terraform module: rendered user data', () => {
       expect(text).toMatch(/^User=discord-bot$/m);
       expect(text).toMatch(/^EnvironmentFile=\/etc\/discord-bot\/environment$/m);
     }
+    // The role file (/run/discord-bot/control.role) survives the bot's restarts, not a stop.
+    expect(files.get('/etc/systemd/system/discord-bot.service')!.content).toMatch(
+      /^RuntimeDirectoryPreserve=restart$/m,
+    );
   });
 
   it('gives the bot and health server their environment, and Run Command the instance-local facts', () => {
