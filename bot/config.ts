@@ -16,8 +16,9 @@ export interface BotConfig {
   controlSocket: string;
   instanceId: string;
   version: string;
-  role: Role;
-  /** Where the bot keeps the role botctl last set; it wins over BOT_ROLE on a restart. */
+  /** The launch role (BOT_ROLE); undefined when it is not known ("unknown" or unset): the bot stands by. */
+  role: Role | undefined;
+  /** Where the bot keeps the role botctl last set, beside the control socket; it wins over BOT_ROLE on a restart. */
   roleFile: string;
   heartbeatMs: number;
   /** A heartbeat older than this reads unhealthy. */
@@ -28,6 +29,8 @@ export interface BotConfig {
   stoppingHoldMs: number;
   /** How long the health server reuses one read of the readiness file. */
   cacheMs: number;
+  /** How often the health server evaluates itself and logs the result (the health-failure alarm's data). */
+  checkMs: number;
   /** How long a stopping health server keeps answering "stopping" before it closes. */
   drainMs: number;
   logLevel: string;
@@ -40,8 +43,11 @@ declare const __BOT_VERSION__: string | undefined;
 const builtVersion = typeof __BOT_VERSION__ === 'string' ? __BOT_VERSION__ : 'dev';
 
 export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
-  const role = ROLES.find((known) => known === (env.BOT_ROLE || 'active'));
-  if (!role) throw new ConfigError(`BOT_ROLE=${env.BOT_ROLE}: must be "active" or "standby"`);
+  const launch = env.BOT_ROLE || 'unknown';
+  const role = ROLES.find((known) => known === launch);
+  if (!role && launch !== 'unknown')
+    throw new ConfigError(`BOT_ROLE=${env.BOT_ROLE}: must be "active", "standby" or "unknown"`);
+  const controlSocket = env.CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT;
   return {
     token: env.DISCORD_TOKEN || undefined,
     tokenParameter: env.DISCORD_TOKEN_PARAMETER || undefined,
@@ -49,19 +55,28 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     healthHost: env.HEALTH_HOST || '0.0.0.0',
     healthPort: integer(env, 'HEALTH_PORT', 3000, 0, 65535),
     readyFile: env.READY_FILE || READY_FILE_DEFAULT,
-    controlSocket: env.CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT,
+    controlSocket,
     instanceId: env.INSTANCE_ID || hostname(),
     version: env.RELEASE_VERSION || builtVersion,
     role,
-    roleFile: env.ROLE_FILE || `${env.READY_FILE || READY_FILE_DEFAULT}.role`,
+    roleFile: env.ROLE_FILE || roleFileBeside(controlSocket),
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
     staleMs: integer(env, 'HEALTH_STALE_MS', HEARTBEAT_STALE_MS_DEFAULT, 500, 600_000),
     graceMs: integer(env, 'DISCORD_GRACE_MS', DISCORD_GRACE_MS_DEFAULT, 0, 600_000),
     stoppingHoldMs: integer(env, 'STOPPING_HOLD_MS', 300, 0, 5000),
     cacheMs: integer(env, 'HEALTH_CACHE_MS', 200, 0, 5000),
+    checkMs: integer(env, 'HEALTH_CHECK_MS', 30_000, 1000, 300_000),
     drainMs: integer(env, 'HEALTH_DRAIN_MS', 500, 0, 5000),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+/**
+ * The role file's default: the control socket's path with .role for .sock (/run/discord-bot/
+ * control.role), in the bot's own runtime directory rather than world-writable /tmp.
+ */
+function roleFileBeside(controlSocket: string): string {
+  return `${controlSocket.replace(/\.sock$/, '')}.role`;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,6 +1,8 @@
 // Graceful shutdown on SIGTERM/SIGINT: stop answering, tell health "stopping", leave Discord
 // (client.destroy() never resolves while still connecting, so it gets its own deadline),
-// remove the readiness file, exit 0 well within systemd's 10 s.
+// remove the readiness file, exit 0 well within systemd's 10 s. A shutdown that misses its
+// hard deadline exits 1: the unit's Restart=on-failure then brings the bot back if the stop was
+// not asked for by systemd (systemctl stop never restarts).
 import type { Logger } from 'pino';
 
 export interface ShutdownStep {
@@ -9,6 +11,9 @@ export interface ShutdownStep {
   /** How long this step may take before we move on. */
   deadlineMs?: number;
 }
+
+/** The exit code when the shutdown did not finish by its hard deadline: a failure, not a clean stop. */
+export const SHUTDOWN_DEADLINE_EXIT_CODE = 1;
 
 let early: (() => void) | undefined;
 
@@ -29,7 +34,7 @@ export function exitEarlyOnSignals(): void {
 export function onSignals(log: Logger, steps: ShutdownStep[], hardDeadlineMs = 8000): () => Promise<void> {
   early?.();
   let running: Promise<void> | undefined;
-  const shutdown = () => (running ??= run(log, steps, hardDeadlineMs));
+  const shutdown = () => (running ??= runShutdown(log, steps, hardDeadlineMs));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       log.info({ signal }, 'shutting down');
@@ -39,11 +44,17 @@ export function onSignals(log: Logger, steps: ShutdownStep[], hardDeadlineMs = 8
   return shutdown;
 }
 
-async function run(log: Logger, steps: ShutdownStep[], hardDeadlineMs: number): Promise<void> {
+/** Runs the steps in order, each within its deadline, then exits 0; exits 1 at the hard deadline. */
+export async function runShutdown(
+  log: Pick<Logger, 'info' | 'warn'>,
+  steps: ShutdownStep[],
+  hardDeadlineMs: number,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Promise<void> {
   const started = Date.now();
-  setTimeout(() => {
-    log.warn({ ms: hardDeadlineMs }, 'shutdown deadline passed: exiting now');
-    process.exit(0);
+  const deadline = setTimeout(() => {
+    log.warn({ ms: hardDeadlineMs }, 'shutdown deadline passed: exiting now (exit 1, so systemd restarts the bot)');
+    exit(SHUTDOWN_DEADLINE_EXIT_CODE);
   }, hardDeadlineMs);
   for (const step of steps) {
     try {
@@ -56,8 +67,9 @@ async function run(log: Logger, steps: ShutdownStep[], hardDeadlineMs: number): 
       log.warn({ step: step.name, err: error }, 'shutdown step failed');
     }
   }
+  clearTimeout(deadline);
   log.info({ ms: Date.now() - started }, 'stopped');
-  process.exit(0);
+  exit(0);
 }
 
 /** true if the promise settled in time. */

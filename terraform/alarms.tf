@@ -1,11 +1,27 @@
 # The guide's alarms: health check failures > 3 in 5 min, CPU > 80 % for 10 min, memory > 90 %
-# for 5 min (per instance), NAT gateway errors > 1 %.
+# for 5 min (per instance), NAT gateway errors > 1 %. Each notifies the module's SNS topic
+# (mailed to var.alarm_email when set) and var.alarm_actions, on ALARM and on OK.
+
+resource "aws_sns_topic" "alarms" {
+  name = "${local.name}-alarms"
+  tags = { Name = "${local.name}-alarms" }
+}
+
+# AWS mails a confirmation link first; until it is followed the subscription stays pending.
+resource "aws_sns_topic_subscription" "alarm_email" {
+  count = var.alarm_email == null ? 0 : 1
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
 
 locals {
   instance_ids = merge(
     { for i in aws_instance.legacy : "legacy" => i.id },
     { for version, i in aws_instance.enhanced : "enhanced/${version}" => i.id },
   )
+  alarm_actions = concat([aws_sns_topic.alarms.arn], var.alarm_actions)
   # Keys known at plan time, so alarms follow instances without -target.
   instance_keys = toset(concat(
     var.enable_legacy_instance ? ["legacy"] : [],
@@ -15,7 +31,7 @@ locals {
 
 resource "aws_cloudwatch_metric_alarm" "health_failures" {
   alarm_name          = "${local.name}-health-failures"
-  alarm_description   = "More than 3 failed health checks in 5 minutes (${local.log_group_name}, *-health streams)."
+  alarm_description   = "More than 3 failed health checks in 5 minutes (${local.log_group_name}, *-health streams), or no health check logged at all (the health server evaluates itself every 30 s)."
   namespace           = local.metric_namespace
   metric_name         = aws_cloudwatch_log_metric_filter.health_failures.metric_transformation[0].name
   statistic           = "Sum"
@@ -23,9 +39,10 @@ resource "aws_cloudwatch_metric_alarm" "health_failures" {
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
   threshold           = 3
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  # No check logged in 5 minutes: no health server is running (or its logs do not arrive).
+  treat_missing_data = "breaching"
+  alarm_actions      = local.alarm_actions
+  ok_actions         = local.alarm_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu_high" {
@@ -43,8 +60,8 @@ resource "aws_cloudwatch_metric_alarm" "cpu_high" {
   comparison_operator = "GreaterThanThreshold"
   threshold           = 80
   treat_missing_data  = "missing"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "memory_high" {
@@ -62,32 +79,39 @@ resource "aws_cloudwatch_metric_alarm" "memory_high" {
   comparison_operator = "GreaterThanThreshold"
   threshold           = 90
   treat_missing_data  = "missing"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "nat_errors" {
   alarm_name          = "${local.name}-nat-errors"
-  alarm_description   = "NAT gateway errors (port allocation errors + dropped packets) above 1 % of the packets from the instances, over 5 minutes."
+  alarm_description   = "NAT gateway error rate above 1 % over 5 minutes: PacketsDropCount / (PacketsInFromSource + PacketsInFromDestination), AWS's formula."
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
   threshold           = 1
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 
   metric_query {
     id          = "error_rate"
-    expression  = "IF(packets > 0, 100 * (port_errors + drops) / packets, 0)"
+    expression  = "IF(packets > 0, 100 * drops / packets, 0)"
     label       = "NAT gateway error rate (%)"
     return_data = true
   }
 
+  metric_query {
+    id          = "packets"
+    expression  = "from_source + from_destination"
+    label       = "Packets into the NAT gateway"
+    return_data = false
+  }
+
   dynamic "metric_query" {
     for_each = {
-      port_errors = "ErrorPortAllocation"
-      drops       = "PacketsDropCount"
-      packets     = "PacketsInFromSource"
+      drops            = "PacketsDropCount"
+      from_source      = "PacketsInFromSource"
+      from_destination = "PacketsInFromDestination"
     }
     content {
       id = metric_query.key

@@ -63,17 +63,20 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   tags              = { Name = local.flow_log_group_name }
 }
 
-# The guide's "health check failures": one count per failed check the health server logs.
+# The guide's "health check failures". The health server evaluates itself every 30 s and logs
+# each result as a line {"check":"timer","failed":0|1,...}: the sum of `failed` is the number of
+# failed checks, and every evaluation is a data point, so a health server that logs nothing
+# leaves the metric missing (the alarm treats that as breaching). Lines that are not timer
+# checks (the bot's, requests') publish nothing.
 resource "aws_cloudwatch_log_metric_filter" "health_failures" {
   name           = "${local.name}-health-failures"
   log_group_name = aws_cloudwatch_log_group.bot.name
   pattern        = var.health_failure_pattern
 
   metric_transformation {
-    name          = "HealthCheckFailures"
-    namespace     = local.metric_namespace
-    value         = "1"
-    default_value = "0"
+    name      = "HealthCheckFailures"
+    namespace = local.metric_namespace
+    value     = "$.failed"
   }
 }
 

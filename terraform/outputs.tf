@@ -67,3 +67,8 @@ output "alarm_names" {
     [for a in aws_cloudwatch_metric_alarm.memory_high : a.alarm_name],
   )
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (on ALARM and OK); var.alarm_email is subscribed to it."
+  value       = aws_sns_topic.alarms.arn
+}

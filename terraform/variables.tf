@@ -199,9 +199,9 @@ variable "alarm_actions" {
 }
 
 variable "health_failure_pattern" {
-  description = "CloudWatch Logs filter pattern counting failed health checks in the health stream. The default matches the bundled health server's log line when /health answers unhealthy ({\"health\":{\"status\":\"unhealthy\",...}})."
+  description = "CloudWatch Logs filter pattern selecting the health server's periodic self-check lines; the metric HealthCheckFailures sums their `failed` field (1 failed, 0 passed). The default matches the bundled health server ({\"check\":\"timer\",\"failed\":0|1,...}, every 30 s)."
   type        = string
-  default     = "{ $.health.status = \"unhealthy\" }"
+  default     = "{ $.check = \"timer\" }"
 }
 
 variable "log_group_name" {
@@ -224,4 +224,14 @@ variable "aws_compat_endpoint" {
   description = "Set when AWS_ENDPOINT_URL points at an AWS emulator such as moto (the ydeploy sandbox): path-style S3, no credential, region or instance-metadata checks. Leave false on real AWS."
   type        = bool
   default     = false
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarms' SNS topic (the module creates the topic; AWS mails a confirmation link first). null: no subscription."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s\"']+@[^@\\s\"']+\\.[^@\\s\"']+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address such as ops@example.com."
+  }
 }

@@ -1,9 +1,13 @@
 // What /health says, as a pure function of the readiness file and the clock (DESIGN.md §4.1).
-// Healthy means: file present, not stopping, pid alive, heartbeat fresh, Discord ready or
+// Healthy means: file present (a regular file owned by the bot's user), not stopping, pid
+// alive, heartbeat fresh (not older than the stale limit, not in the future), Discord ready or
 // lost for less than the grace period. Anything else is 503 with a reason.
 import { healthHttpCode } from '../contracts/health.js';
 import type { ReadResult } from '../contracts/readiness.js';
 import type { HealthBody } from '../contracts/schemas.js';
+
+/** How far ahead of the clock a heartbeat may be (the file is written and read on one machine). */
+export const HEARTBEAT_FUTURE_MS = 1000;
 
 export interface HealthInputs {
   now: number;
@@ -43,11 +47,21 @@ export function evaluateHealth(input: HealthInputs): HealthReport {
 
   const r = read.readiness;
   const facts = { version: r.version, instanceId: r.instanceId, role: r.role, pid: r.pid };
-  if (r.state === 'stopping') return report({ status: 'stopping', timestamp, ...facts });
-  if (!input.pidAlive) return unhealthy(`bot process ${r.pid} is not running`, facts);
+  // A stopping bot keeps its pid and heartbeat in the file, so one killed mid-shutdown (or one
+  // whose file is left behind) reads unhealthy, never "stopping" forever.
+  const stopping = r.state === 'stopping' ? ' while stopping' : '';
+  if (!input.pidAlive) return unhealthy(`bot process ${r.pid} is not running${stopping}`, facts);
   const age = input.now - r.heartbeatAt;
+  // The bot writes the heartbeat with this machine's clock: one from the future was not written
+  // by it (or the clock jumped back) and proves nothing about the bot now.
+  if (-age > HEARTBEAT_FUTURE_MS)
+    return unhealthy(`heartbeat stale: it is ${seconds(-age)} s in the future${stopping}`, facts);
   if (age > input.staleMs)
-    return unhealthy(`heartbeat stale: last one ${seconds(age)} s ago (limit ${seconds(input.staleMs)} s)`, facts);
+    return unhealthy(
+      `heartbeat stale: last one ${seconds(age)} s ago (limit ${seconds(input.staleMs)} s)${stopping}`,
+      facts,
+    );
+  if (r.state === 'stopping') return report({ status: 'stopping', timestamp, ...facts });
   const lostFor = r.discord.lostAt === null ? 0 : input.now - r.discord.lostAt;
   if (!r.discord.ready && lostFor > input.graceMs)
     return unhealthy(`Discord connection lost for ${seconds(lostFor)} s (grace ${seconds(input.graceMs)} s)`, facts);

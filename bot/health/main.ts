@@ -1,10 +1,11 @@
 // The health server process (systemd unit discord-health, built as health.mjs): reads the
-// readiness file the bot writes and answers GET/HEAD /health (DESIGN.md §4.1). Logs its own
-// transitions as JSON lines.
+// readiness file the bot writes and answers GET/HEAD /health (DESIGN.md §4.1). Evaluates itself
+// every HEALTH_CHECK_MS and logs each result as a JSON line (the health-failure alarm counts
+// them), and logs the changes requests see.
 import { ConfigError, readConfig } from '../config.js';
 import { createLogger, logCrashes } from '../log.js';
 import { BotProbe } from './probe.js';
-import { createHealthServer } from './server.js';
+import { createHealthServer, HealthLog, healthLine } from './server.js';
 
 const boot = createLogger('health', {});
 let config;
@@ -23,7 +24,12 @@ const probe = new BotProbe({
   graceMs: config.graceMs,
   cacheMs: config.cacheMs,
 });
-const server = createHealthServer(probe, (status, body) => log.info({ health: body }, `health is ${status}`));
+const healthLog = new HealthLog(probe, (status, body, check) => {
+  const line = healthLine(status, body, check);
+  if (status === 'unhealthy') log.warn(line, `health is ${status}`);
+  else log.info(line, `health is ${status}`);
+});
+const server = createHealthServer(probe, healthLog);
 server.once('error', (error) => {
   log.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'health server cannot listen');
   process.exit(1);
@@ -33,6 +39,7 @@ server.listen(config.healthPort, config.healthHost, () => {
     { host: config.healthHost, port: config.healthPort, readyFile: config.readyFile },
     'health server listening',
   );
+  healthLog.start(config.checkMs);
 });
 
 // Graceful stop: answer "stopping" for a short drain (so pollers learn why), then close.

@@ -3,27 +3,56 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BotProbe } from './probe.js';
 
-/**
- * Unhealthy answers are logged again at most this often, so the health-failure alarm (a metric
- * filter on this stream, > 3 in 5 minutes) counts time spent unhealthy, not only the change.
- */
-export const UNHEALTHY_LOG_EVERY_MS = 10_000;
+/** One logged evaluation: `check` says what caused it ("timer" or "request"). */
+export type StatusLogger = (status: string, body: unknown, check: 'timer' | 'request') => void;
 
-export function createHealthServer(
-  probe: BotProbe,
-  onStatus: (status: string, body: unknown) => void,
-  now: () => number = Date.now,
-): Server {
-  let lastStatus = '';
-  let lastUnhealthyLog = 0;
-  const report = (status: string, body: unknown) => {
-    const changed = status !== lastStatus;
-    const repeat = status === 'unhealthy' && now() - lastUnhealthyLog >= UNHEALTHY_LOG_EVERY_MS;
-    if (!changed && !repeat) return;
-    lastStatus = status;
-    if (status === 'unhealthy') lastUnhealthyLog = now();
-    onStatus(status, body);
-  };
+/**
+ * The fields of one health log line. A timer line carries `failed` (1 when unhealthy, else 0):
+ * the module's metric filter ({ $.check = "timer" }, value $.failed) sums it into
+ * HealthCheckFailures, so every evaluation is a data point and a silent health server is
+ * missing data, which the alarm treats as breaching.
+ */
+export function healthLine(status: string, body: unknown, check: 'timer' | 'request'): Record<string, unknown> {
+  return check === 'timer' ? { check, failed: status === 'unhealthy' ? 1 : 0, health: body } : { check, health: body };
+}
+
+/**
+ * The health server's log of its own state. Every timer evaluation (HEALTH_CHECK_MS, 30 s) is
+ * logged, so the health-failure alarm has a data point whether or not anyone polls /health. A
+ * request logs a line only when the status changed since the last line, so pollers do not
+ * inflate the count.
+ */
+export class HealthLog {
+  private last = '';
+
+  constructor(
+    private readonly probe: Pick<BotProbe, 'report'>,
+    private readonly onStatus: StatusLogger,
+  ) {}
+
+  /** The timer's evaluation: the same as GET /health answers, always logged. */
+  check(): void {
+    const { body } = this.probe.report();
+    this.last = body.status;
+    this.onStatus(body.status, body, 'timer');
+  }
+
+  request(status: string, body: unknown): void {
+    if (status === this.last) return;
+    this.last = status;
+    this.onStatus(status, body, 'request');
+  }
+
+  /** Evaluates now and every `everyMs`; returns the stop function. The timer never keeps the process alive. */
+  start(everyMs: number): () => void {
+    this.check();
+    const timer = setInterval(() => this.check(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+export function createHealthServer(probe: BotProbe, healthLog: Pick<HealthLog, 'request'>): Server {
   const server = createServer((req, res) => {
     const path = pathOf(req);
     if (path !== '/health' && path !== '/health/')
@@ -33,7 +62,7 @@ export function createHealthServer(
       return json(req, res, 405, { status: 'method_not_allowed', method: req.method });
     }
     const result = probe.report();
-    report(result.body.status, result.body);
+    healthLog.request(result.body.status, result.body);
     if (probe.shuttingDown) res.setHeader('connection', 'close');
     json(req, res, result.code, result.body);
   });

@@ -17,7 +17,7 @@ import { addSecret, createLogger, logCrashes } from '../log.js';
 import { ReadinessWriter } from '../readiness/writer.js';
 import { startControlServer } from '../roles/control-server.js';
 import { Dispatcher } from '../roles/dispatcher.js';
-import { readRoleFile, writeRoleFile } from '../roles/role-file.js';
+import { readRoleFile, startRole, writeRoleFile } from '../roles/role-file.js';
 import { onSignals } from '../shutdown.js';
 import { wireHandlers } from './handlers.js';
 import { JobRunner } from './jobs.js';
@@ -27,11 +27,11 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
   const { config, token } = await configure();
   const log = createLogger('bot', { instanceId: config.instanceId, version: config.version }, config.logLevel);
   logCrashes(log);
-  const kept = readRoleFile(config.roleFile);
-  const role = kept ?? config.role;
+  // A role that cannot be determined is standby: this bot answers only once it is activated.
+  const { role, from } = startRole(readRoleFile(config.roleFile), config.role);
   const intents = intentBits(bot);
   log.info(
-    { role, roleFrom: kept ? config.roleFile : 'BOT_ROLE', entry: meta.entry, intents, api: config.api },
+    { role, roleFrom: from, roleFile: config.roleFile, entry: meta.entry, intents, api: config.api },
     'starting',
   );
 

@@ -97,6 +97,7 @@ export const OWNED_TERRAFORM_VARS: Readonly<Record<string, string>> = {
   legacy_release_version: 'migrate and rollback decide it',
   candidate_release_version: 'deploy decides it',
   serving_role: 'migrate and rollback decide it (the handoff)',
+  alarm_email: 'set the environment\'s "alarms.email"',
 };
 
 /**
@@ -171,6 +172,17 @@ export const healthSchema = z
   })
   .strict();
 
+export const alarmsSchema = z
+  .object({
+    email: z
+      .email('must be an e-mail address such as ops@example.com')
+      .optional()
+      .describe(
+        "E-mail address subscribed to the alarms' SNS topic (AWS mails a confirmation link first); every alarm notifies the topic on ALARM and OK",
+      ),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -191,6 +203,7 @@ export const environmentSchema = z
     instanceType: z.string().default('t3.small').describe('EC2 instance type of the bot instances'),
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
+    alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired'),
     guild: z
       .string()

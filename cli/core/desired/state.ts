@@ -46,6 +46,7 @@ export function emptyDesired(env: Context['env']): DesiredState {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...alarmSettings(env),
   };
 }
 
@@ -68,8 +69,10 @@ export async function loadDesired(ctx: Pick<Context, 'store' | 'env'>): Promise<
       fix: `fix or delete s3://${ctx.store.bucket}/${key}, then rerun`,
     });
   }
-  // The config's settings win over what was stored: they may have changed since.
-  return { ...parsed.data, ...settingsOf(ctx.env) };
+  // The config's settings win over what was stored: they may have changed since. The alarm
+  // e-mail is the config's alone: one removed from the config leaves the stored state too.
+  const { alarm_email: _stored, ...stored } = parsed.data as DesiredState & { alarm_email?: unknown };
+  return { ...stored, ...settingsOf(ctx.env) };
 }
 
 /** Settings that come from the config, not from the deployment's history. */
@@ -83,7 +86,13 @@ function settingsOf(env: Context['env']): Partial<DesiredState> {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...alarmSettings(env),
   };
+}
+
+/** The module's alarm_email, when the environment names one (absent: the module's null). */
+function alarmSettings(env: Context['env']): { alarm_email?: string } {
+  return env.alarms?.email ? { alarm_email: env.alarms.email } : {};
 }
 
 export async function saveDesired(ctx: Pick<Context, 'store' | 'env'>, state: DesiredState): Promise<void> {

@@ -62,6 +62,7 @@ interface Outputs {
   security_group_id: string;
   log_kms_key_arn: string;
   alarm_names: string[];
+  alarm_topic_arn: string;
 }
 
 interface Combination {
@@ -111,8 +112,28 @@ function varsFor(c: Combination): Vars {
     instance_type: 't3.micro',
     vpc_cidr: VPC_CIDR,
     alarm_actions: [ALARM_ACTION],
+    alarm_email: `ops+${c.environment}@example.com`,
     aws_compat_endpoint: true,
   };
+}
+
+/** The e-mail endpoints subscribed to a topic, through SNS's query API (no SNS client is a dependency). */
+async function emailSubscriptions(topicArn: string): Promise<string[]> {
+  const res = await fetch(moto.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      // moto routes by the credential scope's service; it does not check the signature.
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'ListSubscriptionsByTopic', TopicArn: topicArn, Version: '2010-03-31' }),
+  });
+  const xml = await res.text();
+  return [...xml.matchAll(/<member>([\s\S]*?)<\/member>/g)]
+    .map((m) => m[1]!)
+    .filter((member) => member.includes('<Protocol>email</Protocol>'))
+    .map((member) => /<Endpoint>(.*?)<\/Endpoint>/.exec(member)?.[1] ?? '');
 }
 
 beforeAll(async () => {
@@ -350,13 +371,15 @@ describe.each(COMBINATIONS)(
       expect(filters.metricFilters).toEqual([
         expect.objectContaining({
           filterName: `ydeploy-${combination.environment}-health-failures`,
-          filterPattern: '{ $.health.status = "unhealthy" }',
-          metricTransformations: [expect.objectContaining({ metricName: 'HealthCheckFailures', metricValue: '1' })],
+          filterPattern: '{ $.check = "timer" }',
+          metricTransformations: [
+            expect.objectContaining({ metricName: 'HealthCheckFailures', metricValue: '$.failed' }),
+          ],
         }),
       ]);
     });
 
-    it("has the guide's alarms, each notifying alarm_actions", async () => {
+    it("has the guide's alarms, each notifying the module's SNS topic (mailed to alarm_email) and alarm_actions", async () => {
       const { outputs } = get();
       const prefix = `ydeploy-${combination.environment}-`;
       const out = await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix }));
@@ -370,9 +393,13 @@ describe.each(COMBINATIONS)(
       ].sort();
       expect([...alarms.keys()].sort()).toEqual(expected);
       expect([...outputs.alarm_names].sort()).toEqual(expected);
+      const topic = outputs.alarm_topic_arn;
+      expect(topic).toBe(`arn:aws:sns:us-east-1:123456789012:${prefix}alarms`);
+      expect(await emailSubscriptions(topic)).toEqual([`ops+${combination.environment}@example.com`]);
       for (const alarm of alarms.values()) {
-        expect(alarm.AlarmActions).toEqual([ALARM_ACTION]);
-        expect(alarm.OKActions).toEqual([ALARM_ACTION]);
+        // A set on AWS's side: the order is not kept.
+        expect([...alarm.AlarmActions!].sort()).toEqual([ALARM_ACTION, topic].sort());
+        expect([...alarm.OKActions!].sort()).toEqual([ALARM_ACTION, topic].sort());
         expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
       }
 
@@ -383,6 +410,8 @@ describe.each(COMBINATIONS)(
         Period: 300,
         EvaluationPeriods: 1,
         Threshold: 3,
+        // A health server that logs no check leaves the metric missing: that alarms too.
+        TreatMissingData: 'breaching',
       });
       for (const [key, id] of Object.entries(outputs.instance_ids)) {
         const k = key.replace('/', '-');
@@ -406,7 +435,9 @@ describe.each(COMBINATIONS)(
       const nat = alarms.get(`${prefix}nat-errors`)!;
       expect(nat.Threshold).toBe(1);
       const expression = nat.Metrics!.find((m) => m.ReturnData)!;
-      expect(expression.Expression).toBe('IF(packets > 0, 100 * (port_errors + drops) / packets, 0)');
+      // AWS's formula: PacketsDropCount / (PacketsInFromSource + PacketsInFromDestination).
+      expect(expression.Expression).toBe('IF(packets > 0, 100 * drops / packets, 0)');
+      expect(nat.Metrics!.find((m) => m.Id === 'packets')!.Expression).toBe('from_source + from_destination');
       const inputs = nat
         .Metrics!.filter((m) => m.MetricStat)
         .map((m) => [
@@ -417,8 +448,13 @@ describe.each(COMBINATIONS)(
         ]);
       expect(inputs.sort()).toEqual([
         ['drops', 'AWS/NATGateway', 'PacketsDropCount', outputs.network_configuration.nat_gateway_id],
-        ['packets', 'AWS/NATGateway', 'PacketsInFromSource', outputs.network_configuration.nat_gateway_id],
-        ['port_errors', 'AWS/NATGateway', 'ErrorPortAllocation', outputs.network_configuration.nat_gateway_id],
+        [
+          'from_destination',
+          'AWS/NATGateway',
+          'PacketsInFromDestination',
+          outputs.network_configuration.nat_gateway_id,
+        ],
+        ['from_source', 'AWS/NATGateway', 'PacketsInFromSource', outputs.network_configuration.nat_gateway_id],
       ]);
     });
 

@@ -97,6 +97,7 @@ describe('terraform module: static checks', () => {
       vpc_cidr: '10.0.0.0/8',
       ami_id: 'ubuntu',
       alarm_actions: ['my-topic'],
+      alarm_email: 'ops at example.com',
       log_retention_days: 2,
       instance_type: 'big',
       availability_zone_count: 4,
@@ -113,6 +114,7 @@ describe('terraform module: static checks', () => {
       'vpc_cidr must be an IPv4 CIDR',
       'ami_id must be null or an AMI id',
       'alarm_actions must be ARNs',
+      'alarm_email must be an e-mail address',
       'log_retention_days must be a value CloudWatch Logs accepts',
       'instance_type must be an EC2 instance type',
       'availability_zone_count must be 1, 2 or 3',
@@ -256,6 +258,10 @@ describe('terraform module: rendered user data', () => {
       expect(text).toMatch(/^User=discord-bot$/m);
       expect(text).toMatch(/^EnvironmentFile=\/etc\/discord-bot\/environment$/m);
     }
+    // The role file (/run/discord-bot/control.role) survives the bot's restarts, not a stop.
+    expect(files.get('/etc/systemd/system/discord-bot.service')!.content).toMatch(
+      /^RuntimeDirectoryPreserve=restart$/m,
+    );
   });
 
   it('gives the bot and health server their environment, and Run Command the instance-local facts', () => {

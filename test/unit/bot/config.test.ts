@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRoleFile, writeRoleFile } from '../../../bot/roles/role-file.js';
+import { readRoleFile, startRole, writeRoleFile } from '../../../bot/roles/role-file.js';
 import { ConfigError, readConfig, resolveToken } from '../../../bot/config.js';
 import { addSecret, scrub } from '../../../bot/log.js';
 
@@ -14,7 +14,9 @@ describe('readConfig', () => {
       healthPort: 3000,
       readyFile: '/tmp/bot-ready',
       controlSocket: '/run/discord-bot/control.sock',
-      role: 'active',
+      roleFile: '/run/discord-bot/control.role',
+      role: undefined,
+      checkMs: 30_000,
       heartbeatMs: 2000,
       staleMs: 10_000,
       graceMs: 30_000,
@@ -48,8 +50,9 @@ describe('readConfig', () => {
 
   it('rejects bad values with "{what}: {why}"', () => {
     expect(() => readConfig({ BOT_ROLE: 'leader' })).toThrow(
-      new ConfigError('BOT_ROLE=leader: must be "active" or "standby"'),
+      new ConfigError('BOT_ROLE=leader: must be "active", "standby" or "unknown"'),
     );
+    expect(readConfig({ BOT_ROLE: 'unknown' }).role).toBeUndefined();
     expect(() => readConfig({ HEALTH_PORT: 'http' })).toThrow('HEALTH_PORT=http: must be an integer from 0 to 65535');
     expect(() => readConfig({ HEARTBEAT_MS: '5' })).toThrow('HEARTBEAT_MS=5: must be an integer from 100 to 60000');
   });
@@ -63,15 +66,54 @@ describe('readConfig', () => {
 });
 
 describe('role file', () => {
-  it('defaults next to the readiness file, keeps a role across restarts, ignores garbage', () => {
-    expect(readConfig({ READY_FILE: '/x/ready' }).roleFile).toBe('/x/ready.role');
+  it("defaults beside the control socket (the bot's runtime directory, not /tmp), keeps a role across restarts", () => {
+    expect(readConfig({ READY_FILE: '/tmp/bot-ready' }).roleFile).toBe('/run/discord-bot/control.role');
+    expect(readConfig({ CONTROL_SOCKET: '/x/i-1.sock' }).roleFile).toBe('/x/i-1.role');
     expect(readConfig({ ROLE_FILE: '/y/role' }).roleFile).toBe('/y/role');
     const path = join(mkdtempSync(join(tmpdir(), 'ydb-unit-')), 'role');
-    expect(readRoleFile(path)).toBeUndefined();
+    expect(readRoleFile(path)).toEqual({ kind: 'missing' });
     writeRoleFile(path, 'active');
-    expect(readRoleFile(path)).toBe('active');
+    expect(readRoleFile(path)).toEqual({ kind: 'ok', role: 'active' });
     writeFileSync(path, 'leader');
-    expect(readRoleFile(path)).toBeUndefined();
+    expect(readRoleFile(path)).toEqual({ kind: 'invalid', why: `${path} says "leader", not active or standby` });
+  });
+
+  it('trusts neither a symbolic link nor a file of another user, and the writer replaces a link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ydb-unit-'));
+    const target = join(dir, 'planted');
+    writeFileSync(target, 'active\n');
+    const path = join(dir, 'role');
+    symlinkSync(target, path);
+    expect(readRoleFile(path)).toMatchObject({ kind: 'invalid', why: expect.stringContaining('symbolic link') });
+    writeRoleFile(path, 'standby');
+    expect(readRoleFile(path)).toEqual({ kind: 'ok', role: 'standby' });
+    expect(readRoleFile(target)).toEqual({ kind: 'ok', role: 'active' });
+    expect(readRoleFile(path, process.getuid!() + 1)).toMatchObject({
+      kind: 'invalid',
+      why: expect.stringContaining("not by the bot's user"),
+    });
+  });
+});
+
+describe('startRole', () => {
+  it('takes the role file first, then BOT_ROLE', () => {
+    expect(startRole({ kind: 'ok', role: 'active' }, 'standby')).toMatchObject({ role: 'active' });
+    expect(startRole({ kind: 'ok', role: 'standby' }, 'active')).toMatchObject({ role: 'standby' });
+    expect(startRole({ kind: 'missing' }, 'active')).toEqual({ role: 'active', from: 'BOT_ROLE' });
+  });
+
+  it('stands by, never answers, when the role cannot be determined', () => {
+    expect(startRole({ kind: 'missing' }, undefined)).toEqual({
+      role: 'standby',
+      from: 'unknown (BOT_ROLE unset): standing by',
+    });
+    // A role file that cannot be trusted may have said "standby" (stepped down): BOT_ROLE=active
+    // from the launch must not win over it.
+    expect(startRole({ kind: 'invalid', why: '/run/discord-bot/control.role is a symbolic link' }, 'active')).toEqual({
+      role: 'standby',
+      from: 'unknown (/run/discord-bot/control.role is a symbolic link): standing by',
+    });
+    expect(startRole({ kind: 'missing' }, readConfig({}).role).role).toBe('standby');
   });
 });
 

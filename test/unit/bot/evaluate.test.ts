@@ -105,6 +105,25 @@ describe('evaluateHealth', () => {
     expect(evaluateHealth({ ...base, shuttingDown: true })).toMatchObject({ code: 503, body: { status: 'stopping' } });
   });
 
+  it('reads a heartbeat from the future as stale (beyond a second of tolerance)', () => {
+    expect(evaluateHealth(withReadiness({ heartbeatAt: now + 1000 })).code).toBe(200);
+    expect(evaluateHealth(withReadiness({ heartbeatAt: now + 3_600_000 }))).toMatchObject({
+      code: 503,
+      body: { status: 'unhealthy', reason: 'heartbeat stale: it is 3600 s in the future' },
+    });
+  });
+
+  it('never reads a bot killed mid-shutdown as stopping: its pid is dead or its heartbeat goes stale', () => {
+    expect(evaluateHealth({ ...withReadiness({ state: 'stopping' }), pidAlive: false })).toMatchObject({
+      code: 503,
+      body: { status: 'unhealthy', reason: 'bot process 4242 is not running while stopping' },
+    });
+    expect(evaluateHealth(withReadiness({ state: 'stopping', heartbeatAt: now - 60_000 }))).toMatchObject({
+      code: 503,
+      body: { status: 'unhealthy', reason: 'heartbeat stale: last one 60 s ago (limit 10 s) while stopping' },
+    });
+  });
+
   it('is unhealthy with the parse error when the file is invalid', () => {
     expect(evaluateHealth({ ...base, read: { kind: 'invalid', why: 'readiness file is not JSON' } })).toMatchObject({
       code: 503,

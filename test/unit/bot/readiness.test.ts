@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,45 @@ describe('readiness file on disk', () => {
     removeReadiness(path);
     removeReadiness(path);
     expect(readReadiness(path)).toEqual({ kind: 'missing' });
+  });
+
+  it('is not fooled by a symbolic link: it reads as invalid, and the writer replaces it instead of writing through it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ydb-unit-'));
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, JSON.stringify(valid));
+    const path = join(dir, 'bot-ready');
+    symlinkSync(target, path);
+    expect(readReadiness(path)).toEqual({
+      kind: 'invalid',
+      why: `${path} is a symbolic link, not a file the bot wrote`,
+    });
+    writeReadiness(path, { ...valid, pid: 2 } as never);
+    expect(JSON.parse(readFileSync(target, 'utf8')).pid).toBe(1);
+    expect(readReadiness(path)).toMatchObject({ kind: 'ok', readiness: { pid: 2 } });
+  });
+
+  it("trusts only a file owned by the bot's user", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ydb-unit-'));
+    const path = join(dir, 'bot-ready');
+    writeReadiness(path, valid as never);
+    const uid = process.getuid!();
+    expect(readReadiness(path, uid).kind).toBe('ok');
+    expect(readReadiness(path, uid + 1)).toEqual({
+      kind: 'invalid',
+      why: `${path} is owned by uid ${uid}, not by the bot's user (uid ${uid + 1})`,
+    });
+  });
+
+  it('never follows a link planted at a temp path: temp names are new files (O_EXCL) each time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ydb-unit-'));
+    const path = join(dir, 'bot-ready');
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'keep');
+    // The old fixed temp name: a link there used to be written through.
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    writeReadiness(path, valid as never);
+    expect(readFileSync(victim, 'utf8')).toBe('keep');
+    expect(readReadiness(path).kind).toBe('ok');
   });
 
   it('reports an unreadable path as invalid, not missing', () => {

@@ -115,8 +115,25 @@ describe('terraform.vars', () => {
   });
 
   it('the owned list is every variable of the desired state', () => {
-    const desired = emptyDesired({ ...sandboxEnvironment(), name: 'sandbox', project: 'p' } as never);
+    const desired = emptyDesired({
+      ...sandboxEnvironment(),
+      alarms: { email: 'ops@example.com' },
+      name: 'sandbox',
+      project: 'p',
+    } as never);
     expect(Object.keys(OWNED_TERRAFORM_VARS).sort()).toEqual([...Object.keys(desired), 'serving_role'].sort());
+  });
+});
+
+describe('alarms.email', () => {
+  it('is an e-mail address, and not settable through terraform.vars', () => {
+    expect(problems(env({ alarms: { email: 'ops@example.com' } }))).toEqual([]);
+    expect(problems(env({ alarms: { email: 'ops at example.com' } }))).toEqual([
+      '$.environments.production.alarms.email: must be an e-mail address such as ops@example.com',
+    ]);
+    expect(problems(env({ terraform: { vars: { alarm_email: 'ops@example.com' } } }))).toEqual([
+      '$.environments.production.terraform.vars.alarm_email: ydeploy sets alarm_email itself: set the environment\'s "alarms.email", and remove it from terraform.vars',
+    ]);
   });
 });
 
