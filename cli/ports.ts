@@ -214,18 +214,27 @@ export class PreconditionFailed extends Error {
 export interface StoredObject {
   body: string;
   etag: string;
+  /** The server's clock when the object was last written. */
   lastModified?: Date;
+  /**
+   * The server's clock when it answered this read (its HTTP Date). With `lastModified` it gives
+   * the object's age on one clock, whatever the local clock says.
+   */
+  serverTime?: Date;
 }
 
 export interface ObjectStore {
   readonly bucket: string;
   get(key: string): Promise<StoredObject | undefined>;
-  /** Throws PreconditionFailed when `ifNoneMatch` or `ifMatch` does not hold. */
+  /**
+   * Throws PreconditionFailed when `ifNoneMatch` or `ifMatch` does not hold (with `ifMatch`, also
+   * when the object is gone). `serverTime`: the server's clock when it answered.
+   */
   put(
     key: string,
     body: string | Uint8Array,
     options?: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string },
-  ): Promise<{ etag: string }>;
+  ): Promise<{ etag: string; serverTime?: Date }>;
   delete(key: string, options?: { ifMatch?: string }): Promise<void>;
   list(prefix: string): Promise<{ key: string; lastModified?: Date; size?: number }[]>;
   /** HeadBucket: does the bucket exist and may we use it. */

@@ -20,6 +20,10 @@ const duration = (fallback: string, what: string) =>
       return parsed;
     });
 
+/** Bounds of `lockTtl`, in milliseconds. */
+export const LOCK_TTL_MIN = 30_000;
+export const LOCK_TTL_MAX = 3_600_000;
+
 const name = /^[a-z][a-z0-9-]{0,30}$/;
 
 /** Why `bucket` breaks S3's naming rules for general purpose buckets, or undefined when it does not. */
@@ -204,7 +208,15 @@ export const environmentSchema = z
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
     alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
-    lockTtl: duration('10m', 'A lock not renewed for this long has expired'),
+    lockTtl: duration('10m', 'A lock not renewed for this long has expired (30s to 1h)').superRefine((value, ctx) => {
+      // Shorter and a slow network or a busy laptop loses the lock mid-step; longer and a dead
+      // run blocks everyone for hours.
+      if (value < LOCK_TTL_MIN || value > LOCK_TTL_MAX)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${ms(value, { long: true })} is outside 30 seconds to 1 hour (try "2m" or "10m")`,
+        });
+    }),
     guild: z
       .string()
       .regex(/^\d{17,20}$/, 'must be a Discord guild id (a snowflake: 17-20 digits)')

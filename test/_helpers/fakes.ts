@@ -120,32 +120,59 @@ export class MemoryStore implements ObjectStore {
     public exists = true,
   ) {}
 
-  /** Put an object in place without recording a write (test set-up). */
-  seed(key: string, body: string): void {
-    this.objects.set(key, { body, etag: `"etag-${++this.etags}"`, lastModified: new Date() });
+  /**
+   * S3's own clock. Unset, the store cannot tell the time (no `serverTime` on reads, as a store
+   * without an HTTP Date would); coreContext wires the world's clock, and `skewMs` moves S3's
+   * clock away from it, so a test sees the local clock and S3's disagree.
+   */
+  serverClock?: () => number;
+  /** How far S3's clock runs ahead of `serverClock` (negative: behind). */
+  skewMs = 0;
+  /** Return an error to make a put of that key fail (a network that drops the write). */
+  failPut?: (key: string) => Error | undefined;
+
+  /** What S3's clock says now. */
+  serverNow(): number {
+    return (this.serverClock?.() ?? Date.now()) + this.skewMs;
+  }
+
+  /**
+   * Put an object in place without recording a write (test set-up); `ageMs`: written that long
+   * ago by S3's clock.
+   */
+  seed(key: string, body: string, options: { ageMs?: number } = {}): void {
+    this.objects.set(key, {
+      body,
+      etag: `"etag-${++this.etags}"`,
+      lastModified: new Date(this.serverNow() - (options.ageMs ?? 0)),
+    });
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const object = this.objects.get(key);
-    return object && { ...object };
+    if (!object) return undefined;
+    return this.serverClock ? { ...object, serverTime: new Date(this.serverNow()) } : { ...object };
   }
 
   async put(
     key: string,
     body: string | Uint8Array,
     options: { ifNoneMatch?: '*'; ifMatch?: string } = {},
-  ): Promise<{ etag: string }> {
+  ): Promise<{ etag: string; serverTime?: Date }> {
+    const failure = this.failPut?.(key);
+    if (failure) throw failure;
     const current = this.objects.get(key);
     if (options.ifNoneMatch === '*' && current) throw new PreconditionFailed(key);
     if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailed(key);
     const etag = `"etag-${++this.etags}"`;
+    const now = this.serverNow();
     this.objects.set(key, {
       body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
       etag,
-      lastModified: new Date(),
+      lastModified: new Date(now),
     });
     this.writes.push(`put ${key}`);
-    return { etag };
+    return this.serverClock ? { etag, serverTime: new Date(now) } : { etag };
   }
 
   async delete(key: string, options: { ifMatch?: string } = {}): Promise<void> {
@@ -785,7 +812,7 @@ export function coreContext(
     instances: world.instances,
     remote: world.remote,
     logs: world.logs,
-    store: new MemoryStore('fake-state'),
+    store: Object.assign(new MemoryStore('fake-state'), { serverClock: () => world.clock.now() }),
     releases,
     identity: fakeIdentity,
     secrets: new FakeSecrets({ [env.tokenParameter]: 'fake-bot-token' }),

@@ -1,5 +1,6 @@
 // ObjectStore over S3, with the conditional writes the lock relies on (If-None-Match / If-Match).
 type Sdk = typeof import('@aws-sdk/client-s3');
+import type { GetObjectCommandOutput, PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import { PreconditionFailed, type ObjectStore, type StoredObject } from '../../ports.js';
 import { clientConfig, lazyClient, usesCustomEndpoint, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
@@ -21,11 +22,15 @@ export class S3ObjectStore implements ObjectStore {
   async get(key: string): Promise<StoredObject | undefined> {
     const { sdk, client } = await this.api();
     try {
-      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { output: out, serverTime } = await sendDated<GetObjectCommandOutput>(
+        client,
+        new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
       return {
         body: (await out.Body?.transformToString('utf8')) ?? '',
         etag: out.ETag ?? '',
         lastModified: out.LastModified,
+        serverTime,
       };
     } catch (error) {
       if (isStatus(error, 404) || (error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -37,10 +42,11 @@ export class S3ObjectStore implements ObjectStore {
     key: string,
     body: string | Uint8Array,
     options: { ifNoneMatch?: '*'; ifMatch?: string; contentType?: string } = {},
-  ): Promise<{ etag: string }> {
+  ): Promise<{ etag: string; serverTime?: Date }> {
     const { sdk, client } = await this.api();
     try {
-      const out = await client.send(
+      const { output: out, serverTime } = await sendDated<PutObjectCommandOutput>(
+        client,
         new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -51,9 +57,11 @@ export class S3ObjectStore implements ObjectStore {
           IfMatch: options.ifMatch,
         }),
       );
-      return { etag: out.ETag ?? '' };
+      return { etag: out.ETag ?? '', serverTime };
     } catch (error) {
       if (isStatus(error, 412) || isStatus(error, 409)) throw new PreconditionFailed(key);
+      // If-Match on an object that is gone: S3 answers NoSuchKey; the object is not the one read.
+      if (options.ifMatch !== undefined && isStatus(error, 404)) throw new PreconditionFailed(key);
       throw toApiError(`cannot write s3://${this.bucket}/${key}`, error);
     }
   }
@@ -94,6 +102,33 @@ export class S3ObjectStore implements ObjectStore {
       throw toApiError(`cannot reach s3://${this.bucket}`, error);
     }
   }
+}
+
+/**
+ * Send a command and keep the server's HTTP Date of its answer: S3's clock, which judges the
+ * lock's age together with LastModified (the SDK's output carries no response headers).
+ */
+async function sendDated<Output>(
+  client: { send(command: never): Promise<unknown> },
+  command: { middlewareStack: object },
+): Promise<{ output: Output; serverTime?: Date }> {
+  let serverTime: Date | undefined;
+  type Next = (args: unknown) => Promise<{ response?: { headers?: Record<string, string | undefined> } }>;
+  const stack = command.middlewareStack as {
+    add(middleware: (next: Next) => Next, options: { step: 'deserialize'; name: string }): void;
+  };
+  stack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const date = result.response?.headers?.date ?? result.response?.headers?.Date;
+      const parsed = date ? Date.parse(date) : NaN;
+      if (Number.isFinite(parsed)) serverTime = new Date(parsed);
+      return result;
+    },
+    { step: 'deserialize', name: 'ydeployServerDate' },
+  );
+  const output = (await client.send(command as never)) as Output;
+  return { output, serverTime };
 }
 
 function isStatus(error: unknown, status: number): boolean {

@@ -2,9 +2,10 @@
 // (DESIGN.md §4.4). Stored as desired.json and passed to terraform as a -var-file, so a later
 // plain apply reproduces exactly what the last step asked for (never -target).
 import { z } from 'zod';
-import type { TerraformVars } from '../../ports.js';
-import { UsageError, UserError } from '../../errors.js';
+import { PreconditionFailed, type ObjectStore, type TerraformVars } from '../../ports.js';
+import { ExitCode, UsageError, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { assertLockHeld } from '../lock/lock.js';
 import { keys } from '../storage.js';
 
 const desiredSchema = z
@@ -53,6 +54,7 @@ export function emptyDesired(env: Context['env']): DesiredState {
 export async function loadDesired(ctx: Pick<Context, 'store' | 'env'>): Promise<DesiredState | undefined> {
   const key = keys.desired(ctx.env.name);
   const object = await ctx.store.get(key);
+  rememberDesired(ctx.store, key, object?.etag ?? null);
   if (!object) return undefined;
   let raw: unknown;
   try {
@@ -95,10 +97,43 @@ function alarmSettings(env: Context['env']): { alarm_email?: string } {
   return env.alarms?.email ? { alarm_email: env.alarms.email } : {};
 }
 
+/**
+ * desired.json as this process last read or wrote it, per store: its etag, or null when there
+ * was none. A write is conditional on it, so a run never overwrites a state it did not see.
+ */
+const desiredVersions = new WeakMap<ObjectStore, Map<string, string | null>>();
+
+/** Note the version of desired.json a run read (its etag; null: there was none). */
+export function rememberDesired(store: ObjectStore, key: string, etag: string | null): void {
+  const versions = desiredVersions.get(store) ?? new Map<string, string | null>();
+  versions.set(key, etag);
+  desiredVersions.set(store, versions);
+}
+
+/**
+ * Write desired.json if it is still what this run read or last wrote (If-Match; If-None-Match
+ * when there was none), and only while the run holds its lock. A run that never read it writes
+ * unconditionally (the sandbox's first provisioning). Refused: exit 5, naming the change.
+ */
 export async function saveDesired(ctx: Pick<Context, 'store' | 'env'>, state: DesiredState): Promise<void> {
-  await ctx.store.put(keys.desired(ctx.env.name), `${JSON.stringify(state, null, 2)}\n`, {
-    contentType: 'application/json',
-  });
+  assertLockHeld(ctx);
+  const key = keys.desired(ctx.env.name);
+  const known = desiredVersions.get(ctx.store)?.get(key);
+  const condition = known === undefined ? {} : known === null ? { ifNoneMatch: '*' as const } : { ifMatch: known };
+  try {
+    const { etag } = await ctx.store.put(key, `${JSON.stringify(state, null, 2)}\n`, {
+      contentType: 'application/json',
+      ...condition,
+    });
+    rememberDesired(ctx.store, key, etag);
+  } catch (error) {
+    if (!(error instanceof PreconditionFailed)) throw error;
+    throw new UserError(
+      `s3://${ctx.store.bucket}/${key} changed since this run read it`,
+      `someone else (another deployment, or a hand edit) ${known === null ? 'created' : 'wrote or deleted'} it, so this run stopped rather than overwrite their state`,
+      { code: ExitCode.locked, fix: `ydeploy status --env ${ctx.env.name}, then rerun the command` },
+    );
+  }
 }
 
 /** The var files of an apply: the config's own first, then the desired state (which wins). */

@@ -2,7 +2,7 @@
 // -var-file), finding an instance by kind and release, and running a flow under the lock with
 // a journal.
 import type { Instance, InstanceKind } from '../../ports.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, isUserError, UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { newestOf } from '../instances.js';
 import { describeDesired, saveDesired, varFilesFor, type DesiredState } from '../desired/state.js';
@@ -124,18 +124,29 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
         throw error;
       }
       let recovered = false;
-      if (options.recover) {
+      // The lock was lost or someone else changed what this run read: recovering would write too.
+      if (options.recover && !stoppedByAnotherRun(error)) {
         recovered = await options.recover(ctx, state, error, journal).catch((recoveryError: Error) => {
           ctx.reporter.warn(`recovery failed: ${recoveryError.message} (see ydeploy status --env ${ctx.env.name})`);
           return false;
         });
       }
-      await journal.finish('failed', { error: (error as Error).message, recovered });
+      // The journal entry is this run's own object: it still says why the run stopped, unless
+      // another run took it over too (then its conditional write is refused, and that is said).
+      await journal.finish('failed', { error: (error as Error).message, recovered }).catch((journalError: Error) => {
+        if (!stoppedByAnotherRun(error)) throw journalError;
+        ctx.reporter.warn(`could not journal why this run stopped: ${journalError.message}`);
+      });
       throw error;
     } finally {
       flowJournals.delete(ctx);
     }
   });
+}
+
+/** Exit 5 in the middle of a run: the lock is gone, or another run changed what this one read. */
+function stoppedByAnotherRun(error: unknown): boolean {
+  return isUserError(error) && error.code === ExitCode.locked;
 }
 
 /** A step that asks first (on a TTY, unless --yes); "no" stops the flow without harm. */

@@ -1,8 +1,10 @@
 // The journal: one S3 object per deployment, rewritten as each step starts and ends, so
 // `history` can tell the story and `--resume` knows where to continue.
 import { z } from 'zod';
+import { PreconditionFailed } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { rememberDesired } from '../desired/state.js';
 import { keys } from '../storage.js';
 
 const stepOutcome = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'skipped']);
@@ -41,11 +43,23 @@ export const journalSchema = z.object({
 export type JournalEntry = z.infer<typeof journalSchema>;
 export type JournalStep = z.infer<typeof journalStep>;
 
+/** The etag each listed entry was read with: a resumed run's writes are conditional on it. */
+const readEtags = new WeakMap<JournalEntry, string>();
+
 export class Journal {
+  /**
+   * The entry's etag as this run last wrote or read it: every write is conditional on it (null:
+   * not written yet, so created with If-None-Match), so a stale run cannot overwrite another's.
+   */
+  private etag: string | null | undefined;
+
   private constructor(
     private readonly ctx: Context,
     readonly entry: JournalEntry,
-  ) {}
+    etag: string | null | undefined,
+  ) {
+    this.etag = etag;
+  }
 
   static async start(ctx: Context, command: string, state: Record<string, unknown>): Promise<Journal> {
     const entry: JournalEntry = {
@@ -60,7 +74,7 @@ export class Journal {
     };
     const identity = await ctx.identity?.whoami().catch(() => undefined);
     if (identity) entry.identity = identity.arn;
-    const journal = new Journal(ctx, entry);
+    const journal = new Journal(ctx, entry, null);
     await journal.noteDesired();
     await journal.save();
     return journal;
@@ -68,7 +82,11 @@ export class Journal {
 
   /** Continue a run: it is running again, under the same id. */
   static async resume(ctx: Context, entry: JournalEntry): Promise<Journal> {
-    const journal = new Journal(ctx, { ...entry, outcome: 'running', ended: undefined, error: undefined });
+    const journal = new Journal(
+      ctx,
+      { ...entry, outcome: 'running', ended: undefined, error: undefined },
+      readEtags.get(entry),
+    );
     await journal.save();
     return journal;
   }
@@ -133,16 +151,28 @@ export class Journal {
     const current = await readDesiredObject(this.ctx).catch(() => undefined);
     // Unreadable now: keep what was noted before rather than a value nothing can compare with.
     if (current === undefined) return;
-    this.entry.desired = current;
+    this.entry.desired = current.value;
     delete this.entry.desiredWriting;
   }
 
   async save(): Promise<void> {
-    await this.ctx.store.put(
-      keys.journal(this.ctx.env.name, this.entry.id),
-      `${JSON.stringify(this.entry, null, 2)}\n`,
-      { contentType: 'application/json' },
-    );
+    const key = keys.journal(this.ctx.env.name, this.entry.id);
+    const condition =
+      this.etag === undefined ? {} : this.etag === null ? { ifNoneMatch: '*' as const } : { ifMatch: this.etag };
+    try {
+      const { etag } = await this.ctx.store.put(key, `${JSON.stringify(this.entry, null, 2)}\n`, {
+        contentType: 'application/json',
+        ...condition,
+      });
+      this.etag = etag;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailed)) throw error;
+      throw new UserError(
+        `journal entry ${this.entry.id} changed since this run wrote it`,
+        `another run (a --resume of the same deployment?) wrote s3://${this.ctx.store.bucket}/${key}, so this run stopped rather than overwrite it`,
+        { code: ExitCode.locked, fix: `ydeploy history --env ${this.ctx.env.name}` },
+      );
+    }
   }
 }
 
@@ -173,7 +203,10 @@ export async function listJournal(
     if (entries.length >= limit) break;
     const object = await ctx.store.get(key);
     const parsed = object && journalSchema.safeParse(safeJson(object.body));
-    if (parsed && parsed.success) entries.push(parsed.data);
+    if (parsed && parsed.success) {
+      readEtags.set(parsed.data, object.etag);
+      entries.push(parsed.data);
+    }
   }
   return entries;
 }
@@ -203,9 +236,15 @@ export async function resumable(ctx: Context, command: string): Promise<JournalE
  * stale state back over the newer one. Refused, naming what changed and how to start afresh.
  */
 async function assertDesiredUnchanged(ctx: Context, entry: JournalEntry): Promise<void> {
+  // What is read here is what the resumed run's writes to desired.json are conditional on.
   // Entries written before desired.json was noted cannot be compared.
-  if (entry.desired === undefined) return;
-  const now = await readDesiredObject(ctx);
+  const read = await readDesiredObject(ctx).catch((error: unknown) => {
+    if (entry.desired === undefined) return undefined;
+    throw error;
+  });
+  if (read) rememberDesired(ctx.store, keys.desired(ctx.env.name), read.etag);
+  if (entry.desired === undefined || !read) return;
+  const now = read.value;
   // A run killed while a step wrote desired.json left the step's target there: still its own.
   if (entry.desiredWriting && now && !desiredChanges(entry.desiredWriting, now).length) return;
   const changes = desiredChanges(entry.desired, now);
@@ -269,9 +308,11 @@ function describeChange(change: DesiredChange): string {
 }
 
 /** desired.json as stored (null: absent), without the config's settings laid over it. */
-async function readDesiredObject(ctx: Pick<Context, 'store' | 'env'>): Promise<Record<string, unknown> | null> {
+async function readDesiredObject(
+  ctx: Pick<Context, 'store' | 'env'>,
+): Promise<{ value: Record<string, unknown> | null; etag: string | null }> {
   const object = await ctx.store.get(keys.desired(ctx.env.name));
-  if (!object) return null;
+  if (!object) return { value: null, etag: null };
   const parsed = safeJson(object.body);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new UserError(
@@ -281,7 +322,7 @@ async function readDesiredObject(ctx: Pick<Context, 'store' | 'env'>): Promise<R
         fix: `fix or delete s3://${ctx.store.bucket}/${keys.desired(ctx.env.name)}, then rerun`,
       },
     );
-  return parsed as Record<string, unknown>;
+  return { value: parsed as Record<string, unknown>, etag: object.etag };
 }
 
 function iso(ms: number): string {

@@ -1,8 +1,10 @@
 // Runs a list of steps: reports each with its elapsed time, journals it, and on Ctrl-C marks
-// where it stopped so --resume can continue from the first unfinished step.
+// where it stopped so --resume can continue from the first unfinished step. No step starts once
+// the run has lost its deployment lock.
 import { InterruptedError, isUserError } from '../../errors.js';
 import type { Context } from '../context.js';
 import type { Journal } from '../journal/journal.js';
+import { assertLockHeld } from '../lock/lock.js';
 import type { Step } from './step.js';
 
 export interface RunOptions<S> {
@@ -24,6 +26,7 @@ export async function runSteps<S>(ctx: Context, options: RunOptions<S>): Promise
       continue;
     }
     throwIfInterrupted(ctx, step, options.resumeCommand);
+    assertLockHeld(ctx);
     const reason = step.skip?.(ctx, state);
     const handle = ctx.reporter.step(step.title, { step: step.id });
     if (reason) {

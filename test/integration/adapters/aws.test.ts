@@ -1,6 +1,6 @@
 // The AWS adapters against a real moto server: conditional writes, paging, tags, parameters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -41,9 +41,8 @@ afterAll(async () => {
 
 describe('S3ObjectStore', () => {
   it('creates with If-None-Match once, then refuses; If-Match guards updates and deletes', async () => {
-    await new S3Client({ region: 'us-east-1', forcePathStyle: true }).send(
-      new CreateBucketCommand({ Bucket: 'state' }),
-    );
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'state' }));
     const store = new S3ObjectStore(settings, 'state');
     expect(await store.reachable()).toBe(true);
     expect(await new S3ObjectStore(settings, 'no-such-bucket').reachable()).toBe(false);
@@ -54,6 +53,32 @@ describe('S3ObjectStore', () => {
     const read = await store.get('ydeploy/x/lock.json');
     expect(read?.body).toBe('{"holder":"a"}');
     expect(read?.etag).toBe(first.etag);
+
+    // If-Match with the etag read: the write goes through and the etag moves on.
+    const second = await store.put('ydeploy/x/lock.json', '{"holder":"a","renewed":1}', { ifMatch: first.etag });
+    expect(second.etag).not.toBe(first.etag);
+    // If-Match with a stale etag: moto answers 412 itself (not only our mapping), nothing written.
+    const raw = await s3
+      .send(new PutObjectCommand({ Bucket: 'state', Key: 'ydeploy/x/lock.json', Body: 'x', IfMatch: first.etag }))
+      .catch((e: { $metadata?: { httpStatusCode?: number } }) => e);
+    expect(raw.$metadata?.httpStatusCode).toBe(412);
+    await expect(
+      store.put('ydeploy/x/lock.json', '{"holder":"stale"}', { ifMatch: first.etag }),
+    ).rejects.toBeInstanceOf(PreconditionFailed);
+    expect((await store.get('ydeploy/x/lock.json'))?.body).toBe('{"holder":"a","renewed":1}');
+    // A conditional delete with a stale etag is refused too; with the current one it goes.
+    await expect(store.delete('ydeploy/x/lock.json', { ifMatch: first.etag })).rejects.toBeInstanceOf(
+      PreconditionFailed,
+    );
+    expect(await store.get('ydeploy/x/lock.json')).toBeDefined();
+    await store.delete('ydeploy/x/lock.json', { ifMatch: second.etag });
+    expect(await store.get('ydeploy/x/lock.json')).toBeUndefined();
+    // If-Match on an object that is gone (S3 says NoSuchKey) is a lost condition, not an error.
+    await expect(store.put('ydeploy/x/lock.json', '{}', { ifMatch: second.etag })).rejects.toBeInstanceOf(
+      PreconditionFailed,
+    );
+    expect(await store.get('ydeploy/x/lock.json')).toBeUndefined();
+
     expect(await store.get('ydeploy/x/missing.json')).toBeUndefined();
     await store.put('ydeploy/x/journal/1.json', '{}');
     await store.put('ydeploy/x/journal/2.json', '{}');
@@ -61,8 +86,22 @@ describe('S3ObjectStore', () => {
       'ydeploy/x/journal/1.json',
       'ydeploy/x/journal/2.json',
     ]);
-    await store.delete('ydeploy/x/lock.json');
-    expect(await store.get('ydeploy/x/lock.json')).toBeUndefined();
+  });
+
+  it("tells the server's time (HTTP Date) on reads and writes, and LastModified on reads", async () => {
+    await new S3Client({ region: 'us-east-1', forcePathStyle: true }).send(
+      new CreateBucketCommand({ Bucket: 'clock' }),
+    );
+    const store = new S3ObjectStore(settings, 'clock');
+    const before = Date.now();
+    const written = await store.put('ydeploy/x/clock.json', '{}');
+    const read = await store.get('ydeploy/x/clock.json');
+    // HTTP dates have whole seconds; moto runs on this machine's clock.
+    for (const time of [written.serverTime, read?.serverTime, read?.lastModified]) {
+      expect(time).toBeInstanceOf(Date);
+      expect(Math.abs(time!.getTime() - before)).toBeLessThan(60_000);
+    }
+    expect(read!.serverTime!.getTime()).toBeGreaterThanOrEqual(read!.lastModified!.getTime() - 1000);
   });
 });
 

@@ -35,6 +35,17 @@ describe('durations', () => {
       '$.environments.production.lockTtl: "" is not a positive duration (try "30s" or "5m")',
     ]);
   });
+
+  it('lockTtl is bounded: 30 s to 1 h', () => {
+    expect(problems(env({ lockTtl: '10s' }))).toEqual([
+      '$.environments.production.lockTtl: 10 seconds is outside 30 seconds to 1 hour (try "2m" or "10m")',
+    ]);
+    expect(problems(env({ lockTtl: '2h' }))).toEqual([
+      '$.environments.production.lockTtl: 2 hours is outside 30 seconds to 1 hour (try "2m" or "10m")',
+    ]);
+    expect(problems(env({ lockTtl: '30s' }))).toEqual([]);
+    expect(problems(env({ lockTtl: 3_600_000 }))).toEqual([]);
+  });
 });
 
 describe('S3 bucket names', () => {

@@ -36,10 +36,10 @@ describe('config schema defaults', () => {
     const env = environmentSchema.parse({
       stateBucket: 'abc',
       tokenParameter: '/t',
-      lockTtl: 1500,
+      lockTtl: 45_000,
       health: { gateTimeout: '90s', pollInterval: '500ms' },
     });
-    expect(env.lockTtl).toBe(1500);
+    expect(env.lockTtl).toBe(45_000);
     expect(env.health.gateTimeout).toBe(90_000);
     expect(env.health.pollInterval).toBe(500);
   });

@@ -85,6 +85,8 @@ function seedLock(ctx: TestContext, expiresInMs: number): TestContext {
       renewedAt: new Date(now - 10_000).toISOString(),
       expiresAt: new Date(now + expiresInMs).toISOString(),
     }),
+    // Last renewed 10 s ago on S3's clock too.
+    { ageMs: 10_000 },
   );
   return ctx;
 }

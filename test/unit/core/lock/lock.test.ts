@@ -23,7 +23,8 @@ describe('the deployment lock', () => {
   it('an expired lock (its holder died) is taken over', async () => {
     const world = new FakeWorld();
     const ctx = coreContext(world);
-    await ctx.store.put(
+    // Written an hour ago on S3's clock, with a two-minute ttl.
+    ctx.store.seed(
       keys.lock('test'),
       JSON.stringify({
         holder: 'dead@box',
@@ -32,6 +33,7 @@ describe('the deployment lock', () => {
         renewedAt: '2026-11-26T09:00:00.000Z',
         expiresAt: '2026-11-26T09:02:00.000Z',
       }),
+      { ageMs: 3_600_000 },
     );
     const held = await acquireLock(ctx, { command: 'migrate' });
     expect(held.body.holder).toBe('tester@laptop');
