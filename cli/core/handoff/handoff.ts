@@ -105,6 +105,11 @@ export async function handoff(ctx: Context, from: Instance | undefined, to: Inst
   }
 }
 
+/** What the step's line adds about the old instance: "" unless it had to be stopped (fenced). */
+export function fencedNote(report: HandoffReport): string {
+  return report.fenced ? ` (fenced: ${report.from ?? 'the old instance'} was unreachable and is stopped)` : '';
+}
+
 /**
  * The new bot could not take over after all: the old one answers again (nothing buffered is
  * replayed). Like the handoff, only a second Ctrl-C cuts it short.

@@ -70,6 +70,9 @@ describe('rollback', () => {
       '⚠ i-0001 did not step down (Undeliverable: instance not reachable); stopping it before i-0002 activates',
     );
     expect(ctx.reporter.text()).toContain('⚠ i-0001 is stopped; activating i-0002 after 10s');
+    expect(ctx.reporter.text()).toContain(
+      '✔ Hand traffic back, enhanced → legacy — i-0001 → i-0002 (fenced: i-0001 was unreachable and is stopped);',
+    );
   });
 
   it('planned: legacy verified first, then enhanced removed and the subnet back to public', async () => {
