@@ -134,6 +134,12 @@ export interface Instances {
   /** Instances of the environment (tag Environment), terminated ones excluded. */
   list(environment: string): Promise<Instance[]>;
   describe(ids: string[]): Promise<Instance[]>;
+  /**
+   * Ask EC2 to stop an instance (StopInstances); resolves once EC2 accepted the request, not when
+   * the instance is stopped: `describe` tells that. The handoff fences an old instance it cannot
+   * reach this way, so its bot cannot answer beside the new one.
+   */
+  stop(id: string): Promise<void>;
 }
 
 /* ---------- SSM Run Command ---------- */

@@ -1,5 +1,7 @@
 // Ctrl-C: the first one asks everything in flight to stop gracefully (terraform gets SIGINT once,
-// the lock is released, the journal says "interrupted"); the second one stops at once.
+// a handoff under way finishes or hands back, the lock is released, the journal says
+// "interrupted"); the second one kills what still runs, and the command gets a bounded moment
+// (cli/run.ts) to release the lock and journal before ydeploy exits.
 import { InterruptedError } from './errors.js';
 
 export interface Cancellation {
@@ -12,7 +14,10 @@ export interface Cancellation {
   dispose(): void;
 }
 
-export function trapSignals(target: Pick<NodeJS.Process, 'on' | 'off'> = process): Cancellation {
+/** Where SIGINT and SIGTERM arrive: the process, or a test's emitter. */
+export type SignalSource = Pick<NodeJS.Process, 'on' | 'off'>;
+
+export function trapSignals(target: SignalSource = process): Cancellation {
   const graceful = new AbortController();
   const kill = new AbortController();
   let resolveForced!: () => void;

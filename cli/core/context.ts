@@ -46,11 +46,20 @@ export interface Context extends Ports {
 export interface Tuning {
   /** How long an unreachable old instance is given before the new one activates anyway. */
   unreachableOldGraceMs: number;
+  /** How long an unreachable old instance is given to reach "stopped" before the handoff refuses. */
+  fenceTimeoutMs: number;
+  /** How often the fence reads the old instance's state while it stops. */
+  fencePollMs: number;
   /** Consecutive "unhealthy" probes after which the gate stops waiting. */
   unhealthyProbesToFail: number;
 }
 
-export const defaultTuning: Tuning = { unreachableOldGraceMs: 10_000, unhealthyProbesToFail: 5 };
+export const defaultTuning: Tuning = {
+  unreachableOldGraceMs: 10_000,
+  fenceTimeoutMs: 180_000,
+  fencePollMs: 3000,
+  unhealthyProbesToFail: 5,
+};
 
 export function tuning(ctx: Pick<Context, 'tuning'>): Tuning {
   return { ...defaultTuning, ...ctx.tuning };

@@ -202,7 +202,15 @@ export class MemoryStore implements ObjectStore {
 /* ---------- The simulated world: terraform, EC2, SSM, logs, Discord ---------- */
 
 export type BotFault =
-  'never-healthy' | 'unhealthy' | 'bad-body' | 'no-discord' | 'no-logs' | 'unreachable' | 'no-answer';
+  | 'never-healthy'
+  | 'unhealthy'
+  | 'bad-body'
+  | 'no-discord'
+  | 'no-logs'
+  | 'unreachable'
+  | 'no-answer'
+  /** EC2 accepts StopInstances but the instance never gets past "stopping". */
+  | 'stop-hangs';
 
 export interface SimBot {
   instance: Instance;
@@ -214,6 +222,8 @@ export interface SimBot {
   healthyAfter: number;
   faults: Set<BotFault>;
   lastEventAt?: string;
+  /** When StopInstances was accepted (virtual ms): "stopping" until stopMs later, then "stopped". */
+  stopRequestedAt?: number;
   /** A bot whose step-down does not take (it still reports active). */
   stuckActive?: boolean;
 }
@@ -349,6 +359,8 @@ export class FakeWorld {
   failApplies = 0;
   applyMs: number;
   healthyAfter = 8000;
+  /** Virtual ms from StopInstances to "stopped". */
+  stopMs = 15_000;
   private nextId = 1;
   private nextVar = 1;
   readonly env: string;
@@ -531,8 +543,28 @@ export class FakeWorld {
       ids
         .map((id) => this.bots.get(id))
         .filter((b): b is SimBot => Boolean(b))
-        .map((b) => ({ ...b.instance })),
+        .map((b) => {
+          this.settleStop(b);
+          return { ...b.instance };
+        }),
+    stop: async (id) => {
+      const bot = this.bots.get(id);
+      if (!bot) throw new Error(`InvalidInstanceID.NotFound: ${id}`);
+      if (bot.instance.state !== 'running') return;
+      // A stopping instance's OS is shutting down: its bot no longer answers.
+      bot.instance.state = 'stopping';
+      bot.stopRequestedAt = this.clock.now();
+      this.timeline.push(`stop ${id}`);
+    },
   };
+
+  /** A stop EC2 accepted completes stopMs later (unless the instance hangs in "stopping"). */
+  private settleStop(bot: SimBot): void {
+    if (bot.instance.state !== 'stopping' || bot.stopRequestedAt === undefined || bot.faults.has('stop-hangs')) return;
+    if (this.clock.now() - bot.stopRequestedAt < this.stopMs) return;
+    bot.instance.state = 'stopped';
+    this.timeline.push(`stopped ${bot.instance.id}`);
+  }
 
   /** Every script run through Run Command, with its instance. */
   readonly commands: { instanceId: string; script: string }[] = [];

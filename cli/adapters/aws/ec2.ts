@@ -33,6 +33,11 @@ export class Ec2Instances implements Instances {
     return this.describeWith({ InstanceIds: ids });
   }
 
+  async stop(id: string): Promise<void> {
+    const { sdk, client } = await this.api();
+    await aws(`cannot stop ${id}`, () => client.send(new sdk.StopInstancesCommand({ InstanceIds: [id] })));
+  }
+
   private async describeWith(input: {
     Filters?: { Name: string; Values: string[] }[];
     InstanceIds?: string[];

@@ -23,7 +23,7 @@ import type {
   TerraformRunOptions,
   TerraformVars,
 } from '../../ports.js';
-import { InterruptedError, UsageError, UserError } from '../../errors.js';
+import { ExitCode, InterruptedError, UsageError, UserError } from '../../errors.js';
 import { applyArgs, destroyArgs, hcl, initArgs, outputArgs, planArgs, validateArgs, versionArgs } from './argv.js';
 import { formatDiagnostic, UiStream } from './events.js';
 import { compareVersions, MIN_TERRAFORM_VERSION } from '../../config/requirements.js';
@@ -48,7 +48,12 @@ export interface TerraformRunnerOptions {
   stateDir?: string;
   /** TF_DATA_DIR; default <stateDir>/<environment>/terraform. */
   dataDir?: string;
+  /** Terraform's state lock file (set by init from the backend settings). */
+  lockFile?: string;
 }
+
+/** Commands that take terraform's state lock while they run. */
+const LOCKING = new Set(['plan', 'apply', 'destroy']);
 
 interface RunOptions {
   signal?: AbortSignal;
@@ -96,6 +101,9 @@ export class TerraformRunner implements Terraform {
   async init(
     options: { backendConfig?: Record<string, string>; reconfigure?: boolean; signal?: AbortSignal } = {},
   ): Promise<void> {
+    // Where terraform keeps its state lock (<key>.tflock), for the message a killed run leaves.
+    if (options.backendConfig?.bucket && options.backendConfig.key)
+      this.options.lockFile = `s3://${options.backendConfig.bucket}/${options.backendConfig.key}.tflock`;
     await this.run('init', initArgs({ ...options, pluginDir: this.options.pluginDir }), {
       signal: options.signal,
       ui: new UiStream(this.reporter),
@@ -234,11 +242,15 @@ export class TerraformRunner implements Terraform {
       if (interruptSent || options.killSignal?.aborted) {
         if (accepted) return { exitCode, stdout: String(result.stdout ?? ''), seconds };
         ui?.close('interrupted');
+        // SIGINT lets terraform unlock its state; SIGKILL does not.
+        if (options.killSignal?.aborted && LOCKING.has(command))
+          this.reporter.warn(killedHoldingLock(what, this.where(), this.options.lockFile));
         throw interrupted(what);
       }
       if (!accepted) {
         ui?.close('terraform failed');
-        throw failed(what, exitCode, ui?.errors ?? [], [...rawLines, String(result.stderr ?? '')].join('\n'));
+        const raw = [...rawLines, String(result.stderr ?? '')].join('\n');
+        throw failed(what, exitCode, ui?.errors ?? [], raw, this.where());
       }
       return { exitCode, stdout: String(result.stdout ?? ''), seconds };
     } finally {
@@ -249,6 +261,11 @@ export class TerraformRunner implements Terraform {
       options.killSignal?.removeEventListener('abort', onKill);
       process.off('exit', onKill);
     }
+  }
+
+  /** How to run terraform by hand against the same working files. */
+  private where(): TerraformWhere {
+    return { binary: this.binary, dir: this.dir, dataDir: this.dataDir, environment: this.options.environment };
   }
 
   private async readVersion(): Promise<string> {
@@ -343,7 +360,61 @@ function interrupted(what: string): InterruptedError {
   return new InterruptedError(`${what} was stopped`, { fix: 'rerun the same command with --resume' });
 }
 
-function failed(what: string, exitCode: number, errors: TerraformDiagnostic[], raw: string): UserError {
+/** Where terraform runs: enough to give the exact command to run by hand. */
+export interface TerraformWhere {
+  binary: string;
+  dir: string;
+  dataDir: string;
+  environment?: string;
+}
+
+/**
+ * The lock id of terraform's "Error acquiring the state lock" (its "Lock Info: ID: ..." block),
+ * or undefined when the text is another error.
+ */
+export function stateLockId(text: string): string | undefined {
+  if (!/Error acquiring the state lock/i.test(text)) return undefined;
+  return /Lock Info:[\s\S]*?\bID:\s*([^\s]+)/.exec(text)?.[1];
+}
+
+/** `terraform force-unlock <id>` as run by hand: from the module folder, with ydeploy's data dir. */
+export function forceUnlockCommand(id: string, where: TerraformWhere): string {
+  // The placeholder of a message that cannot know the id stays as it is, for the reader to replace.
+  const lock = id === LOCK_ID_PLACEHOLDER ? id : quote(id);
+  return `cd ${quote(where.dir)} && TF_DATA_DIR=${quote(where.dataDir)} ${quote(where.binary)} force-unlock ${lock}`;
+}
+
+const LOCK_ID_PLACEHOLDER = '<LOCK_ID>';
+
+export function killedHoldingLock(what: string, where: TerraformWhere, lockFile: string | undefined): string {
+  const status = `ydeploy lock status${where.environment ? ` --env ${where.environment}` : ''}`;
+  return (
+    `${what} was killed and may have left terraform's state lock: if the next run reports "Error acquiring the state lock" ` +
+    `and no other deployment runs (${status}), ydeploy prints the exact command, or clear it by hand: ` +
+    `${forceUnlockCommand(LOCK_ID_PLACEHOLDER, where)} (LOCK_ID: the "ID" in ${lockFile ?? "the state's .tflock object in the state bucket"})`
+  );
+}
+
+function quote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function failed(
+  what: string,
+  exitCode: number,
+  errors: TerraformDiagnostic[],
+  raw: string,
+  where: TerraformWhere,
+): UserError {
+  const lockId = stateLockId([...errors.map(formatDiagnostic), raw].join('\n'));
+  if (lockId) {
+    const status = `ydeploy lock status${where.environment ? ` --env ${where.environment}` : ''}`;
+    return new UserError(`${what} failed`, `terraform's state lock is held (lock ID ${lockId})`, {
+      code: ExitCode.locked,
+      fix: `if no other deployment or terraform run is going (${status}), a killed terraform left it: ${forceUnlockCommand(lockId, where)}`,
+      details: { exitCode, lockId },
+    });
+  }
   const indent = (text: string) => text.replace(/\n/g, '\n    ');
   const why =
     errors.length === 0

@@ -10,7 +10,7 @@ import { syncCommandsStep } from '../commands/sync.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
-import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
+import { fencedNote, handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
 import type { Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
 import {
@@ -113,7 +113,7 @@ export const deploySteps: Step<DeployState>[] = [
         { label: `enhanced ${state.release}`, find: async () => next, expectActive: true, release: state.release },
         next,
       );
-      return `${old?.id ?? 'nothing'} → ${next.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
+      return `${old?.id ?? 'nothing'} → ${next.id} in ${state.handoff.seconds.toFixed(1)}s${fencedNote(state.handoff)}; ${answered}`;
     },
     dryRun: (_ctx, s) =>
       `botctl step-down on ${serving(s)}, then botctl activate on ${s.release}; a command of ${s.release} must be answered by it`,

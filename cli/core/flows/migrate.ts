@@ -9,7 +9,7 @@ import { syncCommandsStep } from '../commands/sync.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
-import { handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
+import { fencedNote, handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
 import { listJournal, type Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
 import {
@@ -97,7 +97,7 @@ export const migrateSteps: Step<MigrateState>[] = [
         { label: 'enhanced', find: async () => enhanced, expectActive: true, release: enhanced.release },
         enhanced,
       );
-      return `${legacy?.id ?? 'nothing'} → ${enhanced.id} in ${state.handoff.seconds.toFixed(1)}s; ${answered}`;
+      return `${legacy?.id ?? 'nothing'} → ${enhanced.id} in ${state.handoff.seconds.toFixed(1)}s${fencedNote(state.handoff)}; ${answered}`;
     },
     dryRun: () =>
       'botctl step-down on legacy, then botctl activate --after <its last event> on enhanced; a command of its release must be answered by enhanced',

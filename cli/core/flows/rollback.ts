@@ -8,7 +8,7 @@ import { syncCommandsStep } from '../commands/sync.js';
 import { loadDesired, type DesiredState } from '../desired/state.js';
 import { expectAnswer, healthGate, type GateReport } from '../gate/gate.js';
 import { gateSummary } from '../gate/summary.js';
-import { handoff, type HandoffReport } from '../handoff/handoff.js';
+import { fencedNote, handoff, type HandoffReport } from '../handoff/handoff.js';
 import type { Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
 import {
@@ -88,7 +88,7 @@ export const rollbackSteps: Step<RollbackState>[] = [
         { label: 'legacy', find: async () => legacy, expectActive: true, release: legacyRelease(state) ?? undefined },
         legacy,
       );
-      return `${enhanced?.id ?? 'nothing'} → ${legacy.id}; ${answered}`;
+      return `${enhanced?.id ?? 'nothing'} → ${legacy.id}${fencedNote(state.handoff)}; ${answered}`;
     },
     dryRun: () => 'botctl step-down on enhanced (if it answers), then botctl activate on legacy',
   },

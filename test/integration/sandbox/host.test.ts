@@ -2,7 +2,13 @@
 // ships output to the right CloudWatch streams, restarts a crashed bot, stops the processes of a
 // terminated instance, and keeps its bots running while moto is down.
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -157,6 +163,17 @@ describe('instance host', () => {
     await eventually('the shutdown line shipped', async () =>
       (await streamMessages(`${first}-bot`)).some((m) => m.includes('bot stopped')),
     );
+  });
+
+  it('stops the bot and health server when the instance is stopped (the handoff fences this way)', async () => {
+    const third = await launch('enhanced');
+    const { bot, health } = await eventually('the third instance running', async () => {
+      const units = (await hosted()).instances[third]?.units;
+      return units?.bot.pid && units.health.pid && alive(units.bot.pid) ? units : undefined;
+    });
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [third] }));
+    await eventually('unhosted', async () => !(await hosted()).instances[third]);
+    await eventually('processes gone', async () => !alive(bot.pid!) && !alive(health.pid!));
   });
 
   it('keeps its bots running while moto is down, and says so', async () => {

@@ -96,7 +96,7 @@ describe('ydeploy status', () => {
     ctx.store.get = noCredentials;
     ctx.store.list = noCredentials;
     ctx.alarms = { list: noCredentials };
-    ctx.instances = { list: noCredentials, describe: noCredentials };
+    ctx.instances = { list: noCredentials, describe: noCredentials, stop: noCredentials };
     ctx.logs = Object.assign(new FakeLogStore(), { streams: noCredentials });
     opened.ctx = ctx;
     const out = await run(['status', '--env', 'test']);
@@ -149,7 +149,7 @@ describe('ydeploy health and history', () => {
     const ctx = context();
     ctx.store.get = noCredentials;
     ctx.store.list = noCredentials;
-    ctx.instances = { list: noCredentials, describe: noCredentials };
+    ctx.instances = { list: noCredentials, describe: noCredentials, stop: noCredentials };
     opened.ctx = ctx;
     const out = await run([name, '--env', 'test']);
     expect(out.stdout).toBe('');

@@ -71,6 +71,9 @@ export class FakeInstances implements Instances {
     if (found.length !== ids.length) throw new Error('InvalidInstanceID.NotFound');
     return found;
   }
+  async stop(id: string): Promise<void> {
+    throw new Error(`stop ${id}: the inspection commands never stop an instance`);
+  }
 }
 
 export function instance(id: string, kind: Instance['kind'], extra: Partial<Instance> = {}): Instance {

@@ -164,7 +164,7 @@ describe('runMonitor', () => {
     const error = await runMonitor(
       {
         env,
-        instances: { list: missing, describe: missing },
+        instances: { list: missing, describe: missing, stop: missing },
         remote: new FakeRemote(() => new Promise(() => {})),
         alarms: { list: missing },
         clock,

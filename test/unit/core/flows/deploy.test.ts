@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { deploy } from '../../../../cli/core/flows/deploy.js';
 import { emptyDesired } from '../../../../cli/core/desired/state.js';
 import { keys } from '../../../../cli/core/storage.js';
-import { ExitCode } from '../../../../cli/errors.js';
+import { listJournal } from '../../../../cli/core/journal/journal.js';
+import { ExitCode, InterruptedError } from '../../../../cli/errors.js';
 import { coreContext, EXAMPLE_COMMANDS, FakeWorld, type TestContext } from '../../../_helpers/fakes.js';
 
 /** Enhanced v1 serving alone, as after a migrate. */
@@ -26,6 +27,32 @@ async function enhancedWorld(): Promise<{ world: FakeWorld; ctx: TestContext }> 
 }
 
 describe('deploy', () => {
+  it('a first Ctrl-C between step-down and activate: the handoff finishes, then the run stops as interrupted', async () => {
+    const { world, ctx } = await enhancedWorld();
+    const run = world.remote.run;
+    // As the real Run Command adapter: an aborted signal rejects the call.
+    ctx.remote = {
+      ...world.remote,
+      run: async (id, commands, options) => {
+        if (options?.signal?.aborted) throw options.signal.reason;
+        const result = await run(id, commands, options);
+        if (commands.join('\n').includes('step-down')) ctx.abort.abort(new InterruptedError('SIGINT received'));
+        return result;
+      },
+    };
+    const error = await deploy(ctx, { release: 'v2' }).catch((e) => e);
+    expect(error.code).toBe(ExitCode.interrupted);
+    expect(error.fix).toBe('ydeploy deploy --resume --env test');
+    // Exactly one bot answers: the new one; the old one stands by, not retired.
+    expect(world.active().map((b) => b.instance.release)).toEqual(['v2']);
+    expect(world.byRole('enhanced', 'v1')!.role).toBe('standby');
+    expect(world.violations).toEqual([]);
+    const [entry] = await listJournal(ctx);
+    expect(entry.outcome).toBe('interrupted');
+    expect(entry.state).toMatchObject({ handoff: { from: 'i-0001', to: 'i-0002', interrupted: true } });
+    expect(ctx.store.objects.has(keys.lock('test'))).toBe(false);
+  });
+
   it('publishes, starts the candidate beside the serving release, gates, hands off, retires the old', async () => {
     const { world, ctx } = await enhancedWorld();
     const result = await deploy(ctx, { release: 'v2' });

@@ -57,14 +57,21 @@ describe('rollback', () => {
     expect(world.violations).toEqual([]);
   });
 
-  it('--emergency works when enhanced cannot be reached: legacy activates after the documented grace', async () => {
+  it('--emergency works when enhanced cannot be reached: enhanced is stopped, then legacy activates after the documented grace', async () => {
     const { world, ctx } = await migratedWorld();
     world.bots.get('i-0001')!.faults.add('unreachable');
     const result = await rollback(ctx, { emergency: true });
-    expect(result.state.handoff).toMatchObject({ from: 'i-0001', to: 'i-0002', oldUnreachable: true });
+    expect(result.state.handoff).toMatchObject({ from: 'i-0001', to: 'i-0002', oldUnreachable: true, fenced: true });
     expect(result.state.handoff!.seconds).toBeGreaterThanOrEqual(10);
+    expect(world.timeline).toEqual(
+      expect.arrayContaining(['stop i-0001', 'stopped i-0001', 'activate i-0002 --force']),
+    );
     expect(ctx.reporter.text()).toContain(
-      '⚠ i-0001 did not step down (Undeliverable: instance not reachable); activating i-0002 after 10s',
+      '⚠ i-0001 did not step down (Undeliverable: instance not reachable); stopping it before i-0002 activates',
+    );
+    expect(ctx.reporter.text()).toContain('⚠ i-0001 is stopped; activating i-0002 after 10s');
+    expect(ctx.reporter.text()).toContain(
+      '✔ Hand traffic back, enhanced → legacy — i-0001 → i-0002 (fenced: i-0001 was unreachable and is stopped);',
     );
   });
 
