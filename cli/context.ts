@@ -20,6 +20,7 @@ import { CloudWatchLogStore } from './adapters/aws/logs.js';
 import { Ec2Network } from './adapters/aws/network.js';
 import { SsmParameters } from './adapters/aws/parameters.js';
 import { S3ObjectStore } from './adapters/aws/s3.js';
+import { S3BucketSettings } from './adapters/aws/s3-buckets.js';
 import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
 import { StsIdentity } from './adapters/aws/sts.js';
 import { systemClock } from './adapters/clock.js';
@@ -49,6 +50,7 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     logs: new CloudWatchLogStore(aws),
     store: new S3ObjectStore(aws, env.stateBucket),
     releases: new S3ObjectStore(aws, env.releaseBucket),
+    buckets: new S3BucketSettings(aws),
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
     identity: new StsIdentity(aws),

@@ -247,6 +247,35 @@ export interface ObjectStore {
   reachable(): Promise<boolean>;
 }
 
+/* ---------- S3 bucket settings ---------- */
+
+/** A bucket's public access block: all four true blocks every kind of public access. */
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+/** How a bucket protects what it holds (the state bucket: terraform state, lock, journal). */
+export interface BucketSettings {
+  /** GetBucketVersioning's status; undefined when versioning was never enabled. */
+  versioning(bucket: string): Promise<'Enabled' | 'Suspended' | undefined>;
+  /** The default encryption's algorithm (AES256, aws:kms, aws:kms:dsse); undefined when none is set. */
+  encryption(bucket: string): Promise<string | undefined>;
+  /** undefined when the bucket has no public access block of its own. */
+  publicAccessBlock(bucket: string): Promise<PublicAccessBlock | undefined>;
+  /** The bucket policy's JSON; undefined when the bucket has none. */
+  policy(bucket: string): Promise<string | undefined>;
+  /** CreateBucket in `region`; false when this account owns it already. */
+  create(bucket: string, region: string): Promise<boolean>;
+  enableVersioning(bucket: string): Promise<void>;
+  /** Default encryption with S3-managed keys (SSE-S3, AES256). */
+  enableEncryption(bucket: string): Promise<void>;
+  blockPublicAccess(bucket: string): Promise<void>;
+  putPolicy(bucket: string, policy: string): Promise<void>;
+}
+
 /* ---------- SSM Parameter Store ---------- */
 
 export interface Parameter {
@@ -406,6 +435,8 @@ export interface Ports {
   store: ObjectStore;
   /** The release bucket: releases/<version>/. */
   releases: ObjectStore;
+  /** The buckets' own settings (versioning, encryption, public access, policy): init and preflight. */
+  buckets?: BucketSettings;
   secrets: Secrets;
   alarms: Alarms;
   identity: Identity;

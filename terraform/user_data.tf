@@ -2,7 +2,9 @@
 # steps or at a cut-over (role, subnet, BotRole live in tags), so those never replace an
 # instance. The instances ignore later changes of their user data (compute.tf): a newer
 # template reaches new instances only, while a change of what it is told (the settings below)
-# replaces them, as a new release does (each release is its own instance).
+# replaces them, as a new release does (each release is its own instance). The sha256 of the
+# release's manifest is pinned in the user data of instances created after it is known; it is
+# not a bootstrap setting, so learning it never replaces a running instance.
 
 resource "terraform_data" "bootstrap_settings" {
   input = {
@@ -52,6 +54,7 @@ locals {
   user_data = {
     for version in local.releases_in_use : version => templatefile("${path.module}/templates/user-data.sh.tftpl", {
       release_version         = version
+      manifest_sha256         = lookup(var.release_manifest_sha256, version, "")
       release_bucket          = var.release_bucket
       region                  = var.region
       discord_token_parameter = var.discord_token_parameter

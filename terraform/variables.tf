@@ -85,6 +85,16 @@ variable "candidate_release_version" {
   }
 }
 
+variable "release_manifest_sha256" {
+  description = "The sha256 of each release's manifest.json, by release version. An instance whose fetched manifest hashes otherwise refuses to start that release. ydeploy sets it; a release missing here is not checked."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for version, sum in var.release_manifest_sha256 : can(regex("^[A-Za-z0-9._-]{1,64}$", version)) && can(regex("^[0-9a-f]{64}$", sum))])
+    error_message = "release_manifest_sha256 must map release versions to sha256 hex digests (64 lowercase hex characters)."
+  }
+}
+
 variable "serving_role" {
   description = "Which instance's bot answers while legacy and enhanced both run: legacy (a migration; null means legacy) or enhanced (legacy brought back by a rollback stands by until the handoff). Sets the BotRole tags a bot starts in."
   type        = string

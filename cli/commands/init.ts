@@ -12,6 +12,7 @@ export default defineCommand({
     'ydeploy init',
     'ydeploy init --env production --region eu-west-1 --state-bucket acme-ydeploy --token-parameter /acme/discord-token --yes',
     'echo "$TOKEN" | ydeploy init --env production --store-token --yes',
+    'ydeploy init --env production --harden-bucket',
     'ydeploy init --bot my-bot',
   ],
   options: (cmd) =>
@@ -21,6 +22,10 @@ export default defineCommand({
       .option('--release-bucket <bucket>', 'S3 bucket for releases (default: the state bucket)')
       .option('--token-parameter <name>', 'SSM SecureString parameter holding the Discord token')
       .option('--store-token', 'store the Discord token in SSM (read from stdin or a hidden prompt, never a flag)')
+      .option(
+        '--harden-bucket',
+        'create the state bucket if missing; give it versioning, default encryption, a public access block and a TLS-only policy',
+      )
       .option('--bot <dir>', 'write a new TypeScript bot project (bot, unit test, config) into <dir>')
       .option('--force', 'overwrite an existing config file (with --bot: write into a non-empty folder)'),
   async run(input) {
@@ -40,11 +45,19 @@ export default defineCommand({
     const stdin = input.stdin ?? process.stdin;
     const ask = Boolean(stdin.isTTY) && !globals.yes && !globals.json;
 
-    // An existing config plus --store-token alone: store the token for one of its environments.
-    if (exists && flags.storeToken && !flags.force && !configFlags) {
-      const token = await readToken(input, ask);
-      const { env } = await storeToken(input, file, globals.env, token);
-      reporter.result({ ok: true, file, environment: env, written: false, tokenStored: true });
+    // An existing config plus --store-token and/or --harden-bucket alone: act on one of its environments.
+    if (exists && (flags.storeToken || flags.hardenBucket) && !flags.force && !configFlags) {
+      const token = flags.storeToken ? await readToken(input, ask) : undefined;
+      const env = token !== undefined ? (await storeToken(input, file, globals.env, token)).env : undefined;
+      const hardened = flags.hardenBucket ? await hardenStateBucket(input, file, globals.env) : undefined;
+      reporter.result({
+        ok: true,
+        file,
+        environment: env ?? hardened?.env,
+        written: false,
+        tokenStored: token !== undefined,
+        ...(hardened ? { bucket: hardened.result } : {}),
+      });
       return 0;
     }
     if (exists && !flags.force) {
@@ -66,6 +79,7 @@ export default defineCommand({
       .succeed(
         `${answers.environment}: ${answers.region}, s3://${answers.stateBucket}, token in ${answers.tokenParameter}`,
       );
+    const hardened = flags.hardenBucket ? await hardenStateBucket(input, file, answers.environment) : undefined;
     if (token !== undefined) await storeToken(input, file, answers.environment, token);
     else
       reporter.info(
@@ -78,6 +92,7 @@ export default defineCommand({
       environment: answers.environment,
       written: true,
       tokenStored: token !== undefined,
+      ...(hardened ? { bucket: hardened.result } : {}),
       config,
     });
     return 0;
@@ -92,12 +107,13 @@ interface BotFlags {
   releaseBucket?: string;
   tokenParameter?: string;
   storeToken?: boolean;
+  hardenBucket?: boolean;
 }
 
 async function initBot(input: CommandInput<BotFlags>): Promise<number> {
   const [{ UsageError }, { scaffoldBot }] = await Promise.all([import('../errors.js'), import('../scaffold/index.js')]);
   const { options: flags, reporter } = input;
-  const other = ['project', 'stateBucket', 'releaseBucket', 'tokenParameter', 'storeToken'] as const;
+  const other = ['project', 'stateBucket', 'releaseBucket', 'tokenParameter', 'storeToken', 'hardenBucket'] as const;
   const given = other.filter((key) => flags[key] !== undefined);
   if (given.length)
     throw new UsageError(
@@ -180,4 +196,35 @@ async function storeToken(
   }
   step.succeed('SecureString');
   return { env: ctx.env.name };
+}
+
+/**
+ * Creates the environment's state bucket when it does not exist and gives it the protections
+ * preflight checks (cli/core/buckets.ts). The sandbox's moto is plain http and would refuse every
+ * request under a TLS-only policy, so the sandbox gets the others only.
+ */
+async function hardenStateBucket(
+  input: CommandInput,
+  file: string,
+  env: string | undefined,
+): Promise<{ env: string; result: import('../core/buckets.js').HardenResult & { bucket: string } }> {
+  const [{ openContext }, { hardenBucket }] = await Promise.all([
+    import('../context.js'),
+    import('../core/buckets.js'),
+  ]);
+  const ctx = await openContext({ ...input, globals: { ...input.globals, config: file, env } });
+  const bucket = ctx.env.stateBucket;
+  const step = input.reporter.step(`Harden the state bucket s3://${bucket} (${ctx.env.region})`);
+  try {
+    const result = await hardenBucket(ctx.buckets!, bucket, ctx.env.region, {
+      create: true,
+      tlsOnly: !ctx.env.sandbox,
+    });
+    const said = [result.created ? 'created' : '', ...result.changed].filter(Boolean);
+    step.succeed(said.length ? said.join(', ') : 'it had every protection already');
+    return { env: ctx.env.name, result: { bucket, ...result } };
+  } catch (error) {
+    step.fail();
+    throw error;
+  }
 }

@@ -15,8 +15,8 @@ export const keys = {
 
 /**
  * terraform's S3 backend for an environment (the module's backend block is partial): its state
- * in the state bucket, locked with terraform's own lock file. Emulators (moto, the sandbox)
- * answer S3 path-style only.
+ * in the state bucket, encrypted at rest, locked with terraform's own lock file. Emulators
+ * (moto, the sandbox) answer S3 path-style only.
  */
 export function backendConfig(
   env: { name: string; stateBucket: string; region: string },
@@ -27,6 +27,7 @@ export function backendConfig(
     key: keys.terraformState(env.name),
     region: env.region,
     use_lockfile: 'true',
+    encrypt: 'true',
     ...(options.pathStyle ? { use_path_style: 'true' } : {}),
   };
 }

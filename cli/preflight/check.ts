@@ -22,7 +22,17 @@ export interface TestCommand {
 
 export type CheckDeps = Pick<
   Context,
-  'env' | 'identity' | 'store' | 'releases' | 'secrets' | 'terraform' | 'clock' | 'discord' | 'backend' | 'signal'
+  | 'env'
+  | 'identity'
+  | 'store'
+  | 'releases'
+  | 'buckets'
+  | 'secrets'
+  | 'terraform'
+  | 'clock'
+  | 'discord'
+  | 'backend'
+  | 'signal'
 > & {
   tests?: TestCommand;
   /** Where the default test suite should be, when it is not there. */

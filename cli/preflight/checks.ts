@@ -9,7 +9,9 @@ import { compareVersions, MIN_TERRAFORM_VERSION } from '../config/requirements.j
 import { keys } from '../core/storage.js';
 import { loadDesired } from '../core/desired/state.js';
 import { readLock } from '../core/lock/lock.js';
-import { envFlag, fail, pass, type CheckDeps, type PreflightCheck } from './check.js';
+import { blocksAllPublicAccess, bucketFix, isTlsOnly } from '../core/buckets.js';
+import type { BucketSettings } from '../ports.js';
+import { envFlag, fail, pass, type CheckDeps, type CheckOutcome, type PreflightCheck } from './check.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
@@ -46,6 +48,65 @@ function bucket(
       );
     },
   };
+}
+
+/**
+ * The state bucket's protections, one check each: versioning, default encryption, the public
+ * access block and a TLS-only policy. Each fix is the exact command that sets it.
+ */
+function stateBucketProtections(): PreflightCheck[] {
+  const check = (
+    id: string,
+    title: string,
+    run: (buckets: BucketSettings, bucket: string, deps: CheckDeps) => Promise<CheckOutcome>,
+  ): PreflightCheck => ({
+    id,
+    title,
+    needs: ['state-bucket'],
+    run: (deps) => run(deps.buckets!, deps.store.bucket, deps),
+  });
+  return [
+    check('state-bucket-versioning', 'state bucket keeps versions', async (buckets, bucket, deps) => {
+      const status = await buckets.versioning(bucket);
+      if (status === 'Enabled') return pass(`s3://${bucket} keeps every version of state, lock and journal`);
+      return fail(
+        `s3://${bucket} has versioning ${status === 'Suspended' ? 'suspended' : 'off'}: an overwritten or deleted terraform state cannot be brought back`,
+        `${bucketFix.versioning(bucket)} (or ${bucketFix.all(deps.env.name)})`,
+      );
+    }),
+    check('state-bucket-encryption', 'state bucket encrypts by default', async (buckets, bucket, deps) => {
+      const algorithm = await buckets.encryption(bucket);
+      if (algorithm) return pass(`s3://${bucket} encrypts new objects with ${algorithm}`);
+      return fail(
+        `s3://${bucket} has no default encryption`,
+        `${bucketFix.encryption(bucket)} (or ${bucketFix.all(deps.env.name)})`,
+      );
+    }),
+    check('state-bucket-public-access', 'state bucket blocks public access', async (buckets, bucket, deps) => {
+      const block = await buckets.publicAccessBlock(bucket);
+      if (blocksAllPublicAccess(block)) return pass(`s3://${bucket} blocks public ACLs and policies`);
+      const off = block
+        ? Object.entries(block)
+            .filter(([, on]) => !on)
+            .map(([name]) => name)
+            .join(', ')
+        : 'no public access block';
+      return fail(
+        `s3://${bucket} does not block all public access (${off})`,
+        `${bucketFix.publicAccess(bucket)} (or ${bucketFix.all(deps.env.name)})`,
+      );
+    }),
+    check('state-bucket-tls', 'state bucket refuses plain http', async (buckets, bucket, deps) => {
+      // The sandbox's moto is served over plain http and enforces a TLS-only policy: it has none.
+      if (deps.env.sandbox) return pass(`not required in the sandbox (its S3 is plain http on 127.0.0.1)`);
+      if (isTlsOnly(await buckets.policy(bucket), bucket))
+        return pass(`s3://${bucket}'s policy denies requests without TLS (aws:SecureTransport)`);
+      return fail(
+        `s3://${bucket}'s policy does not deny requests made without TLS (aws:SecureTransport = false)`,
+        bucketFix.all(deps.env.name),
+      );
+    }),
+  ];
 }
 
 const tokenParameter: PreflightCheck = {
@@ -227,13 +288,14 @@ const lock: PreflightCheck = {
 };
 
 /** Every check, in the order they are shown. */
-export function checklist(deps: Pick<CheckDeps, 'env'>): PreflightCheck[] {
+export function checklist(deps: Pick<CheckDeps, 'env' | 'buckets'>): PreflightCheck[] {
   const buckets = [bucket('state-bucket', 'state bucket reachable', (d) => d.store, 'stateBucket')];
   if (deps.env.releaseBucket !== deps.env.stateBucket)
     buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
   return [
     credentials,
     ...buckets,
+    ...(deps.buckets ? stateBucketProtections() : []),
     tokenParameter,
     discordToken,
     terraformVersion,

@@ -42,6 +42,7 @@ export type PreflightContext = Pick<
   | 'identity'
   | 'store'
   | 'releases'
+  | 'buckets'
   | 'secrets'
   | 'terraform'
   | 'clock'

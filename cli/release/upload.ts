@@ -1,15 +1,18 @@
 // Puts a built release into the release bucket as separate objects under releases/<version>/
 // (cli/core/storage.ts). The manifest goes last: its presence means the release is complete.
-// Releases are immutable: an existing version with other contents is refused.
+// Releases are immutable: every object is written with If-None-Match: *, so S3 itself refuses to
+// overwrite a key that exists. An object already there with the same bytes (a re-upload of the
+// same build, or one cut short) is kept; other bytes under the same key are refused (exit 2).
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keys } from '../core/storage.js';
-import type { ObjectStore } from '../ports.js';
-import { UserError } from '../errors.js';
+import { PreconditionFailed, type ObjectStore } from '../ports.js';
+import { UsageError, UserError } from '../errors.js';
 import { validateVersion } from './build.js';
 import { sha256, type ReleaseManifest } from './manifest.js';
 
-export type ReleaseStore = Pick<ObjectStore, 'put'> & Partial<Pick<ObjectStore, 'get'>>;
+export type ReleaseStore = Pick<ObjectStore, 'put' | 'get'> & Partial<Pick<ObjectStore, 'bucket'>>;
 
 export async function uploadRelease(
   store: ReleaseStore,
@@ -25,15 +28,11 @@ export async function uploadRelease(
       { fix: 'npm run build:bot -- ' + version },
     );
 
-  const existing = store.get ? await store.get(keys.release(version, 'manifest.json')) : undefined;
+  const manifestKey = keys.release(version, 'manifest.json');
+  const existing = await store.get(manifestKey);
   if (existing) {
-    const files = (JSON.parse(existing.body) as ReleaseManifest).files;
-    if (JSON.stringify(files) === JSON.stringify(manifest.files)) return { keys: [], bytes: 0, reused: true };
-    throw new UserError(
-      `release ${version} already exists in the release bucket with other contents`,
-      'releases are immutable',
-      { fix: 'ydeploy deploy --release <a new version>' },
-    );
+    if (sameFiles(existing.body, manifest)) return { keys: [], bytes: 0, reused: true };
+    throw immutable(version, manifestKey, store);
   }
 
   const uploaded: string[] = [];
@@ -46,14 +45,77 @@ export async function uploadRelease(
         'the build directory was changed after the build',
         { fix: 'npm run build:bot' },
       );
-    await store.put(keys.release(version, file), body, { contentType: contentType(file) });
-    uploaded.push(keys.release(version, file));
-    bytes += body.length;
+    const key = keys.release(version, file);
+    if (await create(store, key, body, contentType(file), (there) => sameBytes(there, body), version)) {
+      uploaded.push(key);
+      bytes += body.length;
+    }
   }
   const manifestBody = `${JSON.stringify(manifest, null, 2)}\n`;
-  await store.put(keys.release(version, 'manifest.json'), manifestBody, { contentType: 'application/json' });
-  uploaded.push(keys.release(version, 'manifest.json'));
-  return { keys: uploaded, bytes: bytes + manifestBody.length, reused: false };
+  // Another upload of this version may have finished first: the same files are the same release.
+  const written = await create(
+    store,
+    manifestKey,
+    manifestBody,
+    'application/json',
+    (there) => sameFiles(there.body, manifest),
+    version,
+  );
+  if (!written && !uploaded.length) return { keys: [], bytes: 0, reused: true };
+  if (written) uploaded.push(manifestKey);
+  return { keys: uploaded, bytes: bytes + (written ? manifestBody.length : 0), reused: false };
+}
+
+/**
+ * Writes `key` only if it does not exist (If-None-Match: *). True when written; false when the
+ * key holds the same content already; a UsageError when it holds something else.
+ */
+async function create(
+  store: ReleaseStore,
+  key: string,
+  body: string | Buffer,
+  type: string,
+  same: (there: { body: string; etag: string }) => boolean,
+  version: string,
+): Promise<boolean> {
+  try {
+    await store.put(key, body, { contentType: type, ifNoneMatch: '*' });
+    return true;
+  } catch (error) {
+    if (!(error instanceof PreconditionFailed)) throw error;
+  }
+  const there = await store.get(key);
+  if (there && same(there)) return false;
+  throw immutable(version, key, store);
+}
+
+function immutable(version: string, key: string, store: ReleaseStore): UsageError {
+  const where = store.bucket ? `s3://${store.bucket}/${key}` : key;
+  return new UsageError(
+    `release ${version} already exists in the release bucket with other contents (${where})`,
+    'releases are immutable: a version is uploaded once and never overwritten',
+    { fix: 'ydeploy deploy --release <a new version>' },
+  );
+}
+
+/** Whether a stored manifest lists exactly the files (and their sha256) of this build. */
+function sameFiles(stored: string, manifest: ReleaseManifest): boolean {
+  try {
+    return JSON.stringify((JSON.parse(stored) as ReleaseManifest).files) === JSON.stringify(manifest.files);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a stored object holds these bytes. A single-part upload's ETag is the MD5 of its bytes
+ * (SSE-S3 or none, as ydeploy writes them); where it is not (SSE-KMS), the text read back is
+ * compared instead.
+ */
+function sameBytes(there: { body: string; etag: string }, body: Buffer): boolean {
+  const etag = there.etag.replace(/"/g, '');
+  if (/^[0-9a-f]{32}$/.test(etag)) return etag === createHash('md5').update(body).digest('hex');
+  return there.body === body.toString('utf8');
 }
 
 /** .mjs/.js as JavaScript, JSON as JSON, the rest (node_modules' other files, bot.files) as bytes. */

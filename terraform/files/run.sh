@@ -11,6 +11,18 @@ case "$component" in
   *) echo "usage: $0 bot|health" >&2; exit 2 ;;
 esac
 
+release_dir="${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}"
+# The release's manifest must still be the one terraform was given (RELEASE_MANIFEST_SHA256 in
+# the environment file; empty: not checked). Refusing exits non-zero before anything starts.
+expected="${RELEASE_MANIFEST_SHA256:-}"
+if [ -n "$expected" ]; then
+  actual="$(sha256sum "$release_dir/manifest.json" 2>/dev/null | cut -d ' ' -f 1 || true)"
+  if [ "$actual" != "$expected" ]; then
+    echo "refusing to start the $component: $release_dir/manifest.json has sha256 ${actual:-(unreadable)}, terraform was given $expected" >&2
+    exit 1
+  fi
+fi
+
 imds=http://169.254.169.254/latest
 token="$(curl -fsS -m 2 --retry 5 --retry-connrefused -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$imds/api/token")"
 metadata() {
@@ -25,7 +37,6 @@ case "$BOT_ROLE" in
 esac
 export INSTANCE_ID BOT_ROLE
 
-release_dir="${YDEPLOY_RELEASE_DIR:-/opt/discord-bot/current}"
 # The release's Node options (bot.nodeOptions), for the bot only: passed as NODE_OPTIONS, never
 # evaluated by the shell.
 if [ "$component" = bot ] && [ -f "$release_dir/node-options" ]; then

@@ -6,6 +6,7 @@ import {
   type Alarm,
   type Alarms,
   type ApplyResult,
+  type BucketSettings,
   type DiscordAccount,
   type Clock,
   type CommandDefinition,
@@ -21,6 +22,7 @@ import {
   type LogStream,
   type ObjectStore,
   type Parameter,
+  type PublicAccessBlock,
   type PingStatus,
   type PlanResult,
   type RegisteredCommand,
@@ -196,6 +198,102 @@ export class MemoryStore implements ObjectStore {
   json<T = Record<string, unknown>>(key: string): T | undefined {
     const object = this.objects.get(key);
     return object ? (JSON.parse(object.body) as T) : undefined;
+  }
+}
+
+/** Buckets' own settings, in memory: what init sets and preflight reads. */
+export class MemoryBuckets implements BucketSettings {
+  readonly buckets = new Map<
+    string,
+    {
+      region: string;
+      versioning?: 'Enabled' | 'Suspended';
+      encryption?: string;
+      publicAccessBlock?: PublicAccessBlock;
+      policy?: string;
+    }
+  >();
+  /** Every change, in order: "create b", "versioning b", ... */
+  readonly calls: string[] = [];
+
+  /** A bucket with every protection (hardened) or none. */
+  add(bucket: string, hardened: boolean): this {
+    this.buckets.set(
+      bucket,
+      hardened
+        ? {
+            region: 'us-east-1',
+            versioning: 'Enabled',
+            encryption: 'AES256',
+            publicAccessBlock: {
+              blockPublicAcls: true,
+              ignorePublicAcls: true,
+              blockPublicPolicy: true,
+              restrictPublicBuckets: true,
+            },
+            policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'DenyInsecureTransport',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 's3:*',
+                  Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                },
+              ],
+            }),
+          }
+        : { region: 'us-east-1' },
+    );
+    return this;
+  }
+
+  private of(bucket: string) {
+    const found = this.buckets.get(bucket);
+    if (!found) throw new Error(`NoSuchBucket: ${bucket}`);
+    return found;
+  }
+  async versioning(bucket: string) {
+    return this.of(bucket).versioning;
+  }
+  async encryption(bucket: string) {
+    return this.of(bucket).encryption;
+  }
+  async publicAccessBlock(bucket: string) {
+    const block = this.of(bucket).publicAccessBlock;
+    return block && { ...block };
+  }
+  async policy(bucket: string) {
+    return this.of(bucket).policy;
+  }
+  async create(bucket: string, region: string) {
+    if (this.buckets.has(bucket)) return false;
+    this.calls.push(`create ${bucket} ${region}`);
+    this.buckets.set(bucket, { region });
+    return true;
+  }
+  async enableVersioning(bucket: string) {
+    this.calls.push(`versioning ${bucket}`);
+    this.of(bucket).versioning = 'Enabled';
+  }
+  async enableEncryption(bucket: string) {
+    this.calls.push(`encryption ${bucket}`);
+    this.of(bucket).encryption = 'AES256';
+  }
+  async blockPublicAccess(bucket: string) {
+    this.calls.push(`public-access-block ${bucket}`);
+    this.of(bucket).publicAccessBlock = {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    };
+  }
+  async putPolicy(bucket: string, policy: string) {
+    this.calls.push(`policy ${bucket}`);
+    this.of(bucket).policy = policy;
   }
 }
 

@@ -25,6 +25,7 @@ import type {
 } from '../../ports.js';
 import { ExitCode, InterruptedError, UsageError, UserError } from '../../errors.js';
 import { applyArgs, destroyArgs, hcl, initArgs, outputArgs, planArgs, validateArgs, versionArgs } from './argv.js';
+import { reconfigureKeepsState } from './backend.js';
 import { formatDiagnostic, UiStream } from './events.js';
 import { compareVersions, MIN_TERRAFORM_VERSION } from '../../config/requirements.js';
 
@@ -104,7 +105,8 @@ export class TerraformRunner implements Terraform {
     // Where terraform keeps its state lock (<key>.tflock), for the message a killed run leaves.
     if (options.backendConfig?.bucket && options.backendConfig.key)
       this.options.lockFile = `s3://${options.backendConfig.bucket}/${options.backendConfig.key}.tflock`;
-    await this.run('init', initArgs({ ...options, pluginDir: this.options.pluginDir }), {
+    const reconfigure = options.reconfigure || (await reconfigureKeepsState(this.dataDir, options.backendConfig));
+    await this.run('init', initArgs({ ...options, reconfigure, pluginDir: this.options.pluginDir }), {
       signal: options.signal,
       ui: new UiStream(this.reporter),
     });

@@ -5,6 +5,7 @@ import type { Instance, InstanceKind } from '../../ports.js';
 import { ExitCode, isUserError, UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { newestOf } from '../instances.js';
+import { withManifestPins } from '../release-pins.js';
 import { describeDesired, saveDesired, varFilesFor, type DesiredState } from '../desired/state.js';
 import { Journal, resumable } from '../journal/journal.js';
 import { withLock } from '../lock/lock.js';
@@ -29,7 +30,7 @@ export function applyStep<S>(
     title,
     group,
     async run(ctx, state) {
-      const desired = target(state);
+      const desired = await withManifestPins(ctx, target(state));
       await flowJournals.get(ctx)?.writingDesired(desired);
       await saveDesired(ctx, desired);
       const result = await ctx.terraform.apply({
@@ -40,7 +41,7 @@ export function applyStep<S>(
       return `${describeDesired(desired)}; +${result.add} ~${result.change} -${result.remove} in ${result.seconds.toFixed(1)}s of terraform`;
     },
     async dryRun(ctx, state) {
-      const desired = target(state);
+      const desired = await withManifestPins(ctx, target(state));
       const plan = await ctx.terraform.plan({
         varFiles: await varFilesFor(ctx, desired),
         signal: ctx.signal,

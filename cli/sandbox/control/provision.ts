@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../config/load.js';
 import { emptyDesired, saveDesired, type DesiredState } from '../../core/desired/state.js';
+import { hardenBucket } from '../../core/buckets.js';
 import { backendConfig, keys } from '../../core/storage.js';
 import type { ObjectStore, Ports, Reporter } from '../../ports.js';
 import { UserError } from '../../errors.js';
@@ -18,7 +19,7 @@ import { readJson, type InstancesState, type SandboxState } from '../state-files
 const HEALTH_TIMEOUT_MS = 60_000;
 
 /** What provisioning runs against: ports from the wiring point, over the sandbox's endpoints. */
-export type ProvisionPorts = Pick<Ports, 'store' | 'releases' | 'secrets' | 'terraform'>;
+export type ProvisionPorts = Pick<Ports, 'store' | 'releases' | 'secrets' | 'terraform' | 'buckets'>;
 
 export interface ProvisionOptions {
   state: SandboxState;
@@ -64,9 +65,14 @@ export async function provisionStartingPoint(
   const started = performance.now();
   const { state, reporter, ports } = o;
 
-  await step(reporter, `Create buckets ${ports.store.bucket} and ${ports.releases.bucket}`, () =>
-    createBuckets(state.endpoints.aws, [ports.store.bucket, ports.releases.bucket]),
-  );
+  await step(reporter, `Create buckets ${ports.store.bucket} and ${ports.releases.bucket}`, async () => {
+    await createBuckets(state.endpoints.aws, [ports.store.bucket, ports.releases.bucket]);
+    // Protected as `ydeploy init --harden-bucket` protects a real one, so preflight's checks pass
+    // here too; no TLS-only policy: moto is plain http and enforces it.
+    if (ports.buckets)
+      for (const bucket of new Set([ports.store.bucket, ports.releases.bucket]))
+        await hardenBucket(ports.buckets, bucket, state.region, { create: false, tlsOnly: false });
+  });
 
   await step(reporter, `Store the sandbox Discord token in SSM ${state.tokenParameter} (SecureString)`, () =>
     ports.secrets.putSecure(state.tokenParameter, state.discordToken, { overwrite: true }),

@@ -94,7 +94,7 @@ describe('uploadRelease', () => {
     const store = new MemoryStore();
     await store.put('releases/v1.2.3/manifest.json', JSON.stringify({ ...manifest, files: { 'bot.mjs': 'other' } }));
     await expect(uploadRelease(store, dir, 'v1.2.3')).rejects.toThrow(
-      'release v1.2.3 already exists in the release bucket with other contents: releases are immutable',
+      'release v1.2.3 already exists in the release bucket with other contents (releases/v1.2.3/manifest.json): releases are immutable',
     );
     await expect(uploadRelease(new MemoryStore(), dir, 'v9')).rejects.toThrow(UserError);
     const copy = mkdtempSync(join(tmpdir(), 'ydb-tampered-'));

@@ -16,10 +16,12 @@ import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand } 
 import {
   GetBucketEncryptionCommand,
   GetBucketVersioningCommand,
+  GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTlsOnly } from '../../../cli/core/buckets.js';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
 import { ModuleCopy, type Stack, type Vars } from '../../_helpers/terraform.js';
 import {
@@ -513,7 +515,7 @@ describe.each(COMBINATIONS)(
 );
 
 describe('create_release_bucket', () => {
-  it('creates the release bucket versioned, encrypted and private when asked', async () => {
+  it('creates the release bucket versioned, encrypted, private and TLS-only when asked', async () => {
     const bucket = [...applied.values()].find((a) => a.combination.create_release_bucket)!.vars
       .release_bucket as string;
     expect((await aws.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
@@ -528,5 +530,7 @@ describe('create_release_bucket', () => {
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
+    const policy = await aws.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    expect(isTlsOnly(policy.Policy, bucket)).toBe(true);
   });
 });

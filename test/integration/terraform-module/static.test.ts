@@ -1,7 +1,8 @@
 // The module without AWS: formatting, validation, the variables' validation messages, and the
 // user data it renders (shellcheck, systemd-analyze verify, no secret). Needs the Debian
 // packages shellcheck and systemd (systemd-analyze), which the tests' setup brings in.
-import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -127,6 +128,12 @@ describe('terraform module: static checks', () => {
     expect(errors).toHaveLength(expected.length);
   });
 
+  it('rejects a manifest sha256 that is not one', async () => {
+    const errors = await validationErrors({ ...base, release_manifest_sha256: { v2: "abc'; reboot" } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('release_manifest_sha256 must map release versions to sha256 hex digests');
+  });
+
   it('rejects a candidate release equal to the serving one, and malformed releases', async () => {
     // One at a time: console holds the (local) state lock.
     const same = await validationErrors({ ...base, candidate_release_version: 'v2' });
@@ -165,6 +172,9 @@ describe('terraform module: static checks', () => {
   });
 });
 
+const MANIFEST = '{"name":"ydeploy-bot","version":"v2","files":{}}\n';
+const MANIFEST_SHA = createHash('sha256').update(MANIFEST).digest('hex');
+
 describe('terraform module: rendered user data', () => {
   const vars: Vars = {
     ...base,
@@ -173,6 +183,7 @@ describe('terraform module: rendered user data', () => {
     candidate_release_version: 'v3',
     health_port: 3100,
     region: 'eu-west-1',
+    release_manifest_sha256: { v2: MANIFEST_SHA },
   };
   let rendered: Record<string, string>;
   let root: string;
@@ -292,6 +303,82 @@ describe('terraform module: rendered user data', () => {
     expect(script).toContain("release_bucket='acme-releases'");
     expect(script).toContain('ln -sfn "$release_dir" /opt/discord-bot/current');
     expect(script).toContain('release_dir="/opt/discord-bot/$release_version"');
+  });
+
+  it('pins the manifest sha256 terraform was given, for the releases it was given one for', () => {
+    expect(rendered.v2).toContain(`release_manifest_sha256='${MANIFEST_SHA}'`);
+    expect(userDataFiles(rendered.v2!).get('/etc/discord-bot/environment')!.content).toContain(
+      `RELEASE_MANIFEST_SHA256=${MANIFEST_SHA}\n`,
+    );
+    expect(rendered.v1).toContain("release_manifest_sha256=''");
+  });
+
+  it('refuses, while fetching, a release whose manifest is not the one terraform was given', async () => {
+    // The bootstrap's release block, run against a local folder instead of /opt and S3.
+    const script = rendered.v2!;
+    const block = script.slice(script.indexOf('release_dir="/opt/discord-bot/'), script.indexOf('ln -sfn'));
+    const work = await mkdtemp(join(tmpdir(), 'ydeploy-fetch-'));
+    const bucket = join(work, 's3');
+    await mkdir(bucket);
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    // `aws s3 cp --only-show-errors --recursive <src> <dst>`: copy the "bucket" folder.
+    await writeFile(join(bin, 'aws'), `#!/bin/bash\ncp -R "${bucket}/." "$6"\n`, { mode: 0o755 });
+    const run = (manifest: string) =>
+      writeFile(join(bucket, 'manifest.json'), manifest).then(() =>
+        execa(
+          'bash',
+          [
+            '-c',
+            [
+              'set -euo pipefail',
+              'retry() { "$@"; }',
+              "release_version='v2'",
+              "release_bucket='acme-releases'",
+              `release_manifest_sha256='${MANIFEST_SHA}'`,
+              `node_bin='${process.execPath}'`,
+              block.replaceAll('/opt/discord-bot', join(work, 'opt')),
+            ].join('\n'),
+          ],
+          { reject: false, env: { PATH: `${bin}:${process.env.PATH}` } },
+        ),
+      );
+    const refused = await run(MANIFEST.replace('"files":{}', '"files":{},"x":1'));
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`ydeploy: refusing release v2: its manifest.json has sha256`);
+    expect(refused.stderr).toContain(`terraform was given ${MANIFEST_SHA}`);
+    expect(await readdir(join(work, 'opt'))).toEqual([]);
+
+    const accepted = await run(MANIFEST);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.exitCode).toBe(0);
+    expect(await readdir(join(work, 'opt'))).toEqual(['v2']);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('has the launcher refuse to start a release whose manifest changed since', async () => {
+    const launcher = userDataFiles(rendered.v2!).get('/usr/local/libexec/discord-bot/run')!.content;
+    const work = await mkdtemp(join(tmpdir(), 'ydeploy-launch-'));
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    // No instance metadata here: curl fails at once, after the manifest check.
+    await writeFile(join(bin, 'curl'), '#!/bin/bash\necho "curl: no metadata here" >&2\nexit 7\n', { mode: 0o755 });
+    await writeFile(join(work, 'run'), launcher, { mode: 0o755 });
+    const start = (manifest: string) =>
+      writeFile(join(work, 'manifest.json'), manifest).then(() =>
+        execa(join(work, 'run'), ['bot'], {
+          reject: false,
+          env: { PATH: `${bin}:${process.env.PATH}`, YDEPLOY_RELEASE_DIR: work, RELEASE_MANIFEST_SHA256: MANIFEST_SHA },
+        }),
+      );
+    const refused = await start(`${MANIFEST} `);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`refusing to start the bot: ${work}/manifest.json has sha256`);
+    expect(refused.stderr).toContain(`terraform was given ${MANIFEST_SHA}`);
+    const passed = await start(MANIFEST);
+    expect(passed.stderr).not.toContain('refusing');
+    expect(passed.stderr).toContain('curl: no metadata here');
+    await rm(work, { recursive: true, force: true });
   });
 
   it('ships the two streams and mem_used_percent with the CloudWatch agent', () => {

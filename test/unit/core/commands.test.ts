@@ -9,13 +9,14 @@ describe('orchestration command wiring', () => {
     expect(defaultRelease(0)).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
   });
 
-  it('keeps terraform state beside the lock and journal, path-style against an emulator', () => {
+  it('keeps terraform state beside the lock and journal, encrypted, path-style against an emulator', () => {
     const env = { name: 'prod', stateBucket: 'acme-state', region: 'eu-west-1' };
     expect(backendConfig(env, { pathStyle: false })).toEqual({
       bucket: 'acme-state',
       key: 'ydeploy/prod/terraform.tfstate',
       region: 'eu-west-1',
       use_lockfile: 'true',
+      encrypt: 'true',
     });
     expect(backendConfig({ ...env, name: 'sandbox' }, { pathStyle: true }).use_path_style).toBe('true');
   });

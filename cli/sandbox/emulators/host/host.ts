@@ -3,7 +3,12 @@
 // each instance with its own health port, readiness file and control socket. Instances that are
 // stopped or terminated get their processes stopped. A moto outage changes nothing: it retries.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  type Instance as Ec2Instance,
+} from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,7 +17,7 @@ import { controlSocketPath, ENVIRONMENT, sandboxFiles } from '../../layout.js';
 import { isSameProcess, stopProcess } from '../../process.js';
 import { readJson, writeJson, type HostedInstance, type InstancesState, type UnitName } from '../../state-files.js';
 import { LogShipper } from './log-shipper.js';
-import { fetchRelease } from './release.js';
+import { fetchRelease, pinnedManifestSha256 } from './release.js';
 import { Unit } from './unit.js';
 
 export const POLL_MS = 500;
@@ -158,7 +163,8 @@ export class InstanceHost {
       const releaseDir = join(base, 'release');
       await mkdir(base, { recursive: true });
       try {
-        await fetchRelease(this.s3, this.options.releaseBucket, release, releaseDir);
+        const pinned = pinnedManifestSha256(await this.userData(id));
+        await fetchRelease(this.s3, this.options.releaseBucket, release, releaseDir, pinned);
       } catch (error) {
         return this.once(failure, `instance ${id}: cannot fetch release ${release}: ${(error as Error).message}`);
       }
@@ -199,6 +205,13 @@ export class InstanceHost {
     } finally {
       this.starting.delete(id);
     }
+  }
+
+  /** The instance's user data as terraform rendered it (EC2 DescribeInstanceAttribute). */
+  private async userData(id: string): Promise<string | undefined> {
+    const out = await this.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }));
+    const value = out.UserData?.Value;
+    return value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
   }
 
   private unit(facts: HostedInstance, name: UnitName, file: string, extraEnv: Record<string, string> = {}): Unit {

@@ -1,5 +1,6 @@
 // An instance's user data fetches its release from S3: here, every object under
-// releases/<version>/ into the instance's release folder, checked against the manifest.
+// releases/<version>/ into the instance's release folder, the manifest checked against the
+// sha256 terraform pinned in the user data and every file against the manifest.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,25 @@ interface Manifest {
   files?: Record<string, string>;
 }
 
-export async function fetchRelease(s3: S3Client, bucket: string, version: string, into: string): Promise<void> {
+/**
+ * The manifest sha256 terraform pinned in an instance's user data (release_manifest_sha256, a
+ * line the bootstrap template renders); undefined when it pinned none.
+ */
+export function pinnedManifestSha256(userData: string | undefined): string | undefined {
+  return /^release_manifest_sha256='([0-9a-f]{64})'$/m.exec(userData ?? '')?.[1];
+}
+
+/**
+ * Fetches releases/<version>/ into `into`. With `manifestSha256` (what terraform was given), a
+ * manifest that hashes otherwise is refused before anything is written, as the bootstrap does.
+ */
+export async function fetchRelease(
+  s3: S3Client,
+  bucket: string,
+  version: string,
+  into: string,
+  manifestSha256?: string,
+): Promise<void> {
   const prefix = `releases/${version}/`;
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   const keys = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k && !k.endsWith('/'));
@@ -24,7 +43,15 @@ export async function fetchRelease(s3: S3Client, bucket: string, version: string
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     files.set(key.slice(prefix.length), Buffer.from(await out.Body!.transformToByteArray()));
   }
-  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
+  const manifestBytes = files.get('manifest.json')!;
+  if (manifestSha256) {
+    const actual = createHash('sha256').update(manifestBytes).digest('hex');
+    if (actual !== manifestSha256)
+      throw new Error(
+        `refusing release ${version}: its manifest.json has sha256 ${actual}, terraform was given ${manifestSha256}`,
+      );
+  }
+  const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
   for (const [name, sha] of Object.entries(manifest.files ?? {})) {
     const body = files.get(name);
     if (!body) throw new Error(`release ${version} is incomplete: ${name} is in the manifest but not in S3`);
