@@ -221,8 +221,9 @@ async function lastMessage(
 async function readLockStatus(deps: StatusDeps): Promise<LockStatus | null> {
   const current = await readLock({ store: deps.store, env: deps.env, clock: deps.clock });
   if (!current) return null;
-  const { holder, command, since, expiresAt } = current.body;
-  return { holder, command, since, expiresAt, expired: current.expired };
+  const { holder, command, since } = current.body;
+  // The expiry judged on S3's clock, shown on ours: the holder's own expiresAt may be skewed.
+  return { holder, command, since, expiresAt: current.expiresAt, expired: current.expired };
 }
 
 async function readLastDeployment(deps: StatusDeps): Promise<DeploymentSummary | null> {

@@ -9,6 +9,7 @@ import { emptyDesired, loadDesired, saveDesired } from '../../../../cli/core/des
 import { Journal, listJournal, resumable } from '../../../../cli/core/journal/journal.js';
 import type { Step } from '../../../../cli/core/steps/step.js';
 import { keys } from '../../../../cli/core/storage.js';
+import { renderLock } from '../../../../cli/output/lock.js';
 import { ExitCode } from '../../../../cli/errors.js';
 import { coreContext, FakeWorld, type TestContext } from '../../../_helpers/fakes.js';
 
@@ -201,5 +202,19 @@ describe('desired.json and the journal are written only over what the run read',
     expect(error.code).toBe(ExitCode.locked);
     expect(error.what).toBe(`journal entry ${stale.id} changed since this run wrote it`);
     expect((await listJournal(ctx))[0].outcome).toBe('running');
+  });
+});
+
+describe('the lock is shown with its expiry on S3 clock', () => {
+  it("lock status shows when it expires for the reader, not the holder's skewed expiresAt", async () => {
+    const world = new FakeWorld();
+    const ctx = coreContext(world);
+    const held = await acquireLock(
+      { ...ctx, user: 'dead@box', clock: skewed(world, 24 * HOUR) },
+      { command: 'deploy' },
+    );
+    expect(held.body.expiresAt).toBe('2026-11-27T10:02:00.000Z');
+    const text = renderLock('sandbox', await readLock(ctx));
+    expect(text).toContain('held, expires 2026-11-26T10:02:00.000Z');
   });
 });
