@@ -1,7 +1,8 @@
 #!/bin/bash
 # Starts the bot or the health server of the current release. Instance facts come from
 # instance metadata (IMDSv2) at each start: the instance id, and the role the desired state
-# gives this instance (tag BotRole: active or standby; active when the tag is unreadable).
+# gives this instance (tag BotRole: active or standby). A role that cannot be read is passed as
+# "unknown": the bot then stands by and never answers until the handoff activates it.
 set -euo pipefail
 
 component="${1:-}"
@@ -33,7 +34,7 @@ INSTANCE_ID="$(metadata instance-id)"
 BOT_ROLE="$(metadata tags/instance/BotRole 2>/dev/null || true)"
 case "$BOT_ROLE" in
   active | standby) ;;
-  *) BOT_ROLE=active ;;
+  *) BOT_ROLE=unknown ;;
 esac
 export INSTANCE_ID BOT_ROLE
 

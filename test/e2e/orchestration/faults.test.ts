@@ -69,9 +69,9 @@ describe('faults', () => {
     expect(row.told.join('\n')).toMatch(/health gate failed for enhanced \(i-[0-9a-f]+\) at "\/health"/);
     expect(row.stderr).toContain('Removing enhanced; legacy keeps serving');
     for (const told of facts.concurrent) {
-      // The lock is read before terraform init and every preflight check.
+      // The lock is read before terraform init and every preflight check (how fast that is told
+      // is measured by npm run bench -- faults, not here).
       expect(told.code, `${told.args}\n${told.stderr}`).toBe(5);
-      expect(told.seconds, told.args).toBeLessThan(2);
       expect(told.stderr).toMatch(
         /another deployment holds the lock of sandbox: e2e-faults@\S+ is running "migrate" since \S+ \(lock expires \d{4}-\d\d-\d\dT[\d:.]+Z\)/,
       );

@@ -381,6 +381,41 @@ describe('terraform module: rendered user data', () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it('has the launcher start a bot whose BotRole tag cannot be read as unknown (it stands by), never active', async () => {
+    const launcher = userDataFiles(rendered.v2!).get('/usr/local/libexec/discord-bot/run')!.content;
+    const work = await mkdtemp(join(tmpdir(), 'ydeploy-role-'));
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    // Instance metadata answers the token and the instance id; the tag as the case says.
+    const curl = (tag: string) =>
+      [
+        '#!/bin/bash',
+        'url="${@: -1}"',
+        'case "$url" in',
+        '  */api/token) echo token ;;',
+        '  */meta-data/instance-id) echo i-0123456789abcdef0 ;;',
+        `  */meta-data/tags/instance/BotRole) ${tag} ;;`,
+        '  *) exit 22 ;;',
+        'esac',
+      ].join('\n') + '\n';
+    // "node" prints what the bot would be started with.
+    await writeFile(join(bin, 'node'), '#!/bin/bash\necho "$INSTANCE_ID $BOT_ROLE"\n', { mode: 0o755 });
+    await writeFile(join(work, 'run'), launcher, { mode: 0o755 });
+    const start = async (tag: string) => {
+      await writeFile(join(bin, 'curl'), curl(tag), { mode: 0o755 });
+      return execa(join(work, 'run'), ['bot'], {
+        reject: false,
+        env: { PATH: `${bin}:${process.env.PATH}`, YDEPLOY_RELEASE_DIR: work, NODE_BIN: join(bin, 'node') },
+      });
+    };
+    expect((await start('echo standby')).stdout).toBe('i-0123456789abcdef0 standby');
+    expect((await start('echo active')).stdout).toBe('i-0123456789abcdef0 active');
+    // Tags not exposed in instance metadata (404), or something unexpected in the tag.
+    expect((await start('exit 22')).stdout).toBe('i-0123456789abcdef0 unknown');
+    expect((await start('echo primary')).stdout).toBe('i-0123456789abcdef0 unknown');
+    await rm(work, { recursive: true, force: true });
+  });
+
   it('ships the two streams and mem_used_percent with the CloudWatch agent', () => {
     const files = userDataFiles(rendered.v2!);
     const agent = JSON.parse(files.get('/opt/aws/amazon-cloudwatch-agent/etc/ydeploy.json')!.content) as {

@@ -182,11 +182,9 @@ export class InstanceHost {
         readyFile: join(base, 'bot-ready'),
         controlSocket,
         releaseDir,
-        // The BotRole tag terraform sets, as on EC2 (run.sh); without one, the first bot of the
-        // environment answers and a second one waits (the handoff promotes it).
-        botRole:
-          bootRole(tag(instance, 'BotRole')) ??
-          ([...this.hosted.values()].some((h) => h.facts.botRole === 'active') ? 'standby' : 'active'),
+        // The BotRole tag terraform sets, as on EC2 (run.sh); without one the bot stands by, as
+        // an instance whose role cannot be read never answers (the handoff activates it).
+        botRole: bootRole(tag(instance, 'BotRole')) ?? 'standby',
         startedAt: new Date().toISOString(),
         units: {} as HostedInstance['units'],
       };
