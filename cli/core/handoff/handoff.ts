@@ -2,6 +2,7 @@
 // interaction; the new one becomes active and answers what arrived after it. Never both, and
 // never neither: once the old bot has been told to step down, a first Ctrl-C does not cut the
 // handoff short (it finishes, or the old bot answers again); only a second Ctrl-C does.
+import { assertLockHeld } from '../lock/lock.js';
 import type { CommandResult, Instance, InstanceState } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type Context } from '../context.js';
@@ -27,8 +28,10 @@ export interface HandoffReport {
 const DOWN: InstanceState[] = ['stopped', 'terminated'];
 
 export async function handoff(ctx: Context, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
-  // Nothing has changed yet: a Ctrl-C before the first botctl call stops here.
+  // Nothing has changed yet: a Ctrl-C before the first botctl call stops here, and so does a
+  // run that no longer holds the deployment lock (another run may be handing over already).
   if (ctx.signal.aborted) throw ctx.signal.reason;
+  assertLockHeld(ctx);
   const started = ctx.clock.now();
   // From here on only the second Ctrl-C aborts a call: stopping between the old bot's step-down
   // and the new one's activation would leave no bot answering.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handoff } from '../../../../cli/core/handoff/handoff.js';
+import { withLock } from '../../../../cli/core/lock/lock.js';
 import { ExitCode, InterruptedError } from '../../../../cli/errors.js';
 import type { RemoteExec } from '../../../../cli/ports.js';
 import { coreContext, FakeWorld } from '../../../_helpers/fakes.js';
@@ -155,6 +156,18 @@ describe('handoff', () => {
     const { world, old, next, ctx } = pair();
     ctx.abort.abort(new InterruptedError('SIGINT received'));
     await expect(handoff(ctx, old.instance, next.instance)).rejects.toBeInstanceOf(InterruptedError);
+    expect(world.commands).toEqual([]);
+    expect([old.role, next.role]).toEqual(['active', 'standby']);
+  });
+
+  it('a run whose deployment lock went stale does not hand over: no bot is touched (exit 5)', async () => {
+    const { world, old, next, ctx } = pair();
+    const error = await withLock(ctx, { command: 'deploy' }, async () => {
+      // The run was frozen past its lock's ttl: another run may be handing over by now.
+      world.clock.advance(100_000);
+      return handoff(ctx, old.instance, next.instance);
+    }).catch((e: unknown) => e);
+    expect((error as { code: number }).code).toBe(ExitCode.locked);
     expect(world.commands).toEqual([]);
     expect([old.role, next.role]).toEqual(['active', 'standby']);
   });
