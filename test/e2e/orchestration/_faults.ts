@@ -107,13 +107,13 @@ export async function serving(sandbox: Sandbox): Promise<string[]> {
   return (await sandbox.probe.interact('ping')).answeredBy;
 }
 
-export async function waitFor(cli: Background, pattern: RegExp, timeoutMs = 240_000): Promise<void> {
+export async function waitFor(cli: Background, pattern: RegExp, timeoutMs = 240_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(cli.stderr())) {
     if (cli.child.exitCode !== null)
       throw new Error(`exited ${cli.child.exitCode} before ${pattern}:\n${cli.stderr()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${cli.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -228,7 +228,7 @@ export async function oldUnreachable(f: FaultSandbox): Promise<FaultRow> {
       const run = sandbox.spawn(DEPLOY('v3'));
       // Offline only once the candidate is up: the deploy's earlier reads of the old instance
       // work, and the handoff's step-down is what cannot reach it.
-      await waitFor(run, /Hand traffic over|verify enhanced v3|health gate/);
+      await waitFor(run, /Health gate on the new release/, 240_000, 10);
       await agentOffline(sandbox, old, true);
       try {
         const code = await run.exited;
@@ -281,7 +281,8 @@ export async function lockTakenOver(f: FaultSandbox): Promise<FaultRow> {
     5,
     async () => {
       const first = sandbox.spawn(DEPLOY('v5'));
-      await waitFor(first, /health gate|verify enhanced v5/);
+      // Frozen as its gate starts (the gate takes about 2 s here, so the output is watched closely).
+      await waitFor(first, /Health gate on the new release/, 240_000, 10);
       first.child.kill('SIGSTOP');
       let second: Awaited<ReturnType<Sandbox['run']>>;
       try {
@@ -312,7 +313,7 @@ export async function legacyFailsRollbackGate(f: FaultSandbox): Promise<FaultRow
       const before = await serving(sandbox);
       await setToken(sandbox, 'rejected-by-discord');
       try {
-        const run = await sandbox.run(['rollback', '--env', 'sandbox', '--yes', '--skip-preflight']);
+        const run = await sandbox.run(['rollback', '--env', 'sandbox', '--yes']);
         return { code: run.code, stderr: run.stderr, facts: { before, after: await serving(sandbox) } };
       } finally {
         await setToken(sandbox, sandbox.state.discordToken);
