@@ -268,16 +268,16 @@ export async function resumeAfterCtrlC(f: FaultSandbox): Promise<FaultRow> {
 }
 
 /**
- * 5. A deploy frozen (SIGSTOP) in its gate past the lock's ttl; a second deploy of the same
- * release takes the expired lock over and completes; the first, thawed, stops before its next
- * write with exit 5.
+ * 5. A deploy frozen (SIGSTOP) in its gate past the lock's ttl; another operator, seeing it dead,
+ * runs `deploy --resume`, which takes the expired lock over and completes the deployment; the
+ * first, thawed, stops before its next write with exit 5.
  */
 export async function lockTakenOver(f: FaultSandbox): Promise<FaultRow> {
   const { sandbox } = f;
   return row(
     f,
     'deploy: its expired lock is taken over while it runs',
-    `deploy v5 frozen for ${LOCK_TTL_SECONDS + 10}s in its gate; a second deploy v5 takes the lock and completes; the first thawed`,
+    `deploy v5 frozen for ${LOCK_TTL_SECONDS + 10}s in its gate; deploy --resume takes the lock and completes; the first thawed`,
     5,
     async () => {
       const first = sandbox.spawn(DEPLOY('v5'));
@@ -287,7 +287,7 @@ export async function lockTakenOver(f: FaultSandbox): Promise<FaultRow> {
       let second: Awaited<ReturnType<Sandbox['run']>>;
       try {
         await new Promise((r) => setTimeout(r, (LOCK_TTL_SECONDS + 10) * 1000));
-        second = await sandbox.run(DEPLOY('v5'));
+        second = await sandbox.run(['deploy', '--resume', '--env', 'sandbox', '--yes', '--skip-preflight']);
       } finally {
         first.child.kill('SIGCONT');
       }

@@ -112,7 +112,7 @@ describe('faults', () => {
     expect((resumed.facts as { after: string[] }).after).toHaveLength(1);
   });
 
-  it('a lock taken over after it expired: the frozen run stops with exit 5 before its next write; the other completes', async () => {
+  it('a lock taken over after it expired: the frozen run stops with exit 5 before its next write; deploy --resume completes it', async () => {
     const row = await lockTakenOver(f);
     expectRow(row);
     const facts = row.facts as { second: { code: number; stderr: string }; after: string[] };
