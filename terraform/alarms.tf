@@ -1,6 +1,7 @@
 # The guide's alarms: health check failures > 3 in 5 min, CPU > 80 % for 10 min, memory > 90 %
-# for 5 min (per instance), NAT gateway errors > 1 %. Each notifies the module's SNS topic
-# (mailed to var.alarm_email when set) and var.alarm_actions, on ALARM and on OK.
+# for 5 min (per instance), NAT gateway errors > 1 % (or, with a NAT instance, its status checks
+# and CPU credits). Each notifies the module's SNS topic (mailed to var.alarm_email when set)
+# and var.alarm_actions, on ALARM and on OK.
 
 resource "aws_sns_topic" "alarms" {
   name = "${local.name}-alarms"
@@ -84,6 +85,8 @@ resource "aws_cloudwatch_metric_alarm" "memory_high" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "nat_errors" {
+  count = var.nat_type == "gateway" ? 1 : 0
+
   alarm_name          = "${local.name}-nat-errors"
   alarm_description   = "NAT gateway error rate above 1 % over 5 minutes: PacketsDropCount / (PacketsInFromSource + PacketsInFromDestination), AWS's formula."
   evaluation_periods  = 1
@@ -118,10 +121,75 @@ resource "aws_cloudwatch_metric_alarm" "nat_errors" {
       metric {
         namespace   = "AWS/NATGateway"
         metric_name = metric_query.value
-        dimensions  = { NatGatewayId = aws_nat_gateway.main.id }
+        dimensions  = { NatGatewayId = aws_nat_gateway.main[0].id }
         stat        = "Sum"
         period      = 300
       }
     }
   }
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.nat_errors
+  to   = aws_cloudwatch_metric_alarm.nat_errors[0]
+}
+
+# The NAT instance's host failed (StatusCheckFailed_System): EC2 recovers it onto healthy
+# hardware, same id, addresses and EIP, and the topic hears of it.
+resource "aws_cloudwatch_metric_alarm" "nat_instance_recover" {
+  count = var.nat_type == "instance" ? 1 : 0
+
+  alarm_name          = "${local.name}-nat-instance-recover"
+  alarm_description   = "The NAT instance's system status check failed for 2 minutes: EC2 recovers it onto other hardware (the private subnets have no internet meanwhile)."
+  namespace           = "AWS/EC2"
+  metric_name         = "StatusCheckFailed_System"
+  dimensions          = { InstanceId = aws_instance.nat[0].id }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "missing"
+  alarm_actions       = concat(["arn:${local.partition}:automate:${var.region}:ec2:recover"], local.alarm_actions)
+  ok_actions          = local.alarm_actions
+}
+
+# The NAT instance's own OS stopped answering (StatusCheckFailed_Instance): recovery does not
+# help there; a reboot or a replacement (taint aws_instance.nat) does.
+resource "aws_cloudwatch_metric_alarm" "nat_instance_status" {
+  count = var.nat_type == "instance" ? 1 : 0
+
+  alarm_name          = "${local.name}-nat-instance-status"
+  alarm_description   = "The NAT instance's instance status check failed for 3 minutes: the private subnets have no internet. Reboot it, or replace it (terraform apply -replace=aws_instance.nat[0])."
+  namespace           = "AWS/EC2"
+  metric_name         = "StatusCheckFailed_Instance"
+  dimensions          = { InstanceId = aws_instance.nat[0].id }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "missing"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+# A burstable NAT instance out of CPU credits is throttled to its baseline, and so is every
+# packet the private subnets send.
+resource "aws_cloudwatch_metric_alarm" "nat_instance_credits" {
+  count = var.nat_type == "instance" && startswith(var.nat_instance_type, "t") ? 1 : 0
+
+  alarm_name          = "${local.name}-nat-instance-credits"
+  alarm_description   = "The burstable NAT instance has fewer than 5 CPU credits left for 15 minutes: it runs at its baseline, and so does the bot's traffic. Use a larger nat_instance_type, or nat_type = \"gateway\"."
+  namespace           = "AWS/EC2"
+  metric_name         = "CPUCreditBalance"
+  dimensions          = { InstanceId = aws_instance.nat[0].id }
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 3
+  comparison_operator = "LessThanThreshold"
+  threshold           = 5
+  treat_missing_data  = "missing"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }

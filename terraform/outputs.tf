@@ -28,8 +28,10 @@ output "network_configuration" {
     vpc_cidr           = aws_vpc.main.cidr_block
     public_subnet_ids  = aws_subnet.public[*].id
     private_subnet_ids = aws_subnet.private[*].id
-    nat_gateway_id     = aws_nat_gateway.main.id
-    nat_public_ip      = aws_eip.nat.public_ip
+    nat_type           = var.nat_type
+    nat_gateway_id     = one(aws_nat_gateway.main[*].id)
+    nat_instance_id    = one(aws_instance.nat[*].id)
+    nat_public_ip      = var.nat_type == "gateway" ? aws_eip.nat[0].public_ip : aws_eip.nat_instance[0].public_ip
     use_private_subnet = var.use_private_subnet
     instances = {
       legacy    = lookup(local.instance_facts, "legacy", null)
@@ -62,7 +64,11 @@ output "log_kms_key_arn" {
 output "alarm_names" {
   description = "CloudWatch alarms of this environment."
   value = concat(
-    [aws_cloudwatch_metric_alarm.health_failures.alarm_name, aws_cloudwatch_metric_alarm.nat_errors.alarm_name],
+    [aws_cloudwatch_metric_alarm.health_failures.alarm_name],
+    aws_cloudwatch_metric_alarm.nat_errors[*].alarm_name,
+    aws_cloudwatch_metric_alarm.nat_instance_recover[*].alarm_name,
+    aws_cloudwatch_metric_alarm.nat_instance_status[*].alarm_name,
+    aws_cloudwatch_metric_alarm.nat_instance_credits[*].alarm_name,
     [for a in aws_cloudwatch_metric_alarm.cpu_high : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.memory_high : a.alarm_name],
   )
@@ -71,4 +77,22 @@ output "alarm_names" {
 output "alarm_topic_arn" {
   description = "SNS topic every alarm notifies (on ALARM and OK); var.alarm_email is subscribed to it."
   value       = aws_sns_topic.alarms.arn
+}
+
+output "nat_type" {
+  description = "How the private subnets reach the internet: \"gateway\" or \"instance\"."
+  value       = var.nat_type
+}
+
+output "nat_public_ip" {
+  description = "The public address the private subnets' traffic leaves from (the NAT gateway's or the NAT instance's EIP)."
+  value       = var.nat_type == "gateway" ? aws_eip.nat[0].public_ip : aws_eip.nat_instance[0].public_ip
+}
+
+output "vpc_endpoint_ids" {
+  description = "VPC endpoint ids by service: \"s3\" (the gateway endpoint, always) and each of var.interface_endpoints."
+  value = merge(
+    { s3 = aws_vpc_endpoint.s3.id },
+    { for name, e in aws_vpc_endpoint.interface : name => e.id },
+  )
 }

@@ -245,3 +245,33 @@ variable "alarm_email" {
     error_message = "alarm_email must be an e-mail address such as ops@example.com."
   }
 }
+
+variable "nat_type" {
+  description = "How the private subnets reach the internet: \"gateway\" (a managed NAT gateway, the guide's) or \"instance\" (one small NAT instance in the first public subnet: cheaper, no AZ redundancy, patched by you). Switching is an apply."
+  type        = string
+  default     = "gateway"
+  validation {
+    condition     = contains(["gateway", "instance"], var.nat_type)
+    error_message = "nat_type must be \"gateway\" or \"instance\"."
+  }
+}
+
+variable "nat_instance_type" {
+  description = "EC2 instance type of the NAT instance (nat_type = \"instance\"). Graviton types (t4g, ...) get the arm64 Amazon Linux 2023 image, others x86_64."
+  type        = string
+  default     = "t4g.nano"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\\.[a-z0-9]+$", var.nat_instance_type))
+    error_message = "nat_instance_type must be an EC2 instance type such as t4g.nano."
+  }
+}
+
+variable "interface_endpoints" {
+  description = "Interface VPC endpoints created in the private subnets, so that traffic to those AWS services never crosses the NAT: any of \"ssm\", \"ssmmessages\", \"ec2messages\" (Session Manager and Run Command) and \"logs\" (CloudWatch Logs). Each costs per hour and AZ."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.interface_endpoints : contains(["ssm", "ssmmessages", "ec2messages", "logs"], e)]) && length(distinct(var.interface_endpoints)) == length(var.interface_endpoints)
+    error_message = "interface_endpoints must be distinct names among \"ssm\", \"ssmmessages\", \"ec2messages\" and \"logs\"."
+  }
+}

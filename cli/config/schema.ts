@@ -102,6 +102,9 @@ export const OWNED_TERRAFORM_VARS: Readonly<Record<string, string>> = {
   candidate_release_version: 'deploy decides it',
   serving_role: 'migrate and rollback decide it (the handoff)',
   alarm_email: 'set the environment\'s "alarms.email"',
+  nat_type: 'set the environment\'s "network.nat"',
+  nat_instance_type: 'set the environment\'s "network.natInstanceType"',
+  interface_endpoints: 'set the environment\'s "network.interfaceEndpoints"',
 };
 
 /**
@@ -187,6 +190,34 @@ export const alarmsSchema = z
   })
   .strict();
 
+/** Interface VPC endpoints the module can create (terraform/variables.tf interface_endpoints). */
+export const INTERFACE_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages', 'logs'] as const;
+
+export const networkSchema = z
+  .object({
+    nat: z
+      .enum(['gateway', 'instance'], 'must be "gateway" (the managed NAT gateway) or "instance" (a NAT instance)')
+      .default('gateway')
+      .describe(
+        'How the private subnet reaches the internet: "gateway" (managed NAT gateway, the guide\'s) or "instance" ' +
+          '(one small NAT instance: cheaper, no AZ redundancy, you patch it); switching is an apply',
+      ),
+    natInstanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as t4g.nano')
+      .default('t4g.nano')
+      .describe('EC2 instance type of the NAT instance (nat "instance"); Graviton types get the arm64 image'),
+    interfaceEndpoints: z
+      .array(z.enum(INTERFACE_ENDPOINTS, `must be one of ${INTERFACE_ENDPOINTS.join(', ')}`))
+      .default([])
+      .refine((names) => new Set(names).size === names.length, 'must not name an endpoint twice')
+      .describe(
+        'Interface VPC endpoints in the private subnet, so these AWS APIs bypass the NAT: ssm, ssmmessages, ' +
+          'ec2messages (Run Command), logs (CloudWatch Logs); each costs per hour and AZ',
+      ),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -208,6 +239,7 @@ export const environmentSchema = z
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
     health: healthSchema.prefault({}).describe('The health gate'),
     alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
+    network: networkSchema.prefault({}).describe("The network's cost choices (the NAT, VPC endpoints)"),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired (30s to 1h)').superRefine((value, ctx) => {
       // Shorter and a slow network or a busy laptop loses the lock mid-step; longer and a dead
       // run blocks everyone for hours.
@@ -315,6 +347,7 @@ export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type BotConfig = z.output<typeof botSchema>;
+export type NetworkConfig = z.output<typeof networkSchema>;
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
 
 interface Row {

@@ -380,6 +380,18 @@ const nat: Rule = {
         detail: `not used: ${facts.instance.kind} sits in a public subnet and goes out through the internet gateway${nats.length ? ` (${nats.length} NAT in the VPC)` : ''}`,
       };
     }
+    // nat_type "instance": the private default route targets the NAT instance's network
+    // interface, and there is no NAT gateway to look at (the route rule checks the route).
+    const viaInstance = facts.net.routeTable?.routes.find(
+      (r) => r.destination === '0.0.0.0/0' && r.target.startsWith('eni-') && r.state === 'active',
+    );
+    if (viaInstance && !nats.length)
+      return {
+        id: 'nat',
+        severity: 'ok',
+        title: 'NAT instance',
+        detail: `the private subnet goes out through a NAT instance (${viaInstance.target})`,
+      };
     const available = nats.filter((n) => n.state === 'available');
     if (available.length)
       return { id: 'nat', severity: 'ok', title, detail: available.map((n) => `${n.id} available`).join(', ') };
@@ -446,7 +458,8 @@ const route: Rule = {
         explanation: 'the gateway it points at was deleted',
         fix: `ydeploy deploy --env ${facts.instance.environment} (terraform recreates the NAT and its route)`,
       };
-    if (!def.target.startsWith(want)) {
+    // A NAT instance (nat_type "instance") is reached through its network interface.
+    if (!def.target.startsWith(want) && !(facts.instance.privateSubnet && def.target.startsWith('eni-'))) {
       return {
         id: 'route',
         severity: 'problem',

@@ -30,6 +30,9 @@ export interface Alert {
 
 export function classifyAlarm(alarm: Pick<Alarm, 'name' | 'metric'>): AlertKind {
   const text = `${alarm.metric ?? ''} ${alarm.name}`.toLowerCase();
+  // The NAT instance's alarms (status checks, CPU credits) are about neither the bot's CPU and
+  // health nor the NAT gateway's error rate: they are told as themselves.
+  if (/nat-instance/.test(text)) return 'alarm';
   if (/cpu/.test(text)) return 'cpu';
   if (/mem/.test(text)) return 'memory';
   if (/nat|portallocation|port-allocation|packetsdrop/.test(text)) return 'nat';

@@ -25,6 +25,11 @@ const desiredSchema = z
     instance_type: z.string(),
     /** While legacy and enhanced overlap: which of them answers (terraform's default: legacy). */
     serving_role: z.enum(['legacy', 'enhanced']).optional(),
+    // The network's cost choices; absent from states written before they existed (the config's
+    // settings fill them in when loaded).
+    nat_type: z.enum(['gateway', 'instance']).optional(),
+    nat_instance_type: z.string().optional(),
+    interface_endpoints: z.array(z.string()).optional(),
   })
   .passthrough();
 
@@ -47,6 +52,7 @@ export function emptyDesired(env: Context['env']): DesiredState {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...networkSettings(env),
     ...alarmSettings(env),
   };
 }
@@ -88,7 +94,19 @@ function settingsOf(env: Context['env']): Partial<DesiredState> {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...networkSettings(env),
     ...alarmSettings(env),
+  };
+}
+
+/** The module's NAT and VPC endpoint variables, from the environment's "network". */
+function networkSettings(
+  env: Context['env'],
+): Pick<DesiredState, 'nat_type' | 'nat_instance_type' | 'interface_endpoints'> {
+  return {
+    nat_type: env.network.nat,
+    nat_instance_type: env.network.natInstanceType,
+    interface_endpoints: [...env.network.interfaceEndpoints],
   };
 }
 

@@ -128,6 +128,49 @@ describe('terraform module: static checks', () => {
     expect(errors).toHaveLength(expected.length);
   });
 
+  it('rejects an unknown NAT type or interface endpoint, a repeated endpoint and a bad NAT instance type', async () => {
+    const errors = await validationErrors({
+      ...base,
+      nat_type: 'none',
+      nat_instance_type: 'tiny',
+      interface_endpoints: ['ssm', 's3'],
+    });
+    expect(errors).toEqual([
+      expect.stringContaining('nat_type must be "gateway" or "instance"'),
+      expect.stringContaining('nat_instance_type must be an EC2 instance type such as t4g.nano'),
+      expect.stringContaining('interface_endpoints must be distinct names among "ssm", "ssmmessages"'),
+    ]);
+    expect(await validationErrors({ ...base, interface_endpoints: ['logs', 'logs'] })).toEqual([
+      expect.stringContaining('interface_endpoints must be distinct names'),
+    ]);
+    expect(
+      await validationErrors({
+        ...base,
+        nat_type: 'instance',
+        interface_endpoints: ['ssm', 'ssmmessages', 'ec2messages', 'logs'],
+      }),
+    ).toEqual([]);
+  });
+
+  it('renders a NAT instance bootstrap that forwards and masquerades the VPC, persisted, and passes shellcheck', async () => {
+    ensureCommand('shellcheck');
+    const file = await module.writeVars('nat-user-data', { ...base, nat_type: 'instance', vpc_cidr: '10.9.0.0/16' });
+    const run = await module.must(['console', `-var-file=${file}`], {
+      env: offline,
+      input: 'base64encode(local.nat_instance_user_data)\n',
+    });
+    const script = Buffer.from(JSON.parse(run.stdout.trim()) as string, 'base64').toString('utf8');
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script).toContain('net.ipv4.ip_forward = 1');
+    expect(script).toContain('/etc/sysctl.d/90-ydeploy-nat.conf');
+    expect(script).toContain('ip saddr 10.9.0.0/16 ip daddr != 10.9.0.0/16 masquerade');
+    expect(script).toContain('include "/etc/nftables/ydeploy-nat.nft"');
+    expect(script).toContain('systemctl enable nftables');
+    const checked = await execa('shellcheck', ['-s', 'bash', '-'], { input: script, reject: false });
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.exitCode).toBe(0);
+  });
+
   it('rejects a manifest sha256 that is not one', async () => {
     const errors = await validationErrors({ ...base, release_manifest_sha256: { v2: "abc'; reboot" } });
     expect(errors).toHaveLength(1);

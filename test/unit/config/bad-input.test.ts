@@ -170,3 +170,49 @@ describe('IAM role names', () => {
     expect(IAM_ROLE_NAME_MAX).toBe(64);
   });
 });
+
+describe('network', () => {
+  it('defaults to the NAT gateway, a t4g.nano NAT instance type and no interface endpoint', () => {
+    const config = parseConfig(JSON.stringify(env({})), '/repo/ydeploy.config.json');
+    expect(config.environments.production!.network).toEqual({
+      nat: 'gateway',
+      natInstanceType: 't4g.nano',
+      interfaceEndpoints: [],
+    });
+  });
+
+  it('takes a NAT instance and any of the four interface endpoints', () => {
+    const network = {
+      nat: 'instance',
+      natInstanceType: 't4g.micro',
+      interfaceEndpoints: ['ssm', 'ssmmessages', 'ec2messages', 'logs'],
+    };
+    expect(problems(env({ network }))).toEqual([]);
+    expect(
+      parseConfig(JSON.stringify(env({ network })), '/repo/ydeploy.config.json').environments.production!.network,
+    ).toEqual(network);
+  });
+
+  it('refuses an unknown NAT, endpoint or instance type, a repeated endpoint and unknown keys', () => {
+    expect(
+      problems(
+        env({ network: { nat: 'none', natInstanceType: 'tiny', interfaceEndpoints: ['ssm', 's3'], vpc: true } }),
+      ),
+    ).toEqual([
+      '$.environments.production.network.nat: must be "gateway" (the managed NAT gateway) or "instance" (a NAT instance)',
+      '$.environments.production.network.natInstanceType: must be an EC2 instance type such as t4g.nano',
+      '$.environments.production.network.interfaceEndpoints.1: must be one of ssm, ssmmessages, ec2messages, logs',
+      '$.environments.production.network: Unrecognized key: "vpc"',
+    ]);
+    expect(problems(env({ network: { interfaceEndpoints: ['logs', 'logs'] } }))).toEqual([
+      '$.environments.production.network.interfaceEndpoints: must not name an endpoint twice',
+    ]);
+  });
+
+  it('is not settable through terraform.vars', () => {
+    expect(problems(env({ terraform: { vars: { nat_type: 'instance', interface_endpoints: [] } } }))).toEqual([
+      '$.environments.production.terraform.vars.nat_type: ydeploy sets nat_type itself: set the environment\'s "network.nat", and remove it from terraform.vars',
+      '$.environments.production.terraform.vars.interface_endpoints: ydeploy sets interface_endpoints itself: set the environment\'s "network.interfaceEndpoints", and remove it from terraform.vars',
+    ]);
+  });
+});

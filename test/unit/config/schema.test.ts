@@ -23,6 +23,7 @@ describe('config schema defaults', () => {
         onlineTimeout: 300_000,
         logsTimeout: 120_000,
       },
+      network: { nat: 'gateway', natInstanceType: 't4g.nano', interfaceEndpoints: [] },
       lockTtl: 600_000,
       discordApi: 'https://discord.com/api',
     });

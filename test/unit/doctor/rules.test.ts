@@ -228,6 +228,23 @@ describe('doctor rules', () => {
     expect(one(diagnose(facts({ net })), 'route').detail).toBe('rtb-priv has no 0.0.0.0/0 route');
   });
 
+  it('accepts a private instance going out through a NAT instance (a route to its network interface, no NAT gateway)', () => {
+    const net = healthyNet();
+    net.natGateways = [];
+    net.routeTable!.routes[1] = { destination: '0.0.0.0/0', target: 'eni-0nat', state: 'active' };
+    const findings = diagnose(facts({ net }));
+    expect(one(findings, 'nat')).toMatchObject({
+      severity: 'ok',
+      title: 'NAT instance',
+      detail: 'the private subnet goes out through a NAT instance (eni-0nat)',
+    });
+    expect(one(findings, 'route')).toMatchObject({ severity: 'ok', detail: 'rtb-priv: 0.0.0.0/0 → eni-0nat' });
+    // The NAT instance gone: its route is a blackhole and the subnet has no NAT at all.
+    net.routeTable!.routes[1] = { destination: '0.0.0.0/0', target: 'eni-0nat', state: 'blackhole' };
+    expect(one(diagnose(facts({ net })), 'nat')).toMatchObject({ severity: 'problem' });
+    expect(one(diagnose(facts({ net })), 'route')).toMatchObject({ severity: 'problem' });
+  });
+
   it('accepts a public legacy instance going out through the internet gateway', () => {
     const net = healthyNet();
     net.natGateways = [];

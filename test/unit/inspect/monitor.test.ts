@@ -57,6 +57,11 @@ describe('MonitorState: alarms', () => {
     expect(classifyAlarm({ name: 'ydeploy-prod-health-failures' })).toBe('health');
     expect(classifyAlarm({ name: 'x', metric: 'CPUUtilization' })).toBe('cpu');
     expect(classifyAlarm({ name: 'ydeploy-prod-disk' })).toBe('alarm');
+    // A NAT instance's alarms are not the bot's CPU or health, nor the NAT gateway's error rate.
+    expect(classifyAlarm({ name: 'ydeploy-prod-nat-instance-credits', metric: 'CPUCreditBalance' })).toBe('alarm');
+    expect(classifyAlarm({ name: 'ydeploy-prod-nat-instance-recover', metric: 'StatusCheckFailed_System' })).toBe(
+      'alarm',
+    );
   });
 
   it('alerts when an alarm enters ALARM, not again while it stays there', () => {
