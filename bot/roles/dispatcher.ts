@@ -113,8 +113,9 @@ export class Dispatcher {
    * Start answering. `after` is the predecessor's last handled item: buffered ones after it that
    * are still within their window are handled now, in snowflake order.
    *
-   * Without `after` (a forced activation: the predecessor was unreachable, and has been stopped)
-   * nobody can say where the predecessor stopped, but Discord knows what was answered. Each
+   * Without `after` (a forced activation: the predecessor was unreachable and has been stopped,
+   * or this bot takes back over after a failed handoff) nobody can say where the other bot
+   * stopped, but Discord knows what was answered. Each
    * buffered item that can ask it (`answered`, interactions) and is still within its window is
    * checked, all at once, then handled in snowflake order if Discord has no answer for it and its
    * window has not passed meanwhile. The ids being checked are returned as `checking`; the outcome

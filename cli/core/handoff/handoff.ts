@@ -119,8 +119,8 @@ export function fencedNote(report: HandoffReport): string {
 }
 
 /**
- * The new bot could not take over after all: the old one answers again (nothing buffered is
- * replayed). Like the handoff, only a second Ctrl-C cuts it short.
+ * The new bot could not take over after all: the old one answers again (forced: of what it
+ * buffered meanwhile, only the interactions Discord has no response for). Like the handoff, only a second Ctrl-C cuts it short.
  */
 export async function handBack(ctx: Context, to: Instance, signal: AbortSignal = ctx.killSignal): Promise<void> {
   await botctl(ctx, to, activateScript({}), 'hand back', signal);
