@@ -23,6 +23,24 @@ export interface Incoming {
   /** The command it runs, for the log when it fails. */
   name?: string;
   answer(): unknown;
+  /**
+   * Asks Discord whether this item already has an answer (an interaction: its original
+   * response). Resolves false only when Discord says there is none; rejects when it cannot tell.
+   * Items without it are never handled by a forced activation.
+   */
+  answered?(): Promise<boolean>;
+}
+
+/** What a forced activation did with what the standby had buffered, once Discord was asked. */
+export interface ForcedReplay {
+  /** Handled now: Discord had no answer for them. */
+  replayed: string[];
+  /** Discord already had an answer (the predecessor gave it): not handled. */
+  answeredBefore: string[];
+  /** Their window passed before Discord answered the question: not handled. */
+  expired: string[];
+  /** Discord could not be asked (an error other than "no such message"): not handled, to risk no double answer. */
+  unknown: { id: string; error: string }[];
 }
 
 export interface LastHandled {
@@ -46,6 +64,7 @@ export class Dispatcher {
     private readonly onAnswerError: (error: unknown, item: Incoming) => void,
     private readonly onRoleChange: (role: Role) => void = () => {},
     private readonly now: () => number = Date.now,
+    private readonly onForcedReplay: (outcome: ForcedReplay) => void = () => {},
   ) {
     this.current = role;
   }
@@ -92,8 +111,16 @@ export class Dispatcher {
 
   /**
    * Start answering. `after` is the predecessor's last handled item: buffered ones after it that
-   * are still within their window are handled now, in snowflake order. Without `after` (a forced
-   * activation, the predecessor unreachable) nothing buffered is handled: it may have been already.
+   * are still within their window are handled now, in snowflake order.
+   *
+   * Without `after` (a forced activation: the predecessor was unreachable and has been stopped,
+   * or this bot takes back over after a failed handoff) nobody can say where the other bot
+   * stopped, but Discord knows what was answered. Each
+   * buffered item that can ask it (`answered`, interactions) and is still within its window is
+   * checked, all at once, then handled in snowflake order if Discord has no answer for it and its
+   * window has not passed meanwhile. The ids being checked are returned as `checking`; the outcome
+   * goes to onForcedReplay and drain() waits for it. Items that cannot ask (messages) are not
+   * handled: the predecessor may have handled them.
    */
   activate(options: { after?: After; peerActive?: boolean; force?: boolean }): {
     role: Role;
@@ -101,6 +128,7 @@ export class Dispatcher {
     expired: number;
     skipped: number;
     alreadyActive: boolean;
+    checking?: string[];
   } {
     if (options.peerActive && !options.force)
       throw new RefusedError(
@@ -115,8 +143,19 @@ export class Dispatcher {
     this.setRole('active');
     const fresh = pending.filter((item) => now - item.receivedAt < WINDOW_MS[item.kind]);
     const after = options.after;
-    const due = after === undefined ? [] : fresh.filter((item) => isAfter(item.id, after));
-    due.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+    if (after === undefined) {
+      const checkable = bySnowflake(fresh.filter((item) => item.answered));
+      if (checkable.length) this.track(this.replayUnanswered(checkable));
+      return {
+        role: this.current,
+        replayed: [],
+        expired: pending.length - fresh.length,
+        skipped: fresh.length - checkable.length,
+        alreadyActive,
+        checking: checkable.map((i) => i.id),
+      };
+    }
+    const due = bySnowflake(fresh.filter((item) => isAfter(item.id, after)));
     for (const item of due) this.handle(item);
     return {
       role: this.current,
@@ -125,6 +164,33 @@ export class Dispatcher {
       skipped: fresh.length - due.length,
       alreadyActive,
     };
+  }
+
+  /** Asks Discord about every item at once, then handles, in order, those it has no answer for. */
+  private async replayUnanswered(items: Incoming[]): Promise<void> {
+    const outcome: ForcedReplay = { replayed: [], answeredBefore: [], expired: [], unknown: [] };
+    const checks = items.map((item) =>
+      Promise.resolve()
+        .then(() => item.answered!())
+        .then(
+          (answered) => ({ answered }),
+          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+        ),
+    );
+    for (const [i, item] of items.entries()) {
+      const check = await checks[i]!;
+      if (this.stopped) break;
+      if ('error' in check) outcome.unknown.push({ id: item.id, error: check.error });
+      else if (check.answered) {
+        outcome.answeredBefore.push(item.id);
+        this.noteHandled(item); // handled by the predecessor: a later step-down's cut point is past it
+      } else if (this.now() - item.receivedAt >= WINDOW_MS[item.kind]) outcome.expired.push(item.id);
+      else {
+        outcome.replayed.push(item.id);
+        this.handle(item);
+      }
+    }
+    this.onForcedReplay(outcome);
   }
 
   /** Graceful shutdown: answer nothing more. */
@@ -149,9 +215,13 @@ export class Dispatcher {
     };
   }
 
-  private handle(item: Incoming): void {
+  private noteHandled(item: Incoming): void {
     if (!this.last || BigInt(item.id) > BigInt(this.last.id))
       this.last = { id: item.id, at: snowflakeTime(item.id), kind: item.kind };
+  }
+
+  private handle(item: Incoming): void {
+    this.noteHandled(item);
     // Started at once (answers are due within 3 s); a handler that throws synchronously is
     // reported the same way as one that rejects.
     let answering: Promise<unknown>;
@@ -174,4 +244,8 @@ export class Dispatcher {
     const now = this.now();
     while (buffer.length && now - buffer[0]!.receivedAt >= WINDOW_MS[kind]) buffer.shift();
   }
+}
+
+function bySnowflake(items: Incoming[]): Incoming[] {
+  return items.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }

@@ -1,7 +1,16 @@
 // The team's handlers on the client: slash commands and messages through the Dispatcher
 // (exactly once across a handoff), other events straight to their handler on the active bot
 // only. A handler that throws is logged with its event; the bot keeps running.
-import { Events, MessageFlags, type ChatInputCommandInteraction, type Client, type Message } from 'discord.js';
+import {
+  DiscordAPIError,
+  Events,
+  MessageFlags,
+  RESTJSONErrorCodes,
+  Routes,
+  type ChatInputCommandInteraction,
+  type Client,
+  type Message,
+} from 'discord.js';
 import type { Logger } from 'pino';
 import { DEFAULT_PREFIX } from '../define/describe.js';
 import { commandJson } from '../define/define.js';
@@ -35,6 +44,7 @@ function wireInteractions({ client, bot, ctx, dispatcher }: Wiring): void {
       receivedAt: Date.now(),
       name: interaction.commandName,
       answer: () => (command ? runCommand(command, interaction, ctx) : unknownCommand(interaction)),
+      answered: () => hasOriginalResponse(interaction),
     });
   });
 }
@@ -48,6 +58,26 @@ async function runCommand(command: SlashCommand, interaction: ChatInputCommandIn
       await interaction
         .reply({ content: `/${interaction.commandName} failed`, flags: MessageFlags.Ephemeral })
         .catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Whether Discord already holds this interaction's original response (a reply, or a deferred
+ * reply's "thinking" message), whoever gave it: GET the interaction webhook's @original. 404
+ * Unknown Message means no response yet; any other failure is passed on (the caller then does not
+ * answer). A response that creates no message (a modal) is not seen here.
+ */
+export async function hasOriginalResponse(interaction: ChatInputCommandInteraction): Promise<boolean> {
+  try {
+    await interaction.client.rest.get(
+      Routes.webhookMessage(interaction.applicationId, interaction.token, '@original'),
+      { auth: false },
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof DiscordAPIError && error.status === 404 && error.code === RESTJSONErrorCodes.UnknownMessage)
+      return false;
     throw error;
   }
 }

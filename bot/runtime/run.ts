@@ -49,6 +49,12 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
     (error, item) =>
       log.error({ err: error, kind: item.kind, id: item.id, command: item.name }, `${item.kind} handler failed`),
     (next) => roleChanged(next),
+    Date.now,
+    (outcome) =>
+      log.info(
+        outcome,
+        `forced activation: answered ${outcome.replayed.length} buffered interactions Discord had no answer for; ${outcome.answeredBefore.length} were answered before, ${outcome.expired.length} expired, ${outcome.unknown.length} could not be checked`,
+      ),
   );
   const discordState = trackConnection(client, log, () => readiness.touch());
   const ctx: BotContext = {

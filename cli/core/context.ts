@@ -44,8 +44,18 @@ export interface Context extends Ports {
 }
 
 export interface Tuning {
-  /** How long an unreachable old instance is given before the new one activates anyway. */
+  /**
+   * How long the new bot waits, after finding an unreachable old instance already down (or gone)
+   * without having stopped it, before it activates anyway.
+   */
   unreachableOldGraceMs: number;
+  /**
+   * How long the new bot waits after the handoff stopped an unreachable old instance and EC2
+   * reports it stopped: a stopped instance runs nothing, so this only covers whatever powers it
+   * off (the sandbox's instance host polls every 500 ms), and stays well inside Discord's 3 s
+   * answer window of what arrived after the old bot died.
+   */
+  fencedGraceMs: number;
   /** How long an unreachable old instance is given to reach "stopped" before the handoff refuses. */
   fenceTimeoutMs: number;
   /** How often the fence reads the old instance's state while it stops. */
@@ -56,8 +66,9 @@ export interface Tuning {
 
 export const defaultTuning: Tuning = {
   unreachableOldGraceMs: 10_000,
+  fencedGraceMs: 1000,
   fenceTimeoutMs: 180_000,
-  fencePollMs: 3000,
+  fencePollMs: 1000,
   unhealthyProbesToFail: 5,
 };
 

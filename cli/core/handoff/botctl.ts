@@ -18,8 +18,9 @@ export function stepDownScript(): string {
 
 /**
  * `after`: the old bot's step-down "after" (its last handled interaction), so the new one
- * answers exactly what came later. Without it (old unreachable) --force: nothing buffered is
- * answered, since the old bot may have answered it. `after` comes from another instance's
+ * answers exactly what came later. Without it (old unreachable and stopped, or a hand-back)
+ * --force: the bot answers the buffered interactions Discord has no response for, and no
+ * buffered message, since the old bot may have handled it. `after` comes from another instance's
  * output, so it must be digits (a snowflake or a millisecond timestamp), and it is quoted too.
  */
 export function activateScript(options: { after?: string; peerActive?: boolean }): string {

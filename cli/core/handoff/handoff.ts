@@ -67,16 +67,21 @@ export async function handoff(ctx: Context, from: Instance | undefined, to: Inst
       } else {
         // The old bot cannot be told to stop (instance gone, agent or bot down), yet it may still
         // be answering. Its instance is stopped through EC2 (fenced) before the new one is forced
-        // active; then waiting out an interaction's 3-second answer window plus margin means
-        // anything it took is done.
+        // active. Once EC2 reports it stopped nothing runs there, so a short grace suffices, and
+        // the new bot then answers the buffered interactions Discord has no response for (its
+        // forced activation asks Discord): within their 3 s window, which a long wait would spend.
+        // An instance found already down or gone was not stopped by this run: it waits longer.
         oldUnreachable = true;
         after = undefined;
         ctx.reporter.warn(
           `${from.id} did not step down (${describe(stepped.result)}); stopping it before ${to.id} activates`,
         );
-        fenced = await fence(ctx, from, to, signal);
-        const grace = tuning(ctx).unreachableOldGraceMs;
-        ctx.reporter.warn(`${from.id} is stopped; activating ${to.id} after ${grace / 1000}s`);
+        const how = await fence(ctx, from, to, signal);
+        fenced = true;
+        const grace = how === 'stopped' ? tuning(ctx).fencedGraceMs : tuning(ctx).unreachableOldGraceMs;
+        ctx.reporter.warn(
+          `${from.id} is ${how === 'stopped' ? 'stopped' : 'already down'}; activating ${to.id} after ${grace / 1000}s`,
+        );
         await ctx.clock.sleep(grace, signal);
       }
     }
@@ -114,8 +119,8 @@ export function fencedNote(report: HandoffReport): string {
 }
 
 /**
- * The new bot could not take over after all: the old one answers again (nothing buffered is
- * replayed). Like the handoff, only a second Ctrl-C cuts it short.
+ * The new bot could not take over after all: the old one answers again (forced: of what it
+ * buffered meanwhile, only the interactions Discord has no response for). Like the handoff, only a second Ctrl-C cuts it short.
  */
 export async function handBack(ctx: Context, to: Instance, signal: AbortSignal = ctx.killSignal): Promise<void> {
   await botctl(ctx, to, activateScript({}), 'hand back', signal);
@@ -123,10 +128,11 @@ export async function handBack(ctx: Context, to: Instance, signal: AbortSignal =
 
 /**
  * Stops an old instance that SSM cannot reach and waits (bounded) until EC2 reports it stopped,
- * so a bot that may still run there cannot answer beside the new one. True once it is down;
- * refuses the handoff (exit 4) when it cannot be stopped in time.
+ * so a bot that may still run there cannot answer beside the new one. 'stopped' once this run
+ * stopped it and EC2 confirms it down; 'down' when it was already down or gone; refuses the
+ * handoff (exit 4) when it cannot be stopped in time.
  */
-async function fence(ctx: Context, old: Instance, to: Instance, signal: AbortSignal): Promise<boolean> {
+async function fence(ctx: Context, old: Instance, to: Instance, signal: AbortSignal): Promise<'stopped' | 'down'> {
   const { fenceTimeoutMs, fencePollMs } = tuning(ctx);
   const refuse = (why: string) =>
     new UserError(
@@ -143,7 +149,7 @@ async function fence(ctx: Context, old: Instance, to: Instance, signal: AbortSig
   };
   // An instance EC2 no longer lists, or one already down, runs no bot: nothing to stop.
   const before = await state().catch((): InstanceState => 'running');
-  if (before === undefined || DOWN.includes(before)) return true;
+  if (before === undefined || DOWN.includes(before)) return 'down';
   try {
     await ctx.instances.stop(old.id);
   } catch (error) {
@@ -161,7 +167,7 @@ async function fence(ctx: Context, old: Instance, to: Instance, signal: AbortSig
     () => false,
   );
   if (!down) throw refuse(`is still ${last ?? 'unknown'} ${fenceTimeoutMs / 1000}s after EC2 was asked to stop it`);
-  return true;
+  return 'stopped';
 }
 
 async function botctl(

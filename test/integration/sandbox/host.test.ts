@@ -1,6 +1,6 @@
 // The instance host against a real moto: it boots each running bot instance from its release,
 // ships output to the right CloudWatch streams, restarts a crashed bot, stops the processes of a
-// terminated instance, and keeps its bots running while moto is down.
+// terminated instance (and kills those of a stopped one at once), and keeps its bots running while moto is down.
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeImagesCommand,
@@ -10,7 +10,8 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstanceHost } from '../../../cli/sandbox/emulators/host/host.js';
@@ -30,7 +31,8 @@ let logs: CloudWatchLogsClient;
 let crashFile: string;
 const hostLog: string[] = [];
 
-async function launch(role: string): Promise<string> {
+/** An instance as terraform tags it; `botRole` is the BotRole tag (without one the bot stands by). */
+async function launch(role: string, botRole?: 'active' | 'standby'): Promise<string> {
   const images = await ec2.send(new DescribeImagesCommand({}));
   const out = await ec2.send(
     new RunInstancesCommand({
@@ -46,6 +48,7 @@ async function launch(role: string): Promise<string> {
             { Key: 'Environment', Value: 'sandbox' },
             { Key: 'Role', Value: role },
             { Key: 'Release', Value: 'fx-1' },
+            ...(botRole ? [{ Key: 'BotRole', Value: botRole }] : []),
           ],
         },
       ],
@@ -101,7 +104,7 @@ describe('instance host', () => {
   let first: string;
 
   it('boots a running instance from its release: bot and health server, healthy', async () => {
-    first = await launch('legacy');
+    first = await launch('legacy', 'active');
     const instance = await eventually('the instance hosted', async () => (await hosted()).instances[first]);
     expect(instance).toMatchObject({ kind: 'legacy', release: 'fx-1', botRole: 'active' });
     const health = await eventually('healthy', async () => {
@@ -165,15 +168,26 @@ describe('instance host', () => {
     );
   });
 
-  it('stops the bot and health server when the instance is stopped (the handoff fences this way)', async () => {
+  it('kills the bot and health server at once when the instance is stopped, as a halted OS would (the handoff fences this way)', async () => {
     const third = await launch('enhanced');
-    const { bot, health } = await eventually('the third instance running', async () => {
-      const units = (await hosted()).instances[third]?.units;
-      return units?.bot.pid && units.health.pid && alive(units.bot.pid) ? units : undefined;
+    const instance = await eventually('the third instance running', async () => {
+      const found = (await hosted()).instances[third];
+      const units = found?.units;
+      return units?.bot.pid && units.health.pid && alive(units.bot.pid) && existsSync(found.readyFile)
+        ? found
+        : undefined;
     });
+    const { bot, health } = instance.units;
+    const stoppedAt = Date.now();
     await ec2.send(new StopInstancesCommand({ InstanceIds: [third] }));
+    await eventually('processes gone', async () => !alive(bot.pid!) && !alive(health.pid!), 5000, 20);
+    // Within one poll (500 ms) and the kill: the handoff activates the new bot 1 s after EC2 says stopped.
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    // Killed, not shut down: no last words, and its readiness file is left as it was.
+    expect(await readFile(bot.log, 'utf8')).not.toContain('bot stopped');
+    expect(existsSync(instance.readyFile)).toBe(true);
+    expect(hostLog.some((line) => line.includes(`instance ${third}: killing its bot and health server`))).toBe(true);
     await eventually('unhosted', async () => !(await hosted()).instances[third]);
-    await eventually('processes gone', async () => !alive(bot.pid!) && !alive(health.pid!));
   });
 
   it('keeps its bots running while moto is down, and says so', async () => {

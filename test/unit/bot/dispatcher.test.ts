@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isAfter, parseAfter } from '../../../bot/roles/after.js';
-import { Dispatcher, RefusedError, type Incoming, type ItemKind } from '../../../bot/roles/dispatcher.js';
+import {
+  Dispatcher,
+  RefusedError,
+  type ForcedReplay,
+  type Incoming,
+  type ItemKind,
+} from '../../../bot/roles/dispatcher.js';
 import { snowflakeTime } from '../../../bot/roles/snowflake.js';
 
 const EPOCH = 1_420_070_400_000n;
@@ -164,15 +170,139 @@ describe('Dispatcher', () => {
     expect(dispatcher.role()).toBe('standby');
   });
 
-  it('a forced activation without --after answers nothing buffered (it may have been answered)', () => {
+  it('a forced activation answers nothing it cannot ask Discord about (messages)', async () => {
     const next = setup('standby');
-    next.receive(idAt(T, 1));
+    next.receive(idAt(T, 1), 'message');
     expect(next.dispatcher.activate({ force: true, peerActive: true })).toMatchObject({
       role: 'active',
       replayed: [],
       skipped: 1,
+      checking: [],
     });
+    await next.dispatcher.drain();
     expect(next.answered).toEqual([]);
+  });
+
+  describe('forced activation (predecessor stopped): Discord says what was answered', () => {
+    /** A standby whose interactions ask a fake Discord: `answeredIds` have a response, `failing` cannot be read. */
+    function forced(answeredIds: string[], options: { failing?: string[]; delayMs?: (id: string) => number } = {}) {
+      let clock = T;
+      const answered: string[] = [];
+      const asked: string[] = [];
+      const outcomes: ForcedReplay[] = [];
+      const dispatcher = new Dispatcher(
+        'standby',
+        (error) => {
+          throw error;
+        },
+        () => {},
+        () => clock,
+        (outcome) => outcomes.push(outcome),
+      );
+      const receive = (id: string) =>
+        dispatcher.receive({
+          kind: 'interaction',
+          id,
+          receivedAt: clock,
+          answer: async () => void answered.push(id),
+          answered: async () => {
+            asked.push(id);
+            const delay = options.delayMs?.(id) ?? 0;
+            if (delay) clock += delay;
+            if (options.failing?.includes(id)) throw new Error('503: Service Unavailable');
+            return answeredIds.includes(id);
+          },
+        });
+      return { dispatcher, answered, asked, outcomes, receive, advance: (ms: number) => (clock += ms) };
+    }
+
+    it('answers, in snowflake order, the buffered interactions Discord has no response for', async () => {
+      const next = forced([idAt(T, 1), idAt(T + 20, 3)]);
+      next.receive(idAt(T + 30, 4)); // arrival order differs from Discord's
+      next.receive(idAt(T, 1));
+      next.receive(idAt(T + 10, 2));
+      next.receive(idAt(T + 20, 3));
+      next.advance(1000);
+      const result = next.dispatcher.activate({ force: true });
+      expect(result).toMatchObject({
+        role: 'active',
+        replayed: [],
+        checking: [idAt(T, 1), idAt(T + 10, 2), idAt(T + 20, 3), idAt(T + 30, 4)],
+      });
+      await next.dispatcher.drain();
+      expect(next.answered).toEqual([idAt(T + 10, 2), idAt(T + 30, 4)]);
+      expect(next.outcomes).toEqual([
+        {
+          replayed: [idAt(T + 10, 2), idAt(T + 30, 4)],
+          answeredBefore: [idAt(T, 1), idAt(T + 20, 3)],
+          expired: [],
+          unknown: [],
+        },
+      ]);
+      expect(next.dispatcher.lastHandled()?.id).toBe(idAt(T + 30, 4));
+    });
+
+    it('skips every interaction the predecessor answered, and a later step-down cuts after them', async () => {
+      const next = forced([idAt(T, 1), idAt(T + 10, 2)]);
+      next.receive(idAt(T, 1));
+      next.receive(idAt(T + 10, 2));
+      next.dispatcher.activate({ force: true });
+      await next.dispatcher.drain();
+      expect(next.answered).toEqual([]);
+      expect(next.dispatcher.stepDown().after).toBe(idAt(T + 10, 2));
+    });
+
+    it('never answers outside the window: not expired ones, nor one whose window passes while Discord is asked', async () => {
+      const next = forced([], { delayMs: (id) => (id === idAt(T + 500, 2) ? 2000 : 0) });
+      next.receive(idAt(T, 1));
+      next.advance(500);
+      next.receive(idAt(T + 500, 2));
+      next.advance(2600); // the first is 3.1 s old: not even asked about
+      const result = next.dispatcher.activate({ force: true });
+      expect(result).toMatchObject({ expired: 1, checking: [idAt(T + 500, 2)] });
+      await next.dispatcher.drain();
+      expect(next.asked).toEqual([idAt(T + 500, 2)]);
+      expect(next.answered).toEqual([]);
+      expect(next.outcomes[0]).toMatchObject({ replayed: [], expired: [idAt(T + 500, 2)] });
+    });
+
+    it('does not answer what Discord could not be asked about: a double is worse than a miss', async () => {
+      const next = forced([], { failing: [idAt(T, 1)] });
+      next.receive(idAt(T, 1));
+      next.receive(idAt(T + 10, 2));
+      next.dispatcher.activate({ force: true });
+      await next.dispatcher.drain();
+      expect(next.answered).toEqual([idAt(T + 10, 2)]);
+      expect(next.outcomes[0]!.unknown).toEqual([{ id: idAt(T, 1), error: '503: Service Unavailable' }]);
+    });
+
+    it('the handoff with --after never asks Discord: it knows the cut point', () => {
+      const next = forced([]);
+      next.receive(idAt(T, 1));
+      next.receive(idAt(T + 10, 2));
+      expect(next.dispatcher.activate({ after: parseAfter(idAt(T, 1)) })).toMatchObject({
+        replayed: [idAt(T + 10, 2)],
+      });
+      expect(next.asked).toEqual([]);
+      expect(next.answered).toEqual([idAt(T + 10, 2)]);
+    });
+
+    it('answers live interactions at once while it asks about buffered ones; nothing once stopped', async () => {
+      const next = forced([]);
+      next.receive(idAt(T, 1));
+      next.dispatcher.activate({ force: true });
+      next.receive(idAt(T + 10, 2));
+      expect(next.answered).toEqual([idAt(T + 10, 2)]);
+      await next.dispatcher.drain();
+      expect(next.answered).toEqual([idAt(T + 10, 2), idAt(T, 1)]);
+
+      const stopping = forced([]);
+      stopping.receive(idAt(T, 1));
+      stopping.dispatcher.activate({ force: true });
+      stopping.dispatcher.stop();
+      await stopping.dispatcher.drain();
+      expect(stopping.answered).toEqual([]);
+    });
   });
 
   it('answers nothing once stopped', () => {

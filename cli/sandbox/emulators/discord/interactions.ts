@@ -108,6 +108,22 @@ export function recordEdit(state: EmulatorState, token: string, body: Record<str
   if (answer && typeof body.content === 'string') answer.content = body.content;
 }
 
+/** Callback types that create the interaction's original message: a reply, or a deferred reply's "thinking". */
+const CREATES_MESSAGE = new Set([4, 5]);
+
+/**
+ * GET @original through an interaction token: the original response's message, whichever session
+ * gave it (the interaction has one response, whatever token asks), or 404 Unknown Message (10008)
+ * while there is none, like Discord. A read, not an answer: nothing is recorded.
+ */
+export function originalResponse(state: EmulatorState, token: string): { at: number; content?: string } {
+  const found = state.interactionTokens.get(token);
+  if (!found) throw new HttpError(404, 'Unknown Webhook', 10015);
+  const answer = state.interactions.get(found[0])?.answers.find((a) => a.accepted);
+  if (!answer || !CREATES_MESSAGE.has(answer.type)) throw new HttpError(404, 'Unknown Message', 10008);
+  return { at: answer.at, content: answer.content };
+}
+
 export function summary(record: InteractionRecord) {
   const accepted = record.answers.filter((a) => a.accepted);
   return {

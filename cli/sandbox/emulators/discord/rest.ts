@@ -1,10 +1,10 @@
 // The REST API a discord.js bot uses: gateway discovery, identity, application commands (global and
-// per guild), interaction callbacks and webhooks, channel messages (recorded with the sending session).
+// per guild), interaction callbacks and webhooks (reading an original response is not an answer), channel messages (recorded with the sending session).
 // Bad or missing bot tokens get 401.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
 import { listCommands, overwriteCommands } from './application-commands.js';
-import { recordCallback, recordEdit } from './interactions.js';
+import { originalResponse, recordCallback, recordEdit } from './interactions.js';
 import { recordBotMessage } from './messages.js';
 import { snowflake } from './snowflake.js';
 import type { EmulatorState } from './emulator-state.js';
@@ -17,7 +17,8 @@ export async function handleRest(
   gatewayUrl: string,
 ): Promise<void> {
   const method = req.method ?? 'GET';
-  const parts = path.split('/').filter(Boolean);
+  // discord.js sends "@original" percent-encoded (%40original).
+  const parts = path.split('/').filter(Boolean).map(decodeSegment);
   const route = `${method} /${parts.map((p, i) => (isParam(parts, i) ? ':' : p)).join('/')}`;
   const body = method === 'GET' || method === 'HEAD' ? {} : await readJson(req);
 
@@ -28,6 +29,14 @@ export async function handleRest(
       const withResponse = new URL(req.url!, 'http://x').searchParams.get('with_response') === 'true';
       return sendJson(res, withResponse ? 200 : 204, {
         interaction: { id: parts[1], type: 2, response_message_id: snowflake(answer.at) },
+      });
+    }
+    case 'GET /webhooks/:/:/messages/@original': {
+      const original = originalResponse(state, parts[2]!);
+      return sendJson(res, 200, {
+        ...message(parts[1]!, { content: original.content }, state),
+        id: snowflake(original.at),
+        timestamp: iso(original.at),
       });
     }
     case 'PATCH /webhooks/:/:/messages/@original':
@@ -67,6 +76,14 @@ export async function handleRest(
     }
   }
   throw new HttpError(404, '404: Not Found');
+}
+
+function decodeSegment(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** Which path segments are ids (numeric) or interaction tokens. */

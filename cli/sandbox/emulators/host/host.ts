@@ -1,7 +1,10 @@
 // The instance host: what EC2 would boot, booted here. It polls moto's EC2 for the sandbox's
 // running bot instances and runs each one's release (bot + health server) as real processes,
 // each instance with its own health port, readiness file and control socket. Instances that are
-// stopped or terminated get their processes stopped. A moto outage changes nothing: it retries.
+// terminated get their processes stopped (SIGTERM: they shut down gracefully); instances that are
+// stopping or stopped get theirs killed at once (SIGKILL), since on EC2 "stopped" means the OS
+// has halted and nothing runs: the handoff's short wait after fencing relies on it. A moto outage
+// changes nothing: it retries.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeInstanceAttributeCommand,
@@ -20,7 +23,10 @@ import { LogShipper } from './log-shipper.js';
 import { fetchRelease, pinnedManifestSha256 } from './release.js';
 import { Unit } from './unit.js';
 
+/** How often EC2 is read (from the start of one poll to the next): a stopped instance's bot dies within this. */
 export const POLL_MS = 500;
+/** States in which EC2 has halted (or is halting) the instance's OS: its processes are killed, not stopped. */
+const HALTED = new Set(['stopping', 'stopped']);
 /** An instance missing from two polls in a row is gone (moto reset, or terminated and purged). */
 const ABSENT_POLLS = 2;
 
@@ -59,6 +65,8 @@ export class InstanceHost {
   private lastPollAt?: string;
   private lastError?: string;
   private writing = Promise.resolve();
+  /** Graceful unhosts under way, so stop() waits for them while polls go on. */
+  private readonly unhosting = new Set<Promise<void>>();
 
   constructor(private readonly options: HostOptions) {
     const aws = {
@@ -79,8 +87,9 @@ export class InstanceHost {
     this.shipper.start();
     const loop = async () => {
       if (this.stopped) return;
+      const started = Date.now();
       await this.poll();
-      if (!this.stopped) this.timer = setTimeout(loop, POLL_MS);
+      if (!this.stopped) this.timer = setTimeout(loop, Math.max(0, POLL_MS - (Date.now() - started)));
     };
     await loop();
   }
@@ -89,6 +98,7 @@ export class InstanceHost {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all([...this.hosted.keys()].map((id) => this.unhost(id, 'the instance host is stopping')));
+    await Promise.all([...this.unhosting]);
     await this.shipper.stop().catch(() => undefined);
     await this.save();
   }
@@ -117,8 +127,13 @@ export class InstanceHost {
       seen.add(id);
       if (state === 'running' || state === 'pending') {
         if (!this.hosted.has(id) && !this.starting.has(id)) void this.host(instance);
+      } else if (this.hosted.has(id) && HALTED.has(state ?? '')) {
+        await this.unhost(id, `the instance is ${state}`, { kill: true });
       } else if (this.hosted.has(id)) {
-        await this.unhost(id, `the instance is ${state}`);
+        // A graceful stop takes seconds: the polls (and kills of stopped instances) go on meanwhile.
+        const work = this.unhost(id, `the instance is ${state}`);
+        this.unhosting.add(work);
+        void work.finally(() => this.unhosting.delete(work));
       }
     }
     for (const id of this.hosted.keys()) {
@@ -244,15 +259,21 @@ export class InstanceHost {
     });
   }
 
-  private async unhost(id: string, why: string): Promise<void> {
+  /** Stops an instance's processes: gracefully (bot first, as systemd does), or `kill`ed at once (a power-off). */
+  private async unhost(id: string, why: string, options: { kill?: boolean } = {}): Promise<void> {
     const hosted = this.hosted.get(id);
     if (!hosted) return;
     this.hosted.delete(id);
     this.absent.delete(id);
-    this.options.log(`instance ${id}: stopping its bot and health server (${why})`);
-    // systemd stops units in reverse order of start: the bot first, then its health server.
-    await hosted.units.bot.stop();
-    await hosted.units.health.stop();
+    if (options.kill) {
+      this.options.log(`instance ${id}: killing its bot and health server (${why}: its OS has halted)`);
+      await Promise.all([hosted.units.bot.kill(), hosted.units.health.kill()]);
+    } else {
+      this.options.log(`instance ${id}: stopping its bot and health server (${why})`);
+      // systemd stops units in reverse order of start: the bot first, then its health server.
+      await hosted.units.bot.stop();
+      await hosted.units.health.stop();
+    }
     await rm(hosted.facts.controlSocket, { force: true });
     void this.shipper.flush();
     await this.save();

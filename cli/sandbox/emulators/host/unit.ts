@@ -57,8 +57,8 @@ export class Unit {
     };
   }
 
-  /** SIGTERM, then SIGKILL after the stop timeout; resolves once the process is gone. */
-  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+  /** SIGTERM (or `signal`), then SIGKILL after the stop timeout; resolves once the process is gone. */
+  async stop(timeoutMs = STOP_TIMEOUT_MS, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
@@ -70,11 +70,16 @@ export class Unit {
     }
     this.set('deactivating');
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     await exited;
     clearTimeout(timer);
     this.journal?.end();
+  }
+
+  /** SIGKILL at once, as a power-off would; resolves once the process is gone. */
+  async kill(): Promise<void> {
+    return this.stop(0, 'SIGKILL');
   }
 
   private launch(): void {

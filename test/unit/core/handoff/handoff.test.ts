@@ -53,14 +53,19 @@ describe('handoff', () => {
     expect([old.role, next.role]).toEqual(['standby', 'active']);
   });
 
-  it('an unreachable old bot: its instance is stopped (fenced), then the new one activates with --force after the grace', async () => {
+  it('an unreachable old bot: its instance is stopped (fenced), then the new one activates with --force within 1 s of EC2 confirming it', async () => {
     const { world, old, next, ctx } = pair();
     old.faults.add('unreachable');
     const started = world.clock.now();
     const report = await handoff(ctx, old.instance, next.instance);
     expect(report).toMatchObject({ oldUnreachable: true, fenced: true });
     expect(world.timeline).toEqual(['stop i-0001', 'stopped i-0001', 'activate i-0002 --force']);
-    expect(world.clock.now() - started).toBeGreaterThanOrEqual(world.stopMs + 10_000);
+    // A stopped instance runs nothing: the short grace only, so the new bot activates while the
+    // interactions that arrived after the old bot died are still inside Discord's 3 s window.
+    const elapsed = world.clock.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(world.stopMs + 1000);
+    expect(elapsed).toBeLessThanOrEqual(world.stopMs + 1000 + 1000); // + the fence's 1 s poll
+    expect(ctx.reporter.text()).toContain('i-0001 is stopped; activating i-0002 after 1s');
     expect(old.instance.state).toBe('stopped');
     expect(answering(world)).toEqual([next.instance.id]);
     expect(world.violations).toEqual([]);
@@ -105,9 +110,13 @@ describe('handoff', () => {
     const { world, old, next, ctx } = pair();
     old.faults.add('unreachable');
     old.instance.state = 'stopped';
+    const started = world.clock.now();
     const report = await handoff(ctx, old.instance, next.instance);
     expect(report).toMatchObject({ oldUnreachable: true, fenced: true });
     expect(world.timeline).toEqual(['activate i-0002 --force']);
+    // Not stopped by this run: the longer grace for an old instance found down.
+    expect(world.clock.now() - started).toBeGreaterThanOrEqual(10_000);
+    expect(ctx.reporter.text()).toContain('i-0001 is already down; activating i-0002 after 10s');
   });
 
   it('a first Ctrl-C between step-down and activate: the handoff finishes, and exactly one bot answers', async () => {
