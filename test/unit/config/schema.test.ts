@@ -25,6 +25,7 @@ describe('config schema defaults', () => {
       },
       lockTtl: 600_000,
       discordApi: 'https://discord.com/api',
+      cost: { warnAbove: 10 },
     });
   });
 
