@@ -23,6 +23,7 @@ import { S3ObjectStore } from './adapters/aws/s3.js';
 import { S3BucketSettings } from './adapters/aws/s3-buckets.js';
 import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
 import { StsIdentity } from './adapters/aws/sts.js';
+import { CloudWatchUsage } from './adapters/aws/usage.js';
 import { systemClock } from './adapters/clock.js';
 import { DiscordRest } from './adapters/discord.js';
 import { EmulatorCommandProbe } from './adapters/discord-emulator.js';
@@ -53,6 +54,7 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     buckets: new S3BucketSettings(aws),
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
+    usage: new CloudWatchUsage(aws),
     identity: new StsIdentity(aws),
     network: new Ec2Network(aws),
     discord: new DiscordRest(env.discordApi),

@@ -15,6 +15,7 @@ import health from './commands/health.js';
 import logs from './commands/logs.js';
 import monitor from './commands/monitor.js';
 import history from './commands/history.js';
+import cost from './commands/cost.js';
 import doctor from './commands/doctor.js';
 import lock from './commands/lock.js';
 import sandbox from './commands/sandbox.js';
@@ -24,7 +25,7 @@ export type { MainIo };
 // In the order `ydeploy --help` lists them.
 // prettier-ignore
 const COMMANDS = [
-  init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, doctor, lock, sandbox,
+  init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, sandbox,
 ];
 
 /** Runs ydeploy and resolves to the exit code. Never exits the process. */

@@ -304,6 +304,23 @@ export interface Alarms {
   list(prefix: string): Promise<Alarm[]>;
 }
 
+/* ---------- What CloudWatch measured (ydeploy cost) ---------- */
+
+export interface UsageMeter {
+  /** Bytes a log group holds now (DescribeLogGroups' storedBytes); undefined: no such group. */
+  storedBytes(group: string): Promise<number | undefined>;
+  /** A metric's Sum over [start, end), one-day periods added up; undefined: no data points. */
+  metricSum(
+    namespace: string,
+    metric: string,
+    dimensions: Record<string, string>,
+    start: Date,
+    end: Date,
+  ): Promise<number | undefined>;
+  /** The id of the live NAT gateway tagged Name=`name`; undefined: none. */
+  natGatewayId(name: string): Promise<string | undefined>;
+}
+
 /* ---------- STS ---------- */
 
 export interface Identity {
@@ -439,6 +456,8 @@ export interface Ports {
   buckets?: BucketSettings;
   secrets: Secrets;
   alarms: Alarms;
+  /** CloudWatch's measurements of the environment's data volumes (ydeploy cost). */
+  usage?: UsageMeter;
   identity: Identity;
   network: Network;
   discord: DiscordAccount;

@@ -24,32 +24,44 @@ export default defineCommand({
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
     const { resume, dryRun, skipPreflight } = input.options;
-    const [{ assertReleaseVersion }, { deploy }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all(
-      [
-        import('../core/desired/state.js'),
-        import('../core/flows/deploy.js'),
-        import('../context.js'),
-        import('../preflight/run.js'),
-        import('../output/flow.js'),
-      ],
-    );
+    const [
+      { assertReleaseVersion },
+      { deploy, deploySteps, freshDeploy },
+      { openContext },
+      { runPreflight },
+      { flowResult, reportPlanCost },
+      { flowCostOrNothing },
+    ] = await Promise.all([
+      import('../core/desired/state.js'),
+      import('../core/flows/deploy.js'),
+      import('../context.js'),
+      import('../preflight/run.js'),
+      import('../output/flow.js'),
+      import('../cost/flow.js'),
+    ]);
     if (input.options.release !== undefined) assertReleaseVersion(input.options.release, '--release', 'ydeploy deploy');
     // A run that will take the lock is refused first when another holds it (a dry run takes none).
     const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       // A bot from --source brings no test suite of ydeploy's: its own run when bot.test names them.
       const skipTests = Boolean(input.options.source) && !ctx.env.bot?.test;
-      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests });
       const release = input.options.release ?? defaultRelease(ctx.clock.now());
+      let cost;
+      if (!resume && !dryRun && !skipPreflight) {
+        cost = await flowCostOrNothing(ctx, 'deploy', deploySteps, () => freshDeploy(ctx, { release }, 'deploy'));
+        await runPreflight(ctx, { skipTests, ...(cost ? { plannedCost: cost } : {}) });
+      }
       const built = dryRun && !resume ? await showBundle(ctx, release) : undefined;
       try {
         const result = await deploy(ctx, { release, resume, dryRun, ...(built ? { built } : {}) });
+        cost ??= await flowCostOrNothing(ctx, 'deploy', deploySteps, result.state);
+        reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
         if (!dryRun) {
           ctx.reporter.info(`deployed ${result.state.release} to ${ctx.env.name}: ${result.state.newId ?? ''} serves`);
           ctx.reporter.info(`next: ydeploy monitor --env ${ctx.env.name} --duration 24h`);
         }
         const bundle = built ? { bundle: (await import('../release/summary.js')).bundleSummary(built) } : {};
-        ctx.reporter.result({ ...flowResult(result, ctx.env.name), ...bundle });
+        ctx.reporter.result({ ...flowResult(result, ctx.env.name), ...bundle, ...(cost ? { cost } : {}) });
         return 0;
       } finally {
         if (built) await (await import('node:fs/promises')).rm(built.dir, { recursive: true, force: true });

@@ -22,12 +22,20 @@ export default defineCommand({
       .option('--skip-preflight', 'do not run preflight first'),
   async run(input) {
     const { step, resume, dryRun, skipPreflight } = input.options;
-    const [{ UsageError }, { migrate }, { openContext }, { runPreflight }, { flowResult }] = await Promise.all([
+    const [
+      { UsageError },
+      { migrate, migrateSteps, freshMigrate, migrateOnly },
+      { openContext },
+      { runPreflight },
+      { flowResult, reportPlanCost },
+      { flowCostOrNothing },
+    ] = await Promise.all([
       import('../errors.js'),
       import('../core/flows/migrate.js'),
       import('../context.js'),
       import('../preflight/run.js'),
       import('../output/flow.js'),
+      import('../cost/flow.js'),
     ]);
     if (step && resume)
       throw new UsageError('--step and --resume do not go together', '--resume continues where the journal stopped', {
@@ -37,8 +45,16 @@ export default defineCommand({
     const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       // The bot being migrated is already built and running: its tests are not rerun.
-      if (!resume && !dryRun && !skipPreflight) await runPreflight(ctx, { skipTests: true });
-      const result = await migrate(ctx, { step: step ? Number(step) : undefined, resume, dryRun });
+      const options = { step: step ? Number(step) : undefined, resume, dryRun };
+      const only = migrateOnly(options.step);
+      let cost;
+      if (!resume && !dryRun && !skipPreflight) {
+        cost = await flowCostOrNothing(ctx, 'migrate', migrateSteps, () => freshMigrate(ctx, options), only);
+        await runPreflight(ctx, { skipTests: true, ...(cost ? { plannedCost: cost } : {}) });
+      }
+      const result = await migrate(ctx, options);
+      cost ??= await flowCostOrNothing(ctx, 'migrate', migrateSteps, result.state, only);
+      reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
       const env = ctx.env.name;
       if (!dryRun && !step) {
         const gate = result.state.gate;
@@ -51,7 +67,7 @@ export default defineCommand({
         );
         ctx.reporter.info(`next: ydeploy monitor --env ${env} --duration 24h`);
       }
-      ctx.reporter.result(flowResult(result, env));
+      ctx.reporter.result({ ...flowResult(result, env), ...(cost ? { cost } : {}) });
       return 0;
     } finally {
       await ctx.dispose();

@@ -20,15 +20,23 @@ export default defineCommand({
       .option('--resume', 'continue the interrupted rollback from the journal'),
   async run(input) {
     const { emergency, destroyEnhanced, to, dryRun, resume } = input.options;
-    const [{ UsageError }, { assertReleaseVersion }, { deploy }, { rollback }, { openContext }, { flowResult }] =
-      await Promise.all([
-        import('../errors.js'),
-        import('../core/desired/state.js'),
-        import('../core/flows/deploy.js'),
-        import('../core/flows/rollback.js'),
-        import('../context.js'),
-        import('../output/flow.js'),
-      ]);
+    const [
+      { UsageError },
+      { assertReleaseVersion },
+      { deploy, deploySteps },
+      { rollback, rollbackSteps },
+      { openContext },
+      { flowResult, reportPlanCost },
+      { flowCostOrNothing },
+    ] = await Promise.all([
+      import('../errors.js'),
+      import('../core/desired/state.js'),
+      import('../core/flows/deploy.js'),
+      import('../core/flows/rollback.js'),
+      import('../context.js'),
+      import('../output/flow.js'),
+      import('../cost/flow.js'),
+    ]);
     if (to && (emergency || destroyEnhanced)) {
       throw new UsageError(
         '--to does not go with --emergency or --destroy-enhanced',
@@ -45,16 +53,21 @@ export default defineCommand({
     const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
       const release = to ?? (resume ? await resumedRelease(ctx) : undefined);
-      const result = release
-        ? await deploy(ctx, { release, existing: true, command: 'rollback', resume, dryRun })
-        : await rollback(ctx, { emergency, destroyEnhanced, resume, dryRun });
+      const [result, cost] = release
+        ? await deploy(ctx, { release, existing: true, command: 'rollback', resume, dryRun }).then(
+            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', deploySteps, r.state)] as const,
+          )
+        : await rollback(ctx, { emergency, destroyEnhanced, resume, dryRun }).then(
+            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', rollbackSteps, r.state)] as const,
+          );
+      reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
       const env = ctx.env.name;
       if (!dryRun) {
         const kept =
           emergency && !destroyEnhanced ? '; enhanced kept for investigation (ydeploy doctor --instance enhanced)' : '';
         ctx.reporter.info(release ? `rolled ${env} back to ${release}` : `legacy serves ${env} again${kept}`);
       }
-      ctx.reporter.result(flowResult(result, env));
+      ctx.reporter.result({ ...flowResult(result, env), ...(cost ? { cost } : {}) });
       return 0;
     } finally {
       await ctx.dispose();

@@ -218,6 +218,18 @@ export const networkSchema = z
   })
   .strict();
 
+export const costSchema = z
+  .object({
+    warnAbove: z
+      .number()
+      .nonnegative()
+      .default(10)
+      .describe(
+        'Preflight warns (not fails) when a migrate or deploy raises the monthly estimate by more than this many USD',
+      ),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -240,6 +252,7 @@ export const environmentSchema = z
     health: healthSchema.prefault({}).describe('The health gate'),
     alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
     network: networkSchema.prefault({}).describe("The network's cost choices (the NAT, VPC endpoints)"),
+    cost: costSchema.prefault({}).describe('Cost estimates (ydeploy cost, and the cost of every plan)'),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired (30s to 1h)').superRefine((value, ctx) => {
       // Shorter and a slow network or a busy laptop loses the lock mid-step; longer and a dead
       // run blocks everyone for hours.

@@ -1,6 +1,7 @@
 // What a preflight check is: data with a title, what it needs first, and a run that says
 // ✔ or ✖ with the reason and the fix.
 import type { Context } from '../core/context.js';
+import type { PlanCost } from '../cost/plan.js';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -8,6 +9,8 @@ export interface CheckOutcome {
   fix?: string;
   /** Not run: --skip-tests, or a check it needs failed. */
   skipped?: boolean;
+  /** Passed, with something worth saying (a warning, not a failure). */
+  warning?: string;
 }
 
 /** How the bot's tests are run; undefined when --skip-tests. */
@@ -37,6 +40,8 @@ export type CheckDeps = Pick<
   tests?: TestCommand;
   /** Where the default test suite should be, when it is not there. */
   testsMissing?: string;
+  /** The cost of the run preflight guards (migrate, deploy), when it could be estimated. */
+  plannedCost?: PlanCost;
 };
 
 export interface PreflightCheck {

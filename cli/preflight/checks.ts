@@ -290,7 +290,31 @@ const lock: PreflightCheck = {
 };
 
 /** Every check, in the order they are shown. */
-export function checklist(deps: Pick<CheckDeps, 'env' | 'buckets'>): PreflightCheck[] {
+/** The run's cost: a warning (never a failure) when it raises the monthly estimate above cost.warnAbove. */
+export const costCheck: PreflightCheck = {
+  id: 'cost',
+  title: 'monthly cost after this run',
+  async run(deps) {
+    const cost = deps.plannedCost;
+    if (!cost) return pass('not estimated');
+    const limit = deps.env.cost?.warnAbove ?? 10;
+    const money = (v: number) => `$${v.toFixed(2)}`;
+    if (cost.monthlyChange === null)
+      return {
+        ...pass(`${money(cost.before)} → ${money(cost.after)}/month, excluding unpriced lines`),
+        warning: `the monthly change of this run is not known: unpriced ${cost.unpriced.join('; ')}`,
+      };
+    const change = `${money(cost.before)} → ${money(cost.after)}/month (${cost.monthlyChange >= 0 ? '+' : '−'}${money(Math.abs(cost.monthlyChange))})`;
+    if (cost.monthlyChange > limit)
+      return {
+        ...pass(change),
+        warning: `this run raises the monthly estimate by ${money(cost.monthlyChange)}, more than cost.warnAbove (${money(limit)}): ydeploy cost ${envFlag(deps)} shows every line`,
+      };
+    return pass(change);
+  },
+};
+
+export function checklist(deps: Pick<CheckDeps, 'env' | 'buckets' | 'plannedCost'>): PreflightCheck[] {
   const buckets = [bucket('state-bucket', 'state bucket reachable', (d) => d.store, 'stateBucket')];
   if (deps.env.releaseBucket !== deps.env.stateBucket)
     buckets.push(bucket('release-bucket', 'release bucket reachable', (d) => d.releases, 'releaseBucket'));
@@ -305,6 +329,7 @@ export function checklist(deps: Pick<CheckDeps, 'env' | 'buckets'>): PreflightCh
     drift,
     botTests,
     lock,
+    ...(deps.plannedCost ? [costCheck] : []),
   ];
 }
 

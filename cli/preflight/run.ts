@@ -7,6 +7,7 @@ import { ExitCode, UserError, isUserError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import type { Reporter } from '../ports.js';
 import { quietReporter } from './quiet.js';
+import type { PlanCost } from '../cost/plan.js';
 import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
 import { checklist } from './checks.js';
 
@@ -17,6 +18,7 @@ export interface CheckResult {
   reason: string;
   fix?: string;
   skipped?: boolean;
+  warning?: string;
   seconds: number;
 }
 
@@ -33,6 +35,8 @@ export interface PreflightOptions {
   checks?: PreflightCheck[];
   /** Default true: a failed check throws a UserError with exit code 3. */
   throwOnFailure?: boolean;
+  /** The cost of the run about to start: the cost check warns when it raises the monthly estimate. */
+  plannedCost?: PlanCost;
 }
 
 export type PreflightContext = Pick<
@@ -62,6 +66,7 @@ export async function runPreflight(ctx: PreflightContext, options: PreflightOpti
     terraform: ctx.terraform.withReporter(quietReporter(ctx.reporter)),
     tests: options.skipTests ? undefined : (options.tests ?? testsOf(env)),
     testsMissing: options.skipTests || options.tests || env.bot ? undefined : missingSuite(),
+    ...(options.plannedCost ? { plannedCost: options.plannedCost } : {}),
   };
   const checks = options.checks ?? checklist(deps);
   const results = await runChecks(checks, deps, ctx.reporter, { skipTests: options.skipTests });
@@ -125,6 +130,7 @@ async function runOne(
   const seconds = (deps.clock.now() - began) / 1000;
   if (outcome.ok) handle.succeed(outcome.reason);
   else handle.fail(outcome.reason);
+  if (outcome.ok && outcome.warning) reporter.warn(outcome.warning, { check: check.id });
   return publish(reporter, check, outcome, seconds);
 }
 
@@ -168,6 +174,7 @@ function publish(reporter: Reporter, check: PreflightCheck, outcome: CheckOutcom
     reason: outcome.reason,
     ...(outcome.fix ? { fix: outcome.fix } : {}),
     ...(outcome.skipped ? { skipped: true } : {}),
+    ...(outcome.warning ? { warning: outcome.warning } : {}),
     seconds: Math.round(seconds * 1000) / 1000,
   };
   if (reporter.json) reporter.event({ type: 'check', ...result });

@@ -29,6 +29,7 @@ export function applyStep<S>(
     id,
     title,
     group,
+    target,
     async run(ctx, state) {
       const desired = await withManifestPins(ctx, target(state));
       await flowJournals.get(ctx)?.writingDesired(desired);

@@ -151,7 +151,8 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Flow
   });
 }
 
-async function freshDeploy(ctx: Context, options: DeployOptions, command: string): Promise<DeployState> {
+/** A new deployment's state: what serves now, the release, whether it is the first. */
+export async function freshDeploy(ctx: Context, options: DeployOptions, command: string): Promise<DeployState> {
   const desired = await loadDesired(ctx);
   const env = ctx.env.name;
   if (desired?.enable_legacy_instance && !desired.enable_enhanced_instance) {

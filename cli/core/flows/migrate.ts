@@ -123,24 +123,32 @@ export const migrateSteps: Step<MigrateState>[] = [
 ];
 
 export async function migrate(ctx: Context, options: MigrateOptions): Promise<FlowResult<MigrateState>> {
-  const only = options.step ? (step: Step<MigrateState>) => step.group === options.step : undefined;
+  const only = migrateOnly(options.step);
   return runFlow(ctx, {
     command: 'migrate',
     steps: migrateSteps,
     resume: Boolean(options.resume),
     dryRun: Boolean(options.dryRun),
     only,
-    fresh: async () => {
-      const baseline = await legacyBaseline(ctx);
-      const commands = await commandCount(ctx.releases, enhancedRelease({ baseline }));
-      return { baseline, commands, ...(options.step === 3 ? await earlierGate(ctx) : {}) };
-    },
+    fresh: () => freshMigrate(ctx, options),
     before: async () => {
       if (!options.step || options.step === 3)
         requireYesWithoutTty(ctx, 'migrate would destroy the legacy instance', `ydeploy migrate --env ${ctx.env.name}`);
     },
     recover: recoverMigrate,
   });
+}
+
+/** A new migration's state: legacy's baseline, the commands of its release, step 2's report for --step 3. */
+export async function freshMigrate(ctx: Context, options: MigrateOptions): Promise<MigrateState> {
+  const baseline = await legacyBaseline(ctx);
+  const commands = await commandCount(ctx.releases, enhancedRelease({ baseline }));
+  return { baseline, commands, ...(options.step === 3 ? await earlierGate(ctx) : {}) };
+}
+
+/** The steps `migrate --step N` runs (all of them without --step). */
+export function migrateOnly(step?: number): ((s: Step<MigrateState>) => boolean) | undefined {
+  return step ? (s: Step<MigrateState>) => s.group === step : undefined;
 }
 
 /** Step 2's report from the newest migration that ran it (`--step 2`, then `--step 3`). */

@@ -1,6 +1,7 @@
 // A step of a checklist, as data: the timeline, --dry-run, --step, the journal and --json all
 // come from the same list (np's steps).
 import type { Context } from '../context.js';
+import type { DesiredState } from '../desired/state.js';
 
 export interface Step<S> {
   id: string;
@@ -13,4 +14,6 @@ export interface Step<S> {
   dryRun(ctx: Context, state: S): Promise<string> | string;
   /** A reason not to run it this time (e.g. nothing to hand off from). */
   skip?(ctx: Context, state: S): string | undefined;
+  /** The desired state an apply step leaves (what a plan's cost is computed from). */
+  target?(state: S): DesiredState;
 }

@@ -26,6 +26,7 @@ describe('config schema defaults', () => {
       network: { nat: 'gateway', natInstanceType: 't4g.nano', interfaceEndpoints: [] },
       lockTtl: 600_000,
       discordApi: 'https://discord.com/api',
+      cost: { warnAbove: 10 },
     });
   });
 

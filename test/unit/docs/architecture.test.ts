@@ -27,6 +27,7 @@ describe('docs/ARCHITECTURE.md', () => {
       'commands',
       'config',
       'core',
+      'cost',
       'doctor',
       'inspect',
       'output',

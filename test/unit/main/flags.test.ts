@@ -29,18 +29,24 @@ vi.mock('../../../cli/context.js', () => ({
   },
 }));
 vi.mock('../../../cli/core/flows/rollback.js', () => ({
+  rollbackSteps: [],
   rollback: (_ctx: unknown, options: Record<string, unknown>) => {
     calls.rollback.push(options);
     return Promise.resolve(flowOutcome);
   },
 }));
 vi.mock('../../../cli/core/flows/deploy.js', () => ({
+  deploySteps: [],
+  freshDeploy: () => Promise.reject(new Error('not planned in this test')),
   deploy: (_ctx: unknown, options: Record<string, unknown>) => {
     calls.deploy.push(options);
     return Promise.resolve(flowOutcome);
   },
 }));
 vi.mock('../../../cli/core/flows/migrate.js', () => ({
+  migrateSteps: [],
+  freshMigrate: () => Promise.reject(new Error('not planned in this test')),
+  migrateOnly: () => undefined,
   migrate: (_ctx: unknown, options: Record<string, unknown>) => {
     calls.migrate.push(options);
     return Promise.resolve({ state: {} });

@@ -22,6 +22,7 @@ const COMMANDS = [
   'logs',
   'monitor',
   'history',
+  'cost',
   'doctor',
   'lock',
   'sandbox',
