@@ -225,13 +225,16 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
   });
 
   // terraform/alarms.tf: health failures (1 metric), CPU and memory per instance (1 each), and
-  // the NAT gateway's error rate, a metric-math alarm over 3 metrics (priced per metric).
+  // for the NAT gateway its error rate, a metric-math alarm over 3 metrics (priced per metric);
+  // for a NAT instance its system and instance status checks, and its CPU credit balance when it
+  // is burstable (t*), one metric each.
   const perInstance = 2 * input.instances.length;
-  const natMetrics = network.nat === 'gateway' ? 3 : 0;
+  const natAlarms = network.nat === 'gateway' ? 1 : 2 + (/^t\d/.test(network.natInstanceType) ? 1 : 0);
+  const natMetrics = network.nat === 'gateway' ? 3 : natAlarms;
   const alarmMetrics = 1 + perInstance + natMetrics;
   add({
     id: 'alarms',
-    item: `CloudWatch alarms (${1 + perInstance + (natMetrics ? 1 : 0)} alarms, ${alarmMetrics} metrics)`,
+    item: `CloudWatch alarms (${1 + perInstance + natAlarms} alarms, ${alarmMetrics} metrics)`,
     quantity: alarmMetrics,
     unit: 'alarm metric-month',
     unitPrice: price(p('alarmMetricMonth')),

@@ -63,7 +63,9 @@ describe('the monthly estimate', () => {
     expect(lines.ebs).toBe(1.28); // two root volumes now: 16 GB × 0.08
     expect(lines.endpoints).toBe(58.4); // 4 endpoints × 2 AZ × 730 h × 0.01
     expect(lines['endpoints-data']).toBe(0.01); // 1 GB of logs × 0.01
-    expect(lines.alarms).toBe(0.3); // no NAT gateway alarm: 3 metrics × 0.10
+    // No NAT gateway alarm; the NAT instance's status, recovery and CPU-credit alarms instead:
+    // (1 health + 2 for the bot instance + 3) metrics × 0.10.
+    expect(lines.alarms).toBe(0.6);
   });
 
   it('an instance type the table does not hold is unpriced, and the total says it leaves it out', () => {
