@@ -1,6 +1,6 @@
 // The operating commands in a real sandbox (built CLI, real bots): `logs --follow` shows a
 // bot's lines within 3 s and picks up a new instance; `status` shows both instances in the
-// middle of a migration; `health --wait`; Ctrl-C stops --follow cleanly.
+// middle of a migration and `cost` prices them; `health --wait`; Ctrl-C stops --follow cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, ydeploy } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';
@@ -81,6 +81,25 @@ describe('ydeploy logs / status / health in the sandbox', () => {
     const screen = await ydeploy(['status', '--env', 'sandbox'], sb.env, sb.cwd);
     expect(screen.stdout).toMatch(new RegExp(`legacy\\s+│ ${sb.legacyId} │ running │ public .*healthy \\(active\\)`));
     expect(screen.stdout).toMatch(new RegExp(`enhanced │ ${enhancedId} │ running │ private .*healthy \\(standby\\)`));
+  });
+
+  it('cost prices what runs in the middle of the migration (two instances), from desired.json', async () => {
+    const run = await ydeploy(['cost', '--env', 'sandbox', '--json'], sb.env, sb.cwd);
+    expect(run.code, run.stderr).toBe(0);
+    const result = resultOf(run.stdout);
+    expect(result.basis).toMatch(/^s3:\/\/\S+\/desired\.json$/);
+    const lines = result.cost.lines as { id: string; quantity: number; monthly: number | null; basis?: string }[];
+    const instances = lines.filter((l) => l.id.startsWith('instance:'));
+    expect(instances).toHaveLength(2);
+    for (const line of instances) expect(line.monthly).toBeGreaterThan(0);
+    expect(lines.find((l) => l.id === 'nat-hours')?.monthly).toBeGreaterThan(30);
+    expect(result.cost.unpriced).toEqual([]);
+    expect(result.cost.total).toBeGreaterThan(40);
+    // Volumes are either measured by the sandbox's CloudWatch or said to be assumed.
+    expect(lines.find((l) => l.id === 'logs-ingest')?.basis).toMatch(/measured|assumed/);
+    const screen = await ydeploy(['cost', '--env', 'sandbox'], sb.env, sb.cwd);
+    expect(screen.code, screen.stderr).toBe(0);
+    expect(screen.stdout).toMatch(/NAT gateway/);
   });
 
   it('Ctrl-C stops logs --follow cleanly', async () => {
