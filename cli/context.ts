@@ -23,6 +23,7 @@ import { S3ObjectStore } from './adapters/aws/s3.js';
 import { S3BucketSettings } from './adapters/aws/s3-buckets.js';
 import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
 import { StsIdentity } from './adapters/aws/sts.js';
+import { AwsPriceList } from './adapters/aws/pricing.js';
 import { CloudWatchUsage } from './adapters/aws/usage.js';
 import { systemClock } from './adapters/clock.js';
 import { DiscordRest } from './adapters/discord.js';
@@ -55,6 +56,8 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
     usage: new CloudWatchUsage(aws),
+    // The sandbox has no Price List API (moto serves none): its estimates use the shipped table.
+    ...(env.sandbox ? {} : { prices: new AwsPriceList(aws) }),
     identity: new StsIdentity(aws),
     network: new Ec2Network(aws),
     discord: new DiscordRest(env.discordApi),
