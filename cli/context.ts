@@ -56,14 +56,22 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
     usage: new CloudWatchUsage(aws),
-    // The sandbox has no Price List API (moto serves none): its estimates use the shipped table.
-    ...(env.sandbox ? {} : { prices: new AwsPriceList(aws) }),
+    ...(livePricesReachable(env, processEnv) ? { prices: new AwsPriceList(aws) } : {}),
     identity: new StsIdentity(aws),
     network: new Ec2Network(aws),
     discord: new DiscordRest(env.discordApi),
     clock: systemClock,
     ...(control ? { commandProbe: new EmulatorCommandProbe(control) } : {}),
   };
+}
+
+/**
+ * Whether to wire the AWS Price List API: not in the sandbox, nor wherever every AWS call goes to
+ * another endpoint (an emulator serves no real prices) unless pricing has an endpoint of its own.
+ */
+function livePricesReachable(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv): boolean {
+  if (env.sandbox) return false;
+  return Boolean(processEnv.AWS_ENDPOINT_URL_PRICING) || !processEnv.AWS_ENDPOINT_URL;
 }
 
 /**

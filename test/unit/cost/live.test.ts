@@ -180,6 +180,11 @@ describe('never asked', () => {
     expect(
       createPorts({ env: { ...env, terraform: { ...env.terraform, dir: '/module' } }, ...wiring }).prices,
     ).toBeDefined();
+    // Every AWS call sent to an emulator (AWS_ENDPOINT_URL): no real prices there either.
+    const moto = { ...wiring, processEnv: { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' } };
+    expect(
+      createPorts({ env: { ...env, terraform: { ...env.terraform, dir: '/module' } }, ...moto }).prices,
+    ).toBeUndefined();
 
     const spy = source({ instanceHour: { 't3.micro': 1 } });
     const out = await report(spy, sandbox);
