@@ -23,6 +23,7 @@ import { S3ObjectStore } from './adapters/aws/s3.js';
 import { S3BucketSettings } from './adapters/aws/s3-buckets.js';
 import { SsmRemoteExec } from './adapters/aws/ssm-run.js';
 import { StsIdentity } from './adapters/aws/sts.js';
+import { AwsPriceList } from './adapters/aws/pricing.js';
 import { CloudWatchUsage } from './adapters/aws/usage.js';
 import { systemClock } from './adapters/clock.js';
 import { DiscordRest } from './adapters/discord.js';
@@ -55,12 +56,22 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
     usage: new CloudWatchUsage(aws),
+    ...(livePricesReachable(env, processEnv) ? { prices: new AwsPriceList(aws) } : {}),
     identity: new StsIdentity(aws),
     network: new Ec2Network(aws),
     discord: new DiscordRest(env.discordApi),
     clock: systemClock,
     ...(control ? { commandProbe: new EmulatorCommandProbe(control) } : {}),
   };
+}
+
+/**
+ * Whether to wire the AWS Price List API: not in the sandbox, nor wherever every AWS call goes to
+ * another endpoint (an emulator serves no real prices) unless pricing has an endpoint of its own.
+ */
+function livePricesReachable(env: ResolvedEnvironment, processEnv: NodeJS.ProcessEnv): boolean {
+  if (env.sandbox) return false;
+  return Boolean(processEnv.AWS_ENDPOINT_URL_PRICING) || !processEnv.AWS_ENDPOINT_URL;
 }
 
 /**

@@ -321,6 +321,32 @@ export interface UsageMeter {
   natGatewayId(name: string): Promise<string | undefined>;
 }
 
+/* ---------- Live prices (ydeploy cost, the cost of a plan) ---------- */
+
+/** What an estimate needs priced in one region; only these are looked up. */
+export interface LivePriceQuery {
+  region: string;
+  /** EC2 instance types (the bots', a NAT instance's), Linux on-demand per hour. */
+  instanceTypes: string[];
+  ebsGp3: boolean;
+  natGateway: boolean;
+  publicIpv4: boolean;
+}
+
+/** Prices read from the AWS Price List API, USD; a key left out was not found. */
+export interface LivePriceList {
+  instanceHour: Record<string, number>;
+  ebsGp3GbMonth?: number;
+  natGatewayHour?: number;
+  natGatewayGb?: number;
+  publicIpv4Hour?: number;
+}
+
+export interface LivePrices {
+  /** Rejects when nothing could be read (no credentials, AccessDenied, network, `signal` aborted). */
+  lookup(query: LivePriceQuery, signal: AbortSignal): Promise<LivePriceList>;
+}
+
 /* ---------- STS ---------- */
 
 export interface Identity {
@@ -458,6 +484,8 @@ export interface Ports {
   alarms: Alarms;
   /** CloudWatch's measurements of the environment's data volumes (ydeploy cost). */
   usage?: UsageMeter;
+  /** The AWS Price List API (ydeploy cost); absent in the sandbox, which has none. */
+  prices?: LivePrices;
   identity: Identity;
   network: Network;
   discord: DiscordAccount;

@@ -21,9 +21,10 @@ export default defineCommand({
         'build the release locally and show it, the plan and the steps that would run; change nothing',
       )
       .option('--resume', 'continue the interrupted deployment from the journal')
-      .option('--skip-preflight', 'do not run preflight first'),
+      .option('--skip-preflight', 'do not run preflight first')
+      .option('--no-live-prices', 'price from the shipped table only; do not ask the AWS Price List API'),
   async run(input) {
-    const { resume, dryRun, skipPreflight } = input.options;
+    const { resume, dryRun, skipPreflight, livePrices } = input.options;
     const [
       { assertReleaseVersion },
       { deploy, deploySteps, freshDeploy },
@@ -48,13 +49,15 @@ export default defineCommand({
       const release = input.options.release ?? defaultRelease(ctx.clock.now());
       let cost;
       if (!resume && !dryRun && !skipPreflight) {
-        cost = await flowCostOrNothing(ctx, 'deploy', deploySteps, () => freshDeploy(ctx, { release }, 'deploy'));
+        cost = await flowCostOrNothing(ctx, 'deploy', deploySteps, () => freshDeploy(ctx, { release }, 'deploy'), {
+          livePrices,
+        });
         await runPreflight(ctx, { skipTests, ...(cost ? { plannedCost: cost } : {}) });
       }
       const built = dryRun && !resume ? await showBundle(ctx, release) : undefined;
       try {
         const result = await deploy(ctx, { release, resume, dryRun, ...(built ? { built } : {}) });
-        cost ??= await flowCostOrNothing(ctx, 'deploy', deploySteps, result.state);
+        cost ??= await flowCostOrNothing(ctx, 'deploy', deploySteps, result.state, { livePrices });
         reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
         if (!dryRun) {
           ctx.reporter.info(`deployed ${result.state.release} to ${ctx.env.name}: ${result.state.newId ?? ''} serves`);

@@ -19,9 +19,10 @@ export default defineCommand({
       )
       .option('--resume', 'continue the interrupted migration from the journal')
       .option('--dry-run', 'terraform plan plus the steps that would run; change nothing')
-      .option('--skip-preflight', 'do not run preflight first'),
+      .option('--skip-preflight', 'do not run preflight first')
+      .option('--no-live-prices', 'price from the shipped table only; do not ask the AWS Price List API'),
   async run(input) {
-    const { step, resume, dryRun, skipPreflight } = input.options;
+    const { step, resume, dryRun, skipPreflight, livePrices } = input.options;
     const [
       { UsageError },
       { migrate, migrateSteps, freshMigrate, migrateOnly },
@@ -49,11 +50,14 @@ export default defineCommand({
       const only = migrateOnly(options.step);
       let cost;
       if (!resume && !dryRun && !skipPreflight) {
-        cost = await flowCostOrNothing(ctx, 'migrate', migrateSteps, () => freshMigrate(ctx, options), only);
+        cost = await flowCostOrNothing(ctx, 'migrate', migrateSteps, () => freshMigrate(ctx, options), {
+          only,
+          livePrices,
+        });
         await runPreflight(ctx, { skipTests: true, ...(cost ? { plannedCost: cost } : {}) });
       }
       const result = await migrate(ctx, options);
-      cost ??= await flowCostOrNothing(ctx, 'migrate', migrateSteps, result.state, only);
+      cost ??= await flowCostOrNothing(ctx, 'migrate', migrateSteps, result.state, { only, livePrices });
       reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
       const env = ctx.env.name;
       if (!dryRun && !step) {

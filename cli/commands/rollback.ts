@@ -17,9 +17,10 @@ export default defineCommand({
       .option('--destroy-enhanced', 'with --emergency: also remove enhanced once legacy is healthy')
       .option('--to <release>', 'roll enhanced back to an earlier release (after a deploy)')
       .option('--dry-run', 'show what would run; change nothing')
-      .option('--resume', 'continue the interrupted rollback from the journal'),
+      .option('--resume', 'continue the interrupted rollback from the journal')
+      .option('--no-live-prices', 'price from the shipped table only; do not ask the AWS Price List API'),
   async run(input) {
-    const { emergency, destroyEnhanced, to, dryRun, resume } = input.options;
+    const { emergency, destroyEnhanced, to, dryRun, resume, livePrices } = input.options;
     const [
       { UsageError },
       { assertReleaseVersion },
@@ -55,10 +56,10 @@ export default defineCommand({
       const release = to ?? (resume ? await resumedRelease(ctx) : undefined);
       const [result, cost] = release
         ? await deploy(ctx, { release, existing: true, command: 'rollback', resume, dryRun }).then(
-            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', deploySteps, r.state)] as const,
+            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', deploySteps, r.state, { livePrices })] as const,
           )
         : await rollback(ctx, { emergency, destroyEnhanced, resume, dryRun }).then(
-            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', rollbackSteps, r.state)] as const,
+            async (r) => [r, await flowCostOrNothing(ctx, 'rollback', rollbackSteps, r.state, { livePrices })] as const,
           );
       reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
       const env = ctx.env.name;

@@ -70,6 +70,8 @@ export interface CostLine {
   /** Where the quantity comes from, when it is not fixed by the module. */
   basis?: string;
   note?: string;
+  /** Where the unit price comes from: "AWS Price List API, <date>" or "shipped table (dated <date>)". */
+  price?: string;
 }
 
 export interface CostEstimate {
@@ -101,19 +103,35 @@ export function resolveNetwork(input: Pick<CostInput, 'network'>): NetworkChoice
   return { ...DEFAULT_NETWORK, ...input.network };
 }
 
-/** Every line of the month, priced from `table` for `input.region`. */
-export function estimate(input: CostInput, table: PriceTable): CostEstimate {
+/** Which of a table's prices were read live from the AWS Price List API (cost/live.ts). */
+export interface LiveOrigin {
+  region: string;
+  /** The day they were read. */
+  asOf: string;
+  /** "instanceHour:t3.micro", "natGatewayHour", …: the table's keys the API priced. */
+  keys: string[];
+}
+
+/** Every line of the month, priced from `table` for `input.region`; `live` names the prices read live. */
+export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin): CostEstimate {
   const prices: RegionPrices | undefined = table.regions[input.region];
-  const p = <K extends keyof RegionPrices>(key: K): RegionPrices[K] | undefined => prices?.[key];
   const network = resolveNetwork(input);
   const lines: CostLine[] = [];
-  const add = (line: Omit<CostLine, 'monthly'>) =>
+  const liveKeys = new Set(live && live.region === input.region ? live.keys : []);
+  const add = ({ key, ...line }: Omit<CostLine, 'monthly'> & { key?: string }) =>
     lines.push({
       ...line,
       monthly: line.unitPrice === null ? null : round(line.quantity * line.unitPrice, 4),
+      ...(key && line.unitPrice !== null
+        ? { price: liveKeys.has(key) ? `AWS Price List API, ${live!.asOf}` : `shipped table (dated ${table.asOf})` }
+        : {}),
     });
-  const price = (value: number | undefined) => (value === undefined ? null : value);
-  const instanceHour = (type: string) => price(prices?.instanceHour[type]);
+  // A unit price and the table key it came from, so the line can say where its price is from.
+  const p = (key: Exclude<keyof RegionPrices, 'instanceHour'>) => ({ unitPrice: prices?.[key] ?? null, key });
+  const instanceHour = (type: string) => ({
+    unitPrice: prices?.instanceHour[type] ?? null,
+    key: `instanceHour:${type}`,
+  });
 
   for (const instance of input.instances) {
     add({
@@ -121,7 +139,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
       item: `EC2 ${input.instanceType} (${instance.label})`,
       quantity: HOURS_PER_MONTH,
       unit: 'hour',
-      unitPrice: instanceHour(input.instanceType),
+      ...instanceHour(input.instanceType),
     });
   }
   const volumes = input.instances.length + (network.nat === 'instance' ? 1 : 0);
@@ -131,7 +149,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
       item: `EBS gp3 root volumes (${volumes} × ${input.volumeGb} GB)`,
       quantity: volumes * input.volumeGb,
       unit: 'GB-month',
-      unitPrice: price(p('ebsGp3GbMonth')),
+      ...p('ebsGp3GbMonth'),
     });
 
   if (network.nat === 'gateway') {
@@ -140,14 +158,14 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
       item: 'NAT gateway',
       quantity: HOURS_PER_MONTH,
       unit: 'hour',
-      unitPrice: price(p('natGatewayHour')),
+      ...p('natGatewayHour'),
     });
     add({
       id: 'nat-data',
       item: 'NAT gateway data processed',
       quantity: input.volumes.nat.gb,
       unit: 'GB',
-      unitPrice: price(p('natGatewayGb')),
+      ...p('natGatewayGb'),
       basis: input.volumes.nat.basis,
     });
   } else {
@@ -156,7 +174,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
       item: `NAT instance ${network.natInstanceType}`,
       quantity: HOURS_PER_MONTH,
       unit: 'hour',
-      unitPrice: instanceHour(network.natInstanceType),
+      ...instanceHour(network.natInstanceType),
       note: 'no per-GB processing charge',
     });
   }
@@ -167,7 +185,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: `Public IPv4 addresses (${publicIps}: the NAT's${publicIps > 1 ? ', instances in the public subnet' : ''})`,
     quantity: publicIps * HOURS_PER_MONTH,
     unit: 'address-hour',
-    unitPrice: price(p('publicIpv4Hour')),
+    ...p('publicIpv4Hour'),
   });
 
   if (network.interfaceEndpoints.length) {
@@ -177,7 +195,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
       item: `Interface endpoints (${network.interfaceEndpoints.join(', ')} × ${input.availabilityZones} AZ)`,
       quantity: count * HOURS_PER_MONTH,
       unit: 'endpoint-hour',
-      unitPrice: price(p('interfaceEndpointHour')),
+      ...p('interfaceEndpointHour'),
     });
     if (network.interfaceEndpoints.includes('logs'))
       add({
@@ -185,7 +203,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
         item: 'Interface endpoint data processed (logs)',
         quantity: input.volumes.botLogs.gb,
         unit: 'GB',
-        unitPrice: price(p('interfaceEndpointGb')),
+        ...p('interfaceEndpointGb'),
         basis: input.volumes.botLogs.basis,
       });
   }
@@ -196,7 +214,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: 'CloudWatch Logs ingestion (bot and health)',
     quantity: input.volumes.botLogs.gb,
     unit: 'GB',
-    unitPrice: price(p('logsIngestGb')),
+    ...p('logsIngestGb'),
     basis: input.volumes.botLogs.basis,
   });
   add({
@@ -204,7 +222,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: 'VPC flow logs ingestion (vended logs)',
     quantity: input.volumes.flowLogs.gb,
     unit: 'GB',
-    unitPrice: price(p('vendedLogsIngestGb')),
+    ...p('vendedLogsIngestGb'),
     basis: input.volumes.flowLogs.basis,
   });
   add({
@@ -212,7 +230,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: `CloudWatch Logs storage (${input.logRetentionDays}-day retention)`,
     quantity: input.volumes.storedLogs.gb,
     unit: 'GB-month',
-    unitPrice: price(p('logsStorageGbMonth')),
+    ...p('logsStorageGbMonth'),
     basis: input.volumes.storedLogs.basis,
   });
   add({
@@ -220,7 +238,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: 'KMS key (log encryption)',
     quantity: 1,
     unit: 'key-month',
-    unitPrice: price(p('kmsKeyMonth')),
+    ...p('kmsKeyMonth'),
     note: 'each of its first two yearly rotations adds $1/month',
   });
 
@@ -237,7 +255,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: `CloudWatch alarms (${1 + perInstance + natAlarms} alarms, ${alarmMetrics} metrics)`,
     quantity: alarmMetrics,
     unit: 'alarm metric-month',
-    unitPrice: price(p('alarmMetricMonth')),
+    ...p('alarmMetricMonth'),
     note: "the account's first 10 alarm metrics a month are free: not deducted",
   });
   // HealthCheckFailures (the log metric filter) and the agent's mem_used_percent per instance.
@@ -247,7 +265,7 @@ export function estimate(input: CostInput, table: PriceTable): CostEstimate {
     item: `CloudWatch custom metrics (health failures, memory per instance)`,
     quantity: customMetrics,
     unit: 'metric-month',
-    unitPrice: price(p('customMetricMonth')),
+    ...p('customMetricMonth'),
     note: "the account's first 10 custom metrics a month are free: not deducted",
   });
   add({

@@ -7,6 +7,7 @@ import type { Context } from '../core/context.js';
 import type { DesiredState } from '../core/desired/state.js';
 import type { Step } from '../core/steps/step.js';
 import { HOURS_PER_MONTH, assumedVolumes, estimate, round, type CostEstimate } from './model.js';
+import { unavailableNote } from './live.js';
 import type { Prices } from './prices.js';
 import { retentionOf, shapeOf } from './shape.js';
 
@@ -36,6 +37,8 @@ export interface PlanCost {
   /** Lines left out because their price is unknown. */
   unpriced: string[];
   priceOrigin: string;
+  /** "live prices unavailable: …; using the table of …" when the Price List API was tried and not used. */
+  notes?: string[];
 }
 
 export interface PlanStates {
@@ -65,7 +68,8 @@ export function planCost(
   prices: Prices,
 ): PlanCost {
   const volumes = assumedVolumes(retentionOf(env));
-  const price = (state: DesiredState): CostEstimate => estimate({ ...shapeOf(env, state), volumes }, prices.table);
+  const price = (state: DesiredState): CostEstimate =>
+    estimate({ ...shapeOf(env, state), volumes }, prices.table, prices.live);
   const before = price(states.before);
   const all = states.targets.map(price);
   const after = all.at(-1) ?? before;
@@ -88,6 +92,7 @@ export function planCost(
     },
     unpriced,
     priceOrigin: prices.origin,
+    ...(prices.unavailable ? { notes: unavailableNote(prices) } : {}),
   };
 }
 
@@ -124,6 +129,7 @@ export function planCostLines(cost: PlanCost): string[] {
       ? `overlap: ${cost.overlap.peakInstances} instances for ${cost.overlap.minutes} min (${cost.overlap.basis}): unpriced`
       : `overlap: ${cost.overlap.peakInstances} instances for ${cost.overlap.minutes} min (${cost.overlap.basis}): ${money(cost.overlap.cost)} once`,
     `prices: ${cost.priceOrigin}`,
+    ...(cost.notes ?? []),
   ];
   return lines;
 }

@@ -2,6 +2,7 @@
 // savings plan) for the regions and instance types bot teams use most. A price that was not
 // stated here with certainty is left out: the line it would price says "unpriced" instead of
 // carrying a guess.
+import type { LiveOrigin } from './model.js';
 
 /** What one region charges for what the module runs. Every field may be missing: unpriced. */
 export interface RegionPrices {
@@ -199,6 +200,10 @@ export interface Prices {
   table: PriceTable;
   /** "ydeploy's price table of 2025-06-01", or the live list's description. */
   origin: string;
+  /** Which of `table`'s prices were read from the AWS Price List API (cost/live.ts). */
+  live?: LiveOrigin;
+  /** Why live prices were tried and not used: the estimate says so in a note. */
+  unavailable?: string;
 }
 
 export function shippedPrices(): Prices {

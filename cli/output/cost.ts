@@ -18,12 +18,15 @@ function quantity(line: CostLine): string {
 
 export function renderCost(report: CostReport): string {
   const { estimate } = report;
+  // With live prices in play each priced line says where its price is from; the table alone
+  // is said once, below the total.
+  const mixed = estimate.lines.some((l) => l.price?.startsWith('AWS Price List API'));
   const rows = estimate.lines.map((line) => [
     line.item,
     quantity(line),
     unitPrice(line),
     line.monthly === null ? 'unpriced' : money(line.monthly),
-    [line.basis, line.note].filter(Boolean).join('; '),
+    [line.basis, line.note, mixed && line.price ? `price: ${line.price}` : undefined].filter(Boolean).join('; '),
   ]);
   const header = ['item', 'quantity', 'unit price', 'monthly', 'basis'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

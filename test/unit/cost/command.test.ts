@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../cli/main.js';
 import type { Context } from '../../../cli/core/context.js';
-import type { UsageMeter } from '../../../cli/ports.js';
+import type { LivePriceQuery, LivePrices, UsageMeter } from '../../../cli/ports.js';
 import { FakeClock } from '../inspect/fakes.js';
 import { MemoryStore, testEnv } from '../../_helpers/fakes.js';
 import { capture } from '../output/streams.js';
@@ -132,5 +132,25 @@ describe('ydeploy cost', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/EC2 z9\.mega \(enhanced planned\) +730 hours +unpriced +unpriced/);
     expect(out.stdout).toContain('total $40.62/month, excluding 1 unpriced line (EC2 z9.mega (enhanced planned))');
+  });
+
+  it('asks the Price List API by default, and not with --no-live-prices', async () => {
+    const asked: LivePriceQuery[] = [];
+    const prices: LivePrices = {
+      lookup: async (query) => (asked.push(query), { instanceHour: { 't3.micro': 0.011 } }),
+    };
+    opened.ctx = { env: testEnv('test'), clock: new FakeClock(), store: await desiredStore(), prices };
+    const live = await run(['cost', '--env', 'test']);
+    expect(live.code).toBe(0);
+    expect(asked).toHaveLength(1);
+    expect(live.stdout).toMatch(
+      /EC2 t3\.micro \(enhanced v1\) +730 hours +\$0\.0110\/hour +\$8\.03 +price: AWS Price List API/,
+    );
+
+    const off = await run(['cost', '--env', 'test', '--no-live-prices']);
+    expect(off.code).toBe(0);
+    expect(asked).toHaveLength(1);
+    expect(off.stdout).toContain('total $48.22/month');
+    expect(off.stdout).toContain("prices: ydeploy's price table of 2025-06-01");
   });
 });
