@@ -152,6 +152,10 @@ export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin)
       ...p('ebsGp3GbMonth'),
     });
 
+  // The bot's logs reach CloudWatch through the logs interface endpoint instead of the NAT, so
+  // their volume leaves the NAT's processed data (the endpoint charges its own, smaller rate).
+  const viaLogsEndpoint = network.interfaceEndpoints.includes('logs') ? input.volumes.botLogs.gb : 0;
+  const natGb = Math.max(0, input.volumes.nat.gb - viaLogsEndpoint);
   if (network.nat === 'gateway') {
     add({
       id: 'nat-hours',
@@ -163,10 +167,13 @@ export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin)
     add({
       id: 'nat-data',
       item: 'NAT gateway data processed',
-      quantity: input.volumes.nat.gb,
+      quantity: natGb,
       unit: 'GB',
       ...p('natGatewayGb'),
       basis: input.volumes.nat.basis,
+      ...(viaLogsEndpoint
+        ? { note: `less ${viaLogsEndpoint} GB of logs sent through the logs interface endpoint instead` }
+        : {}),
     });
   } else {
     add({
@@ -196,6 +203,7 @@ export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin)
       quantity: count * HOURS_PER_MONTH,
       unit: 'endpoint-hour',
       ...p('interfaceEndpointHour'),
+      ...savedNote(),
     });
     if (network.interfaceEndpoints.includes('logs'))
       add({
@@ -206,6 +214,13 @@ export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin)
         ...p('interfaceEndpointGb'),
         basis: input.volumes.botLogs.basis,
       });
+  }
+  /** What the endpoints take off the NAT gateway's processing charge, beside what they cost. */
+  function savedNote(): { note?: string } {
+    const perGb = prices?.natGatewayGb;
+    if (network.nat !== 'gateway' || !viaLogsEndpoint || perGb === undefined) return {};
+    const saved = Math.round(viaLogsEndpoint * perGb * 100) / 100;
+    return { note: `saves ${viaLogsEndpoint} GB of NAT gateway processing ($${saved.toFixed(2)}) a month` };
   }
   add({ id: 's3-endpoint', item: 'S3 gateway endpoint', quantity: 1, unit: 'endpoint', unitPrice: 0, note: 'free' });
 
