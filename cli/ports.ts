@@ -259,6 +259,11 @@ export interface PublicAccessBlock {
 
 /** How a bucket protects what it holds (the state bucket: terraform state, lock, journal). */
 export interface BucketSettings {
+  /**
+   * S3 is reached over plain http on this machine (an emulator such as moto): a TLS-only policy
+   * would refuse every request, so it cannot be required there.
+   */
+  readonly plainHttpLoopback?: boolean;
   /** GetBucketVersioning's status; undefined when versioning was never enabled. */
   versioning(bucket: string): Promise<'Enabled' | 'Suspended' | undefined>;
   /** The default encryption's algorithm (AES256, aws:kms, aws:kms:dsse); undefined when none is set. */

@@ -97,8 +97,11 @@ function stateBucketProtections(): PreflightCheck[] {
       );
     }),
     check('state-bucket-tls', 'state bucket refuses plain http', async (buckets, bucket, deps) => {
-      // The sandbox's moto is served over plain http and enforces a TLS-only policy: it has none.
+      // The sandbox's moto is served over plain http and enforces a TLS-only policy: it has none,
+      // and neither can any S3 emulator reached over plain http on this machine.
       if (deps.env.sandbox) return pass(`not required in the sandbox (its S3 is plain http on 127.0.0.1)`);
+      if (buckets.plainHttpLoopback)
+        return pass('not required: S3 is an emulator over plain http on this machine (AWS_ENDPOINT_URL)');
       if (isTlsOnly(await buckets.policy(bucket), bucket))
         return pass(`s3://${bucket}'s policy denies requests without TLS (aws:SecureTransport)`);
       return fail(

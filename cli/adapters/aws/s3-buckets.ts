@@ -14,8 +14,11 @@ const NOT_CONFIGURED = new Set([
 
 export class S3BucketSettings implements BucketSettings {
   private readonly api: () => Promise<{ sdk: Sdk; client: InstanceType<Sdk['S3Client']> }>;
+  readonly plainHttpLoopback: boolean;
 
   constructor(settings: AwsSettings) {
+    const endpoint = clientConfig(settings, 's3').endpoint;
+    this.plainHttpLoopback = endpoint !== undefined && isPlainHttpLoopback(endpoint);
     this.api = lazyClient(
       () => import('@aws-sdk/client-s3'),
       (sdk) =>
@@ -138,5 +141,15 @@ export class S3BucketSettings implements BucketSettings {
       if (NOT_CONFIGURED.has((error as { name?: string }).name ?? '')) return undefined;
       throw toApiError(what, error);
     }
+  }
+}
+
+/** http://127.0.0.1:…, http://localhost:… or http://[::1]:… */
+export function isPlainHttpLoopback(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
   }
 }

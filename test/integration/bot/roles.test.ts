@@ -151,7 +151,7 @@ describe('active and standby', () => {
       await sleep(20);
     }
     expect(body).toMatchObject({ status: 'healthy', pid: again.pid, role: 'active' });
-    expect(again.output()).toMatch(/"role":"active","roleFrom":"[^"]+\.role"/);
+    expect(again.output()).toMatch(/"role":"active","roleFrom":"role file","roleFile":"[^"]+\.role"/);
     expect((await sendCommand(emulator, 'ping', 3000)).answeredBy).toEqual(['i-new']);
   });
 

@@ -4,7 +4,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
@@ -28,6 +35,28 @@ beforeAll(async () => {
   const s3 = new S3Client({ ...clients, forcePathStyle: true });
   const ssm = new SSMClient(clients);
   for (const Bucket of ['pf-state', 'pf-releases']) await s3.send(new CreateBucketCommand({ Bucket }));
+  // The state bucket as `ydeploy init --harden-bucket` leaves it (its TLS-only policy aside: moto
+  // is plain http here and would enforce it).
+  await s3.send(new PutBucketVersioningCommand({ Bucket: 'pf-state', VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: 'pf-state',
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    }),
+  );
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: 'pf-state',
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    }),
+  );
   await ssm.send(new PutParameterCommand({ Name: '/pf/token', Type: 'SecureString', Value: GOOD }));
   await ssm.send(
     new PutParameterCommand({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runPreflight } from '../../../cli/preflight/run.js';
 import type { UserError } from '../../../cli/errors.js';
 import { MemoryBuckets } from '../../_helpers/fakes.js';
+import { isPlainHttpLoopback } from '../../../cli/adapters/aws/s3-buckets.js';
 import { healthyDeps, jsonReporter, testEnv } from './fakes.js';
 
 async function preflight(buckets: MemoryBuckets, sandbox = false) {
@@ -62,5 +63,23 @@ describe('preflight: state bucket protections', () => {
     buckets.buckets.get('acme-state')!.policy = undefined;
     const { checks } = await preflight(buckets, true);
     expect(checks.find((c) => c.id === 'state-bucket-tls')).toMatchObject({ ok: true });
+  });
+
+  it('does not require a TLS-only policy where S3 is an emulator over plain http on this machine', async () => {
+    const buckets = new MemoryBuckets().add('acme-state', false);
+    Object.assign(buckets, { plainHttpLoopback: true });
+    const { checks } = await preflight(buckets);
+    expect(checks.find((c) => c.id === 'state-bucket-tls')).toMatchObject({
+      ok: true,
+      reason: expect.stringContaining('not required: S3 is an emulator over plain http'),
+    });
+  });
+
+  it('knows plain http on loopback from anything else', () => {
+    expect(isPlainHttpLoopback('http://127.0.0.1:5000')).toBe(true);
+    expect(isPlainHttpLoopback('http://localhost:4566')).toBe(true);
+    expect(isPlainHttpLoopback('https://127.0.0.1:5000')).toBe(false);
+    expect(isPlainHttpLoopback('http://s3.example.com')).toBe(false);
+    expect(isPlainHttpLoopback('not a url')).toBe(false);
   });
 });
