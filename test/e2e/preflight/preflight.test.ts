@@ -76,6 +76,10 @@ describe('ydeploy preflight in the sandbox', () => {
       'lock',
       'release-bucket',
       'state-bucket',
+      'state-bucket-encryption',
+      'state-bucket-public-access',
+      'state-bucket-tls',
+      'state-bucket-versioning',
       'terraform',
       'terraform-module',
       'token-parameter',
@@ -83,6 +87,9 @@ describe('ydeploy preflight in the sandbox', () => {
     expect(checks['discord-token'].reason).toMatch(/^bot ydeploy-bot \(\d+\); \d+ of \d+ session starts left$/);
     expect(checks['drift'].reason).toBe('no drift: the infrastructure matches desired.json');
     expect(checks['lock'].reason).toBe('no lock');
+    // sandbox up hardens its state bucket as init --harden-bucket does (the TLS policy aside).
+    expect(checks['state-bucket-versioning'].ok).toBe(true);
+    expect(checks['state-bucket-tls'].reason).toMatch(/^not required in the sandbox/);
     console.info(`preflight in the sandbox (tests skipped): ${seconds.toFixed(1)} s`);
   });
 
