@@ -1,6 +1,7 @@
 // The operating commands in a real sandbox (built CLI, real bots): `logs --follow` shows a
 // bot's lines within 3 s and picks up a new instance; `status` shows both instances in the
-// middle of a migration and `cost` prices them; `health --wait`; Ctrl-C stops --follow cleanly.
+// middle of a migration; `cost` prices what desired.json runs; `health --wait`; Ctrl-C stops
+// --follow cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, ydeploy } from '../../_helpers/sandbox.js';
 import { requireTool } from '../../_helpers/tools.js';
@@ -83,15 +84,17 @@ describe('ydeploy logs / status / health in the sandbox', () => {
     expect(screen.stdout).toMatch(new RegExp(`enhanced │ ${enhancedId} │ running │ private .*healthy \\(standby\\)`));
   });
 
-  it('cost prices what runs in the middle of the migration (two instances), from desired.json', async () => {
+  it("cost prices what desired.json runs (legacy in the public subnet; the enhanced instance launched by hand is not the module's)", async () => {
     const run = await ydeploy(['cost', '--env', 'sandbox', '--json'], sb.env, sb.cwd);
     expect(run.code, run.stderr).toBe(0);
     const result = resultOf(run.stdout);
     expect(result.basis).toMatch(/^s3:\/\/\S+\/desired\.json$/);
     const lines = result.cost.lines as { id: string; quantity: number; monthly: number | null; basis?: string }[];
     const instances = lines.filter((l) => l.id.startsWith('instance:'));
-    expect(instances).toHaveLength(2);
-    for (const line of instances) expect(line.monthly).toBeGreaterThan(0);
+    expect(instances).toHaveLength(1);
+    expect(instances[0].monthly).toBeGreaterThan(0);
+    // Two public IPv4 addresses all month: the NAT gateway's and legacy's.
+    expect(lines.find((l) => l.id === 'public-ipv4')?.quantity).toBe(2 * 730);
     expect(lines.find((l) => l.id === 'nat-hours')?.monthly).toBeGreaterThan(30);
     expect(result.cost.unpriced).toEqual([]);
     expect(result.cost.total).toBeGreaterThan(40);
