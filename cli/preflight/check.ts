@@ -23,7 +23,8 @@ export interface TestCommand {
   shown?: string;
 }
 
-export type CheckDeps = Pick<
+/** The parts of the context the checks read. */
+export type CheckContext = Pick<
   Context,
   | 'env'
   | 'identity'
@@ -36,7 +37,9 @@ export type CheckDeps = Pick<
   | 'discord'
   | 'backend'
   | 'signal'
-> & {
+>;
+
+export type CheckDeps = CheckContext & {
   tests?: TestCommand;
   /** Where the default test suite should be, when it is not there. */
   testsMissing?: string;

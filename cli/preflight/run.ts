@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import type { Reporter } from '../ports.js';
 import { quietReporter } from './quiet.js';
 import type { PlanCost } from '../cost/plan.js';
-import type { CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
+import type { CheckContext, CheckDeps, CheckOutcome, PreflightCheck, TestCommand } from './check.js';
 import { checklist } from './checks.js';
 
 export interface CheckResult {
@@ -39,21 +39,8 @@ export interface PreflightOptions {
   plannedCost?: PlanCost;
 }
 
-export type PreflightContext = Pick<
-  Context,
-  | 'env'
-  | 'reporter'
-  | 'identity'
-  | 'store'
-  | 'releases'
-  | 'buckets'
-  | 'secrets'
-  | 'terraform'
-  | 'clock'
-  | 'discord'
-  | 'backend'
-  | 'signal'
->;
+/** What the checks read, and the reporter that shows them. */
+export type PreflightContext = CheckContext & Pick<Context, 'reporter'>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
