@@ -260,9 +260,9 @@ export function estimate(input: CostInput, table: PriceTable, live?: LiveOrigin)
   // terraform/alarms.tf: health failures (1 metric), CPU and memory per instance (1 each), and
   // for the NAT gateway its error rate, a metric-math alarm over 3 metrics (priced per metric);
   // for a NAT instance its system and instance status checks, and its CPU credit balance when it
-  // is burstable (t*), one metric each.
+  // is burstable (t*: the same rule as terraform/alarms.tf's nat_instance_credits), one metric each.
   const perInstance = 2 * input.instances.length;
-  const natAlarms = network.nat === 'gateway' ? 1 : 2 + (/^t\d/.test(network.natInstanceType) ? 1 : 0);
+  const natAlarms = network.nat === 'gateway' ? 1 : 2 + (network.natInstanceType.startsWith('t') ? 1 : 0);
   const natMetrics = network.nat === 'gateway' ? 3 : natAlarms;
   const alarmMetrics = 1 + perInstance + natMetrics;
   add({
