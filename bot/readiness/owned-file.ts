@@ -3,7 +3,17 @@
 // trusts a regular file owned by its own user, never a symbolic link, and the writer never
 // follows a link another user planted at its temp path.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 
 export type OwnedRead = { kind: 'missing' } | { kind: 'invalid'; why: string } | { kind: 'ok'; text: string };
 
@@ -42,12 +52,14 @@ export function readOwnedFile(path: string, uid: number | undefined = ownUid()):
 /**
  * Writes `path` atomically: a new temp file (O_CREAT|O_EXCL|O_NOFOLLOW, random name, so nothing
  * planted there is followed or reused), then rename, which replaces a link at `path` instead of
- * writing through it.
+ * writing through it. The file gets exactly `mode` whatever the process's umask (the bot's unit
+ * sets UMask=0027 for everything else), so an operator's shell can still read the readiness file.
  */
 export function writeOwnedFile(path: string, text: string, mode = 0o644): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
+    fchmodSync(fd, mode);
     writeSync(fd, text);
   } finally {
     closeSync(fd);

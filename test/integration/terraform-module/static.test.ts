@@ -318,6 +318,28 @@ describe('terraform module: rendered user data', () => {
     );
   });
 
+  it('installs units systemd-analyze security rates 3.0 or better, with the contract left open', async () => {
+    const files = userDataFiles(rendered.v2!);
+    for (const unit of ['discord-bot', 'discord-health']) {
+      const path = join(root, `${unit}.service`);
+      await writeFile(path, files.get(`/etc/systemd/system/${unit}.service`)!.content);
+      const rated = await execa('systemd-analyze', ['security', '--offline=yes', '--no-pager', path], {
+        reject: false,
+      });
+      const score = /Overall exposure level for \S+: ([\d.]+)/.exec(rated.stdout + rated.stderr)?.[1];
+      expect(score, `${unit}: ${rated.stderr || rated.stdout}`).toBeDefined();
+      expect(Number(score), `${unit} exposure`).toBeLessThanOrEqual(3.0);
+      const text = files.get(`/etc/systemd/system/${unit}.service`)!.content;
+      // The readiness file stays in the shared /tmp, writable; V8's JIT keeps writable+executable
+      // memory; the bot reaches Discord, IMDS and SSM over the host's network.
+      expect(text).not.toMatch(/^PrivateTmp=yes$/m);
+      expect(text).toMatch(/^ReadWritePaths=\/tmp$/m);
+      expect(text).not.toMatch(/^MemoryDenyWriteExecute=yes$/m);
+      expect(text).not.toMatch(/^PrivateNetwork=yes$/m);
+      expect(text).toMatch(/^RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX$/m);
+    }
+  });
+
   it('gives the bot and health server their environment, and Run Command the instance-local facts', () => {
     const files = userDataFiles(rendered.v2!);
     const environment = files.get('/etc/discord-bot/environment')!.content;

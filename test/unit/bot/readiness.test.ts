@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,18 @@ describe('readiness file on disk', () => {
     removeReadiness(path);
     removeReadiness(path);
     expect(readReadiness(path)).toEqual({ kind: 'missing' });
+  });
+
+  it("is readable by an operator's shell whatever the unit's UMask", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ydeploy-ready-'));
+    const path = join(dir, 'bot-ready');
+    const previous = process.umask(0o027);
+    try {
+      writeReadiness(path, valid);
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o644);
   });
 
   it('is not fooled by a symbolic link: it reads as invalid, and the writer replaces it instead of writing through it', () => {
