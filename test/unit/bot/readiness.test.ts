@@ -75,7 +75,7 @@ describe('readiness file on disk', () => {
     const path = join(dir, 'bot-ready');
     const previous = process.umask(0o027);
     try {
-      writeReadiness(path, valid);
+      writeReadiness(path, valid as never);
     } finally {
       process.umask(previous);
     }
