@@ -15,6 +15,9 @@ const SANDBOX_PROGRAMS = [
   'emulators/runcommand/main',
   'emulators/host/main',
   'emulators/runcommand/unitctl/main',
+  'emulators/machine/relay-main',
+  'emulators/machine/agents/ssm-agent-main',
+  'emulators/machine/agents/cloudwatch-agent-main',
 ];
 const commander = await bundleCommander();
 await buildBotLibrary(resolve(root.pathname, outdir, '../bot'));

@@ -6,7 +6,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../package-root.js';
 
-export type Program = 'shim' | 'host' | 'discord' | 'unitctl';
+export type Program = 'shim' | 'host' | 'discord' | 'unitctl' | 'relay' | 'ssm-agent' | 'cloudwatch-agent';
 
 /** Each program's entry, relative to cli/sandbox/ without its extension (cli/build.mjs builds these). */
 export const PROGRAM_ENTRIES: Record<Program, string> = {
@@ -14,6 +14,10 @@ export const PROGRAM_ENTRIES: Record<Program, string> = {
   shim: 'emulators/runcommand/main',
   host: 'emulators/host/main',
   unitctl: 'emulators/runcommand/unitctl/main',
+  // Run inside systemd-mode instances (emulators/machine/).
+  relay: 'emulators/machine/relay-main',
+  'ssm-agent': 'emulators/machine/agents/ssm-agent-main',
+  'cloudwatch-agent': 'emulators/machine/agents/cloudwatch-agent-main',
 };
 
 export function programCommand(name: Program): string[] {

@@ -36,6 +36,8 @@ export interface SandboxState {
   ports: { moto: number; shim: number; discord: number; healthBase: number };
   endpoints: { aws: string; ssm: string; discordApi: string; discordControl: string };
   daemons: Partial<Record<DaemonName, DaemonRecord>>;
+  /** How the instance host boots instances (absent: process, as sandboxes made before systemd mode). */
+  instances?: InstancesMode;
   /** Set once the starting point (buckets, token, release, legacy instance) is in moto. */
   provisioned?: { at: string; motoStartTime: string; release: string | null; seconds: number; instanceId?: string };
 }
@@ -67,10 +69,16 @@ export interface HostedInstance {
   botRole: 'active' | 'standby';
   startedAt: string;
   units: Record<UnitName, UnitRecord>;
+  /** A systemd-mode instance: its container, and where its SSM agent stand-in listens. */
+  machine?: { leader: number; agentSocket: string; console: string; healthPortInside: number };
 }
+
+export type InstancesMode = 'systemd' | 'process';
 
 export interface InstancesState {
   hostPid: number;
+  /** How instances boot: containers running systemd, or the bot's processes run directly. */
+  mode?: InstancesMode;
   updatedAt: string;
   /** Last successful DescribeInstances, so a moto outage is visible. */
   lastPollAt?: string;

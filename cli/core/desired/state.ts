@@ -30,6 +30,8 @@ const desiredSchema = z
     nat_type: z.enum(['gateway', 'instance']).optional(),
     nat_instance_type: z.string().optional(),
     interface_endpoints: z.array(z.string()).optional(),
+    /** The Discord API the instances' bots use; absent: terraform's default, Discord's own. */
+    discord_api: z.string().optional(),
   })
   .passthrough();
 
@@ -52,9 +54,18 @@ export function emptyDesired(env: Context['env']): DesiredState {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...discordApiSetting(env),
     ...networkSettings(env),
     ...alarmSettings(env),
   };
+}
+
+/**
+ * The bots' Discord API, into the instances' environment file, where it is not Discord's own
+ * (the sandbox's emulator): an environment that never set it keeps the same variables as before.
+ */
+function discordApiSetting(env: Context['env']): Partial<DesiredState> {
+  return env.discordApi && env.discordApi !== 'https://discord.com/api' ? { discord_api: env.discordApi } : {};
 }
 
 export async function loadDesired(ctx: Pick<Context, 'store' | 'env'>): Promise<DesiredState | undefined> {
@@ -94,6 +105,7 @@ function settingsOf(env: Context['env']): Partial<DesiredState> {
     discord_token_parameter: env.tokenParameter,
     health_port: env.health.port,
     instance_type: env.instanceType,
+    ...discordApiSetting(env),
     ...networkSettings(env),
     ...alarmSettings(env),
   };

@@ -1,5 +1,6 @@
 // `sandbox up` (daemons), `sandbox down`, and what is running now. Everything the sandbox starts
 // is recorded in sandbox.json by PID and kernel start time; `down` stops exactly those processes.
+import { resolveInstancesMode } from '../emulators/machine/prerequisites.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../../config/load.js';
@@ -79,6 +80,7 @@ export async function newState(
     ports: { moto, discord, shim, healthBase: base + PORT_OFFSETS.healthBase },
     endpoints: endpoints({ moto, discord, shim }),
     daemons: {},
+    instances: resolveInstancesMode(env.YDEPLOY_SANDBOX_INSTANCES || undefined).mode,
   };
 }
 

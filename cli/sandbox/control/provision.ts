@@ -43,6 +43,8 @@ function startingPointVars(state: SandboxState, environment: ResolvedEnvironment
     region: state.region,
     release_bucket: state.releaseBucket,
     discord_token_parameter: state.tokenParameter,
+    // The instances' bots talk to the emulator (the user data writes it into their environment).
+    discord_api: state.endpoints.discordApi,
     // moto: path-style S3, no credential/region/metadata checks.
     aws_compat_endpoint: true,
     // One AZ: the sandbox needs one public and one private subnet, and applies faster.

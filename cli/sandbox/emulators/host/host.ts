@@ -18,7 +18,15 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { controlSocketPath, ENVIRONMENT, sandboxFiles } from '../../layout.js';
 import { isSameProcess, stopProcess } from '../../process.js';
-import { readJson, writeJson, type HostedInstance, type InstancesState, type UnitName } from '../../state-files.js';
+import {
+  readJson,
+  writeJson,
+  type HostedInstance,
+  type InstancesState,
+  type UnitName,
+  type UnitRecord,
+} from '../../state-files.js';
+import type { MachineHost } from '../machine/machine-host.js';
 import { LogShipper } from './log-shipper.js';
 import { fetchRelease, pinnedManifestSha256 } from './release.js';
 import { Unit } from './unit.js';
@@ -43,13 +51,17 @@ export interface HostOptions {
   healthPortBase: number;
   /** Environment the bot processes inherit (PATH, HOME, ...) before their own variables. */
   baseEnv: Record<string, string>;
+  /** systemd mode: each instance boots as a container (machine/); process mode without one. */
+  machines?: MachineHost;
   log(message: string): void;
 }
 
-interface Hosted {
-  facts: HostedInstance;
-  units: Record<UnitName, Unit>;
-}
+type Hosted =
+  | { facts: HostedInstance; units: Record<UnitName, Unit>; machine?: undefined }
+  | { facts: HostedInstance; units?: undefined; machine: { units?: Record<UnitName, UnitRecord> } };
+
+/** Unit states are read from a systemd-mode instance's systemctl every this many polls. */
+const MACHINE_UNIT_POLLS = 2;
 
 export class InstanceHost {
   private readonly ec2: EC2Client;
@@ -65,6 +77,7 @@ export class InstanceHost {
   private lastPollAt?: string;
   private lastError?: string;
   private writing = Promise.resolve();
+  private polls = 0;
   /** Graceful unhosts under way, so stop() waits for them while polls go on. */
   private readonly unhosting = new Set<Promise<void>>();
 
@@ -84,6 +97,7 @@ export class InstanceHost {
   async start(): Promise<void> {
     await this.reapPrevious();
     await this.save();
+    await this.options.machines?.start();
     this.shipper.start();
     const loop = async () => {
       if (this.stopped) return;
@@ -100,6 +114,7 @@ export class InstanceHost {
     await Promise.all([...this.hosted.keys()].map((id) => this.unhost(id, 'the instance host is stopping')));
     await Promise.all([...this.unhosting]);
     await this.shipper.stop().catch(() => undefined);
+    await this.options.machines?.stop();
     await this.save();
   }
 
@@ -127,6 +142,7 @@ export class InstanceHost {
       seen.add(id);
       if (state === 'running' || state === 'pending') {
         if (!this.hosted.has(id) && !this.starting.has(id)) void this.host(instance);
+        else if (this.hosted.get(id)?.machine) await this.refreshMachine(id, instance);
       } else if (this.hosted.has(id) && HALTED.has(state ?? '')) {
         await this.unhost(id, `the instance is ${state}`, { kill: true });
       } else if (this.hosted.has(id)) {
@@ -173,6 +189,7 @@ export class InstanceHost {
     const failure = `${id}@${release}`;
     if (!release) return this.once(failure, `instance ${id} has no Release tag: nothing to run`);
     this.starting.add(id);
+    if (this.options.machines) return this.hostMachine(instance, this.options.machines, release);
     try {
       const base = this.files.instanceDir(id);
       const releaseDir = join(base, 'release');
@@ -220,6 +237,90 @@ export class InstanceHost {
     }
   }
 
+  /** Boots a systemd-mode instance: its user data does the rest, as on EC2. */
+  private async hostMachine(instance: Ec2Instance, machines: MachineHost, release: string): Promise<void> {
+    const id = instance.InstanceId!;
+    try {
+      const base = this.files.instanceDir(id);
+      await mkdir(base, { recursive: true });
+      const userData = await this.userData(id);
+      if (!userData) return this.once(`${id}@${release}`, `instance ${id} has no user data: nothing to boot`);
+      if (this.stopped) return;
+      const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      const booted = await machines.boot(base, {
+        id,
+        userData,
+        privateIp: instance.PrivateIpAddress,
+        instanceType: instance.InstanceType,
+        imageId: instance.ImageId,
+        availabilityZone: instance.Placement?.AvailabilityZone,
+        tags,
+        metadata: {
+          httpTokens: instance.MetadataOptions?.HttpTokens === 'optional' ? 'optional' : 'required',
+          httpEndpoint: instance.MetadataOptions?.HttpEndpoint === 'disabled' ? 'disabled' : 'enabled',
+          hopLimit: instance.MetadataOptions?.HttpPutResponseHopLimit ?? 1,
+          tags: instance.MetadataOptions?.InstanceMetadataTags === 'enabled',
+        },
+        iamRole: await this.roleOf(instance.IamInstanceProfile?.Arn),
+        hostHealthPort: await this.freeHealthPort(),
+      });
+      const inactive: UnitRecord = { status: 'inactive', restarts: 0, log: '' };
+      const facts: HostedInstance = {
+        ...booted,
+        kind: tag(instance, 'Role')!,
+        release,
+        tags,
+        botRole: bootRole(tag(instance, 'BotRole')) ?? 'standby',
+        startedAt: new Date().toISOString(),
+        units: { bot: inactive, health: inactive },
+      };
+      this.hosted.set(id, { facts, machine: {} });
+      this.options.log(
+        `instance ${id} (${facts.kind}, release ${release}) booting systemd in its container: health on 127.0.0.1:${facts.healthPort}`,
+      );
+      await this.save();
+    } catch (error) {
+      this.once(`${id}@${release}`, `instance ${id}: cannot boot its container: ${(error as Error).message}`);
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  /**
+   * The role behind an instance profile, as IMDS names it (iam/security-credentials/<role>): IAM's
+   * GetInstanceProfile on moto (which routes by the credential scope's service and checks no
+   * signature), else the profile's own name.
+   */
+  private async roleOf(profileArn: string | undefined): Promise<string | undefined> {
+    const profile = profileArn?.split('/').pop();
+    if (!profile) return undefined;
+    try {
+      const res = await fetch(this.options.motoEndpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: new URLSearchParams({ Action: 'GetInstanceProfile', InstanceProfileName: profile, Version: '2010-05-08' }),
+        signal: AbortSignal.timeout(5000),
+      });
+      return /<RoleName>([^<]+)<\/RoleName>/.exec(await res.text())?.[1] ?? profile;
+    } catch {
+      return profile;
+    }
+  }
+
+  /** A running systemd-mode instance: its tags (for IMDS) and, every few polls, its units. */
+  private async refreshMachine(id: string, instance: Ec2Instance): Promise<void> {
+    const hosted = this.hosted.get(id);
+    const machines = this.options.machines;
+    if (!hosted?.machine || !machines) return;
+    const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    hosted.facts.tags = tags;
+    await machines.updateTags(id, tags);
+    if (++this.polls % MACHINE_UNIT_POLLS === 0) hosted.machine.units = (await machines.units(id)) ?? hosted.machine.units;
+  }
+
   /** The instance's user data as terraform rendered it (EC2 DescribeInstanceAttribute). */
   private async userData(id: string): Promise<string | undefined> {
     const out = await this.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }));
@@ -265,6 +366,16 @@ export class InstanceHost {
     if (!hosted) return;
     this.hosted.delete(id);
     this.absent.delete(id);
+    if (hosted.machine) {
+      this.options.log(
+        options.kill
+          ? `instance ${id}: powering its container off (${why}: its OS has halted)`
+          : `instance ${id}: shutting its container down (${why})`,
+      );
+      await (options.kill ? this.options.machines?.kill(id) : this.options.machines?.poweroff(id));
+      await this.save();
+      return;
+    }
     if (options.kill) {
       this.options.log(`instance ${id}: killing its bot and health server (${why}: its OS has halted)`);
       await Promise.all([hosted.units.bot.kill(), hosted.units.health.kill()]);
@@ -316,13 +427,14 @@ export class InstanceHost {
   snapshot(): InstancesState {
     const instances: Record<string, HostedInstance> = {};
     for (const [id, hosted] of this.hosted) {
-      instances[id] = {
-        ...hosted.facts,
-        units: { bot: hosted.units.bot.record(), health: hosted.units.health.record() },
-      };
+      const units = hosted.machine
+        ? (hosted.machine.units ?? hosted.facts.units)
+        : { bot: hosted.units.bot.record(), health: hosted.units.health.record() };
+      instances[id] = { ...hosted.facts, units };
     }
     return {
       hostPid: process.pid,
+      mode: this.options.machines ? 'systemd' : 'process',
       updatedAt: new Date().toISOString(),
       lastPollAt: this.lastPollAt,
       lastError: this.lastError ?? (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined),

@@ -1,6 +1,7 @@
 // The instance host as a sandbox daemon: `node main.js <sandbox dir>`.
 import { logGroupName } from '../../../config/names.js';
 import { InstanceHost } from './host.js';
+import { MachineHost } from '../machine/machine-host.js';
 import { baseEnv, daemonState, fatal, log, onStop } from '../daemon.js';
 
 try {
@@ -19,10 +20,21 @@ try {
     discordApi: state.endpoints.discordApi,
     healthPortBase: state.ports.healthBase,
     baseEnv: baseEnv(),
+    machines:
+      state.instances === 'systemd'
+        ? new MachineHost({
+            dir,
+            region: state.region,
+            credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+            endpoints: { aws: state.endpoints.aws, ssm: state.endpoints.ssm },
+            relayedPorts: [state.ports.moto, state.ports.shim, state.ports.discord],
+            log,
+          })
+        : undefined,
     log,
   });
   onStop(() => host.stop());
-  log(`instance host watching EC2 at ${state.endpoints.aws} for ${state.project}/${state.environment} instances`);
+  log(`instance host (${state.instances ?? 'process'} mode) watching EC2 at ${state.endpoints.aws} for ${state.project}/${state.environment} instances`);
   await host.start();
 } catch (error) {
   fatal(error);

@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import type { HostedInstance } from '../../state-files.js';
 
@@ -33,6 +35,8 @@ export interface Invocation {
   startedAt?: Date;
   endedAt?: Date;
   child?: ChildProcess;
+  /** The connection to a systemd-mode instance's SSM agent running the command. */
+  agent?: Socket;
   timer?: NodeJS.Timeout;
 }
 
@@ -128,6 +132,7 @@ export class CommandRunner {
 
   private start(record: CommandRecord, invocation: Invocation, instance: HostedInstance): void {
     if (invocation.status !== 'Pending') return;
+    if (instance.machine) return this.startInMachine(record, invocation, instance.machine.agentSocket);
     const script = (record.parameters.commands ?? []).join('\n');
     invocation.status = 'InProgress';
     invocation.startedAt = new Date();
@@ -163,11 +168,67 @@ export class CommandRunner {
     invocation.timer.unref();
   }
 
+  /**
+   * A systemd-mode instance: the script goes to its SSM agent stand-in, which runs it as root in
+   * the agent's environment. An agent that does not answer (stopped, instance still booting) is
+   * an offline agent: the command waits for it up to its delivery timeout, as SSM's does.
+   */
+  private startInMachine(record: CommandRecord, invocation: Invocation, agentSocket: string): void {
+    const script = (record.parameters.commands ?? []).join('\n');
+    const socket = connect(agentSocket);
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      if (invocation.status !== 'Pending') return void socket.destroy();
+      invocation.status = 'InProgress';
+      invocation.startedAt = new Date();
+      invocation.agent = socket;
+      socket.write(`${JSON.stringify({ script })}\n`);
+      invocation.timer = setTimeout(() => {
+        if (invocation.status !== 'InProgress') return;
+        invocation.stderr += `\nfailed to run commands: exit status 124 (execution timed out after ${record.executionTimeout}s)\n`;
+        this.finish(invocation, 'TimedOut', 124);
+      }, record.executionTimeout * 1000);
+      invocation.timer.unref();
+    });
+    createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
+      let message: { stdout?: string; stderr?: string; exit?: number | null; signal?: string | null };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.stdout !== undefined) invocation.stdout = (invocation.stdout + message.stdout).slice(0, KEEP);
+      if (message.stderr !== undefined) invocation.stderr = (invocation.stderr + message.stderr).slice(0, KEEP);
+      if ('exit' in message && invocation.status === 'InProgress') {
+        const exit = message.exit ?? (message.signal ? 128 + (signalNumber(message.signal) ?? 0) : 1);
+        this.finish(invocation, exit === 0 ? 'Success' : 'Failed', exit);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      if (!connected) {
+        // Not delivered: try again while the delivery timeout allows.
+        if (Date.now() - record.requestedAt.getTime() >= record.deliveryTimeout * 1000) {
+          invocation.details = 'DeliveryTimedOut';
+          return this.finish(invocation, 'TimedOut', -1);
+        }
+        return void setTimeout(() => this.startInMachine(record, invocation, agentSocket), 500).unref();
+      }
+      if (invocation.status === 'InProgress') {
+        invocation.stderr += '\nthe SSM agent stopped while the command ran\n';
+        this.finish(invocation, 'Failed', 1);
+      }
+    });
+  }
+
   private finish(invocation: Invocation, status: InvocationStatus, code: number): void {
     invocation.status = status;
     invocation.responseCode = code;
     invocation.endedAt = new Date();
     if (invocation.timer) clearTimeout(invocation.timer);
+    invocation.agent?.destroy();
+    invocation.agent = undefined;
     const child = invocation.child;
     invocation.child = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
