@@ -20,7 +20,10 @@ export interface HistoryEntry extends ReleaseInfo {
   command: string;
   /** The release the run put in service (or, for a rollback to legacy, legacy's release). */
   release?: string;
+  /** The operator, user@host. */
   who: string;
+  /** The AWS caller's ARN (STS), when the journal recorded it. */
+  identity?: string;
   started: string;
   ended?: string;
   seconds?: number;
@@ -46,6 +49,7 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
     command: entry.command,
     ...(release ? { release } : {}),
     who: entry.who,
+    ...(entry.identity ? { identity: entry.identity } : {}),
     started: entry.started,
     ended: entry.ended,
     seconds: span(entry.started, entry.ended),
