@@ -36,16 +36,24 @@ export async function notify(
   const parameter = webhookParameter(ctx.env);
   const fix = `ydeploy notify test --env ${ctx.env.name}`;
   try {
-    const url = await withDeadline(webhookUrl(ctx), timeoutMs, `reading ${parameter} took over ${timeoutMs / 1000}s`);
-    if (!url) {
-      ctx.reporter.debug(`no deployment notification: ${parameter} is not set (ydeploy notify set-webhook)`);
-      return { sent: false, reason: 'no-webhook' };
-    }
-    const left = Math.max(1, timeoutMs - (ctx.clock.now() - started));
-    const sent = await webhook.execute(url, notificationMessage(facts), { timeoutMs: left, signal });
-    const ms = ctx.clock.now() - started;
-    ctx.reporter.debug(`notified Discord: ${facts.command} ${facts.phase} (${ms}ms)`, { notification: facts.phase });
-    return { sent: true, ms, attempts: sent.attempts };
+    // The adapter keeps to its own deadline; this one also bounds reading the URL, and any
+    // sender that would not.
+    return await withDeadline(
+      (async (): Promise<NotifyOutcome> => {
+        const url = await webhookUrl(ctx);
+        if (!url) {
+          ctx.reporter.debug(`no deployment notification: ${parameter} is not set (ydeploy notify set-webhook)`);
+          return { sent: false, reason: 'no-webhook' };
+        }
+        const left = Math.max(1, timeoutMs - (ctx.clock.now() - started));
+        const sent = await webhook.execute(url, notificationMessage(facts), { timeoutMs: left, signal });
+        const ms = ctx.clock.now() - started;
+        ctx.reporter.debug(`notified Discord: ${facts.command} ${facts.phase} (${ms}ms)`, { notification: facts.phase });
+        return { sent: true, ms, attempts: sent.attempts };
+      })(),
+      timeoutMs,
+      `no answer within ${timeoutMs / 1000}s (notify.timeout)`,
+    );
   } catch (error) {
     const why = (error as Error).message;
     ctx.reporter.warn(`the "${facts.phase}" notification was not sent: ${why} (check it: ${fix})`, {
