@@ -88,7 +88,8 @@ export function localUser(
   } catch {
     // no passwd entry for this uid
   }
-  name ??= processEnv.USER || processEnv.USERNAME || processEnv.LOGNAME || (uid !== undefined ? `uid${uid}` : 'unknown');
+  name ??=
+    processEnv.USER || processEnv.USERNAME || processEnv.LOGNAME || (uid !== undefined ? `uid${uid}` : 'unknown');
   return `${name}@${os.hostname()}`;
 }
 

@@ -20,6 +20,10 @@ export function logGroupName(env: {
  * The SSM parameter holding the environment's Discord webhook URL: `notify.webhookParameter`, else
  * `/<project>/<environment>/notify/discord-webhook`.
  */
-export function webhookParameter(env: { project: string; name: string; notify?: { webhookParameter?: string } }): string {
+export function webhookParameter(env: {
+  project: string;
+  name: string;
+  notify?: { webhookParameter?: string };
+}): string {
   return env.notify?.webhookParameter ?? `/${env.project}/${env.name}/notify/discord-webhook`;
 }

@@ -253,12 +253,10 @@ export const hooksSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Shell command run before migrate, deploy or rollback changes anything; failing stops the run (exit 3)'),
-    postDeploy: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Shell command run after a run succeeded; failing only warns'),
+      .describe(
+        'Shell command run before migrate, deploy or rollback changes anything; failing stops the run (exit 3)',
+      ),
+    postDeploy: z.string().min(1).optional().describe('Shell command run after a run succeeded; failing only warns'),
     onFailure: z
       .string()
       .min(1)

@@ -53,9 +53,13 @@ export async function testWebhook(
   const url = stored?.value.trim();
   const set = `printf %s "$URL" | ydeploy notify set-webhook --env ${ctx.env.name}`;
   if (!url)
-    throw new UsageError(`no webhook set for ${ctx.env.name}`, `SSM parameter ${parameter} does not exist or is empty`, {
-      fix: set,
-    });
+    throw new UsageError(
+      `no webhook set for ${ctx.env.name}`,
+      `SSM parameter ${parameter} does not exist or is empty`,
+      {
+        fix: set,
+      },
+    );
   if (!ctx.webhook) throw new Error('notify test needs the webhook adapter');
   const identity = await callerArn(ctx);
   const started = ctx.clock.now();

@@ -42,7 +42,10 @@ export function notificationMessage(facts: RunFacts & { phase: Announced }): Web
   if (facts.error) embed.description = clip(facts.error, DESCRIPTION_MAX);
   return {
     username: 'ydeploy',
-    content: clip(`${look.emoji} ${facts.command}${release} ${look.says} in ${facts.environment} by ${facts.who}${took}`, 2000),
+    content: clip(
+      `${look.emoji} ${facts.command}${release} ${look.says} in ${facts.environment} by ${facts.who}${took}`,
+      2000,
+    ),
     embeds: [embed],
     // A release name or an error text must never ping anyone.
     allowed_mentions: { parse: [] },

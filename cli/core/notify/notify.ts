@@ -21,8 +21,7 @@ function webhookUrl(ctx: Context): Promise<string | undefined> {
 
 /** What became of one notification; never a rejection. */
 export type NotifyOutcome =
-  | { sent: true; ms: number; attempts: number }
-  | { sent: false; reason: 'off' | 'no-webhook' | 'failed'; why?: string };
+  { sent: true; ms: number; attempts: number } | { sent: false; reason: 'off' | 'no-webhook' | 'failed'; why?: string };
 
 export async function notify(
   ctx: Context,
@@ -48,7 +47,9 @@ export async function notify(
         const left = Math.max(1, timeoutMs - (ctx.clock.now() - started));
         const sent = await webhook.execute(url, notificationMessage(facts), { timeoutMs: left, signal });
         const ms = ctx.clock.now() - started;
-        ctx.reporter.debug(`notified Discord: ${facts.command} ${facts.phase} (${ms}ms)`, { notification: facts.phase });
+        ctx.reporter.debug(`notified Discord: ${facts.command} ${facts.phase} (${ms}ms)`, {
+          notification: facts.phase,
+        });
         return { sent: true, ms, attempts: sent.attempts };
       })(),
       timeoutMs,

@@ -15,7 +15,10 @@ let id: string;
 const sender = new DiscordWebhook();
 
 const control = async (path: string, init: RequestInit = {}) => {
-  const res = await fetch(`${emulator.controlUrl}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${emulator.controlUrl}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json' },
+  });
   return (await res.json()) as any;
 };
 const recorded = (since = 0) => control(`/webhook-messages?since=${since}`) as Promise<any[]>;
@@ -61,16 +64,23 @@ describe('Discord emulator: incoming webhooks', () => {
     await expect(sender.execute(`${url}x`, { content: 'x' }, { timeoutMs: 2000 })).rejects.toThrow(
       /answered 401 Invalid Webhook Token \(code 50027\)/,
     );
-    await expect(sender.execute(url, { content: '' }, { timeoutMs: 2000 })).rejects.toThrow(/400 Cannot send an empty message/);
+    await expect(sender.execute(url, { content: '' }, { timeoutMs: 2000 })).rejects.toThrow(
+      /400 Cannot send an empty message/,
+    );
     const long = { embeds: [{ title: 'x'.repeat(257) }] };
-    await expect(sender.execute(url, long, { timeoutMs: 2000 })).rejects.toThrow(/400 Invalid Form Body \(code 50035\)/);
+    await expect(sender.execute(url, long, { timeoutMs: 2000 })).rejects.toThrow(
+      /400 Invalid Form Body \(code 50035\)/,
+    );
     // No error names the token.
     const error = await sender.execute(other, { content: 'x' }, { timeoutMs: 2000 }).catch((e: Error) => e);
     expect((error as Error).message).not.toContain(url.split('/').pop()!);
   });
 
   it('a 429 is waited out once (retry_after), then the message goes through', async () => {
-    await control(`/webhooks/${id}/rate-limit`, { method: 'POST', body: JSON.stringify({ times: 1, retryAfterMs: 300 }) });
+    await control(`/webhooks/${id}/rate-limit`, {
+      method: 'POST',
+      body: JSON.stringify({ times: 1, retryAfterMs: 300 }),
+    });
     const since = Date.now();
     const started = performance.now();
     const sent = await sender.execute(url, { content: 'after a rate limit' }, { timeoutMs: 3000 });
@@ -80,11 +90,19 @@ describe('Discord emulator: incoming webhooks', () => {
   });
 
   it('a 429 whose wait does not fit the deadline, or a second 429, fails without waiting', async () => {
-    await control(`/webhooks/${id}/rate-limit`, { method: 'POST', body: JSON.stringify({ times: 1, retryAfterMs: 10_000 }) });
+    await control(`/webhooks/${id}/rate-limit`, {
+      method: 'POST',
+      body: JSON.stringify({ times: 1, retryAfterMs: 10_000 }),
+    });
     const started = performance.now();
-    await expect(sender.execute(url, { content: 'x' }, { timeoutMs: 1000 })).rejects.toThrow(/429 .*retry after 10\.0s/);
+    await expect(sender.execute(url, { content: 'x' }, { timeoutMs: 1000 })).rejects.toThrow(
+      /429 .*retry after 10\.0s/,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
-    await control(`/webhooks/${id}/rate-limit`, { method: 'POST', body: JSON.stringify({ times: 2, retryAfterMs: 50 }) });
+    await control(`/webhooks/${id}/rate-limit`, {
+      method: 'POST',
+      body: JSON.stringify({ times: 2, retryAfterMs: 50 }),
+    });
     await expect(sender.execute(url, { content: 'x' }, { timeoutMs: 2000 })).rejects.toThrow(/answered 429/);
   });
 

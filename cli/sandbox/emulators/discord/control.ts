@@ -94,7 +94,10 @@ export async function handleControl(
   if (route === 'POST /webhooks') {
     const webhook = createWebhook(state, await readJson(req));
     const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-    return sendJson(res, 200, { ...describeWebhook(webhook), url: `${origin}/api/v10/webhooks/${webhook.id}/${webhook.token}` });
+    return sendJson(res, 200, {
+      ...describeWebhook(webhook),
+      url: `${origin}/api/v10/webhooks/${webhook.id}/${webhook.token}`,
+    });
   }
   if (route === 'GET /webhooks') return sendJson(res, 200, [...state.webhooks.values()].map(describeWebhook));
   if (req.method === 'POST' && parts[0] === 'webhooks' && parts[2] === 'rate-limit' && parts.length === 3) {

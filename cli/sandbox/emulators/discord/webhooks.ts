@@ -137,7 +137,10 @@ function formProblem(
     const fields = Array.isArray(embed.fields) ? (embed.fields as Record<string, unknown>[]) : [];
     if (fields.length > 25) return { field: `embeds.${i}.fields`, message: 'Must be 25 or fewer in length.' };
     for (const [j, f] of fields.entries()) {
-      checks.push([`embeds.${i}.fields.${j}.name`, text(f.name), 256], [`embeds.${i}.fields.${j}.value`, text(f.value), 1024]);
+      checks.push(
+        [`embeds.${i}.fields.${j}.name`, text(f.name), 256],
+        [`embeds.${i}.fields.${j}.value`, text(f.value), 1024],
+      );
       if (!text(f.name) || !text(f.value))
         return { field: `embeds.${i}.fields.${j}`, message: 'This field is required' };
     }

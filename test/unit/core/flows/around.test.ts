@@ -48,7 +48,12 @@ class FakeWebhook implements WebhookSender {
 
 const HOOKS = { preDeploy: 'check-pre', postDeploy: 'announce-post', onFailure: 'page-oncall', timeout: 60_000 };
 
-async function enhancedWorld(): Promise<{ world: FakeWorld; ctx: TestContext; hooks: FakeHooks; webhook: FakeWebhook }> {
+async function enhancedWorld(): Promise<{
+  world: FakeWorld;
+  ctx: TestContext;
+  hooks: FakeHooks;
+  webhook: FakeWebhook;
+}> {
   const world = new FakeWorld();
   const hooks = new FakeHooks(world);
   const webhook = new FakeWebhook(world);
@@ -177,7 +182,9 @@ describe('hooks and notifications around deploy', () => {
       expect(entry!.outcome).toBe('succeeded');
       const warnings = ctx.reporter.lines.filter((l) => l.startsWith('⚠'));
       expect(warnings).toHaveLength(2);
-      expect(warnings[1]).toMatch(/the "succeeded" notification was not sent: (.*Unknown Webhook|no answer within 0.15s)/);
+      expect(warnings[1]).toMatch(
+        /the "succeeded" notification was not sent: (.*Unknown Webhook|no answer within 0.15s)/,
+      );
       expect(warnings[1]).toContain('ydeploy notify test --env test');
       // Two notifications, each held to the timeout (the started one beside the steps).
       expect(performance.now() - started).toBeLessThan(3_000);
@@ -186,11 +193,15 @@ describe('hooks and notifications around deploy', () => {
 
   it('a failing postDeploy hook warns; the deployment still succeeded', async () => {
     const { ctx, hooks } = await enhancedWorld();
-    hooks.results.set('announce-post', { exitCode: undefined, timedOut: true, error: 'killed after 60s (hooks.timeout)' });
+    hooks.results.set('announce-post', {
+      exitCode: undefined,
+      timedOut: true,
+      error: 'killed after 60s (hooks.timeout)',
+    });
     const result = await deploy(ctx, { release: 'v2' });
     expect(result.deploymentId).toBeTruthy();
     expect(ctx.reporter.text()).toContain(
-      '⚠ hook postDeploy failed: killed after 60s (hooks.timeout); the deploy\'s outcome stands (succeeded)',
+      "⚠ hook postDeploy failed: killed after 60s (hooks.timeout); the deploy's outcome stands (succeeded)",
     );
     const [entry] = await listJournal(ctx);
     expect(entry!.outcome).toBe('succeeded');
