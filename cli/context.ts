@@ -4,7 +4,7 @@
 // first use, so a command pays only for what it calls.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from './command.js';
 import { loadEnvironment, type ResolvedEnvironment } from './config/load.js';
@@ -28,6 +28,8 @@ import { CloudWatchUsage } from './adapters/aws/usage.js';
 import { systemClock } from './adapters/clock.js';
 import { DiscordRest } from './adapters/discord.js';
 import { EmulatorCommandProbe } from './adapters/discord-emulator.js';
+import { DiscordWebhook } from './adapters/discord-webhook.js';
+import { ShellHooks } from './adapters/hooks.js';
 import { TerraformRunner } from './adapters/terraform/runner.js';
 
 export interface WiringOptions {
@@ -62,7 +64,33 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     discord: new DiscordRest(env.discordApi),
     clock: systemClock,
     ...(control ? { commandProbe: new EmulatorCommandProbe(control) } : {}),
+    webhook: new DiscordWebhook(),
+    hooks: new ShellHooks(processEnv),
   };
+}
+
+/**
+ * Who runs ydeploy here, as the lock, the journal and the notifications name them: the OS
+ * account (os.userInfo, which works where $USER is unset: cron, containers, CI) at this host.
+ * Only an account with no passwd entry (an arbitrary container uid) falls back to the
+ * environment, then to the uid.
+ */
+export function localUser(
+  processEnv: NodeJS.ProcessEnv,
+  os: { userInfo(): { username: string; uid: number }; hostname(): string } = { userInfo, hostname },
+): string {
+  let name: string | undefined;
+  let uid: number | undefined;
+  try {
+    const info = os.userInfo();
+    name = info.username || undefined;
+    uid = info.uid;
+  } catch {
+    // no passwd entry for this uid
+  }
+  name ??=
+    processEnv.USER || processEnv.USERNAME || processEnv.LOGNAME || (uid !== undefined ? `uid${uid}` : 'unknown');
+  return `${name}@${os.hostname()}`;
 }
 
 /**
@@ -118,7 +146,7 @@ export function wireContext(
     reporter: input.reporter,
     signal: input.signal,
     killSignal: input.killSignal,
-    user: `${processEnv.USER ?? processEnv.USERNAME ?? 'someone'}@${hostname()}`,
+    user: localUser(processEnv),
     // The sandbox is disposable: nothing in it is worth a prompt, so its main job runs as one
     // command (README) with or without a terminal.
     yes: input.globals.yes || env.sandbox,

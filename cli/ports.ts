@@ -292,6 +292,8 @@ export interface Parameter {
 export interface Secrets {
   get(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
   putSecure(name: string, value: string, options?: { overwrite?: boolean }): Promise<void>;
+  /** DeleteParameter; false when there was no such parameter. */
+  delete(name: string): Promise<boolean>;
 }
 
 /* ---------- CloudWatch alarms and metrics ---------- */
@@ -472,6 +474,67 @@ export interface DiscordAccount {
   ): Promise<RegisteredCommand[]>;
 }
 
+/* ---------- Deployment notifications (a Discord webhook) ---------- */
+
+/** An embed as Discord's webhook API takes it (only the fields ydeploy sends). */
+export interface WebhookEmbed {
+  title: string;
+  description?: string;
+  color?: number;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+  timestamp?: string;
+}
+
+/** The JSON body of Execute Webhook. */
+export interface WebhookMessage {
+  content?: string;
+  username?: string;
+  embeds?: WebhookEmbed[];
+  /** `{ parse: [] }`: nothing in the message pings anyone. */
+  allowed_mentions?: { parse: string[] };
+}
+
+export interface WebhookSender {
+  /**
+   * POST {url}?wait=true. Rejects on a refused URL, an HTTP error (a 429 is retried once after
+   * its retry_after when that fits in `timeoutMs`) or when `timeoutMs` passes; the message never
+   * names the URL (its token is a secret).
+   */
+  execute(
+    url: string,
+    message: WebhookMessage,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<{ messageId?: string; attempts: number }>;
+}
+
+/* ---------- Hooks (the team's shell commands around a deployment) ---------- */
+
+export interface HookRun {
+  /** undefined when it was killed (timeout, Ctrl-C) or could not start. */
+  exitCode?: number;
+  timedOut: boolean;
+  /** The last lines of its stdout and stderr, interleaved as they came. */
+  tail: string[];
+  seconds: number;
+  /** Why it could not start, or was killed. */
+  error?: string;
+}
+
+export interface HookRunner {
+  /** Runs `command` in a shell; every output line goes to `onLine` as it comes. */
+  run(
+    command: string,
+    options: {
+      env: Record<string, string>;
+      cwd: string;
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onLine(line: string): void;
+    },
+  ): Promise<HookRun>;
+}
+
 /* ---------- Every adapter a command can use, built in one place (cli/context.ts) ---------- */
 
 export interface Ports {
@@ -497,4 +560,8 @@ export interface Ports {
   clock: Clock;
   /** Sending a real slash command: only where an emulator's control API is known (the sandbox). */
   commandProbe?: CommandProbe;
+  /** Deployment notifications; absent: none are sent. */
+  webhook?: WebhookSender;
+  /** The config's hooks; absent: none run. */
+  hooks?: HookRunner;
 }

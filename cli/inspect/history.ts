@@ -2,7 +2,10 @@
 // each with the release it shipped and what that release is (bot name@version, commit).
 import type { Context } from '../core/context.js';
 import { listJournal, type JournalEntry } from '../core/journal/journal.js';
+import { releaseOf } from '../core/journal/release.js';
 import { releaseInfo, type ReleaseInfo } from './release-info.js';
+
+export { releaseOf };
 
 export interface HistoryStep {
   id: string;
@@ -17,7 +20,10 @@ export interface HistoryEntry extends ReleaseInfo {
   command: string;
   /** The release the run put in service (or, for a rollback to legacy, legacy's release). */
   release?: string;
+  /** The operator, user@host. */
   who: string;
+  /** The AWS caller's ARN (STS), when the journal recorded it. */
+  identity?: string;
   started: string;
   ended?: string;
   seconds?: number;
@@ -36,19 +42,6 @@ export async function readHistory(
   return Promise.all(entries.map(async (e) => (e.release ? { ...e, ...(await releaseInfo(releases, e.release)) } : e)));
 }
 
-/** The release a journal entry's run shipped: deploy and rollback --to name it; migrate and rollback keep it in their baseline. */
-export function releaseOf(entry: Pick<JournalEntry, 'command' | 'state'>): string | undefined {
-  const state = entry.state as { release?: unknown; baseline?: Record<string, unknown> };
-  if (typeof state.release === 'string') return state.release;
-  const b = state.baseline ?? {};
-  const order =
-    entry.command === 'rollback'
-      ? ['legacy_release_version', 'release_version']
-      : ['release_version', 'legacy_release_version'];
-  const found = order.map((k) => b[k]).find((v) => typeof v === 'string' && v);
-  return found as string | undefined;
-}
-
 export function toHistory(entry: JournalEntry): HistoryEntry {
   const release = releaseOf(entry);
   return {
@@ -56,6 +49,7 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
     command: entry.command,
     ...(release ? { release } : {}),
     who: entry.who,
+    ...(entry.identity ? { identity: entry.identity } : {}),
     started: entry.started,
     ended: entry.ended,
     seconds: span(entry.started, entry.ended),

@@ -195,6 +195,7 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
     out.push(
       `${p.bold(e.id)}  ${e.command}${release} by ${e.who}  ${e.started}  ${took}  ${outcomeText(e.outcome, p)}`,
     );
+    if (e.identity) out.push(`  ${p.dim(`as ${e.identity}`)}`);
     if (e.error) out.push(`  ${p.red(e.error)}`);
     for (const s of e.steps) {
       const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';

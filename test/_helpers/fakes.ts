@@ -877,6 +877,9 @@ export class FakeSecrets implements Secrets {
     if (this.values.has(name) && !options.overwrite) throw new Error(`ParameterAlreadyExists: ${name}`);
     this.values.set(name, { name, type: 'SecureString', value });
   }
+  async delete(name: string): Promise<boolean> {
+    return this.values.delete(name);
+  }
 }
 
 export class FakeAlarms implements Alarms {

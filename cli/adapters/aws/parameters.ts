@@ -41,4 +41,15 @@ export class SsmParameters implements Secrets {
       ),
     );
   }
+
+  async delete(name: string): Promise<boolean> {
+    const { sdk, client } = await this.api();
+    try {
+      await client.send(new sdk.DeleteParameterCommand({ Name: name }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ParameterNotFound') return false;
+      return aws(`cannot delete SSM parameter ${name}`, () => Promise.reject(error));
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { rememberDesired } from '../desired/state.js';
 import { keys } from '../storage.js';
+import { callerArn } from '../who.js';
 
 const stepOutcome = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'skipped']);
 const journalStep = z.object({
@@ -72,8 +73,8 @@ export class Journal {
       steps: [],
       state,
     };
-    const identity = await ctx.identity?.whoami().catch(() => undefined);
-    if (identity) entry.identity = identity.arn;
+    const identity = await callerArn(ctx);
+    if (identity) entry.identity = identity;
     const journal = new Journal(ctx, entry, null);
     await journal.noteDesired();
     await journal.save();
