@@ -130,7 +130,9 @@ function meterObject<T extends object>(target: T, meter: Meter, kind: WaitKind, 
   return new Proxy(target, {
     get(object, key) {
       const value: unknown = Reflect.get(object, key, object);
-      if (typeof value !== 'function' || (only && !only.has(String(key)))) return value;
+      if (typeof value !== 'function') return value;
+      // Methods run on the object itself, never on the proxy (private fields, `this` checks).
+      if (only && !only.has(String(key))) return (value as (...a: unknown[]) => unknown).bind(object);
       return (...args: unknown[]) => {
         const end = meter.begin(kind);
         let result: unknown;
