@@ -12,6 +12,7 @@ import { DEFAULT_PLUGIN_DIR } from './config/sandbox.js';
 import type { Context, ReleasePublisher } from './core/context.js';
 import type { BotBuildOptions } from './release/build.js';
 import { backendConfig } from './core/storage.js';
+import { Meter, meterPorts, meterReporter } from './core/metrics/meter.js';
 import type { Ports, Reporter, TerraformVars } from './ports.js';
 import { CloudWatchAlarms } from './adapters/aws/alarms.js';
 import { usesCustomEndpoint, type AwsSettings } from './adapters/aws/config.js';
@@ -137,13 +138,17 @@ export function wireContext(
   env: ResolvedEnvironment,
   processEnv: NodeJS.ProcessEnv,
 ): OpenedContext {
-  const ports = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
+  const unmetered = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
+  // The command's time starts here: every port call from now on is timed (core/metrics).
+  const meter = new Meter(unmetered.clock);
+  const ports: Ports = { ...unmetered, ...meterPorts(unmetered, meter) };
   const varFiles = temporaryVarFiles();
   const source = typeof input.options.source === 'string' ? input.options.source : undefined;
   return {
     ...ports,
+    meter,
     env,
-    reporter: input.reporter,
+    reporter: meterReporter(input.reporter, meter),
     signal: input.signal,
     killSignal: input.killSignal,
     user: localUser(processEnv),

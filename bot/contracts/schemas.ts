@@ -19,6 +19,8 @@ export const healthBodySchema = z
     pid: z.number().optional(),
     /** Why it is unhealthy or stopping. */
     reason: z.string().optional(),
+    /** ISO time the bot process started (healthy only; absent from bots before it was added). */
+    startedAt: z.string().optional(),
     /** ISO time the bot first became ready on Discord (healthy only). */
     readyAt: z.string().optional(),
     discord: z

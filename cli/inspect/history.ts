@@ -1,9 +1,12 @@
 // `history`: past deployments from the journal (core writes it; DESIGN.md §4.5), newest first,
-// each with the release it shipped and what that release is (bot name@version, commit).
+// each with the release it shipped and what that release is (bot name@version, commit), its key
+// metrics, and which of them are far off the trend (trend.ts).
 import type { Context } from '../core/context.js';
 import { listJournal, type JournalEntry } from '../core/journal/journal.js';
 import { releaseOf } from '../core/journal/release.js';
+import type { DeploymentMetrics } from '../core/metrics/metrics.js';
 import { releaseInfo, type ReleaseInfo } from './release-info.js';
+import { BASELINE_RUNS, findOutliers, type Outlier } from './trend.js';
 
 export { releaseOf };
 
@@ -30,13 +33,20 @@ export interface HistoryEntry extends ReleaseInfo {
   outcome: string;
   error?: string;
   steps: HistoryStep[];
+  /** Absent in entries journaled before metrics were recorded. */
+  metrics?: DeploymentMetrics;
+  /** Metrics far off the same command's earlier runs. */
+  outliers?: Outlier[];
 }
 
 export async function readHistory(
   deps: Pick<Context, 'store' | 'env'> & Partial<Pick<Context, 'releases'>>,
   limit: number,
 ): Promise<HistoryEntry[]> {
-  const entries = (await listJournal({ store: deps.store, env: deps.env }, limit)).map(toHistory);
+  // The runs just before the oldest shown are read too: its trend is judged against them.
+  const read = (await listJournal({ store: deps.store, env: deps.env }, limit + BASELINE_RUNS)).map(toHistory);
+  const outliers = findOutliers(read);
+  const entries = read.slice(0, limit).map((e) => (outliers.has(e.id) ? { ...e, outliers: outliers.get(e.id)! } : e));
   const releases = deps.releases;
   if (!releases) return entries;
   return Promise.all(entries.map(async (e) => (e.release ? { ...e, ...(await releaseInfo(releases, e.release)) } : e)));
@@ -62,6 +72,7 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
       seconds: s.seconds ?? span(s.started, s.ended),
       detail: s.detail,
     })),
+    ...(entry.metrics ? { metrics: entry.metrics } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { HealthProbe, HealthState } from '../inspect/health.js';
 import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 import type { ReleaseInfo } from '../inspect/release-info.js';
+import { metricsText, outlierText, trendSection, type TrendOptions } from './history-metrics.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
   return new Table({ head: head.map((h) => p.bold(h)), style: { head: [], border: [], compact: true } });
@@ -185,9 +186,10 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
   return t.toString();
 }
 
-export function renderHistory(entries: HistoryEntry[], p: Paint): string {
+export function renderHistory(entries: HistoryEntry[], p: Paint, trend: TrendOptions = { width: 80 }): string {
   if (!entries.length) return p.dim('no deployments in the journal yet');
-  const out: string[] = [];
+  const chart = trendSection(entries, p, trend);
+  const out: string[] = chart.length ? [...chart, ''] : [];
   for (const e of entries) {
     const took = e.seconds !== undefined ? duration(e.seconds * 1000) : 'still running or stopped';
     const about = releaseText(e);
@@ -197,6 +199,8 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
     );
     if (e.identity) out.push(`  ${p.dim(`as ${e.identity}`)}`);
     if (e.error) out.push(`  ${p.red(e.error)}`);
+    out.push(`  ${metricsText(e.metrics, p)}`);
+    for (const o of e.outliers ?? []) out.push(`  ${p.yellow(`⚠ ${outlierText(o, e.command)}`)}`);
     for (const s of e.steps) {
       const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';
       out.push(

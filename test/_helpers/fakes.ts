@@ -753,7 +753,11 @@ export class FakeWorld {
     if (age < bot.healthyAfter || bot.faults.has('never-healthy'))
       return `${JSON.stringify({ status: 'starting', timestamp: ts })}\n503 0.003`;
     if (!this.timeline.includes(`healthy ${bot.instance.id}`)) this.timeline.push(`healthy ${bot.instance.id}`);
-    return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
+    // The bot process starts when the health server first answers, and is ready when healthy.
+    const launched = bot.instance.launchTime!.getTime();
+    const startedAt = new Date(launched + bot.answeringAfter).toISOString();
+    const readyAt = new Date(launched + bot.healthyAfter).toISOString();
+    return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, startedAt, readyAt, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
   }
 
   readonly logs: LogStore = {

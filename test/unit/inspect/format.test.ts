@@ -148,6 +148,8 @@ describe('tables', () => {
     const text = renderHistory([entry], plain);
     expect(text.split('\n')).toEqual([
       '20261126T100000Z-migrate-ab12  migrate by ann@laptop  2026-11-26T10:00:00.000Z  4m  succeeded',
+      // Journaled before metrics were recorded.
+      '  metrics  —',
       '       1m  succeeded   Step 1: enable both instances',
       '      43s  succeeded   Step 2: health gate',
       '        —  running     Step 3: disable legacy',
