@@ -19,6 +19,7 @@ import cost from './commands/cost.js';
 import doctor from './commands/doctor.js';
 import lock from './commands/lock.js';
 import sandbox from './commands/sandbox.js';
+import completion from './commands/completion.js';
 
 export type { MainIo };
 
@@ -26,6 +27,7 @@ export type { MainIo };
 // prettier-ignore
 const COMMANDS = [
   init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, sandbox,
+  completion,
 ];
 
 /** Runs ydeploy and resolves to the exit code. Never exits the process. */
