@@ -1,8 +1,9 @@
 // `ydeploy completion bash|zsh|fish`: a shell completion script on stdout, written from the
 // program's own commands and options (so it lists exactly what this ydeploy accepts).
 import { defineCommand } from '../command.js';
+import type { Shell } from '../completion/shell.js';
 
-const SHELLS = ['bash', 'zsh', 'fish'];
+const SHELLS: Shell[] = ['bash', 'zsh', 'fish'];
 
 export default defineCommand({
   name: 'completion',
@@ -25,7 +26,7 @@ export default defineCommand({
       reporter.data((await listEnvironments(input)).join('\n'));
       return 0;
     }
-    const shell = input.args[0];
+    const shell = input.args[0] as Shell | undefined;
     if (!shell) {
       const { UsageError } = await import('../errors.js');
       throw new UsageError('completion needs a shell', 'name one of bash, zsh or fish', {
@@ -39,8 +40,9 @@ export default defineCommand({
       import('../version.js'),
     ]);
     const program = buildProgram(async () => {});
-    reporter.data(completionScript(shell as 'bash' | 'zsh' | 'fish', program, VERSION));
-    reporter.result({ shell, ok: true });
+    const script = completionScript(shell, program, VERSION);
+    reporter.data(script);
+    reporter.result({ ok: true, shell, script });
     return 0;
   },
 });

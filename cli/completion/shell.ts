@@ -1,8 +1,8 @@
 // What the three completion scripts share: the words of each command path, quoted for a shell.
 import type { CompletionCommand, CompletionOption, Values } from './tree.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+/** The shells `ydeploy completion` writes for (its argument's choices). */
+export type Shell = 'bash' | 'zsh' | 'fish';
 
 /** A command path's node with the options it accepts: its own, then the program's (global) ones. */
 export interface PathNode {
