@@ -20,6 +20,7 @@ import doctor from './commands/doctor.js';
 import lock from './commands/lock.js';
 import notify from './commands/notify.js';
 import sandbox from './commands/sandbox.js';
+import completion from './commands/completion.js';
 
 export type { MainIo };
 
@@ -27,6 +28,7 @@ export type { MainIo };
 // prettier-ignore
 const COMMANDS = [
   init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, notify, sandbox,
+  completion,
 ];
 
 /** Runs ydeploy and resolves to the exit code. Never exits the process. */
