@@ -15,3 +15,12 @@ export function logGroupName(env: {
   const chosen = env.terraform?.vars?.log_group_name;
   return typeof chosen === 'string' && chosen !== '' ? chosen : `/ec2/${env.project}-${env.name}-logs`;
 }
+
+/**
+ * The namespace of the environment's own metrics, `ydeploy/<project>/<environment>`
+ * (terraform/logs.tf `metric_namespace`): the health-failure metric filter publishes there, and
+ * the health server's embedded metrics (HealthResponseTime, Unhealthy) too.
+ */
+export function metricNamespace(env: { project: string; name: string }): string {
+  return `ydeploy/${env.project}/${env.name}`;
+}
