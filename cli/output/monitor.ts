@@ -1,6 +1,7 @@
 // `monitor`'s metrics on screen: a frame of charts that fits the terminal (width and height),
 // redrawn in place on a terminal; one plain line per metric line elsewhere; one NDJSON event
 // for machines. The frame is plain text built from the reading, so it is tested at any width.
+import { stripVTControlCharacters } from 'node:util';
 import type { HealthProbe } from '../inspect/health.js';
 import { alignLines, type MetricChart, type MetricsReading } from '../inspect/metrics.js';
 import { chartLegend, formatValue, lineChart } from './chart.js';
@@ -159,7 +160,7 @@ export class LiveFrame {
 
 /** Cut to `width` columns; `ansi` lines may carry colour codes, which take no columns. */
 function fit(text: string, width: number, ansi = false): string {
-  const visible = ansi ? text.replace(/\x1b\[[0-9;]*m/g, '') : text;
+  const visible = ansi ? stripVTControlCharacters(text) : text;
   if (visible.length <= width) return text;
   return `${visible.slice(0, width - 1)}…`;
 }
