@@ -131,6 +131,8 @@ export interface MetricChart extends ChartSpec {
 /** One refresh: the charts (in CHARTS' order, those with a line), NAT credits aside, and its cost. */
 export interface MetricsReading {
   at: number;
+  /** How long the read took (ms): NAT lookup and GetMetricData calls. */
+  tookMs?: number;
   charts: MetricChart[];
   /** A NAT instance's CPU credit balance (the module alarms below 5 for 15 minutes). */
   natCredits?: ChartLine;

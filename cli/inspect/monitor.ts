@@ -286,7 +286,7 @@ export async function runMonitor(
   const fatal = (error: unknown) => {
     if (error instanceof CredentialsError) throw error;
   };
-  const reader = deps.metrics ? new MetricsReader(deps.metrics, deps.env) : undefined;
+  const reader = deps.metrics ? new MetricsReader(deps.metrics, deps.env, deps.clock) : undefined;
   for (let round = 0; ; round++) {
     if (deps.signal?.aborted) {
       interrupted = true;
@@ -361,16 +361,18 @@ class MetricsReader {
   constructor(
     private readonly metrics: Metrics,
     private readonly env: MonitorDeps['env'],
+    private readonly clock: MonitorDeps['clock'],
   ) {}
 
   async read(instances: Instance[], now: number): Promise<MetricsReading> {
+    const started = this.clock.now();
     const plan = planQueries({
       instances: instances.map(({ id, kind }) => ({ id, kind })),
       nat: await this.findNat(now),
       namespace: metricNamespace(this.env),
     });
     const { series, cost } = await this.metrics.read(plan.queries, new Date(now - WINDOW_MS), new Date(now));
-    return arrange(plan, series, now, cost);
+    return { ...arrange(plan, series, now, cost), tookMs: this.clock.now() - started };
   }
 
   /** The module names its NAT (gateway or instance) `<project>-<environment>-nat`. */

@@ -111,6 +111,7 @@ export function metricsEvent(reading: MetricsReading): Record<string, unknown> &
     type: 'metrics',
     at: new Date(reading.at).toISOString(),
     apiCalls: reading.cost.calls,
+    ...(reading.tookMs === undefined ? {} : { tookMs: Math.round(reading.tookMs) }),
     queries: reading.cost.queries,
     metrics: reading.charts.flatMap((chart) =>
       chart.lines.map((line) => {
