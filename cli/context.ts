@@ -18,6 +18,7 @@ import { CloudWatchAlarms } from './adapters/aws/alarms.js';
 import { usesCustomEndpoint, type AwsSettings } from './adapters/aws/config.js';
 import { Ec2Instances } from './adapters/aws/ec2.js';
 import { CloudWatchLogStore } from './adapters/aws/logs.js';
+import { CloudWatchMetrics } from './adapters/aws/metrics.js';
 import { Ec2Network } from './adapters/aws/network.js';
 import { SsmParameters } from './adapters/aws/parameters.js';
 import { S3ObjectStore } from './adapters/aws/s3.js';
@@ -58,6 +59,7 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     buckets: new S3BucketSettings(aws),
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
+    metrics: new CloudWatchMetrics(aws),
     usage: new CloudWatchUsage(aws),
     ...(livePricesReachable(env, processEnv) ? { prices: new AwsPriceList(aws) } : {}),
     identity: new StsIdentity(aws),

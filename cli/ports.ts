@@ -311,6 +311,44 @@ export interface Alarms {
   list(prefix: string): Promise<Alarm[]>;
 }
 
+/** One metric to read: CloudWatch's MetricStat, named by `id` in the answer. */
+export interface MetricQuery {
+  /** Unique within one read; CloudWatch wants it to start with a lower-case letter. */
+  id: string;
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  stat: 'Average' | 'Sum' | 'Maximum' | 'Minimum';
+  periodSeconds: number;
+}
+
+/** One datapoint: the start of its period (epoch ms) and the statistic's value. */
+export interface MetricPoint {
+  at: number;
+  value: number;
+}
+
+/** What one read cost: the API calls made (GetMetricData, pages included) and the queries sent. */
+export interface MetricReadCost {
+  calls: number;
+  queries: number;
+}
+
+export interface Metrics {
+  /**
+   * Every query's datapoints in [start, end), oldest first, keyed by query id (a query with no
+   * data maps to []). As few GetMetricData calls as CloudWatch allows: 500 queries per call, and
+   * the pages NextToken asks for.
+   */
+  read(
+    queries: MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<{ series: Map<string, MetricPoint[]>; cost: MetricReadCost }>;
+  /** The environment's NAT, found by its Name tag: the live NAT gateway, else the running NAT instance. */
+  nat(name: string): Promise<{ type: 'gateway' | 'instance'; id: string } | undefined>;
+}
+
 /* ---------- What CloudWatch measured (ydeploy cost) ---------- */
 
 export interface UsageMeter {
@@ -550,6 +588,8 @@ export interface Ports {
   buckets?: BucketSettings;
   secrets: Secrets;
   alarms: Alarms;
+  /** CloudWatch metrics over time (monitor's charts and thresholds). */
+  metrics: Metrics;
   /** CloudWatch's measurements of the environment's data volumes (ydeploy cost). */
   usage?: UsageMeter;
   /** The AWS Price List API (ydeploy cost); absent in the sandbox, which has none. */

@@ -27,3 +27,12 @@ export function webhookParameter(env: {
 }): string {
   return env.notify?.webhookParameter ?? `/${env.project}/${env.name}/notify/discord-webhook`;
 }
+
+/**
+ * The namespace of the environment's own metrics, `ydeploy/<project>/<environment>`
+ * (terraform/logs.tf `metric_namespace`): the health-failure metric filter publishes there, and
+ * the health server's embedded metrics (HealthResponseTime, Unhealthy) too.
+ */
+export function metricNamespace(env: { project: string; name: string }): string {
+  return `ydeploy/${env.project}/${env.name}`;
+}

@@ -251,13 +251,20 @@ export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string 
     }
     out.push(t.toString());
   }
+  const lines = summary.metrics?.lines.filter((l) => l.peak !== undefined) ?? [];
+  if (lines.length) {
+    out.push(
+      `  metrics over the last hour (peak / last), ${summary.metrics!.calls} GetMetricData call(s) in ${summary.metrics!.reads} refreshes:`,
+    );
+    for (const l of lines) out.push(`    ${l.chart} ${l.label}: ${l.peak}${l.unit} / ${l.last}${l.unit}`);
+  }
   for (const a of summary.alarms)
     out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
   for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
   if (summary.unreadRounds)
     out.push(
       p.yellow(
-        `  ${summary.unreadRounds} round(s) could not read the instances or alarms: what they would have shown is unknown`,
+        `  ${summary.unreadRounds} round(s) could not read the instances, alarms or metrics: what they would have shown is unknown`,
       ),
     );
   return out.join('\n');

@@ -20,6 +20,9 @@ import {
   type LogQuery,
   type LogStore,
   type LogStream,
+  type MetricPoint,
+  type MetricQuery,
+  type Metrics,
   type ObjectStore,
   type Parameter,
   type PublicAccessBlock,
@@ -893,6 +896,65 @@ export class FakeAlarms implements Alarms {
   }
 }
 
+/**
+ * CloudWatch metrics in memory: raw samples put by a test, read back per query as the statistic
+ * of each period (periods aligned to the epoch, as CloudWatch aligns them). Each read is one call.
+ */
+export class FakeMetrics implements Metrics {
+  readonly samples: {
+    namespace: string;
+    metric: string;
+    dimensions: Record<string, string>;
+    at: number;
+    value: number;
+  }[] = [];
+  readonly reads: { queries: MetricQuery[]; start: Date; end: Date }[] = [];
+  natFound?: { type: 'gateway' | 'instance'; id: string };
+  natLookups: string[] = [];
+
+  put(namespace: string, metric: string, dimensions: Record<string, string>, at: number, value: number): void {
+    this.samples.push({ namespace, metric, dimensions, at, value });
+  }
+
+  async read(queries: MetricQuery[], start: Date, end: Date) {
+    this.reads.push({ queries, start, end });
+    const series = new Map<string, MetricPoint[]>();
+    for (const q of queries) {
+      const periodMs = q.periodSeconds * 1000;
+      const buckets = new Map<number, number[]>();
+      for (const s of this.samples) {
+        if (s.namespace !== q.namespace || s.metric !== q.metric) continue;
+        if (JSON.stringify(sorted(s.dimensions)) !== JSON.stringify(sorted(q.dimensions))) continue;
+        if (s.at < start.getTime() || s.at >= end.getTime()) continue;
+        const at = Math.floor(s.at / periodMs) * periodMs;
+        buckets.set(at, [...(buckets.get(at) ?? []), s.value]);
+      }
+      const stat = (v: number[]) =>
+        q.stat === 'Sum'
+          ? v.reduce((a, b) => a + b, 0)
+          : q.stat === 'Maximum'
+            ? Math.max(...v)
+            : q.stat === 'Minimum'
+              ? Math.min(...v)
+              : v.reduce((a, b) => a + b, 0) / v.length;
+      series.set(
+        q.id,
+        [...buckets].sort(([a], [b]) => a - b).map(([at, values]) => ({ at, value: stat(values) })),
+      );
+    }
+    return { series, cost: { calls: 1, queries: queries.length } };
+  }
+
+  async nat(name: string) {
+    this.natLookups.push(name);
+    return this.natFound;
+  }
+}
+
+function sorted(dimensions: Record<string, string>): [string, string][] {
+  return Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b));
+}
+
 export const fakeIdentity: Identity = {
   whoami: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/tester', userId: 'AIDATESTER' }),
 };
@@ -954,6 +1016,7 @@ export function coreContext(
     identity: fakeIdentity,
     secrets: new FakeSecrets({ [env.tokenParameter]: 'fake-bot-token' }),
     alarms: new FakeAlarms(),
+    metrics: new FakeMetrics(),
     network: unreachable('network'),
     discord: world.discord,
     backend: backendConfig({ name: world.env, stateBucket: 'fake-state', region: 'us-east-1' }, { pathStyle: false }),

@@ -101,6 +101,7 @@ const PORT_KINDS: Record<keyof Ports, WaitKind | null> = {
   buckets: 'external',
   secrets: 'external',
   alarms: 'external',
+  metrics: 'external',
   usage: 'external',
   prices: 'external',
   identity: 'external',

@@ -191,7 +191,9 @@ describe('tables', () => {
       plain,
     );
     expect(text).toContain('monitor stopped early after 10m: 10 rounds, 1 alert(s)');
-    expect(text).toContain('3 round(s) could not read the instances or alarms: what they would have shown is unknown');
+    expect(text).toContain(
+      '3 round(s) could not read the instances, alarms or metrics: what they would have shown is unknown',
+    );
     expect(text).toMatch(/i-1\s+│ 10\s+│ 9\s+│ 90%/);
     expect(text).toContain('ALERT [nat] alarm p-e-nat-errors is in ALARM');
   });

@@ -4,7 +4,9 @@
 // terminated get their processes stopped (SIGTERM: they shut down gracefully); instances that are
 // stopping or stopped get theirs killed at once (SIGKILL), since on EC2 "stopped" means the OS
 // has halted and nothing runs: the handoff's short wait after fencing relies on it. A moto outage
-// changes nothing: it retries.
+// changes nothing: it retries. What CloudWatch would measure of each instance (its processes' CPU
+// and memory, the metrics its logs embed) is published to moto's CloudWatch.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeInstanceAttributeCommand,
@@ -20,6 +22,7 @@ import { controlSocketPath, ENVIRONMENT, sandboxFiles } from '../../layout.js';
 import { isSameProcess, stopProcess } from '../../process.js';
 import { readJson, writeJson, type HostedInstance, type InstancesState, type UnitName } from '../../state-files.js';
 import { LogShipper } from './log-shipper.js';
+import { MetricPublisher, ProcessSampler, type SampledInstance } from './metrics.js';
 import { fetchRelease, pinnedManifestSha256 } from './release.js';
 import { Unit } from './unit.js';
 
@@ -39,6 +42,8 @@ export interface HostOptions {
   releaseBucket: string;
   tokenParameter: string;
   logGroup: string;
+  /** The environment's own metric namespace, given to the health server (METRIC_NAMESPACE). */
+  metricNamespace: string;
   discordApi: string;
   healthPortBase: number;
   /** Environment the bot processes inherit (PATH, HOME, ...) before their own variables. */
@@ -55,6 +60,7 @@ export class InstanceHost {
   private readonly ec2: EC2Client;
   private readonly s3: S3Client;
   private readonly shipper: LogShipper;
+  private readonly metrics: MetricPublisher;
   private readonly files: ReturnType<typeof sandboxFiles>;
   private readonly hosted = new Map<string, Hosted>();
   private readonly starting = new Set<string>();
@@ -78,6 +84,7 @@ export class InstanceHost {
     this.ec2 = new EC2Client(aws);
     this.s3 = new S3Client({ ...aws, forcePathStyle: true });
     this.shipper = new LogShipper(new CloudWatchLogsClient(aws), options.logGroup);
+    this.metrics = new MetricPublisher(new CloudWatchClient(aws), new ProcessSampler(), () => this.sampled());
     this.files = sandboxFiles(options.dir);
   }
 
@@ -85,6 +92,7 @@ export class InstanceHost {
     await this.reapPrevious();
     await this.save();
     this.shipper.start();
+    this.metrics.start();
     const loop = async () => {
       if (this.stopped) return;
       const started = Date.now();
@@ -100,6 +108,7 @@ export class InstanceHost {
     await Promise.all([...this.hosted.keys()].map((id) => this.unhost(id, 'the instance host is stopping')));
     await Promise.all([...this.unhosting]);
     await this.shipper.stop().catch(() => undefined);
+    await this.metrics.stop().catch(() => undefined);
     await this.save();
   }
 
@@ -252,11 +261,25 @@ export class InstanceHost {
         INSTANCE_ID: facts.id,
         RELEASE_VERSION: facts.release,
         BOT_ROLE: facts.botRole,
+        METRIC_NAMESPACE: o.metricNamespace,
         ...extraEnv,
       },
-      onLine: (line, timestamp) => this.shipper.push(stream, line, timestamp),
+      onLine: (line, timestamp) => {
+        this.shipper.push(stream, line, timestamp);
+        this.metrics.line(line);
+      },
       onChange: () => void this.save(),
     });
+  }
+
+  /** Each hosted instance with the pids of its units that run now: what the sampler measures. */
+  private sampled(): SampledInstance[] {
+    return [...this.hosted.values()].map(({ facts, units }) => ({
+      id: facts.id,
+      pids: [units.bot.record(), units.health.record()]
+        .filter((r) => r.status === 'active' && r.pid)
+        .map((r) => r.pid!),
+    }));
   }
 
   /** Stops an instance's processes: gracefully (bot first, as systemd does), or `kill`ed at once (a power-off). */
@@ -325,7 +348,10 @@ export class InstanceHost {
       hostPid: process.pid,
       updatedAt: new Date().toISOString(),
       lastPollAt: this.lastPollAt,
-      lastError: this.lastError ?? (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined),
+      lastError:
+        this.lastError ??
+        (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined) ??
+        (this.metrics.lastError ? `CloudWatch metrics: ${this.metrics.lastError}` : undefined),
       instances,
     };
   }
