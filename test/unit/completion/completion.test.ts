@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, main } from '../../../cli/main.js';
 import { completionTree } from '../../../cli/completion/tree.js';
-import { pathNodes } from '../../../cli/completion/shell.js';
+import { functionName, pathNodes } from '../../../cli/completion/shell.js';
 import { capture } from '../output/streams.js';
 
 async function run(argv: string[], cwd = process.cwd()) {
@@ -95,7 +95,7 @@ describe('zsh', () => {
     const out = await run(['completion', 'zsh']);
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')[0]).toBe('#compdef ydeploy');
-    for (const node of pathNodes(tree)) expect(out.stdout).toContain(`\n_${['ydeploy', ...node.path].join('_')}() {`);
+    for (const node of pathNodes(tree)) expect(out.stdout).toContain(`\n${functionName('ydeploy', node.path)}() {`);
     for (const command of commands) expect(out.stdout).toMatch(new RegExp(`\\n\\s+'${command}:`));
     expect(out.stdout).toContain('compdef _ydeploy ydeploy');
     if (has('zsh')) {
