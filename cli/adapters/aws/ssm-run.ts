@@ -1,6 +1,6 @@
 // RemoteExec over SSM Run Command (AWS-RunShellScript): send, then poll the invocation.
 import type { GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
-type Sdk = typeof import('@aws-sdk/client-ssm');
+type Sdk = typeof import('./sdk/ssm.js');
 import type { CommandResult, PingStatus, RemoteExec } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
@@ -24,7 +24,7 @@ export class SsmRemoteExec implements RemoteExec {
     private readonly pollMs = 250,
   ) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ssm'),
+      () => import('./sdk/ssm.js'),
       (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
     );
   }
