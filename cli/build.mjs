@@ -1,10 +1,10 @@
 // Builds the CLI into dist/ with esbuild: one small entry plus a chunk per command, so a
-// command pays only for what it imports. The AWS SDK and commander are bundled (loading the SDK's
-// thousands of small files from node_modules is most of a command's start); the other
-// dependencies stay in node_modules.
+// command pays only for what it imports. The AWS SDK, commander and the other pure-JavaScript
+// dependencies are bundled (cli/build-packages.mjs says which, and why); the rest stay in
+// node_modules.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { awsSdkPlugins } from './build-sdk.mjs';
+import { bundledPackages } from './build-packages.mjs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url);
@@ -45,9 +45,10 @@ const cli = await build({
         b.onLoad({ filter: /.*/, namespace: 'bundled' }, () => ({ contents: commander, loader: 'js' }));
       },
     },
-    ...awsSdkPlugins(),
+    ...bundledPackages(),
   ],
-  // The SDK's ES module builds: esbuild drops the commands ydeploy never sends (cli/adapters/aws/sdk/).
+  // Packages' ES module builds: esbuild drops what is never imported, such as the SDK's commands
+  // ydeploy never sends (cli/adapters/aws/sdk/).
   mainFields: ['module', 'main'],
   metafile: true,
   sourcemap: 'linked',

@@ -1,20 +1,22 @@
-// How cli/build.mjs bundles the AWS SDK. The SDK is thousands of small modules: loaded from
-// node_modules they are most of what a command that calls AWS spends starting (resolving and
-// reading each file), bundled they load as a few chunks. Its credential providers (SSO, ini
+// Which packages cli/build.mjs bundles into dist/cli, and how. Loading a package from
+// node_modules costs a resolution and a file read per module: the AWS SDK is thousands of small
+// modules (most of what a command that calls AWS spent starting), zod ninety-five (every locale),
+// execa a hundred. Bundled they load as a few chunks. The SDK's credential providers (SSO, ini
 // files, credential_process, web identity, container and instance metadata) are dynamic imports
 // in the SDK, so they become chunks of their own, loaded only when the chain reaches them.
 
-/** The SDK's own packages: bundled, with everything they import. */
-const SDK_PACKAGE = /^@(aws-sdk|smithy|aws-crypto)\//;
-/** A module inside node_modules: what it imports is bundled with it (only the SDK is bundled). */
+/**
+ * Bundled, with everything they import: the AWS SDK and the CLI's pure-JavaScript dependencies.
+ * Left in node_modules: discord.js and ws (optional native add-ons), pino (starts workers from
+ * its own files), esbuild (a binary) and typescript (the build's, never a command's).
+ */
+const BUNDLED = /^(@(aws-sdk|smithy|aws-crypto)\/|(zod|execa|ms|chalk|cli-table3|asciichart|ora)(\/|$))/;
+/** A module inside node_modules: what it imports is bundled with it (only bundled packages are seen). */
 const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
 
-/**
- * Whether a bare import is left to node_modules at run time: the CLI's other dependencies are
- * (execa, ora, zod, discord.js ...), the SDK and whatever the SDK imports are not.
- */
+/** Whether a bare import is left to node_modules at run time (see BUNDLED). */
 export function staysExternal(path, importer) {
-  return !SDK_PACKAGE.test(path) && !IN_NODE_MODULES.test(importer);
+  return !BUNDLED.test(path) && !IN_NODE_MODULES.test(importer);
 }
 
 /** A generated schema module of an AWS SDK client (also the nested clients of credential providers). */
@@ -36,10 +38,10 @@ export function literalSchemaKeys(source) {
 }
 
 /** esbuild plugins: which packages are bundled, and the SDK's schemas made tree-shakable. */
-export function awsSdkPlugins() {
+export function bundledPackages() {
   return [
     {
-      name: 'bundled-aws-sdk',
+      name: 'bundled-packages',
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, ({ path, importer }) =>
           staysExternal(path, importer) ? { external: true } : undefined,
