@@ -118,7 +118,7 @@ for (const profile of ['keys', 'tool']) {
   out[profile] = c.accessKeyId;
 }
 console.log(JSON.stringify(out));`;
-      const env = {
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
         AWS_CONFIG_FILE: join(dir, 'config'),
         AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
