@@ -1,6 +1,6 @@
 // The one source for ydeploy.config.json: validation, defaults and the README's reference
 // (configReference() below; a test keeps README.md in step with it).
-import { z } from 'zod';
+import * as z from 'zod';
 import { READY_FILE_DEFAULT } from '../../bot/contracts/readiness.js';
 import ms from 'ms';
 

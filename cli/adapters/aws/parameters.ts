@@ -1,5 +1,5 @@
 // Secrets over SSM Parameter Store. Values are never logged or put into error messages.
-type Sdk = typeof import('@aws-sdk/client-ssm');
+type Sdk = typeof import('./sdk/ssm.js');
 import type { Parameter, Secrets } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -9,7 +9,7 @@ export class SsmParameters implements Secrets {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ssm'),
+      () => import('./sdk/ssm.js'),
       (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
     );
   }

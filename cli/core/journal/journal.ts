@@ -1,6 +1,6 @@
 // The journal: one S3 object per deployment, rewritten as each step starts and ends, so
 // `history` can tell the story and `--resume` knows where to continue.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailed } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
