@@ -1,8 +1,8 @@
 // CloudWatch metrics over time (monitor): every query of a refresh in one GetMetricData call
 // (500 queries per call is CloudWatch's limit; NextToken pages are followed), and the NAT whose
 // metrics to read. Each SDK is loaded on first use.
-type CloudWatch = typeof import('@aws-sdk/client-cloudwatch');
-type Ec2 = typeof import('@aws-sdk/client-ec2');
+type CloudWatch = typeof import('./sdk/cloudwatch.js');
+type Ec2 = typeof import('./sdk/ec2.js');
 import type { MetricPoint, MetricQuery, Metrics } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -16,11 +16,11 @@ export class CloudWatchMetrics implements Metrics {
 
   constructor(settings: AwsSettings) {
     this.cloudwatch = lazyClient(
-      () => import('@aws-sdk/client-cloudwatch'),
+      () => import('./sdk/cloudwatch.js'),
       (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch')),
     );
     this.ec2 = lazyClient(
-      () => import('@aws-sdk/client-ec2'),
+      () => import('./sdk/ec2.js'),
       (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')),
     );
   }

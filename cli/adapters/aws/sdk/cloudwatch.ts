@@ -1,3 +1,8 @@
 // The CloudWatch calls ydeploy makes (alarms, metrics), imported by name so the CLI's bundle
 // holds only their schemas.
-export { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+export {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  GetMetricStatisticsCommand,
+} from '@aws-sdk/client-cloudwatch';

@@ -2,6 +2,7 @@
 // holds only their schemas.
 export {
   CancelCommandCommand,
+  DeleteParameterCommand,
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   GetParameterCommand,
