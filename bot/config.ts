@@ -33,6 +33,8 @@ export interface BotConfig {
   checkMs: number;
   /** How long a stopping health server keeps answering "stopping" before it closes. */
   drainMs: number;
+  /** CloudWatch namespace of the health server's embedded metrics (METRIC_NAMESPACE); unset: none written. */
+  metricNamespace?: string;
   logLevel: string;
 }
 
@@ -67,6 +69,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     cacheMs: integer(env, 'HEALTH_CACHE_MS', 200, 0, 5000),
     checkMs: integer(env, 'HEALTH_CHECK_MS', 30_000, 1000, 300_000),
     drainMs: integer(env, 'HEALTH_DRAIN_MS', 500, 0, 5000),
+    metricNamespace: env.METRIC_NAMESPACE || undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -1,7 +1,10 @@
 // Builds the CLI into dist/ with esbuild: one small entry plus a chunk per command, so a
-// command pays only for what it imports. Dependencies stay in node_modules, except commander.
+// command pays only for what it imports. The AWS SDK, commander and the other pure-JavaScript
+// dependencies are bundled (cli/build-packages.mjs says which, and why); the rest stay in
+// node_modules.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { bundledPackages } from './build-packages.mjs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url);
@@ -22,7 +25,7 @@ const SANDBOX_PROGRAMS = [
 const commander = await bundleCommander();
 await buildBotLibrary(resolve(root.pathname, outdir, '../bot'));
 await rm(new URL(outdir, root), { recursive: true, force: true });
-await build({
+const cli = await build({
   absWorkingDir: root.pathname,
   // The sandbox's emulators run as their own node programs (cli/sandbox/programs.ts finds them).
   entryPoints: ['cli/main.ts', ...SANDBOX_PROGRAMS.map((entry) => `cli/sandbox/${entry}.ts`)],
@@ -45,20 +48,25 @@ await build({
         b.onLoad({ filter: /.*/, namespace: 'bundled' }, () => ({ contents: commander, loader: 'js' }));
       },
     },
-    {
-      name: 'external-packages',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, () => ({ external: true }));
-      },
-    },
+    ...bundledPackages(),
   ],
+  // Packages' ES module builds: esbuild drops what is never imported, such as the SDK's commands
+  // ydeploy never sends (cli/adapters/aws/sdk/).
+  mainFields: ['module', 'main'],
+  metafile: true,
   sourcemap: 'linked',
+  // The maps point at the sources (cli/ is in the package) instead of holding a copy of them and
+  // of the SDK's: a few hundred KiB instead of several MiB.
+  sourcesContent: false,
   logLevel: 'warning',
   define: { __YDEPLOY_VERSION__: JSON.stringify(pkg.version) },
   banner: {
     js: "import { createRequire as __ydeployRequire } from 'node:module'; const require = __ydeployRequire(import.meta.url);",
   },
 });
+// YDEPLOY_BUILD_METAFILE: where to write esbuild's account of the build (which chunk holds what).
+if (process.env.YDEPLOY_BUILD_METAFILE)
+  await writeFile(process.env.YDEPLOY_BUILD_METAFILE, JSON.stringify(cli.metafile));
 
 /**
  * `ydeploy/bot` (package.json exports["./bot"]): bot/index.ts as one ESM file, every package

@@ -4,7 +4,7 @@
 // first use, so a command pays only for what it calls.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from './command.js';
 import { loadEnvironment, type ResolvedEnvironment } from './config/load.js';
@@ -12,11 +12,13 @@ import { DEFAULT_PLUGIN_DIR } from './config/sandbox.js';
 import type { Context, ReleasePublisher } from './core/context.js';
 import type { BotBuildOptions } from './release/build.js';
 import { backendConfig } from './core/storage.js';
+import { Meter, meterPorts, meterReporter } from './core/metrics/meter.js';
 import type { Ports, Reporter, TerraformVars } from './ports.js';
 import { CloudWatchAlarms } from './adapters/aws/alarms.js';
 import { usesCustomEndpoint, type AwsSettings } from './adapters/aws/config.js';
 import { Ec2Instances } from './adapters/aws/ec2.js';
 import { CloudWatchLogStore } from './adapters/aws/logs.js';
+import { CloudWatchMetrics } from './adapters/aws/metrics.js';
 import { Ec2Network } from './adapters/aws/network.js';
 import { SsmParameters } from './adapters/aws/parameters.js';
 import { S3ObjectStore } from './adapters/aws/s3.js';
@@ -28,6 +30,8 @@ import { CloudWatchUsage } from './adapters/aws/usage.js';
 import { systemClock } from './adapters/clock.js';
 import { DiscordRest } from './adapters/discord.js';
 import { EmulatorCommandProbe } from './adapters/discord-emulator.js';
+import { DiscordWebhook } from './adapters/discord-webhook.js';
+import { ShellHooks } from './adapters/hooks.js';
 import { TerraformRunner } from './adapters/terraform/runner.js';
 
 export interface WiringOptions {
@@ -55,6 +59,7 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     buckets: new S3BucketSettings(aws),
     secrets: new SsmParameters(aws),
     alarms: new CloudWatchAlarms(aws),
+    metrics: new CloudWatchMetrics(aws),
     usage: new CloudWatchUsage(aws),
     ...(livePricesReachable(env, processEnv) ? { prices: new AwsPriceList(aws) } : {}),
     identity: new StsIdentity(aws),
@@ -62,7 +67,33 @@ export function createPorts({ env, processEnv, reporter, cwd }: WiringOptions): 
     discord: new DiscordRest(env.discordApi),
     clock: systemClock,
     ...(control ? { commandProbe: new EmulatorCommandProbe(control) } : {}),
+    webhook: new DiscordWebhook(),
+    hooks: new ShellHooks(processEnv),
   };
+}
+
+/**
+ * Who runs ydeploy here, as the lock, the journal and the notifications name them: the OS
+ * account (os.userInfo, which works where $USER is unset: cron, containers, CI) at this host.
+ * Only an account with no passwd entry (an arbitrary container uid) falls back to the
+ * environment, then to the uid.
+ */
+export function localUser(
+  processEnv: NodeJS.ProcessEnv,
+  os: { userInfo(): { username: string; uid: number }; hostname(): string } = { userInfo, hostname },
+): string {
+  let name: string | undefined;
+  let uid: number | undefined;
+  try {
+    const info = os.userInfo();
+    name = info.username || undefined;
+    uid = info.uid;
+  } catch {
+    // no passwd entry for this uid
+  }
+  name ??=
+    processEnv.USER || processEnv.USERNAME || processEnv.LOGNAME || (uid !== undefined ? `uid${uid}` : 'unknown');
+  return `${name}@${os.hostname()}`;
 }
 
 /**
@@ -109,16 +140,20 @@ export function wireContext(
   env: ResolvedEnvironment,
   processEnv: NodeJS.ProcessEnv,
 ): OpenedContext {
-  const ports = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
+  const unmetered = createPorts({ env, processEnv, reporter: input.reporter, cwd: input.cwd });
+  // The command's time starts here: every port call from now on is timed (core/metrics).
+  const meter = new Meter(unmetered.clock);
+  const ports: Ports = { ...unmetered, ...meterPorts(unmetered, meter) };
   const varFiles = temporaryVarFiles();
   const source = typeof input.options.source === 'string' ? input.options.source : undefined;
   return {
     ...ports,
+    meter,
     env,
-    reporter: input.reporter,
+    reporter: meterReporter(input.reporter, meter),
     signal: input.signal,
     killSignal: input.killSignal,
-    user: `${processEnv.USER ?? processEnv.USERNAME ?? 'someone'}@${hostname()}`,
+    user: localUser(processEnv),
     // The sandbox is disposable: nothing in it is worth a prompt, so its main job runs as one
     // command (README) with or without a terminal.
     yes: input.globals.yes || env.sandbox,

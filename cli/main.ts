@@ -18,14 +18,17 @@ import history from './commands/history.js';
 import cost from './commands/cost.js';
 import doctor from './commands/doctor.js';
 import lock from './commands/lock.js';
+import notify from './commands/notify.js';
 import sandbox from './commands/sandbox.js';
+import completion from './commands/completion.js';
 
 export type { MainIo };
 
 // In the order `ydeploy --help` lists them.
 // prettier-ignore
 const COMMANDS = [
-  init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, sandbox,
+  init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, notify, sandbox,
+  completion,
 ];
 
 /** Runs ydeploy and resolves to the exit code. Never exits the process. */

@@ -292,6 +292,8 @@ export interface Parameter {
 export interface Secrets {
   get(name: string, options?: { decrypt?: boolean }): Promise<Parameter | undefined>;
   putSecure(name: string, value: string, options?: { overwrite?: boolean }): Promise<void>;
+  /** DeleteParameter; false when there was no such parameter. */
+  delete(name: string): Promise<boolean>;
 }
 
 /* ---------- CloudWatch alarms and metrics ---------- */
@@ -307,6 +309,44 @@ export interface Alarm {
 
 export interface Alarms {
   list(prefix: string): Promise<Alarm[]>;
+}
+
+/** One metric to read: CloudWatch's MetricStat, named by `id` in the answer. */
+export interface MetricQuery {
+  /** Unique within one read; CloudWatch wants it to start with a lower-case letter. */
+  id: string;
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  stat: 'Average' | 'Sum' | 'Maximum' | 'Minimum';
+  periodSeconds: number;
+}
+
+/** One datapoint: the start of its period (epoch ms) and the statistic's value. */
+export interface MetricPoint {
+  at: number;
+  value: number;
+}
+
+/** What one read cost: the API calls made (GetMetricData, pages included) and the queries sent. */
+export interface MetricReadCost {
+  calls: number;
+  queries: number;
+}
+
+export interface Metrics {
+  /**
+   * Every query's datapoints in [start, end), oldest first, keyed by query id (a query with no
+   * data maps to []). As few GetMetricData calls as CloudWatch allows: 500 queries per call, and
+   * the pages NextToken asks for.
+   */
+  read(
+    queries: MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<{ series: Map<string, MetricPoint[]>; cost: MetricReadCost }>;
+  /** The environment's NAT, found by its Name tag: the live NAT gateway, else the running NAT instance. */
+  nat(name: string): Promise<{ type: 'gateway' | 'instance'; id: string } | undefined>;
 }
 
 /* ---------- What CloudWatch measured (ydeploy cost) ---------- */
@@ -472,6 +512,67 @@ export interface DiscordAccount {
   ): Promise<RegisteredCommand[]>;
 }
 
+/* ---------- Deployment notifications (a Discord webhook) ---------- */
+
+/** An embed as Discord's webhook API takes it (only the fields ydeploy sends). */
+export interface WebhookEmbed {
+  title: string;
+  description?: string;
+  color?: number;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+  timestamp?: string;
+}
+
+/** The JSON body of Execute Webhook. */
+export interface WebhookMessage {
+  content?: string;
+  username?: string;
+  embeds?: WebhookEmbed[];
+  /** `{ parse: [] }`: nothing in the message pings anyone. */
+  allowed_mentions?: { parse: string[] };
+}
+
+export interface WebhookSender {
+  /**
+   * POST {url}?wait=true. Rejects on a refused URL, an HTTP error (a 429 is retried once after
+   * its retry_after when that fits in `timeoutMs`) or when `timeoutMs` passes; the message never
+   * names the URL (its token is a secret).
+   */
+  execute(
+    url: string,
+    message: WebhookMessage,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<{ messageId?: string; attempts: number }>;
+}
+
+/* ---------- Hooks (the team's shell commands around a deployment) ---------- */
+
+export interface HookRun {
+  /** undefined when it was killed (timeout, Ctrl-C) or could not start. */
+  exitCode?: number;
+  timedOut: boolean;
+  /** The last lines of its stdout and stderr, interleaved as they came. */
+  tail: string[];
+  seconds: number;
+  /** Why it could not start, or was killed. */
+  error?: string;
+}
+
+export interface HookRunner {
+  /** Runs `command` in a shell; every output line goes to `onLine` as it comes. */
+  run(
+    command: string,
+    options: {
+      env: Record<string, string>;
+      cwd: string;
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onLine(line: string): void;
+    },
+  ): Promise<HookRun>;
+}
+
 /* ---------- Every adapter a command can use, built in one place (cli/context.ts) ---------- */
 
 export interface Ports {
@@ -487,6 +588,8 @@ export interface Ports {
   buckets?: BucketSettings;
   secrets: Secrets;
   alarms: Alarms;
+  /** CloudWatch metrics over time (monitor's charts and thresholds). */
+  metrics: Metrics;
   /** CloudWatch's measurements of the environment's data volumes (ydeploy cost). */
   usage?: UsageMeter;
   /** The AWS Price List API (ydeploy cost); absent in the sandbox, which has none. */
@@ -497,4 +600,8 @@ export interface Ports {
   clock: Clock;
   /** Sending a real slash command: only where an emulator's control API is known (the sandbox). */
   commandProbe?: CommandProbe;
+  /** Deployment notifications; absent: none are sent. */
+  webhook?: WebhookSender;
+  /** The config's hooks; absent: none run. */
+  hooks?: HookRunner;
 }

@@ -32,15 +32,17 @@ type Io = MainIo & { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 export async function runCommand(handler: Handler, parsed: Parsed, io: Io): Promise<number> {
   const env = io.env ?? process.env;
   const globals = globalOptions(parsed.all);
-  const color = globals.color && !env.NO_COLOR && Boolean(io.stderr.isTTY);
-  const [{ createReporter }, { reportError }, { trapSignals }] = await Promise.all([
+  const [{ createReporter }, { reportError }, { trapSignals }, { colorWanted, detectCi }] = await Promise.all([
     import('./output/reporter.js'),
     import('./output/errors.js'),
     import('./signals.js'),
+    import('./output/terminal.js'),
   ]);
   const { stdout, stderr } = io;
   const { json, verbose } = globals;
-  const reporter = await createReporter({ json, color, verbose, stdout, stderr, stdin: io.stdin, env });
+  const ci = await detectCi(env);
+  const color = colorWanted({ flag: globals.color, env, stream: stderr, ci });
+  const reporter = await createReporter({ json, color, verbose, ci, stdout, stderr, stdin: io.stdin, env });
   const cancellation = io.trapSignals ? trapSignals(io.trapSignals === true ? undefined : io.trapSignals) : undefined;
   const idle = new AbortController();
   const input: CommandInput = {
@@ -91,14 +93,18 @@ function cleanupTimedOut(ms: number, env: string | undefined): InterruptedError 
 /** Bad usage (exit 2): "{what}: {why}" and the help to read (a group given no subcommand printed its own). */
 export async function reportUsage(error: CommanderError, argv: string[], commands: string[], io: Io): Promise<number> {
   if (error.code === 'commander.help') return ExitCode.usage;
-  const { reportError } = await import('./output/errors.js');
+  const [{ reportError }, { colorWanted, detectCi }] = await Promise.all([
+    import('./output/errors.js'),
+    import('./output/terminal.js'),
+  ]);
   const text = error.message.replace(/^error:\s*/, '').trim();
   const [what, ...rest] = text.split('\n');
   const why = rest.join(' ').replace(/[()]/g, '').trim() || 'not a command or option ydeploy knows';
   const sub = argv.find((a) => !a.startsWith('-'));
   const fix = sub && commands.includes(sub) ? `ydeploy ${sub} --help` : 'ydeploy --help';
   const { stdout, stderr } = io;
-  const color = !argv.includes('--no-color') && !(io.env ?? process.env).NO_COLOR && Boolean(stderr.isTTY);
+  const env = io.env ?? process.env;
+  const color = colorWanted({ flag: !argv.includes('--no-color'), env, stream: stderr, ci: await detectCi(env) });
   const json = argv.includes('--json');
   return reportError(new UsageError(what, why, { fix }), { stdout, stderr, json, verbose: false, color });
 }

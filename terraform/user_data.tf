@@ -60,6 +60,7 @@ locals {
       discord_token_parameter = var.discord_token_parameter
       discord_api             = var.discord_api
       health_port             = var.health_port
+      metric_namespace        = local.metric_namespace
       launcher                = trimspace(file("${path.module}/files/run.sh"))
       bot_unit                = trimspace(file("${path.module}/files/discord-bot.service"))
       health_unit             = trimspace(file("${path.module}/files/discord-health.service"))

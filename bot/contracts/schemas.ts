@@ -1,7 +1,7 @@
 // The shapes the CLI parses out of the bot's answers, as zod schemas: the /health body and
 // botctl's answer line. Each is the one definition of its fields; the bot imports only the
 // types (import type), so zod stays out of the release bundles (test/unit/bot/contracts.test.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { HEALTH_STATUSES } from './health.js';
 import { ROLES } from './roles.js';
 
@@ -19,6 +19,8 @@ export const healthBodySchema = z
     pid: z.number().optional(),
     /** Why it is unhealthy or stopping. */
     reason: z.string().optional(),
+    /** ISO time the bot process started (healthy only; absent from bots before it was added). */
+    startedAt: z.string().optional(),
     /** ISO time the bot first became ready on Discord (healthy only). */
     readyAt: z.string().optional(),
     discord: z

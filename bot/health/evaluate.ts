@@ -71,6 +71,8 @@ export function evaluateHealth(input: HealthInputs): HealthReport {
     timestamp,
     uptime: Math.max(0, Math.round((input.now - r.startedAt) / 1000)),
     ...facts,
+    // Both ends of "bot start → ready on Discord", so a deployment can record how long it took.
+    startedAt: new Date(r.startedAt).toISOString(),
     readyAt: new Date(r.readyAt).toISOString(),
     discord: { ready: r.discord.ready, ping: r.discord.ping, guilds: r.discord.guilds },
     lastEventAt: r.lastEventAt,

@@ -3,6 +3,7 @@
 // every HEALTH_CHECK_MS and logs each result as a JSON line (the health-failure alarm counts
 // them), and logs the changes requests see.
 import { ConfigError, readConfig } from '../config.js';
+import { healthMetricFields } from '../contracts/metrics.js';
 import { createLogger, logCrashes } from '../log.js';
 import { BotProbe } from './probe.js';
 import { createHealthServer, HealthLog, healthLine } from './server.js';
@@ -24,8 +25,18 @@ const probe = new BotProbe({
   graceMs: config.graceMs,
   cacheMs: config.cacheMs,
 });
-const healthLog = new HealthLog(probe, (status, body, check) => {
-  const line = healthLine(status, body, check);
+const healthLog = new HealthLog(probe, (status, body, check, elapsedMs) => {
+  // A timer evaluation is also the health metrics' datapoint (EMF), where a namespace is set.
+  const metrics =
+    check === 'timer' && config.metricNamespace && elapsedMs !== undefined
+      ? healthMetricFields(
+          config.metricNamespace,
+          config.instanceId,
+          { responseMs: elapsedMs, unhealthy: status === 'unhealthy' },
+          Date.now(),
+        )
+      : {};
+  const line = { ...healthLine(status, body, check), ...metrics };
   if (status === 'unhealthy') log.warn(line, `health is ${status}`);
   else log.info(line, `health is ${status}`);
 });

@@ -3,8 +3,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BotProbe } from './probe.js';
 
-/** One logged evaluation: `check` says what caused it ("timer" or "request"). */
-export type StatusLogger = (status: string, body: unknown, check: 'timer' | 'request') => void;
+/**
+ * One logged evaluation: `check` says what caused it ("timer" or "request"); a timer's carries
+ * how long the evaluation took (ms), the health server's own response time.
+ */
+export type StatusLogger = (status: string, body: unknown, check: 'timer' | 'request', elapsedMs?: number) => void;
 
 /**
  * The fields of one health log line. A timer line carries `failed` (1 when unhealthy, else 0):
@@ -32,9 +35,11 @@ export class HealthLog {
 
   /** The timer's evaluation: the same as GET /health answers, always logged. */
   check(): void {
+    const started = performance.now();
     const { body } = this.probe.report();
+    const elapsedMs = performance.now() - started;
     this.last = body.status;
-    this.onStatus(body.status, body, 'timer');
+    this.onStatus(body.status, body, 'timer', elapsedMs);
   }
 
   request(status: string, body: unknown): void {

@@ -9,6 +9,7 @@ import {
   type BotConfig,
   type Config,
   type EnvironmentConfig,
+  type HooksConfig,
   type SandboxSettings,
 } from './schema.js';
 import { sandboxEnvironment, SANDBOX, withSandboxSettings } from './sandbox.js';
@@ -32,6 +33,8 @@ export interface ResolvedEnvironment extends EnvironmentConfig {
   bot?: BotConfig;
   /** The config's `sandbox` section (how `sandbox up` starts); absent: the defaults. */
   sandboxSettings?: SandboxSettings;
+  /** The config's `hooks` (shell commands around the flows); absent: none. */
+  hooks?: HooksConfig;
 }
 
 export interface LoadOptions {
@@ -155,5 +158,6 @@ export async function loadEnvironment(options: LoadOptions): Promise<ResolvedEnv
     configDir: baseDir,
     ...(config.bot ? { bot: config.bot } : {}),
     sandboxSettings: config.sandbox,
+    hooks: config.hooks,
   };
 }

@@ -15,3 +15,24 @@ export function logGroupName(env: {
   const chosen = env.terraform?.vars?.log_group_name;
   return typeof chosen === 'string' && chosen !== '' ? chosen : `/ec2/${env.project}-${env.name}-logs`;
 }
+
+/**
+ * The SSM parameter holding the environment's Discord webhook URL: `notify.webhookParameter`, else
+ * `/<project>/<environment>/notify/discord-webhook`.
+ */
+export function webhookParameter(env: {
+  project: string;
+  name: string;
+  notify?: { webhookParameter?: string };
+}): string {
+  return env.notify?.webhookParameter ?? `/${env.project}/${env.name}/notify/discord-webhook`;
+}
+
+/**
+ * The namespace of the environment's own metrics, `ydeploy/<project>/<environment>`
+ * (terraform/logs.tf `metric_namespace`): the health-failure metric filter publishes there, and
+ * the health server's embedded metrics (HealthResponseTime, Unhealthy) too.
+ */
+export function metricNamespace(env: { project: string; name: string }): string {
+  return `ydeploy/${env.project}/${env.name}`;
+}

@@ -1,6 +1,6 @@
 // The one source for ydeploy.config.json: validation, defaults and the README's reference
 // (configReference() below; a test keeps README.md in step with it).
-import { z } from 'zod';
+import * as z from 'zod';
 import { READY_FILE_DEFAULT } from '../../bot/contracts/readiness.js';
 import ms from 'ms';
 
@@ -230,6 +230,42 @@ export const costSchema = z
   })
   .strict();
 
+export const notifySchema = z
+  .object({
+    webhookParameter: z
+      .string()
+      .superRefine((parameter, ctx) => {
+        const problem = parameterNameProblem(parameter);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe(
+        'SSM SecureString parameter holding the Discord webhook URL deployments are announced to ' +
+          '(default /<project>/<environment>/notify/discord-webhook; set it with ydeploy notify set-webhook)',
+      ),
+    timeout: duration('5s', 'How long one notification may take before ydeploy warns and moves on'),
+  })
+  .strict();
+
+export const hooksSchema = z
+  .object({
+    preDeploy: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Shell command run before migrate, deploy or rollback changes anything; failing stops the run (exit 3)',
+      ),
+    postDeploy: z.string().min(1).optional().describe('Shell command run after a run succeeded; failing only warns'),
+    onFailure: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Shell command run after a run failed or was interrupted; failing only warns'),
+    timeout: duration('5m', 'How long one hook may run before it is killed'),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -253,6 +289,7 @@ export const environmentSchema = z
     alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
     network: networkSchema.prefault({}).describe("The network's cost choices (the NAT, VPC endpoints)"),
     cost: costSchema.prefault({}).describe('Cost estimates (ydeploy cost, and the cost of every plan)'),
+    notify: notifySchema.prefault({}).describe('Deployment notifications to a Discord webhook'),
     lockTtl: duration('10m', 'A lock not renewed for this long has expired (30s to 1h)').superRefine((value, ctx) => {
       // Shorter and a slow network or a busy laptop loses the lock mid-step; longer and a dead
       // run blocks everyone for hours.
@@ -336,6 +373,9 @@ export const configSchema = z
     defaultEnvironment: z.string().optional().describe('Environment used when neither --env nor YDEPLOY_ENV is given'),
     bot: botSchema.optional().describe("The team's bot: what deploy builds into a release"),
     sandbox: sandboxSettingsSchema.prefault({}).describe('The built-in sandbox environment'),
+    hooks: hooksSchema
+      .optional()
+      .describe('Shell commands run around migrate, deploy and rollback, with YDEPLOY_* variables (README: Hooks)'),
     environments: z
       .record(z.string().regex(name, 'environment names are lowercase letters, digits and dashes'), environmentSchema)
       .default({})
@@ -362,6 +402,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type BotConfig = z.output<typeof botSchema>;
 export type NetworkConfig = z.output<typeof networkSchema>;
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
+export type HooksConfig = z.output<typeof hooksSchema>;
+export type NotifyConfig = z.output<typeof notifySchema>;
 
 interface Row {
   path: string;

@@ -5,6 +5,7 @@
 import type { ResolvedEnvironment } from '../config/load.js';
 import type { Ports, Reporter, TerraformVars } from '../ports.js';
 import type { ReleaseManifest } from '../release/manifest.js';
+import type { Meter } from './metrics/meter.js';
 
 /** A release built into a local folder: its manifest and each file's size in bytes. */
 export interface BuiltRelease {
@@ -41,6 +42,8 @@ export interface Context extends Ports {
   publisher?: ReleasePublisher;
   /** Knobs tests and benchmarks turn; defaults in gate/ and handoff/. */
   tuning?: Partial<Tuning>;
+  /** Where the command's time goes (terraform, waiting, its own); the journal records it. */
+  meter?: Meter;
 }
 
 export interface Tuning {

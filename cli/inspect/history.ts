@@ -1,8 +1,14 @@
 // `history`: past deployments from the journal (core writes it; DESIGN.md §4.5), newest first,
-// each with the release it shipped and what that release is (bot name@version, commit).
+// each with the release it shipped and what that release is (bot name@version, commit), its key
+// metrics, and which of them are far off the trend (trend.ts).
 import type { Context } from '../core/context.js';
 import { listJournal, type JournalEntry } from '../core/journal/journal.js';
+import { releaseOf } from '../core/journal/release.js';
+import type { DeploymentMetrics } from '../core/metrics/metrics.js';
 import { releaseInfo, type ReleaseInfo } from './release-info.js';
+import { BASELINE_RUNS, findOutliers, type Outlier } from './trend.js';
+
+export { releaseOf };
 
 export interface HistoryStep {
   id: string;
@@ -17,36 +23,33 @@ export interface HistoryEntry extends ReleaseInfo {
   command: string;
   /** The release the run put in service (or, for a rollback to legacy, legacy's release). */
   release?: string;
+  /** The operator, user@host. */
   who: string;
+  /** The AWS caller's ARN (STS), when the journal recorded it. */
+  identity?: string;
   started: string;
   ended?: string;
   seconds?: number;
   outcome: string;
   error?: string;
   steps: HistoryStep[];
+  /** Absent in entries journaled before metrics were recorded. */
+  metrics?: DeploymentMetrics;
+  /** Metrics far off the same command's earlier runs. */
+  outliers?: Outlier[];
 }
 
 export async function readHistory(
   deps: Pick<Context, 'store' | 'env'> & Partial<Pick<Context, 'releases'>>,
   limit: number,
 ): Promise<HistoryEntry[]> {
-  const entries = (await listJournal({ store: deps.store, env: deps.env }, limit)).map(toHistory);
+  // The runs just before the oldest shown are read too: its trend is judged against them.
+  const read = (await listJournal({ store: deps.store, env: deps.env }, limit + BASELINE_RUNS)).map(toHistory);
+  const outliers = findOutliers(read);
+  const entries = read.slice(0, limit).map((e) => (outliers.has(e.id) ? { ...e, outliers: outliers.get(e.id)! } : e));
   const releases = deps.releases;
   if (!releases) return entries;
   return Promise.all(entries.map(async (e) => (e.release ? { ...e, ...(await releaseInfo(releases, e.release)) } : e)));
-}
-
-/** The release a journal entry's run shipped: deploy and rollback --to name it; migrate and rollback keep it in their baseline. */
-export function releaseOf(entry: Pick<JournalEntry, 'command' | 'state'>): string | undefined {
-  const state = entry.state as { release?: unknown; baseline?: Record<string, unknown> };
-  if (typeof state.release === 'string') return state.release;
-  const b = state.baseline ?? {};
-  const order =
-    entry.command === 'rollback'
-      ? ['legacy_release_version', 'release_version']
-      : ['release_version', 'legacy_release_version'];
-  const found = order.map((k) => b[k]).find((v) => typeof v === 'string' && v);
-  return found as string | undefined;
 }
 
 export function toHistory(entry: JournalEntry): HistoryEntry {
@@ -56,6 +59,7 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
     command: entry.command,
     ...(release ? { release } : {}),
     who: entry.who,
+    ...(entry.identity ? { identity: entry.identity } : {}),
     started: entry.started,
     ended: entry.ended,
     seconds: span(entry.started, entry.ended),
@@ -68,6 +72,7 @@ export function toHistory(entry: JournalEntry): HistoryEntry {
       seconds: s.seconds ?? span(s.started, s.ended),
       detail: s.detail,
     })),
+    ...(entry.metrics ? { metrics: entry.metrics } : {}),
   };
 }
 

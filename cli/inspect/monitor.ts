@@ -1,10 +1,13 @@
-// `monitor`: the guide's post-deployment watch. Health is probed every interval; alarms are
-// read each time. Alerts fire at the guide's thresholds. CPU, memory and NAT come from the
-// CloudWatch alarms the terraform module creates (their state is what CloudWatch evaluated).
-import type { Alarm } from '../ports.js';
+// `monitor`: the guide's post-deployment watch. Each refresh probes health, reads the alarms and
+// reads every metric of the environment in one batch (CPU, memory, the health server's own
+// response time and failures, the NAT). Alerts fire at the guide's thresholds, evaluated here on
+// the datapoints (so they work where alarms are never evaluated) and from the alarms' states.
+import type { Alarm, Instance, Metrics } from '../ports.js';
 import type { Context } from '../core/context.js';
+import { metricNamespace } from '../config/names.js';
 import { CredentialsError } from '../errors.js';
 import { probeAll, type HealthProbe } from './health.js';
+import { arrange, evaluate, planQueries, WINDOW_MS, type MetricsReading, type MetricTargets } from './metrics.js';
 import { alarmPrefix } from './status.js';
 
 export type AlertKind = 'health' | 'cpu' | 'memory' | 'nat' | 'alarm';
@@ -70,8 +73,14 @@ export interface MonitorSummary {
   }[];
   alarms: { name: string; kind: AlertKind; state: Alarm['state'] }[];
   alerts: Alert[];
-  /** Rounds whose instances or alarms could not be read: what they would have shown is unknown. */
+  /** Rounds whose instances, alarms or metrics could not be read: what they would have shown is unknown. */
   unreadRounds: number;
+  /** The metric reads: how many, the GetMetricData calls they took, and each line's peak and last value. */
+  metrics?: {
+    reads: number;
+    calls: number;
+    lines: { chart: string; subject: string; label: string; unit: string; peak?: number; last?: number }[];
+  };
 }
 
 /** The thresholds' memory: pure, fed by each round's probes and alarms. */
@@ -80,6 +89,11 @@ export class MonitorState {
   private readonly alarmStates = new Map<string, { state: Alarm['state']; kind: AlertKind }>();
   private emptyRounds: number[] = [];
   private emptyAlerted = false;
+  /** Thresholds the datapoints cross now, by kind and subject: an alert fires when one starts. */
+  private breaching = new Set<string>();
+  private metricReads = 0;
+  private metricCalls = 0;
+  private lastReading?: MetricsReading;
   readonly alerts: Alert[] = [];
   rounds = 0;
 
@@ -151,6 +165,25 @@ export class MonitorState {
     return fired;
   }
 
+  /** A metric reading: each threshold its datapoints cross fires one alert, again only after it cleared. */
+  observeMetrics(reading: MetricsReading, now: number): Alert[] {
+    this.metricReads++;
+    this.metricCalls += reading.cost.calls;
+    this.lastReading = reading;
+    const fired: Alert[] = [];
+    const now_ = new Set<string>();
+    for (const breach of evaluate(reading, now)) {
+      const key = `${breach.kind}:${breach.subject}`;
+      now_.add(key);
+      if (this.breaching.has(key)) continue;
+      // The probes already told this instance's health failures: one alert for one problem.
+      if (breach.kind === 'health' && this.tallies.get(breach.subject)?.alerted) continue;
+      fired.push(this.alert(now, breach.kind, breach.subject, `${breach.message} (${THRESHOLDS[breach.kind]})`));
+    }
+    this.breaching = now_;
+    return fired;
+  }
+
   summary(started: number, ended: number, interrupted: boolean, unreadRounds = 0): MonitorSummary {
     return {
       started: new Date(started).toISOString(),
@@ -171,7 +204,24 @@ export class MonitorState {
       alarms: [...this.alarmStates].map(([name, a]) => ({ name, kind: a.kind, state: a.state })),
       alerts: this.alerts,
       unreadRounds,
+      ...(this.metricReads ? { metrics: this.metricsSummary() } : {}),
     };
+  }
+
+  private metricsSummary(): NonNullable<MonitorSummary['metrics']> {
+    const lines = (this.lastReading?.charts ?? []).flatMap((chart) =>
+      chart.lines.map((line) => {
+        const values = line.points.map((p) => p.value);
+        return {
+          chart: chart.key,
+          subject: line.subject,
+          label: line.label,
+          unit: chart.unit.trim(),
+          ...(values.length ? { peak: round2(Math.max(...values)), last: round2(values[values.length - 1]) } : {}),
+        };
+      }),
+    );
+    return { reads: this.metricReads, calls: this.metricCalls, lines };
   }
 
   private tally(probe: HealthProbe): InstanceTally {
@@ -199,6 +249,10 @@ export class MonitorState {
   }
 }
 
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
 function median(values: number[]): number | undefined {
   if (!values.length) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
@@ -206,10 +260,11 @@ function median(values: number[]): number | undefined {
 }
 
 export type MonitorDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'alarms' | 'clock'> &
-  Partial<Pick<Context, 'signal'>>;
+  Partial<Pick<Context, 'signal' | 'metrics'>>;
 
 export interface MonitorHooks {
-  onRound?(round: { probes: HealthProbe[]; alarms: Alarm[]; at: number }): void;
+  /** `metrics` is absent when there is no Metrics port or the read failed (onError said why). */
+  onRound?(round: { probes: HealthProbe[]; alarms: Alarm[]; metrics?: MetricsReading; at: number }): void;
   onAlert?(alert: Alert): void;
   /** A round whose alarms could not be read; the watch goes on. */
   onError?(what: string, error: unknown): void;
@@ -231,6 +286,7 @@ export async function runMonitor(
   const fatal = (error: unknown) => {
     if (error instanceof CredentialsError) throw error;
   };
+  const reader = deps.metrics ? new MetricsReader(deps.metrics, deps.env, deps.clock) : undefined;
   for (let round = 0; ; round++) {
     if (deps.signal?.aborted) {
       interrupted = true;
@@ -239,19 +295,16 @@ export async function runMonitor(
     const at = deps.clock.now();
     let unread = false;
     try {
-      const [probes, alarms] = await Promise.all([
-        deps.instances.list(deps.env.name).then((list) =>
-          probeAll(
-            deps.remote,
-            list.filter((i) => i.state === 'running'),
-            {
-              port: deps.env.health.port,
-              path: deps.env.health.path,
-              timeoutMs,
-              signal: deps.signal,
-              now: deps.clock.now,
-            },
-          ),
+      const running = deps.instances.list(deps.env.name).then((list) => list.filter((i) => i.state === 'running'));
+      const [probes, alarms, metrics] = await Promise.all([
+        running.then((list) =>
+          probeAll(deps.remote, list, {
+            port: deps.env.health.port,
+            path: deps.env.health.path,
+            timeoutMs,
+            signal: deps.signal,
+            now: deps.clock.now,
+          }),
         ),
         deps.alarms.list(alarmPrefix(deps.env)).catch((error: unknown) => {
           fatal(error);
@@ -259,10 +312,23 @@ export async function runMonitor(
           unread = true;
           return [] as Alarm[];
         }),
+        running.then((list) =>
+          reader?.read(list, at).catch((error: unknown) => {
+            fatal(error);
+            hooks.onError?.('cannot read metrics', error);
+            unread = true;
+            return undefined;
+          }),
+        ),
       ]);
-      const fired = [...state.observeProbes(probes, at), ...state.observeAlarms(alarms, at)];
-      hooks.onRound?.({ probes, alarms, at });
+      const fired = [
+        ...state.observeProbes(probes, at),
+        ...state.observeAlarms(alarms, at),
+        ...(metrics ? state.observeMetrics(metrics, at) : []),
+      ];
+      // Alerts before the round: a live frame is erased, the alerts written, then the frame redrawn below them.
       for (const alert of fired) hooks.onAlert?.(alert);
+      hooks.onRound?.({ probes, alarms, metrics, at });
     } catch (error) {
       if (deps.signal?.aborted) {
         interrupted = true;
@@ -282,6 +348,40 @@ export async function runMonitor(
     await sleepQuietly(deps, Math.max(0, next - deps.clock.now()));
   }
   return state.summary(started, deps.clock.now(), interrupted, unreadRounds);
+}
+
+/** How long a NAT that was not found is not looked for again. */
+const NAT_RETRY_MS = 10 * 60_000;
+
+/** One refresh's metrics: the queries for the running instances and the NAT, read in one batch. */
+class MetricsReader {
+  private nat?: MetricTargets['nat'];
+  private natCheckedAt = -Infinity;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly env: MonitorDeps['env'],
+    private readonly clock: MonitorDeps['clock'],
+  ) {}
+
+  async read(instances: Instance[], now: number): Promise<MetricsReading> {
+    const started = this.clock.now();
+    const plan = planQueries({
+      instances: instances.map(({ id, kind }) => ({ id, kind })),
+      nat: await this.findNat(now),
+      namespace: metricNamespace(this.env),
+    });
+    const { series, cost } = await this.metrics.read(plan.queries, new Date(now - WINDOW_MS), new Date(now));
+    return { ...arrange(plan, series, now, cost), tookMs: this.clock.now() - started };
+  }
+
+  /** The module names its NAT (gateway or instance) `<project>-<environment>-nat`. */
+  private async findNat(now: number): Promise<MetricTargets['nat']> {
+    if (this.nat || now - this.natCheckedAt < NAT_RETRY_MS) return this.nat;
+    this.natCheckedAt = now;
+    this.nat = await this.metrics.nat(`${this.env.project}-${this.env.name}-nat`);
+    return this.nat;
+  }
 }
 
 async function sleepQuietly(deps: MonitorDeps, ms: number): Promise<void> {

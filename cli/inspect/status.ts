@@ -138,15 +138,18 @@ export const alarmPrefix = (env: Pick<Context['env'], 'project' | 'name'>): stri
 async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<InstanceStatus[]> {
   const list = await deps.instances.list(deps.env.name);
   const running = list.filter((i) => i.state === 'running');
-  const probes = await probeAll(deps.remote, running, {
-    port: deps.env.health.port,
-    path: deps.env.health.path,
-    timeoutMs: probeTimeoutMs,
-    signal: deps.signal,
-    now: deps.clock.now,
-  });
+  // The probes (SSM round trips) and the release manifests (S3) need only the list: read together.
+  const [probes, infos] = await Promise.all([
+    probeAll(deps.remote, running, {
+      port: deps.env.health.port,
+      path: deps.env.health.path,
+      timeoutMs: probeTimeoutMs,
+      signal: deps.signal,
+      now: deps.clock.now,
+    }),
+    releaseInfos(deps, list),
+  ]);
   const byId = new Map(probes.map((p) => [p.instanceId, p]));
-  const infos = await releaseInfos(deps, list);
   const now = deps.clock.now();
   const order = { legacy: 0, enhanced: 1 };
   return list

@@ -77,7 +77,9 @@ export function chartLegend(
 }
 
 /** Number with a unit, short: 0.42, 12.5, 340, 12k. */
-export function formatValue(value: number, unit = ''): string {
+export function formatValue(raw: number, unit = ''): string {
+  // The axis steps' float error (-1e-17) must not print as "-0.00".
+  const value = Math.abs(raw) < 0.005 ? 0 : raw;
   const abs = Math.abs(value);
   const text =
     abs >= 10_000

@@ -92,7 +92,12 @@ export function formatLogLines(events: LineEvent[], p: Paint): string {
  * so `ydeploy logs | grep` gets plain text.
  */
 export function dataPaint(options: { color: boolean; env: NodeJS.ProcessEnv; interactive: boolean }): Paint {
-  return makePaint(options.color && !options.env.NO_COLOR && options.interactive && Boolean(process.stdout.isTTY));
+  return makePaint(dataColor(options));
+}
+
+/** Whether data on stdout is coloured: asked for, not NO_COLOR, and stdout a terminal. */
+export function dataColor(options: { color: boolean; env: NodeJS.ProcessEnv; interactive: boolean }): boolean {
+  return options.color && !options.env.NO_COLOR && options.interactive && Boolean(process.stdout.isTTY);
 }
 
 /**

@@ -1,10 +1,15 @@
 // The one Reporter: a TTY gets ora spinners with elapsed time and colour; anything else gets
-// plain lines; --json gets NDJSON events on stdout. Progress always goes to stderr.
+// plain lines (in CI each with a timestamp); --json gets NDJSON events on stdout. Progress always
+// goes to stderr. On a TTY a nested step (a resource inside a terraform apply) is not a line of
+// its own: its parent's live line carries the progress, and only a failure stays on screen.
 import type { Writable } from 'node:stream';
 import type { Reporter, ReporterEvent, StepHandle } from '../ports.js';
 import { UsageError } from '../errors.js';
 import { paint, type Paint } from './paint.js';
 import { ask } from './prompt.js';
+import { colorWanted, detectCi, fit, isInteractiveTerminal, timestamp } from './terminal.js';
+
+export { isInteractiveTerminal };
 
 export interface ReporterOptions {
   json?: boolean;
@@ -15,6 +20,8 @@ export interface ReporterOptions {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Force spinners on or off (tests); defaults to isInteractiveTerminal(stderr). */
   interactive?: boolean;
+  /** Running in CI (timestamped plain lines, no prompts); defaults to detectCi(env). */
+  ci?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
 }
@@ -31,8 +38,9 @@ type SpinnerFactory = (options: { text: string; stream: Writable }) => Spinner;
 
 export async function createReporter(options: ReporterOptions = {}): Promise<Reporter> {
   const stderr = options.stderr ?? process.stderr;
-  const interactive =
-    options.interactive ?? (!options.json && isInteractiveTerminal(stderr, options.env ?? process.env));
+  const env = options.env ?? process.env;
+  const ci = options.ci ?? (await detectCi(env));
+  const interactive = options.interactive ?? (!options.json && isInteractiveTerminal(stderr, env, ci));
   let spinnerFactory: SpinnerFactory | undefined;
   if (interactive) {
     const { default: ora } = await import('ora');
@@ -40,19 +48,23 @@ export async function createReporter(options: ReporterOptions = {}): Promise<Rep
     // itself off when CI is set, which would leave a TTY with no progress at all).
     spinnerFactory = (o) => ora({ ...o, discardStdin: false, isEnabled: true }) as unknown as Spinner;
   }
-  return new TerminalReporter(options, interactive, spinnerFactory);
+  const color = options.color ?? colorWanted({ flag: true, env, stream: stderr, ci });
+  return new TerminalReporter({ ...options, color, ci }, interactive, spinnerFactory);
 }
 
 interface RunningStep {
   title: string;
   started: number;
-  text: string;
+  /** The live text after the title (StepHandle.update). */
+  status?: string;
+  nested: boolean;
 }
 
 class TerminalReporter implements Reporter {
   readonly json: boolean;
   readonly interactive: boolean;
   readonly verbose: boolean;
+  private readonly ci: boolean;
   private readonly out: Writable & { isTTY?: boolean };
   private readonly err: Writable & { isTTY?: boolean };
   private readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -69,20 +81,21 @@ class TerminalReporter implements Reporter {
   ) {
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
+    this.ci = options.ci ?? false;
     this.interactive = interactive;
     this.out = options.stdout ?? process.stdout;
     this.err = options.stderr ?? process.stderr;
     this.stdin = options.stdin ?? process.stdin;
-    this.paint = paint(options.color ?? (!process.env.NO_COLOR && Boolean(this.err.isTTY)));
+    this.paint = paint(options.color ?? false);
     this.now = options.now ?? Date.now;
   }
 
   step(title: string, fields: Record<string, unknown> = {}): StepHandle {
-    const step: RunningStep = { title, started: this.now(), text: title };
-    this.running.push(step);
     // A nested step (a terraform resource inside an apply) prints only its outcome in plain
     // mode, indented under its parent: CI logs keep one line per resource, not two.
     const nested = fields.nested === true;
+    const step: RunningStep = { title, started: this.now(), nested };
+    this.running.push(step);
     if (this.json) this.emit({ type: 'step', status: 'started', title, ...fields });
     else if (this.interactive) this.redraw();
     else if (!nested) this.line(`${this.paint.dim('•')} ${title}…`);
@@ -96,6 +109,8 @@ class TerminalReporter implements Reporter {
         this.emit({ type: 'step', status, title, seconds: round(seconds), ...(detail ? { detail } : {}), ...fields });
         return;
       }
+      // On a terminal the parent's live line has counted it; a failure stays to be read.
+      if (nested && this.interactive && !this.verbose && status !== 'failed') return this.resume();
       const mark = { succeeded: this.paint.green('✔'), failed: this.paint.red('✖'), skipped: this.paint.yellow('↷') }[
         status
       ];
@@ -105,7 +120,7 @@ class TerminalReporter implements Reporter {
     };
     return {
       update: (text) => {
-        step.text = `${title} ${this.paint.dim('—')} ${text}`;
+        step.status = text;
         if (this.json) this.emit({ type: 'step', status: 'progress', title, text, ...fields });
         else if (this.interactive) this.redraw();
         else if (this.verbose) this.line(`  ${title}: ${text}`);
@@ -172,11 +187,15 @@ class TerminalReporter implements Reporter {
   }
 
   private requireTty(question: string): void {
-    if (!this.stdin.isTTY || this.json) {
-      throw new UsageError(`cannot ask "${question}"`, 'standard input is not a terminal', {
-        fix: 'rerun with --yes (or pass the value as a flag)',
-      });
-    }
+    const why = this.json
+      ? '--json output takes no answers'
+      : this.ci
+        ? 'running in CI, where no one can answer'
+        : !this.stdin.isTTY
+          ? 'standard input is not a terminal'
+          : undefined;
+    if (why)
+      throw new UsageError(`cannot ask "${question}"`, why, { fix: 'rerun with --yes (or pass the value as a flag)' });
   }
 
   private async ask(question: string, secret: boolean): Promise<string> {
@@ -193,7 +212,13 @@ class TerminalReporter implements Reporter {
   }
 
   private line(text: string): void {
-    this.err.write(`${text}\n`);
+    if (!this.ci || this.interactive) {
+      this.err.write(`${text}\n`);
+      return;
+    }
+    // A CI log line says when it happened, every line of a multi-line message alike.
+    const stamp = this.paint.dim(timestamp(this.now()));
+    this.err.write(`${text.replace(/^/gm, `${stamp} `)}\n`);
   }
 
   private persist(text: string): void {
@@ -211,7 +236,8 @@ class TerminalReporter implements Reporter {
   }
 
   private redraw(): void {
-    const current = this.running[this.running.length - 1];
+    // The innermost step that is not a nested one: its live line counts the nested steps.
+    const current = [...this.running].reverse().find((s) => !s.nested) ?? this.running[this.running.length - 1];
     if (!current) {
       this.spinner?.stop();
       this.spinner = undefined;
@@ -219,7 +245,7 @@ class TerminalReporter implements Reporter {
       this.ticker = undefined;
       return;
     }
-    const text = () => `${current.text} ${this.paint.dim(formatSeconds((this.now() - current.started) / 1000))}`;
+    const text = () => this.liveText(current);
     if (!this.spinner && this.spinnerFactory) {
       this.spinner = this.spinnerFactory({ text: text(), stream: this.err }).start();
     }
@@ -232,15 +258,18 @@ class TerminalReporter implements Reporter {
       this.ticker.unref();
     }
   }
-}
 
-/**
- * Spinners only where someone watches a real terminal: a TTY that is not TERM=dumb, not CI, and
- * has a width (a pseudo-terminal without one, as under `script` with no terminal around it,
- * would make the spinner clear an unbounded number of lines).
- */
-export function isInteractiveTerminal(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && env.TERM !== 'dumb' && !env.CI && (stream.columns ?? 80) > 0;
+  /** "title — status 12.3s", cut to the terminal's width (less the spinner) so it stays one line. */
+  private liveText(step: RunningStep): string {
+    const elapsed = formatSeconds((this.now() - step.started) / 1000);
+    const columns = (this.err as { columns?: number }).columns ?? 80;
+    const room = Math.max(columns - 3 - elapsed.length - 1, 1);
+    if (step.status === undefined) return `${fit(step.title, room)} ${this.paint.dim(elapsed)}`;
+    const title = fit(step.title, room);
+    const status = fit(step.status, room - title.length - 3);
+    const dash = status ? ` ${this.paint.dim('—')} ${status}` : '';
+    return `${title}${dash} ${this.paint.dim(elapsed)}`;
+  }
 }
 
 export function formatSeconds(seconds: number): string {

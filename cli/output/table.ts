@@ -9,6 +9,7 @@ import type { HealthProbe, HealthState } from '../inspect/health.js';
 import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 import type { ReleaseInfo } from '../inspect/release-info.js';
+import { metricsText, outlierText, trendSection, type TrendOptions } from './history-metrics.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
   return new Table({ head: head.map((h) => p.bold(h)), style: { head: [], border: [], compact: true } });
@@ -185,9 +186,10 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
   return t.toString();
 }
 
-export function renderHistory(entries: HistoryEntry[], p: Paint): string {
+export function renderHistory(entries: HistoryEntry[], p: Paint, trend: TrendOptions = { width: 80 }): string {
   if (!entries.length) return p.dim('no deployments in the journal yet');
-  const out: string[] = [];
+  const chart = trendSection(entries, p, trend);
+  const out: string[] = chart.length ? [...chart, ''] : [];
   for (const e of entries) {
     const took = e.seconds !== undefined ? duration(e.seconds * 1000) : 'still running or stopped';
     const about = releaseText(e);
@@ -195,7 +197,10 @@ export function renderHistory(entries: HistoryEntry[], p: Paint): string {
     out.push(
       `${p.bold(e.id)}  ${e.command}${release} by ${e.who}  ${e.started}  ${took}  ${outcomeText(e.outcome, p)}`,
     );
+    if (e.identity) out.push(`  ${p.dim(`as ${e.identity}`)}`);
     if (e.error) out.push(`  ${p.red(e.error)}`);
+    out.push(`  ${metricsText(e.metrics, p)}`);
+    for (const o of e.outliers ?? []) out.push(`  ${p.yellow(`⚠ ${outlierText(o, e.command)}`)}`);
     for (const s of e.steps) {
       const time = s.seconds !== undefined ? duration(s.seconds * 1000) : '—';
       out.push(
@@ -246,13 +251,20 @@ export function renderMonitorSummary(summary: MonitorSummary, p: Paint): string 
     }
     out.push(t.toString());
   }
+  const lines = summary.metrics?.lines.filter((l) => l.peak !== undefined) ?? [];
+  if (lines.length) {
+    out.push(
+      `  metrics over the last hour (peak / last), ${summary.metrics!.calls} GetMetricData call(s) in ${summary.metrics!.reads} refreshes:`,
+    );
+    for (const l of lines) out.push(`    ${l.chart} ${l.label}: ${l.peak}${l.unit} / ${l.last}${l.unit}`);
+  }
   for (const a of summary.alarms)
     out.push(`  alarm ${a.name} (${a.kind}): ${a.state === 'ALARM' ? p.red(a.state) : a.state}`);
   for (const a of summary.alerts) out.push(p.red(`  ${a.at} ${renderAlert(a)}`));
   if (summary.unreadRounds)
     out.push(
       p.yellow(
-        `  ${summary.unreadRounds} round(s) could not read the instances or alarms: what they would have shown is unknown`,
+        `  ${summary.unreadRounds} round(s) could not read the instances, alarms or metrics: what they would have shown is unknown`,
       ),
     );
   return out.join('\n');

@@ -1,6 +1,6 @@
 // Where the sandbox keeps its state, and which loopback ports it uses. One folder per project
 // (git-ignored `.ydeploy/sandbox/`), or YDEPLOY_SANDBOX_DIR so tests run isolated.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -45,4 +45,21 @@ export function controlSocketPath(dir: string, instanceId: string): string {
   if (Buffer.byteLength(local) <= 100) return local;
   const short = createHash('sha256').update(dir).digest('hex').slice(0, 10);
   return join(tmpdir(), `ydeploy-${short}`, `${instanceId}.sock`);
+}
+
+/**
+ * The sandbox's notification webhook, derived from its Discord token: the emulator registers it
+ * whenever it starts and `sandbox up` stores its URL in moto SSM, so the two agree across
+ * restarts of either without another secret in the state file.
+ */
+export function sandboxWebhook(state: { discordToken: string; endpoints: { discordApi: string } }): {
+  id: string;
+  token: string;
+  url: string;
+} {
+  const digest = createHmac('sha256', state.discordToken).update('ydeploy sandbox webhook').digest();
+  // A snowflake-sized id (digits), and a token of Discord's alphabet.
+  const id = (BigInt(`0x${digest.subarray(0, 7).toString('hex')}`) + 100_000_000_000_000_000n).toString();
+  const token = digest.subarray(7).toString('base64url');
+  return { id, token, url: `${state.endpoints.discordApi.replace(/\/+$/, '')}/v10/webhooks/${id}/${token}` };
 }

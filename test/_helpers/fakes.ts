@@ -20,6 +20,9 @@ import {
   type LogQuery,
   type LogStore,
   type LogStream,
+  type MetricPoint,
+  type MetricQuery,
+  type Metrics,
   type ObjectStore,
   type Parameter,
   type PublicAccessBlock,
@@ -753,7 +756,11 @@ export class FakeWorld {
     if (age < bot.healthyAfter || bot.faults.has('never-healthy'))
       return `${JSON.stringify({ status: 'starting', timestamp: ts })}\n503 0.003`;
     if (!this.timeline.includes(`healthy ${bot.instance.id}`)) this.timeline.push(`healthy ${bot.instance.id}`);
-    return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
+    // The bot process starts when the health server first answers, and is ready when healthy.
+    const launched = bot.instance.launchTime!.getTime();
+    const startedAt = new Date(launched + bot.answeringAfter).toISOString();
+    const readyAt = new Date(launched + bot.healthyAfter).toISOString();
+    return `${JSON.stringify({ status: 'healthy', timestamp: ts, uptime: age / 1000, role: bot.role, instanceId: bot.instance.id, version: bot.instance.release, startedAt, readyAt, discord: { ready: true, ping: 40, guilds: 1 } })}\n200 0.004`;
   }
 
   readonly logs: LogStore = {
@@ -877,6 +884,9 @@ export class FakeSecrets implements Secrets {
     if (this.values.has(name) && !options.overwrite) throw new Error(`ParameterAlreadyExists: ${name}`);
     this.values.set(name, { name, type: 'SecureString', value });
   }
+  async delete(name: string): Promise<boolean> {
+    return this.values.delete(name);
+  }
 }
 
 export class FakeAlarms implements Alarms {
@@ -884,6 +894,65 @@ export class FakeAlarms implements Alarms {
   async list(prefix: string): Promise<Alarm[]> {
     return this.alarms.filter((a) => a.name.startsWith(prefix));
   }
+}
+
+/**
+ * CloudWatch metrics in memory: raw samples put by a test, read back per query as the statistic
+ * of each period (periods aligned to the epoch, as CloudWatch aligns them). Each read is one call.
+ */
+export class FakeMetrics implements Metrics {
+  readonly samples: {
+    namespace: string;
+    metric: string;
+    dimensions: Record<string, string>;
+    at: number;
+    value: number;
+  }[] = [];
+  readonly reads: { queries: MetricQuery[]; start: Date; end: Date }[] = [];
+  natFound?: { type: 'gateway' | 'instance'; id: string };
+  natLookups: string[] = [];
+
+  put(namespace: string, metric: string, dimensions: Record<string, string>, at: number, value: number): void {
+    this.samples.push({ namespace, metric, dimensions, at, value });
+  }
+
+  async read(queries: MetricQuery[], start: Date, end: Date) {
+    this.reads.push({ queries, start, end });
+    const series = new Map<string, MetricPoint[]>();
+    for (const q of queries) {
+      const periodMs = q.periodSeconds * 1000;
+      const buckets = new Map<number, number[]>();
+      for (const s of this.samples) {
+        if (s.namespace !== q.namespace || s.metric !== q.metric) continue;
+        if (JSON.stringify(sorted(s.dimensions)) !== JSON.stringify(sorted(q.dimensions))) continue;
+        if (s.at < start.getTime() || s.at >= end.getTime()) continue;
+        const at = Math.floor(s.at / periodMs) * periodMs;
+        buckets.set(at, [...(buckets.get(at) ?? []), s.value]);
+      }
+      const stat = (v: number[]) =>
+        q.stat === 'Sum'
+          ? v.reduce((a, b) => a + b, 0)
+          : q.stat === 'Maximum'
+            ? Math.max(...v)
+            : q.stat === 'Minimum'
+              ? Math.min(...v)
+              : v.reduce((a, b) => a + b, 0) / v.length;
+      series.set(
+        q.id,
+        [...buckets].sort(([a], [b]) => a - b).map(([at, values]) => ({ at, value: stat(values) })),
+      );
+    }
+    return { series, cost: { calls: 1, queries: queries.length } };
+  }
+
+  async nat(name: string) {
+    this.natLookups.push(name);
+    return this.natFound;
+  }
+}
+
+function sorted(dimensions: Record<string, string>): [string, string][] {
+  return Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b));
 }
 
 export const fakeIdentity: Identity = {
@@ -947,6 +1016,7 @@ export function coreContext(
     identity: fakeIdentity,
     secrets: new FakeSecrets({ [env.tokenParameter]: 'fake-bot-token' }),
     alarms: new FakeAlarms(),
+    metrics: new FakeMetrics(),
     network: unreachable('network'),
     discord: world.discord,
     backend: backendConfig({ name: world.env, stateBucket: 'fake-state', region: 'us-east-1' }, { pathStyle: false }),

@@ -127,9 +127,9 @@ export function isolatedEnv(dir: string, portBase: number): NodeJS.ProcessEnv {
 /**
  * A private build of the CLI in a shadow package root (symlinks to bot/, terraform/, node_modules),
  * so a test running the built CLI for minutes never sees another test's rebuild of dist/.
- * Returns the path of its bin/ydeploy.js.
+ * Returns the path of its bin/ydeploy.js and of esbuild's metafile of the build.
  */
-export async function privateBuild(): Promise<{ bin: string; cleanup(): Promise<void> }> {
+export async function privateBuild(): Promise<{ bin: string; metafile: string; cleanup(): Promise<void> }> {
   const { execFile } = await import('node:child_process');
   const { copyFile, mkdir, symlink } = await import('node:fs/promises');
   const root = new URL('../../', import.meta.url).pathname;
@@ -139,13 +139,18 @@ export async function privateBuild(): Promise<{ bin: string; cleanup(): Promise<
   await mkdir(join(shadow, 'bin'));
   await copyFile(join(root, 'bin', 'ydeploy.js'), join(shadow, 'bin', 'ydeploy.js'));
   const outdir = join(shadow, 'dist', 'cli');
+  const metafile = join(shadow, 'dist', 'cli.meta.json');
   await new Promise<void>((resolve, reject) =>
     execFile(
       process.execPath,
       [join(root, 'cli', 'build.mjs')],
-      { cwd: root, env: { ...process.env, YDEPLOY_BUILD_OUTDIR: outdir } },
+      { cwd: root, env: { ...process.env, YDEPLOY_BUILD_OUTDIR: outdir, YDEPLOY_BUILD_METAFILE: metafile } },
       (error, _out, stderr) => (error ? reject(new Error(`build failed: ${stderr}`)) : resolve()),
     ),
   );
-  return { bin: join(shadow, 'bin', 'ydeploy.js'), cleanup: () => rm(shadow, { recursive: true, force: true }) };
+  return {
+    bin: join(shadow, 'bin', 'ydeploy.js'),
+    metafile,
+    cleanup: () => rm(shadow, { recursive: true, force: true }),
+  };
 }

@@ -1,5 +1,5 @@
 // Alarms over CloudWatch: the environment's alarms and their states.
-type Sdk = typeof import('@aws-sdk/client-cloudwatch');
+type Sdk = typeof import('./sdk/cloudwatch.js');
 import type { Alarm, Alarms } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -9,7 +9,7 @@ export class CloudWatchAlarms implements Alarms {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-cloudwatch'),
+      () => import('./sdk/cloudwatch.js'),
       (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch')),
     );
   }

@@ -1,6 +1,6 @@
 // Instances over EC2: the environment's bot instances, from their tags.
 import type { Instance as Ec2Instance } from '@aws-sdk/client-ec2';
-type Sdk = typeof import('@aws-sdk/client-ec2');
+type Sdk = typeof import('./sdk/ec2.js');
 import type { Instance, InstanceKind, InstanceState, Instances } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -13,7 +13,7 @@ export class Ec2Instances implements Instances {
     private readonly project?: string,
   ) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ec2'),
+      () => import('./sdk/ec2.js'),
       (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')),
     );
   }

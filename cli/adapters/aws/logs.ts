@@ -1,6 +1,6 @@
 // LogStore over CloudWatch Logs. FilterLogEvents with logStreamNames (moto ignores
 // logStreamNamePrefix) and interleaved=true, one page at a time so memory stays bounded.
-type Sdk = typeof import('@aws-sdk/client-cloudwatch-logs');
+type Sdk = typeof import('./sdk/cloudwatch-logs.js');
 import type { LogEvent, LogQuery, LogStore, LogStream } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -13,7 +13,7 @@ export class CloudWatchLogStore implements LogStore {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-cloudwatch-logs'),
+      () => import('./sdk/cloudwatch-logs.js'),
       (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings, 'cloudwatch_logs')),
     );
   }

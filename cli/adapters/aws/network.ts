@@ -1,7 +1,7 @@
 // The EC2 network facts doctor reads: where an instance sits, NAT gateways, the route table a
 // subnet uses, security group rules. Read-only.
 import type { IpPermission, RouteTable as Ec2RouteTable } from '@aws-sdk/client-ec2';
-type Sdk = typeof import('@aws-sdk/client-ec2');
+type Sdk = typeof import('./sdk/ec2.js');
 import type {
   InstanceNetwork,
   NatGateway,
@@ -19,7 +19,7 @@ export class Ec2Network implements Network {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ec2'),
+      () => import('./sdk/ec2.js'),
       (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2')),
     );
   }

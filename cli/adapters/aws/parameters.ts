@@ -1,5 +1,5 @@
 // Secrets over SSM Parameter Store. Values are never logged or put into error messages.
-type Sdk = typeof import('@aws-sdk/client-ssm');
+type Sdk = typeof import('./sdk/ssm.js');
 import type { Parameter, Secrets } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -9,7 +9,7 @@ export class SsmParameters implements Secrets {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ssm'),
+      () => import('./sdk/ssm.js'),
       (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
     );
   }
@@ -40,5 +40,16 @@ export class SsmParameters implements Secrets {
         }),
       ),
     );
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const { sdk, client } = await this.api();
+    try {
+      await client.send(new sdk.DeleteParameterCommand({ Name: name }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ParameterNotFound') return false;
+      return aws(`cannot delete SSM parameter ${name}`, () => Promise.reject(error));
+    }
   }
 }

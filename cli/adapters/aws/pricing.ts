@@ -3,7 +3,7 @@
 // from us-east-1 (and ap-south-1), whatever region is being priced; each answer is a list of
 // JSON strings, one product each with its terms. Only what the query asks for is looked up, all
 // at once, each request bounded by the caller's signal. The SDK is loaded on first use.
-type Pricing = typeof import('@aws-sdk/client-pricing');
+type Pricing = typeof import('./sdk/pricing.js');
 import type { LivePriceList, LivePriceQuery, LivePrices } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -77,7 +77,7 @@ export class AwsPriceList implements LivePrices {
   constructor(settings: AwsSettings) {
     // One attempt: a lookup that fails falls back to the shipped table, so retries only delay.
     this.pricing = lazyClient(
-      () => import('@aws-sdk/client-pricing'),
+      () => import('./sdk/pricing.js'),
       (sdk) =>
         new sdk.PricingClient(clientConfig({ ...settings, region: PRICING_REGION }, 'pricing', { maxAttempts: 1 })),
     );

@@ -1,7 +1,7 @@
 // BucketSettings over S3: reads and sets a bucket's versioning, default encryption, public
 // access block and policy. "Not configured" answers (no encryption, no public access block, no
 // policy) read as undefined, not as errors.
-type Sdk = typeof import('@aws-sdk/client-s3');
+type Sdk = typeof import('./sdk/s3.js');
 import type { BucketSettings, PublicAccessBlock } from '../../ports.js';
 import { clientConfig, lazyClient, usesCustomEndpoint, type AwsSettings } from './config.js';
 import { toApiError } from './errors.js';
@@ -20,7 +20,7 @@ export class S3BucketSettings implements BucketSettings {
     const endpoint = clientConfig(settings, 's3').endpoint;
     this.plainHttpLoopback = endpoint !== undefined && isPlainHttpLoopback(endpoint);
     this.api = lazyClient(
-      () => import('@aws-sdk/client-s3'),
+      () => import('./sdk/s3.js'),
       (sdk) =>
         new sdk.S3Client({ ...clientConfig(settings, 's3'), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }),
     );

@@ -1,5 +1,5 @@
 // ObjectStore over S3, with the conditional writes the lock relies on (If-None-Match / If-Match).
-type Sdk = typeof import('@aws-sdk/client-s3');
+type Sdk = typeof import('./sdk/s3.js');
 import type { GetObjectCommandOutput, PutObjectCommandOutput } from '@aws-sdk/client-s3';
 import { PreconditionFailed, type ObjectStore, type StoredObject } from '../../ports.js';
 import { clientConfig, lazyClient, usesCustomEndpoint, type AwsSettings } from './config.js';
@@ -13,7 +13,7 @@ export class S3ObjectStore implements ObjectStore {
     readonly bucket: string,
   ) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-s3'),
+      () => import('./sdk/s3.js'),
       (sdk) =>
         new sdk.S3Client({ ...clientConfig(settings, 's3'), forcePathStyle: usesCustomEndpoint(settings.env, 's3') }),
     );

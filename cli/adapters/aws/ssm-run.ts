@@ -1,6 +1,6 @@
 // RemoteExec over SSM Run Command (AWS-RunShellScript): send, then poll the invocation.
 import type { GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
-type Sdk = typeof import('@aws-sdk/client-ssm');
+type Sdk = typeof import('./sdk/ssm.js');
 import type { CommandResult, PingStatus, RemoteExec } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws, toApiError } from './errors.js';
@@ -24,7 +24,7 @@ export class SsmRemoteExec implements RemoteExec {
     private readonly pollMs = 250,
   ) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-ssm'),
+      () => import('./sdk/ssm.js'),
       (sdk) => new sdk.SSMClient(clientConfig(settings, 'ssm')),
     );
   }
@@ -73,7 +73,7 @@ export class SsmRemoteExec implements RemoteExec {
     );
     const commandId = sent.Command!.CommandId!;
     const deadline = Date.now() + (timeoutSeconds + 30) * 1000;
-    for (;;) {
+    for (let round = 0; ; round++) {
       if (options.signal?.aborted) {
         await client
           .send(new sdk.CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }))
@@ -90,7 +90,7 @@ export class SsmRemoteExec implements RemoteExec {
           stdout: invocation?.StandardOutputContent ?? '',
           stderr: 'no result from SSM in time',
         };
-      await new Promise((r) => setTimeout(r, this.pollMs));
+      await new Promise((r) => setTimeout(r, pollDelay(round, this.pollMs)));
     }
   }
 
@@ -108,6 +108,14 @@ export class SsmRemoteExec implements RemoteExec {
       throw toApiError(`cannot read the result of command ${CommandId}`, error);
     }
   }
+}
+
+/**
+ * The wait before the next look at an invocation: short at first, since a quick command (a health
+ * probe is one curl) is often done within a hundred milliseconds of delivery, then `pollMs`.
+ */
+export function pollDelay(round: number, pollMs: number): number {
+  return Math.min(pollMs, 50 * 2 ** round);
 }
 
 function toResult(instanceId: string, invocation: GetCommandInvocationCommandOutput): CommandResult {

@@ -1,5 +1,5 @@
 // Identity over STS: who is running ydeploy.
-type Sdk = typeof import('@aws-sdk/client-sts');
+type Sdk = typeof import('./sdk/sts.js');
 import type { Identity } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -9,7 +9,7 @@ export class StsIdentity implements Identity {
 
   constructor(settings: AwsSettings) {
     this.api = lazyClient(
-      () => import('@aws-sdk/client-sts'),
+      () => import('./sdk/sts.js'),
       (sdk) => new sdk.STSClient(clientConfig(settings, 'sts', { maxAttempts: 2 })),
     );
   }

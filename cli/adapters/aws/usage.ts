@@ -1,8 +1,8 @@
 // What CloudWatch measured for an environment (ydeploy cost): metric sums, log groups' stored
 // bytes, and the NAT gateway to measure. Each SDK is loaded on first use.
-type CloudWatch = typeof import('@aws-sdk/client-cloudwatch');
-type Logs = typeof import('@aws-sdk/client-cloudwatch-logs');
-type Ec2 = typeof import('@aws-sdk/client-ec2');
+type CloudWatch = typeof import('./sdk/cloudwatch.js');
+type Logs = typeof import('./sdk/cloudwatch-logs.js');
+type Ec2 = typeof import('./sdk/ec2.js');
 import type { UsageMeter } from '../../ports.js';
 import { clientConfig, lazyClient, type AwsSettings } from './config.js';
 import { aws } from './errors.js';
@@ -15,15 +15,15 @@ export class CloudWatchUsage implements UsageMeter {
   constructor(settings: AwsSettings) {
     // One attempt each: a measurement that fails falls back to an assumption, so retries only delay.
     this.cloudwatch = lazyClient(
-      () => import('@aws-sdk/client-cloudwatch'),
+      () => import('./sdk/cloudwatch.js'),
       (sdk) => new sdk.CloudWatchClient(clientConfig(settings, 'cloudwatch', { maxAttempts: 1 })),
     );
     this.logs = lazyClient(
-      () => import('@aws-sdk/client-cloudwatch-logs'),
+      () => import('./sdk/cloudwatch-logs.js'),
       (sdk) => new sdk.CloudWatchLogsClient(clientConfig(settings, 'cloudwatch_logs', { maxAttempts: 1 })),
     );
     this.ec2 = lazyClient(
-      () => import('@aws-sdk/client-ec2'),
+      () => import('./sdk/ec2.js'),
       (sdk) => new sdk.EC2Client(clientConfig(settings, 'ec2', { maxAttempts: 1 })),
     );
   }

@@ -1,8 +1,12 @@
 // Terraform's machine-readable UI (`-json`): one JSON object per line. UiStream turns the lines
 // of one run into Reporter events as they arrive (a step per resource, with its time) and keeps
-// what the caller needs afterwards: the change summary, planned changes and diagnostics.
+// what the caller needs afterwards: the change summary, planned changes and diagnostics. An
+// apply or destroy is also one step of its own, the resources nested in it: a terminal shows
+// that step as one live line (resources done of those planned, the one in progress), which
+// settles into its summary.
 // Reference: https://developer.hashicorp.com/terraform/internals/machine-readable-ui
 import type { PlannedChange, Reporter, StepHandle, TerraformDiagnostic } from '../../ports.js';
+import { ApplyProgress } from './progress.js';
 
 interface UiResource {
   addr: string;
@@ -96,8 +100,15 @@ export class UiStream {
   /** Terraform said it received an interrupt and is shutting down. */
   interrupted = false;
   private readonly steps = new Map<string, StepHandle>();
+  /** The apply's (or destroy's) own step, opened by terraform's first message. */
+  private run?: { command: 'apply' | 'destroy'; step?: StepHandle; progress: ApplyProgress; over: boolean };
 
-  constructor(private readonly reporter: Reporter) {}
+  constructor(
+    private readonly reporter: Reporter,
+    options: { run?: 'apply' | 'destroy' } = {},
+  ) {
+    if (options.run) this.run = { command: options.run, progress: new ApplyProgress(), over: false };
+  }
 
   /** Feed one raw line; non-JSON lines (a crash, a panic) are kept for the error message. */
   line(raw: string, rawLines?: string[]): void {
@@ -110,6 +121,7 @@ export class UiStream {
   }
 
   handle(message: UiMessage): void {
+    this.open();
     switch (message.type) {
       case 'version':
         this.version = message.terraform;
@@ -124,6 +136,9 @@ export class UiStream {
         return this.finished(message.hook, false);
       case 'planned_change':
         return this.planned(message);
+      case 'refresh_start':
+        if (message.hook?.resource?.addr) this.run?.progress.refresh(message.hook.resource.addr);
+        return this.live();
       case 'change_summary':
         if (message.changes)
           this.summary = { add: message.changes.add, change: message.changes.change, remove: message.changes.remove };
@@ -153,6 +168,28 @@ export class UiStream {
   close(reason: string): void {
     for (const step of this.steps.values()) step.fail(reason);
     this.steps.clear();
+    if (this.run && !this.run.over) {
+      this.run.over = true;
+      this.run.step?.fail(reason);
+    }
+  }
+
+  /** Terraform finished the apply: its step settles into "31 resources (29 added, 2 changed)". */
+  finish(): void {
+    if (!this.run || this.run.over) return;
+    this.run.over = true;
+    this.run.step?.succeed(this.run.progress.summary(this.summary));
+  }
+
+  private open(): void {
+    if (this.run && !this.run.step && !this.run.over)
+      this.run.step = this.reporter.step(`terraform ${this.run.command}`, { terraform: this.run.command });
+  }
+
+  /** The run's live line, only where someone watches it: elsewhere each resource has its line. */
+  private live(): void {
+    const text = this.run?.progress.text();
+    if (text && this.reporter.interactive && !this.run!.over) this.run!.step?.update(text);
   }
 
   get errors(): TerraformDiagnostic[] {
@@ -169,6 +206,8 @@ export class UiStream {
       key,
       this.reporter.step(`${VERBS[action] ?? action} ${address}`, { resource: address, action, nested: true }),
     );
+    this.run?.progress.started(key, action, address);
+    this.live();
   }
 
   private progress(hook: UiHook | undefined): void {
@@ -179,15 +218,20 @@ export class UiStream {
   private finished(hook: UiHook | undefined, ok: boolean): void {
     const step = this.find(hook);
     if (!step) return;
-    this.steps.delete(this.key(hook!));
+    const key = this.key(hook!);
+    this.steps.delete(key);
+    this.run?.progress.finished(key, hook!.action ?? 'update', hook!.resource!.addr, ok);
     if (ok) step.succeed(hook?.id_value ? `${hook.id_key ?? 'id'}=${hook.id_value}` : undefined);
     else step.fail('terraform reported an error');
+    this.live();
   }
 
   private planned(message: UiMessage): void {
     const address = message.change?.resource?.addr;
     const action = ACTIONS[message.change?.action ?? ''];
-    if (address && action) this.changes.push({ address, action });
+    if (!address || !action) return;
+    this.changes.push({ address, action });
+    this.run?.progress.planned(address, action);
   }
 
   private diagnostic(message: UiMessage): void {

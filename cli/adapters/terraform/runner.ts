@@ -162,8 +162,9 @@ export class TerraformRunner implements Terraform {
     argv: string[],
     options: TerraformRunOptions,
   ): Promise<ApplyResult> {
-    const ui = new UiStream(this.reporter);
+    const ui = new UiStream(this.reporter, { run: command });
     const { seconds } = await this.run(command, argv, { ...options, ui });
+    ui.finish();
     const summary = ui.summary ?? { add: 0, change: 0, remove: 0 };
     return { ...summary, seconds };
   }

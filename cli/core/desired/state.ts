@@ -1,7 +1,7 @@
 // The desired deployment state: the module variables that decide which instances exist
 // (DESIGN.md §4.4). Stored as desired.json and passed to terraform as a -var-file, so a later
 // plain apply reproduces exactly what the last step asked for (never -target).
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailed, type ObjectStore, type TerraformVars } from '../../ports.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import type { Context } from '../context.js';

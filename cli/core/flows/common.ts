@@ -8,6 +8,7 @@ import { newestOf } from '../instances.js';
 import { withManifestPins } from '../release-pins.js';
 import { describeDesired, saveDesired, varFilesFor, type DesiredState } from '../desired/state.js';
 import { Journal, resumable } from '../journal/journal.js';
+import { AroundFlow } from './around.js';
 import { withLock } from '../lock/lock.js';
 import { dryRunSteps, runSteps } from '../steps/runner.js';
 import type { Step } from '../steps/step.js';
@@ -111,18 +112,23 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
     const previous = options.resume ? await resumable(ctx, options.command) : undefined;
     const state = previous ? (previous.state as S) : await options.fresh();
     await options.before?.(state);
+    const around = new AroundFlow(ctx, options.command, Boolean(previous));
+    await around.before(state, previous);
     const journal = previous
       ? await Journal.resume(ctx, previous)
       : await Journal.start(ctx, options.command, state as Record<string, unknown>);
     if (previous) ctx.reporter.info(`resuming ${previous.id} (${previous.outcome}) from its first unfinished step`);
     flowJournals.set(ctx, journal);
+    around.started(state, journal.entry);
     try {
       await runSteps(ctx, { steps: options.steps, state, journal, only: options.only, resumeCommand });
       await journal.finish('succeeded');
+      await around.ended('succeeded', state, journal.entry);
       return { deploymentId: journal.id, state };
     } catch (error) {
       if (ctx.signal.aborted) {
         await journal.finish('interrupted', { error: (error as Error).message });
+        await around.ended('interrupted', state, journal.entry, error);
         throw error;
       }
       let recovered = false;
@@ -139,6 +145,7 @@ export async function runFlow<S>(ctx: Context, options: FlowOptions<S>): Promise
         if (!stoppedByAnotherRun(error)) throw journalError;
         ctx.reporter.warn(`could not journal why this run stopped: ${journalError.message}`);
       });
+      await around.ended(recovered ? 'rolled-back' : 'failed', state, journal.entry, error);
       throw error;
     } finally {
       flowJournals.delete(ctx);

@@ -9,6 +9,8 @@ import { parseBotctl, statusScript } from '../handoff/botctl.js';
 import { poll } from '../poll.js';
 import { probeCommand } from './command.js';
 import { logGroupName } from '../../config/names.js';
+import { waiting } from '../metrics/meter.js';
+import { botReadyMs, responseTimes, type ResponseTimes } from '../metrics/metrics.js';
 import { discordScript, healthScript, parseHealthOutput, type HealthBody, type HealthReading } from './probe.js';
 
 export interface GateTarget {
@@ -38,6 +40,10 @@ export interface GateReport {
   startingSeen: boolean;
   healthyAt: string;
   responseMs?: number;
+  /** Every /health probe that got an answer during the gate: median and 95th percentile. */
+  healthResponseMs?: ResponseTimes;
+  /** The bot process's start → ready on Discord, as its /health body reports (newer bots only). */
+  botReadyMs?: number;
   role?: string;
   checks: GateCheck[];
 }
@@ -54,7 +60,12 @@ export class GateFailed extends UserError {
   }
 }
 
-export async function healthGate(ctx: Context, target: GateTarget): Promise<GateReport> {
+/** The gate, all of it waiting on the instance: its sleeps between probes too. */
+export function healthGate(ctx: Context, target: GateTarget): Promise<GateReport> {
+  return waiting(ctx, () => runGate(ctx, target));
+}
+
+async function runGate(ctx: Context, target: GateTarget): Promise<GateReport> {
   const checks: GateCheck[] = [];
   const timed = async <T>(
     name: string,
@@ -92,6 +103,8 @@ export async function healthGate(ctx: Context, target: GateTarget): Promise<Gate
     startingSeen: health.startingSeen,
     healthyAt: new Date(health.at).toISOString(),
     responseMs: health.responseMs,
+    ...optional('healthResponseMs', responseTimes(health.responses)),
+    ...optional('botReadyMs', botReadyMs(health.body)),
     role: health.body.role,
     checks,
   };
@@ -128,6 +141,8 @@ async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance,
   let startingSeen = false;
   let unhealthyInARow = 0;
   let last: HealthReading | undefined;
+  /** Response time of every probe the health server answered, whatever its status. */
+  const responses: number[] = [];
   const probe = async () => {
     const result = await ctx.remote.run(instance.id, [healthScript(port, path)], {
       timeoutSeconds: 30,
@@ -147,6 +162,7 @@ async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance,
         last.raw,
       );
     }
+    if (last.kind === 'ok' && last.responseMs !== undefined) responses.push(last.responseMs);
     if (last.kind !== 'ok') {
       handle.update(last.raw.startsWith('Run Command') ? last.raw : 'health server not answering yet');
       return undefined;
@@ -156,7 +172,7 @@ async function waitHealthy(ctx: Context, target: GateTarget, instance: Instance,
     if (status === 'healthy') {
       const detail = startingSeen ? 'starting → healthy' : 'healthy (became ready before "starting" was observed)';
       return {
-        value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs },
+        value: { body: last.body, at: ctx.clock.now(), startingSeen, responseMs: last.responseMs, responses },
         detail: `${detail}${last.body.role ? `, ${last.body.role}` : ''}`,
       };
     }
@@ -292,7 +308,11 @@ async function checkCommands(ctx: Context, target: GateTarget, instance: Instanc
  * (gate/command.ts). Outside the sandbox, or for a release that records no commands, the health
  * contract (Discord ready) vouches for the bot, and the detail says so.
  */
-export async function expectAnswer(ctx: Context, target: GateTarget, instance: Instance): Promise<string> {
+export function expectAnswer(ctx: Context, target: GateTarget, instance: Instance): Promise<string> {
+  return waiting(ctx, () => sendAndExpect(ctx, target, instance));
+}
+
+async function sendAndExpect(ctx: Context, target: GateTarget, instance: Instance): Promise<string> {
   if (!ctx.commandProbe) return 'Discord ready (no command probe outside the sandbox)';
   const choice = await probeCommand(ctx, target.release ?? instance.release);
   if ('none' in choice) return `Discord ready; no command sent: ${choice.none}, so the health contract vouches for it`;
@@ -311,6 +331,10 @@ export async function expectAnswer(ctx: Context, target: GateTarget, instance: I
     `/${name} was answered by ${answeredBy.length ? answeredBy.join(', ') : 'nobody'}, not by ${instance.id}`,
     instance,
   );
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function secondsBetween(from: number, to: number): number {

@@ -7,6 +7,7 @@ import type { CommandResult, Instance, InstanceState } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { tuning, type Context } from '../context.js';
 import { poll } from '../poll.js';
+import { waiting } from '../metrics/meter.js';
 import { isAfter } from '../shell.js';
 import { activateScript, parseBotctl, statusScript, stepDownScript, type BotctlAnswer } from './botctl.js';
 
@@ -27,7 +28,12 @@ export interface HandoffReport {
 /** States in which an instance runs no bot. */
 const DOWN: InstanceState[] = ['stopped', 'terminated'];
 
-export async function handoff(ctx: Context, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
+/** The handoff, all of it waiting on the instances (SSM, EC2, the grace after a fence). */
+export function handoff(ctx: Context, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
+  return waiting(ctx, () => handOver(ctx, from, to));
+}
+
+async function handOver(ctx: Context, from: Instance | undefined, to: Instance): Promise<HandoffReport> {
   // Nothing has changed yet: a Ctrl-C before the first botctl call stops here, and so does a
   // run that no longer holds the deployment lock (another run may be handing over already).
   if (ctx.signal.aborted) throw ctx.signal.reason;

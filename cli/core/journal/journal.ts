@@ -1,11 +1,13 @@
 // The journal: one S3 object per deployment, rewritten as each step starts and ends, so
 // `history` can tell the story and `--resume` knows where to continue.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailed } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { rememberDesired } from '../desired/state.js';
+import { deploymentMetricsSchema, runMetrics, type DeploymentMetrics } from '../metrics/metrics.js';
 import { keys } from '../storage.js';
+import { callerArn } from '../who.js';
 
 const stepOutcome = z.enum(['running', 'succeeded', 'failed', 'interrupted', 'skipped']);
 const journalStep = z.object({
@@ -39,6 +41,8 @@ export const journalSchema = z.object({
   desired: z.record(z.string(), z.unknown()).nullable().optional(),
   /** What a step is about to write to desired.json, until the step ends: a run killed mid-step left either. */
   desiredWriting: z.record(z.string(), z.unknown()).optional(),
+  /** Key metrics (core/metrics), written when the run ends. Absent in older entries. */
+  metrics: deploymentMetricsSchema.optional(),
 });
 export type JournalEntry = z.infer<typeof journalSchema>;
 export type JournalStep = z.infer<typeof journalStep>;
@@ -52,6 +56,10 @@ export class Journal {
    * not written yet, so created with If-None-Match), so a stale run cannot overwrite another's.
    */
   private etag: string | null | undefined;
+  /** When this run (not the entry: a resume continues one) began, for its metrics. */
+  private readonly runStarted: number;
+  /** The metrics the runs before a --resume recorded: this run's are added to them. */
+  private readonly earlierMetrics: DeploymentMetrics | undefined;
 
   private constructor(
     private readonly ctx: Context,
@@ -59,6 +67,8 @@ export class Journal {
     etag: string | null | undefined,
   ) {
     this.etag = etag;
+    this.runStarted = ctx.clock.now();
+    this.earlierMetrics = entry.metrics;
   }
 
   static async start(ctx: Context, command: string, state: Record<string, unknown>): Promise<Journal> {
@@ -72,8 +82,8 @@ export class Journal {
       steps: [],
       state,
     };
-    const identity = await ctx.identity?.whoami().catch(() => undefined);
-    if (identity) entry.identity = identity.arn;
+    const identity = await callerArn(ctx);
+    if (identity) entry.identity = identity;
     const journal = new Journal(ctx, entry, null);
     await journal.noteDesired();
     await journal.save();
@@ -135,7 +145,13 @@ export class Journal {
   }
 
   async finish(outcome: JournalEntry['outcome'], extra: { error?: string; recovered?: boolean } = {}): Promise<void> {
-    Object.assign(this.entry, { outcome, ended: iso(this.ctx.clock.now()), ...extra });
+    const now = this.ctx.clock.now();
+    Object.assign(this.entry, { outcome, ended: iso(now), ...extra });
+    this.entry.metrics = runMetrics(
+      this.entry.state,
+      { meter: this.ctx.meter, now, runStarted: this.runStarted },
+      this.earlierMetrics,
+    );
     await this.noteDesired();
     await this.save();
   }

@@ -4,7 +4,7 @@
 // server's time of a read against its LastModified) against the ttl its writer gave it, so a
 // local clock that runs fast or slow neither steals a live lock nor honours a dead one. A run
 // that cannot renew in time, or finds its lock taken, stops before its next write.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailed, type StoredObject } from '../../ports.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Context } from '../context.js';

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { programCommand } from '../programs.js';
@@ -71,11 +72,11 @@ export async function answers(name: DaemonName, state: SandboxState, record?: Da
   try {
     switch (name) {
       case 'moto':
-        return (await fetch(`${state.endpoints.aws}/moto-api/`, { signal: AbortSignal.timeout(10_000) })).status < 500;
+        return (await statusOf(`${state.endpoints.aws}/moto-api/`, 10_000)) < 500;
       case 'discord':
-        return (await fetch(`${state.endpoints.discordControl}/`, { signal: AbortSignal.timeout(5000) })).ok;
+        return ok(await statusOf(`${state.endpoints.discordControl}/`, 5000));
       case 'shim':
-        return (await fetch(`${state.endpoints.ssm}/__ydeploy/health`, { signal: AbortSignal.timeout(5000) })).ok;
+        return ok(await statusOf(`${state.endpoints.ssm}/__ydeploy/health`, 5000));
       case 'host': {
         const instances = await readJson<InstancesState>(sandboxFiles(state.dir).instances);
         return instances?.hostPid === (record ?? state.daemons.host)?.pid;
@@ -84,6 +85,22 @@ export async function answers(name: DaemonName, state: SandboxState, record?: Da
   } catch {
     return false;
   }
+}
+
+const ok = (status: number) => status >= 200 && status < 300;
+
+/**
+ * The HTTP status of a GET, the body discarded. node:http rather than fetch: every `--env sandbox`
+ * command asks this first, and fetch's first call loads undici (tens of MiB, most of a second).
+ */
+function statusOf(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    }).once('error', reject);
+  });
 }
 
 async function tail(file: string): Promise<string> {

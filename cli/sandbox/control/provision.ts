@@ -1,5 +1,5 @@
 // The guide's starting point, provisioned into moto by `sandbox up`: the state and release
-// buckets, the token parameter, release legacy-1 (the project's bot when it configures one), and a
+// buckets, the token parameter, the notification webhook's URL (the emulator's), release legacy-1 (the project's bot when it configures one), and a
 // real `terraform apply` of the module with the legacy instance in the public subnet. desired.json
 // is the exact variable map applied. With sandbox.legacy false there is no legacy instance: the
 // desired state runs nothing, so the first deploy starts the first enhanced instance.
@@ -13,7 +13,8 @@ import type { ObjectStore, Ports, Reporter } from '../../ports.js';
 import { UserError } from '../../errors.js';
 import type { CommandDefinition } from '../../../bot/contracts/commands.js';
 import type { ReleaseManifest } from '../../release/manifest.js';
-import { LEGACY_RELEASE, sandboxFiles } from '../layout.js';
+import { LEGACY_RELEASE, sandboxFiles, sandboxWebhook } from '../layout.js';
+import { webhookParameter } from '../../config/names.js';
 import { readJson, type InstancesState, type SandboxState } from '../state-files.js';
 
 const HEALTH_TIMEOUT_MS = 60_000;
@@ -78,6 +79,11 @@ export async function provisionStartingPoint(
 
   await step(reporter, `Store the sandbox Discord token in SSM ${state.tokenParameter} (SecureString)`, () =>
     ports.secrets.putSecure(state.tokenParameter, state.discordToken, { overwrite: true }),
+  );
+
+  const webhook = webhookParameter(o.environment);
+  await step(reporter, `Store the emulator's notification webhook in SSM ${webhook} (SecureString)`, () =>
+    ports.secrets.putSecure(webhook, sandboxWebhook(state).url, { overwrite: true }),
   );
 
   if (!withLegacy(o.environment)) {

@@ -76,6 +76,8 @@ describe('health server', () => {
       discord: { ready: true, ping: 9, guilds: 2 },
     });
     expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 5000);
+    // Both ends of "bot start → ready on Discord", which a deployment's gate records.
+    expect(Date.parse(body.readyAt) - Date.parse(body.startedAt)).toBe(1000);
   });
 
   it("never reads a crashed bot's file as healthy: dead pid, stale heartbeat, garbage", async () => {

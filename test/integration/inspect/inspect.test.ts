@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '../../_helpers/moto.js';
+import { privateBuild, ydeploy } from '../../_helpers/sandbox.js';
 import { CloudWatchLogStore } from '../../../cli/adapters/aws/logs.js';
 import { Ec2Instances } from '../../../cli/adapters/aws/ec2.js';
 import { SsmRemoteExec } from '../../../cli/adapters/aws/ssm-run.js';
@@ -407,5 +408,57 @@ describe('the commands, in-process against moto', () => {
     const bad = await cli('history', '--env', ENV, '--limit', 'x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--limit x is not a count');
+  });
+});
+
+describe('the built CLI (its bundled AWS SDK) against moto', () => {
+  let build: Awaited<ReturnType<typeof privateBuild>>;
+  beforeAll(async () => {
+    build = await privateBuild();
+  }, 180_000);
+  afterAll(() => build?.cleanup());
+
+  /** The environment without moto's keys: only its endpoint and region. */
+  const endpointOnly = () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+      delete env[key];
+    return env;
+  };
+  const statusOf = async (env: NodeJS.ProcessEnv, ...flags: string[]) => {
+    const run = await ydeploy(['status', '--env', ENV, '--json', ...flags], env, dir, build.bin);
+    return { ...run, result: run.stdout.trim() ? JSON.parse(run.stdout.trim().split('\n').at(-1)!) : undefined };
+  };
+
+  it('status --json reads every section with the endpoint and keys from the environment', async () => {
+    const { code, stderr, result } = await statusOf({ ...process.env, NO_COLOR: '1' });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ ok: true, environment: ENV, errors: {}, lock: null });
+    expect(result.instances.map((i: { id: string }) => i.id).sort()).toEqual([ids.legacy, ids.enhanced].sort());
+    expect(result.alarms).toContainEqual(
+      expect.objectContaining({ name: `ydeploy-${ENV}-nat-errors`, state: 'ALARM' }),
+    );
+    expect(result.lastDeployment).toMatchObject({ id: '20261126T100000Z-migrate-bbbb' });
+  });
+
+  it('status --profile resolves the keys from the shared credentials file (the bundled ini provider)', async () => {
+    const files = await mkdtemp(join(tmpdir(), 'ydeploy-profile-'));
+    try {
+      await writeFile(
+        join(files, 'credentials'),
+        '[itest]\naws_access_key_id = testing\naws_secret_access_key = testing\n',
+      );
+      const env = { ...endpointOnly(), AWS_SHARED_CREDENTIALS_FILE: join(files, 'credentials') };
+      const withProfile = await statusOf(env, '--profile', 'itest');
+      expect(withProfile.code).toBe(0);
+      expect(withProfile.result).toMatchObject({ ok: true, errors: {} });
+      // The same profile missing from the file: no credentials, one error, exit 2.
+      const missing = await statusOf(env, '--profile', 'nobody');
+      expect(missing.code).toBe(2);
+      expect(`${missing.stdout}${missing.stderr}`).toMatch(/no AWS credentials were found/);
+    } finally {
+      await rm(files, { recursive: true, force: true });
+    }
   });
 });

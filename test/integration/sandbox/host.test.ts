@@ -86,6 +86,7 @@ beforeAll(async () => {
     releaseBucket: 'rel-bucket',
     tokenParameter: '/ydeploy/sandbox/discord-token',
     logGroup: GROUP,
+    metricNamespace: 'ydeploy/ydeploy/sandbox',
     discordApi: 'http://127.0.0.1:1/api',
     healthPortBase: await freePort(),
     baseEnv: { PATH: process.env.PATH!, CRASH_FILE: crashFile },

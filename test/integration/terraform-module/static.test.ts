@@ -349,6 +349,8 @@ describe('terraform module: rendered user data', () => {
     expect(environment).toContain('READY_FILE=/tmp/bot-ready\n');
     expect(environment).toContain('CONTROL_SOCKET=/run/discord-bot/control.sock\n');
     expect(environment).toContain('DISCORD_API=https://discord.com/api\n');
+    // The health server's embedded metrics go to the namespace the health-failure metric filter uses.
+    expect(environment).toMatch(/^METRIC_NAMESPACE=ydeploy\/[^/\n]+\/[^/\n]+$/m);
     // INSTANCE_ID and BOT_ROLE come from instance metadata at each start (IMDSv2).
     const launcher = files.get('/usr/local/libexec/discord-bot/run')!.content;
     expect(launcher).toContain('X-aws-ec2-metadata-token-ttl-seconds');

@@ -69,6 +69,7 @@ describe('the aws provider from the mirror, state in S3 on moto', () => {
     expect(reporter.of('succeed').sort()).toEqual([
       'create aws_s3_bucket.releases',
       'create aws_ssm_parameter.release',
+      'terraform apply',
     ]);
 
     const outputs = await terraform.output();

@@ -53,7 +53,15 @@ describe('a terraform_data module', () => {
     const applied = await terraform.apply({ vars });
     expect(applied).toMatchObject({ add: 2, change: 0, remove: 0 });
     expect(applied.seconds).toBeGreaterThan(0);
-    expect(reporter.of('succeed').sort()).toEqual(['create terraform_data.named', 'create terraform_data.shape']);
+    // Each resource is a step nested in the apply's own, which ends with the apply's summary.
+    expect(reporter.of('succeed').sort()).toEqual([
+      'create terraform_data.named',
+      'create terraform_data.shape',
+      'terraform apply',
+    ]);
+    expect(reporter.records.find((r) => r.kind === 'succeed' && r.text === 'terraform apply')?.fields).toEqual({
+      detail: '2 resources (2 added)',
+    });
 
     expect(await terraform.output()).toEqual({
       name: 'first',
@@ -170,7 +178,7 @@ describe('Ctrl-C during an apply', () => {
     expect(reporter.of('debug').filter((t) => t.startsWith('sending SIGINT'))).toHaveLength(1);
     expect(reporter.of('warn')).toEqual(['terraform received the interrupt and is stopping gracefully']);
     expect(reporter.of('debug').join('\n')).not.toMatch(/Two interrupts/);
-    expect(reporter.of('fail')).toEqual(['create terraform_data.slow']);
+    expect(reporter.of('fail')).toEqual(['create terraform_data.slow', 'terraform apply']);
     // A graceful stop releases the local state lock; a killed terraform would leave it.
     expect(existsSync(join(dir, '.terraform.tfstate.lock.info'))).toBe(false);
     // A killed process takes a moment to become a zombie.

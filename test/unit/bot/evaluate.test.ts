@@ -42,6 +42,7 @@ describe('evaluateHealth', () => {
         instanceId: 'i-abc',
         role: 'active',
         pid: 4242,
+        startedAt: new Date(now - 65_000).toISOString(),
         readyAt: new Date(now - 60_000).toISOString(),
         discord: { ready: true, ping: 42, guilds: 3 },
         lastEventAt: null,

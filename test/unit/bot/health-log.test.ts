@@ -24,6 +24,24 @@ function fakeProbe(state: { status: string }) {
 }
 
 describe('health server logging', () => {
+  it('times each timer evaluation (the HealthResponseTime metric); requests carry no time', () => {
+    const times: (number | undefined)[] = [];
+    const slow = {
+      shuttingDown: false,
+      report: () => {
+        const until = performance.now() + 5;
+        while (performance.now() < until);
+        return { code: 200, body: { status: 'healthy', timestamp: new Date().toISOString() } };
+      },
+    } as unknown as BotProbe;
+    const log = new HealthLog(slow, (_status, _body, _check, elapsedMs) => times.push(elapsedMs));
+    log.check();
+    log.request('unhealthy', {});
+    expect(times[0]).toBeGreaterThanOrEqual(5);
+    expect(times[0]).toBeLessThan(1000);
+    expect(times[1]).toBeUndefined();
+  });
+
   it('evaluates itself on a timer with nobody requesting /health, and logs every result', () => {
     vi.useFakeTimers();
     const state = { status: 'healthy' };

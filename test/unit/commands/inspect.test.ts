@@ -139,7 +139,7 @@ describe('ydeploy monitor', () => {
     opened.ctx = ctx;
     const out = await run(['monitor', '--env', 'test', '--duration', '2m', '--interval', '60s']);
     expect(out.stderr).toContain('cannot read alarms: cannot read CloudWatch alarms: AccessDenied');
-    expect(out.stdout).toContain('round(s) could not read the instances or alarms');
+    expect(out.stdout).toContain('round(s) could not read the instances, alarms or metrics');
     expect(out.code).toBe(1);
   });
 });

@@ -148,6 +148,8 @@ describe('tables', () => {
     const text = renderHistory([entry], plain);
     expect(text.split('\n')).toEqual([
       '20261126T100000Z-migrate-ab12  migrate by ann@laptop  2026-11-26T10:00:00.000Z  4m  succeeded',
+      // Journaled before metrics were recorded.
+      '  metrics  —',
       '       1m  succeeded   Step 1: enable both instances',
       '      43s  succeeded   Step 2: health gate',
       '        —  running     Step 3: disable legacy',
@@ -189,7 +191,9 @@ describe('tables', () => {
       plain,
     );
     expect(text).toContain('monitor stopped early after 10m: 10 rounds, 1 alert(s)');
-    expect(text).toContain('3 round(s) could not read the instances or alarms: what they would have shown is unknown');
+    expect(text).toContain(
+      '3 round(s) could not read the instances, alarms or metrics: what they would have shown is unknown',
+    );
     expect(text).toMatch(/i-1\s+│ 10\s+│ 9\s+│ 90%/);
     expect(text).toContain('ALERT [nat] alarm p-e-nat-errors is in ALARM');
   });

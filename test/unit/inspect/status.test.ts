@@ -153,6 +153,73 @@ describe('gatherStatus', () => {
     expect(screen).not.toContain('\x1b[');
   });
 
+  it('makes each read once: one listing per service, a probe per running instance, a manifest per release', async () => {
+    const deps = world();
+    const calls: string[] = [];
+    const counted = <T extends object>(name: string, port: T): T =>
+      new Proxy(port, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (typeof value !== 'function' || key === 'constructor') return value;
+          return (...args: unknown[]) => {
+            calls.push(`${name}.${String(key)}${typeof args[0] === 'string' ? ` ${args[0]}` : ''}`);
+            return value.apply(target, args);
+          };
+        },
+      });
+    await gatherStatus(
+      {
+        ...deps,
+        instances: counted('instances', deps.instances),
+        remote: counted('remote', deps.remote),
+        logs: counted('logs', deps.logs),
+        store: counted('store', deps.store),
+        releases: counted('releases', deps.releases),
+        alarms: counted('alarms', deps.alarms),
+      },
+      { probeTimeoutMs: 100 },
+    );
+    expect(calls.sort()).toEqual(
+      [
+        'alarms.list ydeploy-test-',
+        'instances.list test',
+        // The last event of each of the two streams.
+        'logs.pages',
+        'logs.pages',
+        'logs.streams /ec2/ydeploy-test-logs',
+        // One manifest per release the instances run (v1, v2).
+        'releases.get releases/v1/manifest.json',
+        'releases.get releases/v2/manifest.json',
+        'remote.run i-new',
+        'remote.run i-old',
+        'store.get ydeploy/test/lock.json',
+        'store.get ydeploy/test/terraform.tfstate',
+        'store.list ydeploy/test/journal/',
+      ].sort(),
+    );
+  });
+
+  it('reads the release manifests while the health probes are under way, not after them', async () => {
+    const deps = world();
+    let manifestAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (manifestAsked = resolve));
+    const get = deps.releases.get.bind(deps.releases);
+    deps.releases.get = (key) => {
+      manifestAsked();
+      return get(key);
+    };
+    // i-new's probe answers only once the manifest has been asked for: read one after the other,
+    // the probe would run out of time.
+    deps.remote.script = (id) =>
+      id === 'i-new' ? asked.then(() => healthAnswer(id, 200, healthyBody('standby'))) : new Promise(() => {});
+    const report = await gatherStatus(deps, { probeTimeoutMs: 300 });
+    expect(report.instances![1]).toMatchObject({
+      id: 'i-new',
+      health: { state: 'healthy' },
+      bot: { name: 'dice-bot' },
+    });
+  });
+
   it('reports a section that fails and carries on', async () => {
     const deps = world();
     deps.alarms.list = () => Promise.reject(new Error('cannot read CloudWatch alarms: AccessDenied'));

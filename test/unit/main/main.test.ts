@@ -26,6 +26,7 @@ const COMMANDS = [
   'doctor',
   'lock',
   'sandbox',
+  'completion',
 ];
 
 describe('help and version', () => {

@@ -13,7 +13,7 @@ describe('plain output (not a terminal)', () => {
     const stdout = capture();
     const stderr = capture();
     const time = clock();
-    const reporter = await createReporter({ stdout, stderr, color: false, now: time.now });
+    const reporter = await createReporter({ ci: false, stdout, stderr, color: false, now: time.now });
     expect(reporter.interactive).toBe(false);
     const step = reporter.step('apply terraform');
     step.update('3/12 resources');
@@ -45,7 +45,7 @@ describe('plain output (not a terminal)', () => {
   it('a nested step prints only its outcome, indented', async () => {
     const stderr = capture();
     const time = clock();
-    const reporter = await createReporter({ stdout: capture(), stderr, color: false, now: time.now });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr, color: false, now: time.now });
     const apply = reporter.step('terraform apply');
     const resource = reporter.step('create aws_instance.enhanced', { nested: true });
     time.advance(10_000);
@@ -63,7 +63,7 @@ describe('plain output (not a terminal)', () => {
 
   it('--verbose shows step updates and debug lines', async () => {
     const stderr = capture();
-    const reporter = await createReporter({ stdout: capture(), stderr, color: false, verbose: true });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr, color: false, verbose: true });
     reporter.step('apply').update('3/12 resources');
     reporter.debug('terraform apply -json');
     expect(stderr.text).toBe('• apply…\n  apply: 3/12 resources\nterraform apply -json\n');
@@ -71,7 +71,7 @@ describe('plain output (not a terminal)', () => {
 
   it('a step finishes once', async () => {
     const stderr = capture();
-    const reporter = await createReporter({ stdout: capture(), stderr, color: false });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr, color: false });
     const step = reporter.step('once');
     step.succeed();
     step.fail('late');
@@ -84,7 +84,7 @@ describe('--json', () => {
     const stdout = capture();
     const stderr = capture({ tty: true });
     const time = clock();
-    const reporter = await createReporter({ json: true, stdout, stderr, now: time.now });
+    const reporter = await createReporter({ ci: false, json: true, stdout, stderr, now: time.now });
     expect(reporter.interactive).toBe(false);
     const step = reporter.step('health gate', { instance: 'i-1' });
     step.update('starting');
@@ -110,7 +110,7 @@ describe('--json', () => {
 
   it('keeps an instance kind readable as `role` beside `kind` (its name in 0.1), and leaves active/standby alone', async () => {
     const stdout = capture();
-    const reporter = await createReporter({ json: true, stdout, stderr: capture(), now: clock().now });
+    const reporter = await createReporter({ ci: false, json: true, stdout, stderr: capture(), now: clock().now });
     reporter.event({ type: 'log', instanceId: 'i-1', instanceKind: 'enhanced', kind: 'bot' });
     reporter.result({
       instances: [{ id: 'i-1', kind: 'legacy', botRole: 'active', body: { status: 'healthy', role: 'active' } }],
@@ -130,10 +130,14 @@ describe('--json', () => {
 describe('colour', () => {
   it('colours marks when asked, never otherwise', async () => {
     const coloured = capture();
-    await createReporter({ stdout: capture(), stderr: coloured, color: true }).then((r) => r.step('x').succeed());
+    await createReporter({ ci: false, stdout: capture(), stderr: coloured, color: true }).then((r) =>
+      r.step('x').succeed(),
+    );
     expect(coloured.text).toMatch(ANSI);
     const plain = capture();
-    await createReporter({ stdout: capture(), stderr: plain, color: false }).then((r) => r.step('x').succeed());
+    await createReporter({ ci: false, stdout: capture(), stderr: plain, color: false }).then((r) =>
+      r.step('x').succeed(),
+    );
     expect(plain.text).not.toMatch(ANSI);
   });
 
@@ -142,7 +146,7 @@ describe('colour', () => {
     process.env.NO_COLOR = '1';
     try {
       const stderr = capture({ tty: true });
-      const reporter = await createReporter({ stdout: capture(), stderr, interactive: false });
+      const reporter = await createReporter({ ci: false, stdout: capture(), stderr, interactive: false });
       reporter.warn('careful');
       expect(stderr.text).toBe('⚠ careful\n');
     } finally {
@@ -165,7 +169,7 @@ describe('isInteractiveTerminal', () => {
 describe('on a terminal', () => {
   it('draws a spinner with elapsed time and leaves the finished line', async () => {
     const stderr = capture({ tty: true });
-    const reporter = await createReporter({ stdout: capture(), stderr, color: false, interactive: true });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr, color: false, interactive: true });
     expect(reporter.interactive).toBe(true);
     const step = reporter.step('launch enhanced');
     step.update('pending');
@@ -178,7 +182,7 @@ describe('on a terminal', () => {
 
 describe('prompts', () => {
   it('refuse without a terminal, pointing at --yes', async () => {
-    const reporter = await createReporter({ stdout: capture(), stderr: capture(), stdin: input(false) });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr: capture(), stdin: input(false) });
     const error = await reporter.confirm('Disable legacy?').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).code).toBe(ExitCode.usage);
@@ -189,7 +193,7 @@ describe('prompts', () => {
   it('read an answer on a terminal', async () => {
     const stdin = input(true);
     const stderr = capture();
-    const reporter = await createReporter({ stdout: capture(), stderr, stdin });
+    const reporter = await createReporter({ ci: false, stdout: capture(), stderr, stdin });
     const answer = reporter.confirm('Disable legacy?');
     stdin.write('y\n');
     expect(await answer).toBe(true);

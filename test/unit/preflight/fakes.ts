@@ -27,6 +27,9 @@ export class MemorySecrets implements Secrets {
   async putSecure(name: string, value: string) {
     this.params.set(name, { name, type: 'SecureString', value });
   }
+  async delete(name: string) {
+    return this.params.delete(name);
+  }
 }
 
 export class FakeTerraform implements Terraform {

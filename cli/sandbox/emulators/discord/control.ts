@@ -1,12 +1,14 @@
 // The control API (under /control): send a slash command, a channel message or a member join to every
 // connected session, read back who answered (every attempt by every session), list sessions and
-// registered commands, drop connections to exercise RESUME.
+// registered commands, drop connections to exercise RESUME; create incoming webhooks, rate-limit
+// them, and read back the messages they posted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
 import { listCommands } from './application-commands.js';
 import { dispatchCommand, summary } from './interactions.js';
 import { dispatchMemberAdd, dispatchMessage, messageSummary, repliesTo } from './messages.js';
 import type { EmulatorState, InteractionRecord } from './emulator-state.js';
+import { createWebhook, type Webhook } from './webhooks.js';
 
 export async function handleControl(
   req: IncomingMessage,
@@ -89,7 +91,41 @@ export async function handleControl(
     state.tokens.add(body.token);
     return sendJson(res, 200, { tokens: state.tokens.size });
   }
+  if (route === 'POST /webhooks') {
+    const webhook = createWebhook(state, await readJson(req));
+    const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+    return sendJson(res, 200, {
+      ...describeWebhook(webhook),
+      url: `${origin}/api/v10/webhooks/${webhook.id}/${webhook.token}`,
+    });
+  }
+  if (route === 'GET /webhooks') return sendJson(res, 200, [...state.webhooks.values()].map(describeWebhook));
+  if (req.method === 'POST' && parts[0] === 'webhooks' && parts[2] === 'rate-limit' && parts.length === 3) {
+    const webhook = state.webhooks.get(parts[1]!);
+    if (!webhook) throw new HttpError(404, `no webhook ${parts[1]}`);
+    const body = await readJson(req);
+    const remaining = Number(body.times ?? 1);
+    const retryAfterMs = Number(body.retryAfterMs ?? 1000);
+    if (!Number.isInteger(remaining) || remaining < 0 || !(retryAfterMs >= 0))
+      throw new HttpError(400, 'times must be a whole number >= 0 and retryAfterMs a number >= 0');
+    webhook.rateLimit = { remaining, retryAfterMs };
+    return sendJson(res, 200, describeWebhook(webhook));
+  }
+  if (route === 'GET /webhook-messages') {
+    const since = Number(url.searchParams.get('since') ?? 0);
+    const webhook = url.searchParams.get('webhook');
+    return sendJson(
+      res,
+      200,
+      state.webhookExecutions.filter((m) => m.receivedAt >= since && (!webhook || m.webhookId === webhook)),
+    );
+  }
   throw new HttpError(404, `no control route ${route}`);
+}
+
+/** A webhook as the control API lists it: never its token. */
+function describeWebhook({ token: _token, ...webhook }: Webhook) {
+  return webhook;
 }
 
 function describeSession(s: EmulatorState['sessions'] extends Map<string, infer S> ? S : never) {

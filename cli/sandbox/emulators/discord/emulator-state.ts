@@ -2,6 +2,7 @@
 // and user message it sent, and every answer any session gave them. The control API reads this.
 import type { WebSocket } from 'ws';
 import { snowflake } from './snowflake.js';
+import type { Webhook, WebhookExecution } from './webhooks.js';
 
 export interface Session {
   id: string;
@@ -106,6 +107,10 @@ export class EmulatorState {
   readonly replies = new Map<string, ChannelMessage[]>();
   /** Messages users posted, by id. */
   readonly userMessages = new Map<string, UserMessage>();
+  /** Incoming webhooks by id (created through the control API). */
+  readonly webhooks = new Map<string, Webhook>();
+  /** Every message a webhook execution posted, in order. */
+  readonly webhookExecutions: WebhookExecution[] = [];
   /** Users the emulator knows (members added through the control API), by id. */
   readonly users = new Map<string, EmulatedUser>();
   readonly botUser = {

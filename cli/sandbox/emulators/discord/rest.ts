@@ -1,5 +1,6 @@
 // The REST API a discord.js bot uses: gateway discovery, identity, application commands (global and
-// per guild), interaction callbacks and webhooks (reading an original response is not an answer), channel messages (recorded with the sending session).
+// per guild), interaction callbacks and webhooks (reading an original response is not an answer), channel messages (recorded with the sending session),
+// incoming webhook executions (webhooks.ts).
 // Bad or missing bot tokens get 401.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
@@ -7,6 +8,7 @@ import { listCommands, overwriteCommands } from './application-commands.js';
 import { originalResponse, recordCallback, recordEdit } from './interactions.js';
 import { recordBotMessage } from './messages.js';
 import { snowflake } from './snowflake.js';
+import { executeWebhook } from './webhooks.js';
 import type { EmulatorState } from './emulator-state.js';
 
 export async function handleRest(
@@ -42,8 +44,14 @@ export async function handleRest(
     case 'PATCH /webhooks/:/:/messages/@original':
       recordEdit(state, parts[2]!, body);
       return sendJson(res, 200, message(parts[1]!, body));
-    case 'POST /webhooks/:/:':
-      return sendJson(res, 200, message(parts[1]!, body));
+    case 'POST /webhooks/:/:': {
+      // An interaction follow-up is addressed to the application; any other id is an incoming webhook.
+      if (parts[1] === state.applicationId && !state.webhooks.has(parts[1]!))
+        return sendJson(res, 200, message(parts[1]!, body));
+      const wait = new URL(req.url!, 'http://x').searchParams.get('wait') === 'true';
+      const created = executeWebhook(state, parts[1]!, parts[2]!, body, wait);
+      return wait ? sendJson(res, 200, created) : sendJson(res, 204, null);
+    }
   }
 
   const token = bearer(req);

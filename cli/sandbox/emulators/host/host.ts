@@ -4,7 +4,9 @@
 // terminated get their processes stopped (SIGTERM: they shut down gracefully); instances that are
 // stopping or stopped get theirs killed at once (SIGKILL), since on EC2 "stopped" means the OS
 // has halted and nothing runs: the handoff's short wait after fencing relies on it. A moto outage
-// changes nothing: it retries.
+// changes nothing: it retries. What CloudWatch would measure of each instance (its processes' CPU
+// and memory, the metrics its logs embed) is published to moto's CloudWatch.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeInstanceAttributeCommand,
@@ -28,6 +30,7 @@ import {
 } from '../../state-files.js';
 import type { MachineHost } from '../machine/machine-host.js';
 import { LogShipper } from './log-shipper.js';
+import { MetricPublisher, ProcessSampler, type SampledInstance } from './metrics.js';
 import { fetchRelease, pinnedManifestSha256 } from './release.js';
 import { Unit } from './unit.js';
 
@@ -47,6 +50,8 @@ export interface HostOptions {
   releaseBucket: string;
   tokenParameter: string;
   logGroup: string;
+  /** The environment's own metric namespace, given to the health server (METRIC_NAMESPACE). */
+  metricNamespace: string;
   discordApi: string;
   healthPortBase: number;
   /** Environment the bot processes inherit (PATH, HOME, ...) before their own variables. */
@@ -67,6 +72,7 @@ export class InstanceHost {
   private readonly ec2: EC2Client;
   private readonly s3: S3Client;
   private readonly shipper: LogShipper;
+  private readonly metrics: MetricPublisher;
   private readonly files: ReturnType<typeof sandboxFiles>;
   private readonly hosted = new Map<string, Hosted>();
   private readonly starting = new Set<string>();
@@ -91,6 +97,7 @@ export class InstanceHost {
     this.ec2 = new EC2Client(aws);
     this.s3 = new S3Client({ ...aws, forcePathStyle: true });
     this.shipper = new LogShipper(new CloudWatchLogsClient(aws), options.logGroup);
+    this.metrics = new MetricPublisher(new CloudWatchClient(aws), new ProcessSampler(), () => this.sampled());
     this.files = sandboxFiles(options.dir);
   }
 
@@ -99,6 +106,7 @@ export class InstanceHost {
     await this.save();
     await this.options.machines?.start();
     this.shipper.start();
+    this.metrics.start();
     const loop = async () => {
       if (this.stopped) return;
       const started = Date.now();
@@ -114,6 +122,7 @@ export class InstanceHost {
     await Promise.all([...this.hosted.keys()].map((id) => this.unhost(id, 'the instance host is stopping')));
     await Promise.all([...this.unhosting]);
     await this.shipper.stop().catch(() => undefined);
+    await this.metrics.stop().catch(() => undefined);
     await this.options.machines?.stop();
     await this.save();
   }
@@ -301,7 +310,11 @@ export class InstanceHost {
           'content-type': 'application/x-www-form-urlencoded',
           authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
         },
-        body: new URLSearchParams({ Action: 'GetInstanceProfile', InstanceProfileName: profile, Version: '2010-05-08' }),
+        body: new URLSearchParams({
+          Action: 'GetInstanceProfile',
+          InstanceProfileName: profile,
+          Version: '2010-05-08',
+        }),
         signal: AbortSignal.timeout(5000),
       });
       return /<RoleName>([^<]+)<\/RoleName>/.exec(await res.text())?.[1] ?? profile;
@@ -318,7 +331,8 @@ export class InstanceHost {
     const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     hosted.facts.tags = tags;
     await machines.updateTags(id, tags);
-    if (++this.polls % MACHINE_UNIT_POLLS === 0) hosted.machine.units = (await machines.units(id)) ?? hosted.machine.units;
+    if (++this.polls % MACHINE_UNIT_POLLS === 0)
+      hosted.machine.units = (await machines.units(id)) ?? hosted.machine.units;
   }
 
   /** The instance's user data as terraform rendered it (EC2 DescribeInstanceAttribute). */
@@ -353,11 +367,26 @@ export class InstanceHost {
         INSTANCE_ID: facts.id,
         RELEASE_VERSION: facts.release,
         BOT_ROLE: facts.botRole,
+        METRIC_NAMESPACE: o.metricNamespace,
         ...extraEnv,
       },
-      onLine: (line, timestamp) => this.shipper.push(stream, line, timestamp),
+      onLine: (line, timestamp) => {
+        this.shipper.push(stream, line, timestamp);
+        this.metrics.line(line);
+      },
       onChange: () => void this.save(),
     });
+  }
+
+  /** Each hosted instance with the pids of its units that run now: what the sampler measures. */
+  private sampled(): SampledInstance[] {
+    return [...this.hosted.values()].map(({ facts, units }) => ({
+      id: facts.id,
+      // A systemd-mode instance is all the processes of its container, as EC2 sees a VM.
+      pids: units
+        ? [units.bot.record(), units.health.record()].filter((r) => r.status === 'active' && r.pid).map((r) => r.pid!)
+        : (this.options.machines?.pids(facts.id) ?? []),
+    }));
   }
 
   /** Stops an instance's processes: gracefully (bot first, as systemd does), or `kill`ed at once (a power-off). */
@@ -437,7 +466,10 @@ export class InstanceHost {
       mode: this.options.machines ? 'systemd' : 'process',
       updatedAt: new Date().toISOString(),
       lastPollAt: this.lastPollAt,
-      lastError: this.lastError ?? (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined),
+      lastError:
+        this.lastError ??
+        (this.shipper.lastError ? `CloudWatch Logs: ${this.shipper.lastError}` : undefined) ??
+        (this.metrics.lastError ? `CloudWatch metrics: ${this.metrics.lastError}` : undefined),
       instances,
     };
   }

@@ -1,5 +1,5 @@
 // The instance host as a sandbox daemon: `node main.js <sandbox dir>`.
-import { logGroupName } from '../../../config/names.js';
+import { logGroupName, metricNamespace } from '../../../config/names.js';
 import { InstanceHost } from './host.js';
 import { MachineHost } from '../machine/machine-host.js';
 import { baseEnv, daemonState, fatal, log, onStop } from '../daemon.js';
@@ -17,6 +17,7 @@ try {
     // Derived, not read from the state: a sandbox created before the name included the project
     // ships where terraform's module now puts the group.
     logGroup: logGroupName({ project: state.project, name: state.environment }),
+    metricNamespace: metricNamespace({ project: state.project, name: state.environment }),
     discordApi: state.endpoints.discordApi,
     healthPortBase: state.ports.healthBase,
     baseEnv: baseEnv(),
@@ -34,7 +35,9 @@ try {
     log,
   });
   onStop(() => host.stop());
-  log(`instance host (${state.instances ?? 'process'} mode) watching EC2 at ${state.endpoints.aws} for ${state.project}/${state.environment} instances`);
+  log(
+    `instance host (${state.instances ?? 'process'} mode) watching EC2 at ${state.endpoints.aws} for ${state.project}/${state.environment} instances`,
+  );
   await host.start();
 } catch (error) {
   fatal(error);

@@ -166,7 +166,10 @@ exit 0
 /** Unit links as `systemctl enable` / `mask` would make them. */
 const LINKS: [string, string][] = [
   ['/etc/systemd/system/multi-user.target.wants/cloud-final.service', '/etc/systemd/system/cloud-final.service'],
-  ['/etc/systemd/system/multi-user.target.wants/amazon-ssm-agent.service', '/etc/systemd/system/amazon-ssm-agent.service'],
+  [
+    '/etc/systemd/system/multi-user.target.wants/amazon-ssm-agent.service',
+    '/etc/systemd/system/amazon-ssm-agent.service',
+  ],
   ['/usr/local/bin/aws', `${SANDBOX_MOUNT}/bin/aws`],
   // Nobody logs in on the console of an instance.
   ['/etc/systemd/system/console-getty.service', '/dev/null'],

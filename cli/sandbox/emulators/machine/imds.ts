@@ -16,7 +16,12 @@ export interface ImdsFacts {
   instanceType: string;
   amiId: string;
   tags: Record<string, string>;
-  metadata: { httpTokens: 'required' | 'optional'; httpEndpoint: 'enabled' | 'disabled'; hopLimit: number; tags: boolean };
+  metadata: {
+    httpTokens: 'required' | 'optional';
+    httpEndpoint: 'enabled' | 'disabled';
+    hopLimit: number;
+    tags: boolean;
+  };
   iamRole?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }

@@ -91,7 +91,10 @@ export class MachineHost {
   }
 
   /** Boots the instance; resolves with what instances.json says of it once its systemd runs. */
-  async boot(instanceDir: string, facts: InstanceFacts): Promise<Omit<HostedInstance, 'units' | 'kind' | 'release' | 'botRole' | 'startedAt' | 'tags'>> {
+  async boot(
+    instanceDir: string,
+    facts: InstanceFacts,
+  ): Promise<Omit<HostedInstance, 'units' | 'kind' | 'release' | 'botRole' | 'startedAt' | 'tags'>> {
     if (!this.rootfs) throw new Error('the machine host is not started');
     const healthPort = Number(/^HEALTH_PORT=(\d+)$/m.exec(facts.userData)?.[1] ?? 3000);
     const healthSocket = join(shortDir(join(instanceDir, 'machine-net')), 'health.sock');
@@ -172,7 +175,9 @@ export class MachineHost {
     const blocks = String(show.stdout).trim().split(/\n\n+/);
     const out = {} as Record<UnitName, UnitRecord>;
     for (const block of blocks) {
-      const p = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      const p = Object.fromEntries(
+        block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
       const name: UnitName = p.Id === 'discord-bot.service' ? 'bot' : 'health';
       const pid = Number(p.MainPID) || undefined;
       out[name] = {
@@ -184,6 +189,33 @@ export class MachineHost {
       };
     }
     return out;
+  }
+
+  /** Every process of the instance (its container's init and all below it), as this machine numbers them. */
+  pids(id: string): number[] {
+    const leader = this.running.get(id)?.machine.leader;
+    if (!leader) return [];
+    const parents = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        /* gone */
+      }
+    }
+    const inside = new Set([leader]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [pid, parent] of parents)
+        if (!inside.has(pid) && inside.has(parent)) {
+          inside.add(pid);
+          grew = true;
+        }
+    }
+    return [...inside];
   }
 
   async poweroff(id: string): Promise<void> {
@@ -265,7 +297,8 @@ function awsCli(): { python: string; script: string; prefix: string } | undefine
   awsFound = null;
   for (const resolve of [
     () => execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-    () => execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    () =>
+      execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
   ]) {
     try {
       const script = realpathSync(resolve());
@@ -289,7 +322,8 @@ function hostPid(leader: number, inner: number): number | undefined {
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       const ns = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number);
-      if (ns && ns.length > 1 && ns[ns.length - 1] === inner && isDescendant(Number(entry), leader)) return Number(entry);
+      if (ns && ns.length > 1 && ns[ns.length - 1] === inner && isDescendant(Number(entry), leader))
+        return Number(entry);
     } catch {
       /* gone */
     }

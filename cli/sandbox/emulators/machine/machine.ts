@@ -213,7 +213,11 @@ export class Machine {
     } finally {
       closeSync(out);
     }
-    await waitForFile(config.inbound.map((i) => i.socket), 10_000, () => this.relay?.exitCode !== null);
+    await waitForFile(
+      config.inbound.map((i) => i.socket),
+      10_000,
+      () => this.relay?.exitCode !== null,
+    );
   }
 }
 

@@ -10,4 +10,5 @@ if (!file) {
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const config = JSON.parse(await readFile(file, 'utf8')) as RelayConfig;
 const stop = await startRelay(config, log);
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop().finally(() => process.exit(0)));
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => void stop().finally(() => process.exit(0)));

@@ -23,10 +23,20 @@ export interface RelayConfig {
 export async function startRelay(config: RelayConfig, log: (line: string) => void): Promise<() => Promise<void>> {
   const servers: Server[] = [];
   for (const { port, socket } of config.outbound)
-    servers.push(await listen(createServer((c) => pipe(c, () => connect(socket))), { port, host: '127.0.0.1' }));
+    servers.push(
+      await listen(
+        createServer((c) => pipe(c, () => connect(socket))),
+        { port, host: '127.0.0.1' },
+      ),
+    );
   for (const { socket, port } of config.inbound) {
     await rm(socket, { force: true });
-    servers.push(await listen(createServer((c) => pipe(c, () => connect(port, '127.0.0.1'))), { path: socket }));
+    servers.push(
+      await listen(
+        createServer((c) => pipe(c, () => connect(port, '127.0.0.1'))),
+        { path: socket },
+      ),
+    );
   }
   let cached: { at: number; facts?: ImdsFacts } = { at: 0 };
   const imds = new Imds(async () => {

@@ -2,14 +2,16 @@
 // user data installed and does what the real agent does with it, nothing more. Each file in
 // logs.logs_collected.files.collect_list is followed (rotation included) and its lines are put
 // into the log group and stream the entry names ({instance_id} and {hostname} expanded, the
-// instance id read from IMDS); metrics.metrics_collected.mem.mem_used_percent is put into the
-// config's namespace with its append_dimensions. A file that is not there is waited for and
-// reported, as the real agent does, so a wrong path ships nothing; the group is never created
-// (terraform owns it): a wrong group name fails every put, and says so.
+// instance id read from IMDS). A file that is not there is waited for and reported, as the real
+// agent does, so a wrong path ships nothing; the group is never created (terraform owns it): a
+// wrong group name fails every put, and says so. Lines in embedded metric format become metrics,
+// as CloudWatch Logs extracts them on AWS (moto does not). The instance's memory and CPU are
+// measured from outside, by the instance host, over all of the instance's processes.
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { emfMetrics } from '../../host/metrics.js';
 
 export interface CollectEntry {
   file_path: string;
@@ -57,15 +59,6 @@ export function expandStreamName(template: string, facts: { instanceId: string; 
     .replaceAll('{local_hostname}', facts.hostname);
 }
 
-/** Memory in use as the agent computes mem_used_percent: (total - available) / total. */
-export function memUsedPercent(meminfo: string): number | undefined {
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1]);
-  const total = field('MemTotal');
-  const available = field('MemAvailable');
-  if (!total || Number.isNaN(available)) return undefined;
-  return ((total - available) / total) * 100;
-}
-
 interface Followed {
   entry: CollectEntry;
   stream: string;
@@ -92,7 +85,7 @@ export class CloudWatchAgent {
   private busy = false;
 
   constructor(
-    private readonly config: AgentConfig,
+    config: AgentConfig,
     private readonly options: AgentOptions,
   ) {
     const facts = { instanceId: options.instanceId, hostname: hostname() };
@@ -111,12 +104,6 @@ export class CloudWatchAgent {
     for (const f of this.followed)
       this.options.log(`following ${f.entry.file_path} into ${f.entry.log_group_name}/${f.stream}`);
     this.timers.push(setInterval(() => void this.tick(), this.options.pollMs ?? 250));
-    const mem = this.config.metrics?.metrics_collected?.mem;
-    if (mem?.measurement?.length) {
-      const seconds = mem.metrics_collection_interval ?? this.config.agent?.metrics_collection_interval ?? 60;
-      void this.putMemory();
-      this.timers.push(setInterval(() => void this.putMemory(), seconds * 1000));
-    }
   }
 
   async stop(): Promise<void> {
@@ -164,7 +151,11 @@ export class CloudWatchAgent {
       const lines = text.split('\n');
       f.partial = lines.pop() ?? '';
       const now = Date.now();
-      for (const line of lines) if (line) f.queue.push({ message: line, timestamp: now });
+      for (const line of lines) {
+        if (!line) continue;
+        f.queue.push({ message: line, timestamp: now });
+        this.extract(line);
+      }
     } finally {
       await handle.close();
     }
@@ -199,22 +190,12 @@ export class CloudWatchAgent {
     }
   }
 
-  private async putMemory(): Promise<void> {
-    const value = memUsedPercent(await readFile('/proc/meminfo', 'utf8').catch(() => ''));
-    if (value === undefined) return;
-    const dimensions = Object.entries(this.config.metrics?.append_dimensions ?? {}).map(([Name, raw]) => ({
-      Name,
-      Value: raw.replaceAll('${aws:InstanceId}', this.options.instanceId),
-    }));
-    try {
-      await this.metricsClient.send(
-        new PutMetricDataCommand({
-          Namespace: this.config.metrics?.namespace ?? 'CWAgent',
-          MetricData: [{ MetricName: 'mem_used_percent', Value: value, Unit: 'Percent', Dimensions: dimensions }],
-        }),
-      );
-    } catch (error) {
-      this.options.log(`cannot put mem_used_percent: ${(error as Error).name}: ${(error as Error).message}`);
+  /** Metrics embedded in a line (EMF), put as CloudWatch Logs would extract them. */
+  private extract(line: string): void {
+    for (const { namespace, datum } of emfMetrics(line)) {
+      this.metricsClient
+        .send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [datum] }))
+        .catch((error: Error) => this.options.log(`cannot put ${datum.MetricName}: ${error.name}: ${error.message}`));
     }
   }
 }

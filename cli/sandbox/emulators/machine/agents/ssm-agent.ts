@@ -38,7 +38,9 @@ function handle(socket: Socket, log: (line: string) => void): void {
     try {
       request = JSON.parse(line) as AgentRequest;
     } catch {
-      return void socket.end(`${JSON.stringify({ stderr: 'ssm agent: request is not JSON\n' })}\n${JSON.stringify({ exit: 1, signal: null })}\n`);
+      return void socket.end(
+        `${JSON.stringify({ stderr: 'ssm agent: request is not JSON\n' })}\n${JSON.stringify({ exit: 1, signal: null })}\n`,
+      );
     }
     const send = (message: AgentMessage) => socket.writable && socket.write(`${JSON.stringify(message)}\n`);
     const cwd = request.cwd && existsSync(request.cwd) ? request.cwd : '/';
