@@ -6,6 +6,12 @@ const upCommand = defineCommand({
   name: 'up',
   description:
     'start moto, the Run Command shim, the instance host and the Discord emulator; provision a legacy deployment',
+  options: (cmd) =>
+    cmd.option(
+      '--instances <mode>',
+      'how instances boot: systemd (containers running the real user data; root on Linux) or process ' +
+        '(YDEPLOY_SANDBOX_INSTANCES; default systemd where it can run)',
+    ),
   async run(input) {
     const [{ sandboxUp }, { DAEMONS }, { renderSandboxUp }] = await Promise.all([
       import('../sandbox/control/up.js'),
@@ -20,6 +26,7 @@ const upCommand = defineCommand({
       signal: input.signal,
       killSignal: input.killSignal,
       config: input.globals.config,
+      instances: input.options.instances as string | undefined,
     });
     const { state } = result;
     const already = result.started.length === 0 && !result.provisioned;
@@ -31,6 +38,8 @@ const upCommand = defineCommand({
       started: result.started,
       provisioned: result.provisioned,
       endpoints: state.endpoints,
+      instances: state.instances ?? 'process',
+      rootfs: result.rootfs,
       pids: Object.fromEntries(DAEMONS.map((d) => [d, state.daemons[d]?.pid])),
       legacy: result.legacy,
       next: result.next,
@@ -88,6 +97,7 @@ const statusCommand = defineCommand({
       dir,
       running,
       provisioned: Boolean(state.provisioned),
+      instancesMode: state.instances ?? 'process',
       daemons: health,
       pids,
       endpoints: state.endpoints,

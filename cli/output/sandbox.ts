@@ -11,6 +11,7 @@ export function renderSandboxUp(result: UpResult): string {
     `Run Command shim    ${state.endpoints.ssm}        pid ${state.daemons.shim?.pid}`,
     `Discord emulator    ${state.endpoints.discordApi}    pid ${state.daemons.discord?.pid}`,
     `instance host       watching EC2 every 500 ms   pid ${state.daemons.host?.pid}`,
+    `instances           ${instancesMode(state)}${result.rootfs ? ` (root filesystem ${result.rootfs.key}${result.rootfs.builtSeconds === undefined ? ', cached' : `, built in ${result.rootfs.builtSeconds.toFixed(0)}s`})` : ''}`,
     result.legacy.instanceId
       ? `legacy bot          ${result.legacy.instanceId} healthy on http://127.0.0.1:${result.legacy.healthPort}/health`
       : 'bots                none healthy (see ydeploy sandbox status)',
@@ -30,7 +31,7 @@ export interface SandboxView {
 export function renderSandboxStatus(dir: string, view: SandboxView | undefined): string {
   if (!view) return `The sandbox has never been started here (${dir}).\nStart it: ydeploy sandbox up`;
   const { state, health, instances } = view;
-  const lines = [`state ${dir}`, ''];
+  const lines = [`state ${dir}`, `instances boot in ${instancesMode(state)}`, ''];
   for (const name of DAEMONS) {
     const record = state.daemons[name];
     const where = name === 'host' ? 'EC2 watcher' : `127.0.0.1:${state.ports[name]}`;
@@ -41,6 +42,12 @@ export function renderSandboxStatus(dir: string, view: SandboxView | undefined):
   for (const i of instances) lines.push(instanceLine(i));
   if (!state.provisioned) lines.push('', 'the starting point is not provisioned: ydeploy sandbox up');
   return lines.join('\n');
+}
+
+function instancesMode(state: SandboxState): string {
+  return state.instances === 'systemd'
+    ? 'systemd mode: containers running systemd and the real user data'
+    : 'process mode: the bot and health server run as processes of this machine';
 }
 
 function instanceLine(i: HostedInstance): string {

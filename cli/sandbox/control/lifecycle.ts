@@ -1,6 +1,5 @@
 // `sandbox up` (daemons), `sandbox down`, and what is running now. Everything the sandbox starts
 // is recorded in sandbox.json by PID and kernel start time; `down` stops exactly those processes.
-import { resolveInstancesMode } from '../emulators/machine/prerequisites.js';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../../config/load.js';
@@ -57,6 +56,7 @@ export async function newState(
   dir: string,
   environment: ResolvedEnvironment,
   env: NodeJS.ProcessEnv,
+  instances: SandboxState['instances'] = 'process',
 ): Promise<SandboxState> {
   const base = portBase(env);
   const taken = new Set<number>();
@@ -80,7 +80,7 @@ export async function newState(
     ports: { moto, discord, shim, healthBase: base + PORT_OFFSETS.healthBase },
     endpoints: endpoints({ moto, discord, shim }),
     daemons: {},
-    instances: resolveInstancesMode(env.YDEPLOY_SANDBOX_INSTANCES || undefined).mode,
+    instances,
   };
 }
 

@@ -2,10 +2,12 @@
 // Idempotent: what runs is kept, what is missing is started, what is provisioned is not redone.
 import { loadEnvironment } from '../../config/load.js';
 import { createPorts } from '../../context.js';
-import { UserError } from '../../errors.js';
+import { UsageError, UserError } from '../../errors.js';
+import { INSTALL_COMMAND, resolveInstancesMode } from '../emulators/machine/prerequisites.js';
 import type { Reporter } from '../../ports.js';
 import { sandboxDir, ENVIRONMENT } from '../layout.js';
 import { newState, readState, saveState, startDaemons } from './lifecycle.js';
+import { stopProcess } from '../process.js';
 import { sandboxEnv } from './env.js';
 import { withUpLock } from './lock.js';
 import { processStartTime } from '../process.js';
@@ -20,6 +22,8 @@ export interface UpOptions {
   killSignal?: AbortSignal;
   /** ydeploy.config.json (its "sandbox" environment, if any, adjusts the built-in one). */
   config?: string;
+  /** --instances: systemd or process (else YDEPLOY_SANDBOX_INSTANCES, else this machine's default). */
+  instances?: string;
 }
 
 export interface UpResult {
@@ -30,6 +34,8 @@ export interface UpResult {
   seconds: number;
   /** What to run next: migrate the legacy bot, or (sandbox.legacy false) the first deploy. */
   next: string;
+  /** systemd mode: the instances' root filesystem, and the seconds its build took when built now. */
+  rootfs?: { key: string; path: string; builtSeconds?: number };
 }
 
 const LABEL: Record<DaemonName, string> = {
@@ -46,7 +52,32 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
   return withUpLock(
     `${dir}/up.lock`,
     async () => {
-      const state = (await readState(dir)) ?? (await newState(dir, environment, o.env));
+      const requested = o.instances ?? (o.env.YDEPLOY_SANDBOX_INSTANCES || undefined);
+      const existing = await readState(dir);
+      let mode;
+      try {
+        // A running sandbox keeps its mode unless another one is asked for.
+        mode = existing?.instances && !requested ? existing.instances : resolveInstancesMode(requested).mode;
+      } catch (error) {
+        const known = requested === 'systemd' || requested === 'process';
+        throw new UsageError(`--instances ${requested}`, (error as Error).message.replace(/^--instances \S+: /, ''), {
+          fix: known
+            ? `${INSTALL_COMMAND}   (as root; or: ydeploy sandbox up --instances process)`
+            : 'ydeploy sandbox up --instances systemd   (or --instances process)',
+        });
+      }
+      const state = existing ?? (await newState(dir, environment, o.env, mode));
+      if ((state.instances ?? 'process') !== mode) {
+        o.reporter.info(
+          `Instances now boot in ${mode} mode (they booted in ${state.instances ?? 'process'} mode): restarting the instance host, which boots them again`,
+        );
+        state.instances = mode;
+        if (state.daemons.host) await stopProcess(state.daemons.host, 30_000);
+        delete state.daemons.host;
+        await saveState(state);
+      }
+      let rootfs: UpResult['rootfs'];
+      if (mode === 'systemd') rootfs = await buildRootfs(o.reporter);
       const steps = new Map<DaemonName, ReturnType<Reporter['step']>>();
       let result;
       try {
@@ -101,6 +132,7 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
         provisioned,
         legacy,
         next,
+        rootfs,
         seconds: (performance.now() - started) / 1000,
       };
     },
@@ -109,6 +141,24 @@ export async function sandboxUp(o: UpOptions): Promise<UpResult> {
       onWait: (pid) => o.reporter.info(`Waiting for another "ydeploy sandbox up" (pid ${pid}) to finish…`),
     },
   );
+}
+
+/** The instances' root filesystem, built here (once, minutes) so the instance host finds it cached. */
+async function buildRootfs(reporter: Reporter): Promise<UpResult['rootfs']> {
+  const { ensureRootfs, rootfsCacheDir, rootfsKey } = await import('../emulators/machine/rootfs.js');
+  const key = await rootfsKey();
+  const step = reporter.step(`Instance root filesystem ${key} (${rootfsCacheDir()})`);
+  try {
+    const built = await ensureRootfs({ log: (line) => step.update(line) });
+    step.succeed(built.builtSeconds === undefined ? 'cached' : `built in ${built.builtSeconds.toFixed(0)}s (once)`);
+    return built;
+  } catch (error) {
+    step.fail((error as Error).message.split('\n')[0]);
+    throw new UserError("the instances' root filesystem could not be built", (error as Error).message, {
+      cause: error,
+      fix: 'check that this machine reaches deb.debian.org (or set YDEPLOY_DEBIAN_MIRROR), then rerun ydeploy sandbox up; or ydeploy sandbox up --instances process',
+    });
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { readJson, type HostedInstance, type InstancesState } from '../../state-files.js';
@@ -321,7 +322,12 @@ function listCommands(input: Record<string, unknown>, runner: CommandRunner) {
 }
 
 function describeInstances(input: Record<string, unknown>, hosted: Map<string, HostedInstance>, instancesFile: string) {
-  const ping = (id: string) => (agentOffline(instancesFile, id) ? 'ConnectionLost' : 'Online');
+  // A systemd-mode instance's agent is online while its socket is there (it goes when the agent stops).
+  const ping = (id: string) => {
+    const machine = hosted.get(id)?.machine;
+    const offline = agentOffline(instancesFile, id) || (machine !== undefined && !existsSync(machine.agentSocket));
+    return offline ? 'ConnectionLost' : 'Online';
+  };
   let list = [...hosted.values()];
   const filters = [
     ...((input.Filters ?? []) as { Key: string; Values: string[] }[]),
