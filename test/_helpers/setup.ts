@@ -8,3 +8,7 @@ process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
     return;
   return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
 } as typeof process.emitWarning;
+
+// Sandboxes started by tests boot their instances as processes unless a test asks for systemd
+// mode (test/e2e/systemd/): containers are paid for where they are what is tested.
+process.env.YDEPLOY_SANDBOX_INSTANCES ??= 'process';

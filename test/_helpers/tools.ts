@@ -58,6 +58,8 @@ export function requirePluginMirror(): void {
 const PACKAGES = {
   shellcheck: { package: 'shellcheck', neededBy: "the terraform module's static tests" },
   'systemd-analyze': { package: 'systemd', neededBy: "the terraform module's static tests" },
+  'systemd-nspawn': { package: 'systemd-container', neededBy: "the sandbox's systemd-mode instances" },
+  debootstrap: { package: 'debootstrap', neededBy: "the sandbox's systemd-mode instances (their root filesystem)" },
 } as const;
 
 export type PackagedCommand = keyof typeof PACKAGES;

@@ -17,6 +17,8 @@ export interface Sandbox {
   cwd: string;
   env: NodeJS.ProcessEnv;
   state: SandboxState;
+  /** `sandbox up --json`'s result. */
+  up: Record<string, any>;
   run(args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }>;
   /** The CLI in the background, for Ctrl-C and kill tests. */
   spawn(args: string[]): Background;
@@ -34,7 +36,7 @@ export interface Background {
 /** `prepare` fills the project folder (a team's bot, its config) before `sandbox up` runs in it. */
 export async function startSandbox(
   name: string,
-  options: { prepare?(cwd: string): Promise<void> } = {},
+  options: { prepare?(cwd: string): Promise<void>; upArgs?: string[] } = {},
 ): Promise<Sandbox> {
   requireTool('terraform');
   requireTool('moto_server');
@@ -44,7 +46,7 @@ export async function startSandbox(
   const env = { ...isolatedEnv(join(cwd, '.ydeploy', 'sandbox'), base), USER: `e2e-${name}` };
   const run = (args: string[]) => runCli(args, env, cwd, build.bin);
   await options.prepare?.(cwd);
-  const up = await run(['sandbox', 'up', '--json']);
+  const up = await run(['sandbox', 'up', '--json', ...(options.upArgs ?? [])]);
   if (up.code !== 0) throw new Error(`sandbox up failed (${up.code}):\n${up.stderr}\n${up.stdout}`);
   const state = (await readJson<SandboxState>(sandboxFiles(resultOf(up.stdout).dir).state))!;
   const background: ChildProcess[] = [];
@@ -52,6 +54,7 @@ export async function startSandbox(
     cwd,
     env,
     state,
+    up: resultOf(up.stdout),
     run,
     spawn(args) {
       const child = spawn(process.execPath, [build.bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
