@@ -122,7 +122,8 @@ describe('systemd-mode instances', () => {
     expect(logrotate.stdout).not.toMatch(/error/i);
     const doctor = await sandbox.run(['doctor', '--env', 'sandbox', '--json']);
     const result = resultOf(doctor.stdout);
-    expect(result.findings.filter((f: { severity: string }) => f.severity !== 'ok')).toEqual([]);
+    const notOk = result.findings.filter((f: { severity: string }) => f.severity !== 'ok');
+    expect(notOk, JSON.stringify(notOk, null, 2)).toEqual([]);
     expect(doctor.code, doctor.stderr).toBe(0);
     expect(result.findings.find((f: { id: string }) => f.id === 'bot-service').detail).toBe('active (running)');
   });

@@ -162,6 +162,12 @@ export class Machine {
     };
     await put(USER_DATA_PATH, this.spec.userData, 0o700);
     await put('/etc/hostname', `${this.spec.hostname}\n`, 0o644);
+    // As cloud-init writes it on an AMI: localhost and the instance's own name.
+    await put(
+      '/etc/hosts',
+      `127.0.0.1 localhost localhost.localdomain\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${this.spec.hostname}\n`,
+      0o644,
+    );
     await put(
       '/etc/systemd/system.conf.d/ydeploy-sandbox.conf',
       `# The region's endpoints as every unit of this instance reaches them (the sandbox's, relayed).\n[Manager]\nDefaultEnvironment=${Object.entries(
