@@ -17,6 +17,9 @@ export interface BenchResult {
 
 type Bench = () => Promise<BenchResult[]>;
 
+// Sandboxes the benches start boot instances as processes, unless a bench asks for systemd mode.
+process.env.YDEPLOY_SANDBOX_INSTANCES ??= 'process';
+
 const dir = fileURLToPath(new URL('.', import.meta.url));
 
 export function benchFiles(names: string[]): string[] {
