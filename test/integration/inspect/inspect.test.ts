@@ -401,10 +401,14 @@ describe('the commands, in-process against moto', () => {
 
     const history = await cli('history', '--env', ENV, '--limit', '5');
     expect(history.code).toBe(0);
-    const [first, , , second] = history.stdout.split('\n');
+    // Newest first, each entry's headline followed by its detail lines (steps, metrics).
+    const lines = history.stdout.split('\n');
+    const first = lines[0]!;
     expect(first).toContain('20261126T100000Z-migrate-bbbb  migrate by ann@laptop');
     expect(first).toContain('5m  succeeded');
-    expect(second).toContain('20261125T100000Z-migrate-aaaa');
+    const second = lines.findIndex((l) => l.includes('20261125T100000Z-migrate-aaaa'));
+    expect(second, history.stdout).toBeGreaterThan(0);
+    expect(lines[second]).toMatch(/^20261125T100000Z-migrate-aaaa/);
     const bad = await cli('history', '--env', ENV, '--limit', 'x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--limit x is not a count');
