@@ -3,7 +3,8 @@
 import type { Reporter } from '../../ports.js';
 import { sandboxEnv } from './env.js';
 import { sandboxDir } from '../layout.js';
-import { daemonHealth, readState } from './lifecycle.js';
+import { daemonHealth, readState, waitAnswering } from './lifecycle.js';
+import { DAEMONS } from '../state-files.js';
 import { isSameProcess } from '../process.js';
 
 export interface EnsureOptions {
@@ -23,6 +24,9 @@ export async function ensureSandbox(opts: EnsureOptions): Promise<Record<string,
   const state = await readState(dir);
   if (state?.provisioned && isSameProcess(state.daemons.moto)) {
     const health = await daemonHealth(state);
+    // Slow is not down: a daemon that runs is given time to answer before anything restarts.
+    for (const name of DAEMONS)
+      if (health[name] === 'not answering' && (await waitAnswering(name, state, 30_000))) health[name] = 'running';
     if (Object.values(health).every((h) => h === 'running')) return sandboxEnv(state);
     const down = Object.entries(health)
       .filter(([, h]) => h !== 'running')

@@ -1,5 +1,6 @@
 // `sandbox up` (daemons), `sandbox down`, and what is running now. Everything the sandbox starts
 // is recorded in sandbox.json by PID and kernel start time; `down` stops exactly those processes.
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ResolvedEnvironment } from '../../config/load.js';
@@ -41,7 +42,7 @@ export async function daemonHealth(state: SandboxState): Promise<Record<DaemonNa
   return Object.fromEntries(entries) as Record<DaemonName, DaemonHealth>;
 }
 
-async function waitAnswering(name: DaemonName, state: SandboxState, timeoutMs: number): Promise<boolean> {
+export async function waitAnswering(name: DaemonName, state: SandboxState, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isSameProcess(state.daemons[name])) return false;
@@ -116,6 +117,12 @@ export async function startDaemons(state: SandboxState, onStart: (name: DaemonNa
       `moto (pid ${state.daemons.moto!.pid}) runs but has not answered on ${state.endpoints.aws} for 30 s; see ${sandboxFiles(state.dir).daemonLog('moto')}`,
     );
   }
+  // The same for the others: a daemon that runs but was slow to answer one check (a loaded
+  // machine) is waited for, never restarted for it: restarting the instance host reboots every
+  // instance, and restarting the Discord emulator drops every bot's session.
+  for (const name of ['discord', 'shim', 'host'] as const)
+    if (health[name] === 'not answering')
+      health[name] = (await waitAnswering(name, state, 30_000)) ? 'running' : 'not answering';
   const motoStarted = health.moto !== 'running';
   const restartRest = motoStarted || (['discord', 'shim', 'host'] as const).some((n) => health[n] !== 'running');
   if (motoStarted || restartRest) {
@@ -181,6 +188,14 @@ export async function sandboxDown(dir: string, options: { purge?: boolean } = {}
   // Bots a killed host could not stop.
   const instances = await readJson<InstancesState>(files.instances);
   for (const instance of Object.values(instances?.instances ?? {})) {
+    // Containers (systemd mode) the host could not power off in time: powered off here.
+    if (instance.machine) {
+      const { reapMachine } = await import('../emulators/machine/machine.js');
+      if (existsSync(`/proc/${instance.machine.leader}`))
+        stopped.push({ name: instance.id, pid: instance.machine.leader });
+      await reapMachine(files.instanceDir(instance.id), instance.machine.leader);
+      continue;
+    }
     for (const [unit, record] of Object.entries(instance.units ?? {})) {
       if (record.pid && isSameProcess({ pid: record.pid, startTime: record.startTime })) {
         await stopProcess({ pid: record.pid, startTime: record.startTime });

@@ -29,6 +29,7 @@ import {
   type UnitRecord,
 } from '../../state-files.js';
 import type { MachineHost } from '../machine/machine-host.js';
+import { reapMachine } from '../machine/machine.js';
 import { LogShipper } from './log-shipper.js';
 import { MetricPublisher, ProcessSampler, type SampledInstance } from './metrics.js';
 import { fetchRelease, pinnedManifestSha256 } from './release.js';
@@ -438,6 +439,8 @@ export class InstanceHost {
   private async reapPrevious(): Promise<void> {
     const previous = await readJson<InstancesState>(this.files.instances);
     for (const instance of Object.values(previous?.instances ?? {})) {
+      // A container a killed host left running is powered off: its instance boots again, once.
+      if (instance.machine) await reapMachine(this.files.instanceDir(instance.id), instance.machine.leader);
       for (const unit of Object.values(instance.units ?? {})) {
         if (unit.pid && isSameProcess({ pid: unit.pid, startTime: unit.startTime }))
           await stopProcess({ pid: unit.pid, startTime: unit.startTime });

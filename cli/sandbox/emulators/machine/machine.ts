@@ -5,7 +5,7 @@
 // the units in order); killing it is a power-off.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLOUD_INIT_LOG, DNF_LOG, EXCHANGE_MOUNT, SANDBOX_MOUNT, USER_DATA_PATH } from './image.js';
@@ -236,7 +236,6 @@ function readChildren(pid: number): number[] {
 }
 
 async function waitForFile(paths: string[], timeoutMs: number, failed: () => boolean): Promise<void> {
-  const { existsSync } = await import('node:fs');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (paths.every((p) => existsSync(p))) return;
@@ -259,4 +258,24 @@ async function unmount(path: string): Promise<void> {
   if (!mounts.split('\n').some((line) => line.split(' ')[1] === path)) return;
   const run = await execa('umount', [path], { reject: false });
   if (run.exitCode !== 0) await execa('umount', ['--lazy', path], { reject: false });
+}
+
+/**
+ * Powers off a container a previous instance host left behind (it was killed): its init, if that
+ * PID is still a systemd whose root is the instance's overlay, then the overlay itself.
+ */
+export async function reapMachine(dir: string, leader: number): Promise<void> {
+  const { root } = machinePaths(dir);
+  try {
+    const comm = readFileSync(`/proc/${leader}/comm`, 'utf8').trim();
+    const { readlinkSync } = await import('node:fs');
+    if (comm === 'systemd' && readlinkSync(`/proc/${leader}/root`) === root) {
+      signalPid(leader, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && existsSync(`/proc/${leader}`)) await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch {
+    /* not running */
+  }
+  await unmount(root);
 }
