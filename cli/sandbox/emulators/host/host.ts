@@ -272,6 +272,7 @@ export class InstanceHost {
           tags: instance.MetadataOptions?.InstanceMetadataTags === 'enabled',
         },
         iamRole: await this.roleOf(instance.IamInstanceProfile?.Arn),
+        profileArn: instance.IamInstanceProfile?.Arn,
         hostHealthPort: await this.freeHealthPort(),
       });
       const inactive: UnitRecord = { status: 'inactive', restarts: 0, log: '' };
@@ -331,7 +332,10 @@ export class InstanceHost {
     if (!hosted?.machine || !machines) return;
     const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     hosted.facts.tags = tags;
-    await machines.updateTags(id, tags);
+    const profileArn = instance.IamInstanceProfile?.Arn;
+    const known = machines.roleOf(id);
+    const iamRole = profileArn === known.profileArn ? known.role : await this.roleOf(profileArn);
+    await machines.updateFacts(id, { tags, iamRole, profileArn });
     if (++this.polls % MACHINE_UNIT_POLLS === 0)
       hosted.machine.units = (await machines.units(id)) ?? hosted.machine.units;
   }

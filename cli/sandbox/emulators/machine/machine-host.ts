@@ -37,6 +37,8 @@ export interface InstanceFacts {
   tags: Record<string, string>;
   metadata: ImdsFacts['metadata'];
   iamRole?: string;
+  /** The instance profile the role was read from. */
+  profileArn?: string;
   /** Loopback port of this machine that reaches the instance's health port. */
   hostHealthPort: number;
 }
@@ -149,12 +151,23 @@ export class MachineHost {
     };
   }
 
-  /** Tags change while an instance runs (BotRole at a handoff): IMDS answers from this file. */
-  async updateTags(id: string, tags: Record<string, string>): Promise<void> {
+  /**
+   * What IMDS serves changes while an instance runs: tags (BotRole at a handoff), and the role
+   * once EC2 shows the instance profile (moto may list a pending instance without it).
+   */
+  async updateFacts(id: string, changed: Pick<InstanceFacts, 'tags' | 'iamRole' | 'profileArn'>): Promise<void> {
     const running = this.running.get(id);
-    if (!running || JSON.stringify(running.facts.tags) === JSON.stringify(tags)) return;
-    running.facts = { ...running.facts, tags };
+    if (!running) return;
+    const next = { ...running.facts, ...changed };
+    if (JSON.stringify(next) === JSON.stringify(running.facts)) return;
+    running.facts = next;
     await this.writeImdsFacts(running.machine.paths.imdsFacts, running.facts);
+  }
+
+  /** The role IMDS serves for the instance now (undefined: none yet). */
+  roleOf(id: string): { profileArn?: string; role?: string } {
+    const facts = this.running.get(id)?.facts;
+    return { profileArn: facts?.profileArn, role: facts?.iamRole };
   }
 
   /** The two units' state as systemd reports it inside the instance. */
