@@ -4,7 +4,6 @@
 // control socket and release folder through /proc/<init>/root, its health port through a
 // loopback port of this machine relayed into its namespace, its units' state from systemctl.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
@@ -13,7 +12,7 @@ import { PACKAGE_ROOT } from '../../../package-root.js';
 import { programCommand } from '../../programs.js';
 import type { HostedInstance, UnitName, UnitRecord, UnitStatus } from '../../state-files.js';
 import type { ImdsFacts } from './imds.js';
-import { Machine } from './machine.js';
+import { Machine, shortDir } from './machine.js';
 import { ensureRootfs } from './rootfs.js';
 
 export interface MachineHostOptions {
@@ -375,10 +374,4 @@ function unitStatus(active: string | undefined): UnitStatus {
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Unix socket paths are limited to ~107 bytes: deep folders use a short one under /tmp. */
-function shortDir(dir: string): string {
-  if (Buffer.byteLength(dir) <= 80) return dir;
-  return join('/tmp', `ydeploy-m-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
 }

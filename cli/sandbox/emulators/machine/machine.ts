@@ -4,6 +4,7 @@
 // rendered in cloud-init's place. Stopping it is a clean shutdown of the whole OS (systemd stops
 // the units in order); killing it is a power-off.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -46,10 +47,11 @@ export function machinePaths(dir: string): MachinePaths {
     root: join(m, 'root'),
     upper: join(m, 'upper'),
     work: join(m, 'work'),
-    exchange: join(m, 'exchange'),
+    // The SSM agent's socket is in here: a deep sandbox folder gets a short path instead.
+    exchange: shortDir(join(m, 'exchange')),
     console: join(dir, 'console.log'),
     relayLog: join(dir, 'relay.log'),
-    imdsFacts: join(m, 'exchange', 'imds.json'),
+    imdsFacts: join(shortDir(join(m, 'exchange')), 'imds.json'),
   };
 }
 
@@ -72,6 +74,7 @@ export class Machine {
     const p = this.paths;
     await unmount(p.root);
     await rm(join(this.spec.dir, 'machine'), { recursive: true, force: true });
+    await rm(p.exchange, { recursive: true, force: true });
     for (const d of [p.root, p.upper, p.work, p.exchange]) await mkdir(d, { recursive: true });
     await execa('mount', [
       '-t',
@@ -150,6 +153,7 @@ export class Machine {
   private async cleanup(): Promise<void> {
     this.relay?.kill('SIGTERM');
     await unmount(this.paths.root);
+    if (!this.paths.exchange.startsWith(this.spec.dir)) await rm(this.paths.exchange, { recursive: true, force: true });
   }
 
   private async layInstanceFiles(): Promise<void> {
@@ -278,4 +282,10 @@ export async function reapMachine(dir: string, leader: number): Promise<void> {
     /* not running */
   }
   await unmount(root);
+}
+
+/** Unix socket paths are limited to ~107 bytes: a deep folder is replaced by a short one under /tmp. */
+export function shortDir(dir: string): string {
+  if (Buffer.byteLength(dir) <= 80) return dir;
+  return join('/tmp', `ydeploy-m-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
 }

@@ -175,7 +175,13 @@ export class CommandRunner {
    */
   private startInMachine(record: CommandRecord, invocation: Invocation, agentSocket: string): void {
     const script = (record.parameters.commands ?? []).join('\n');
-    const socket = connect(agentSocket);
+    let socket: Socket;
+    try {
+      socket = connect(agentSocket);
+    } catch (error) {
+      invocation.stderr += `the SSM agent cannot be reached at ${agentSocket}: ${(error as Error).message}\n`;
+      return this.finish(invocation, 'Failed', 1);
+    }
     let connected = false;
     socket.once('connect', () => {
       connected = true;
