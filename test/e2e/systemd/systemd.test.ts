@@ -167,6 +167,7 @@ describe('systemd-mode instances', () => {
       60_000,
     );
     clearInterval(watch);
+    seen.push((await health(enhanced)).status ?? 'down');
     const firstBad = seen.findIndex((s) => s !== 'healthy');
     expect(firstBad, seen.join(' ')).toBeGreaterThanOrEqual(0);
     expect(seen.slice(firstBad)).toContain('healthy');
@@ -180,19 +181,34 @@ describe('systemd-mode instances', () => {
     const watch = (async () => {
       while (watching) seen.push(await health(enhanced));
     })();
-    const stop = await inside(enhanced, 'systemctl stop discord-bot');
-    watching = false;
-    await watch;
-    expect(stop.exitCode, stop.stderr).toBe(0);
-    expect(
-      seen.some((h) => h.code === 503 && h.status === 'stopping'),
-      JSON.stringify(seen.slice(-20)),
-    ).toBe(true);
-    const result = await inside(enhanced, 'systemctl show discord-bot -p ExecMainStatus -p Result --value');
-    expect(result.stdout.trim().split('\n')).toEqual(['0', 'success']);
-    const back = await inside(enhanced, 'systemctl start discord-bot');
-    expect(back.exitCode).toBe(0);
-    await eventually('the bot to be healthy again', async () => (await health(enhanced)).status === 'healthy', 60_000);
+    try {
+      const stop = await inside(enhanced, 'systemctl stop discord-bot');
+      watching = false;
+      await watch;
+      expect(stop.exitCode, stop.stderr).toBe(0);
+      expect(
+        seen.some((h) => h.code === 503 && h.status === 'stopping'),
+        JSON.stringify(seen.slice(-20)),
+      ).toBe(true);
+      const shown = await inside(enhanced, 'systemctl show discord-bot -p ExecMainStatus -p Result');
+      const props = Object.fromEntries(
+        shown.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('=')),
+      );
+      expect(props).toEqual({ ExecMainStatus: '0', Result: 'success' });
+    } finally {
+      watching = false;
+      // The serving bot comes back for the rest of the suite, whatever happened above.
+      const back = await inside(enhanced, 'systemctl start discord-bot');
+      expect(back.exitCode).toBe(0);
+      await eventually(
+        'the bot to be healthy again',
+        async () => (await health(enhanced)).status === 'healthy',
+        60_000,
+      );
+    }
   });
 
   it('deploys a new release and rolls back in an emergency, never two bots answering', async () => {
