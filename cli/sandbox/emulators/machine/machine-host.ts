@@ -45,6 +45,8 @@ export interface InstanceFacts {
 interface Running {
   machine: Machine;
   healthServer: Server;
+  /** The folder of the health relay's socket (under /tmp when the instance's is deep). */
+  healthDir: string;
   facts: InstanceFacts;
   healthPort: number;
 }
@@ -89,6 +91,7 @@ export class MachineHost {
   async stop(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.poweroff(id)));
     await Promise.all(this.outbound.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await rm(this.netDir, { recursive: true, force: true });
   }
 
   /** Boots the instance; resolves with what instances.json says of it once its systemd runs. */
@@ -132,7 +135,7 @@ export class MachineHost {
       healthServer.once('error', reject);
       healthServer.listen(facts.hostHealthPort, '127.0.0.1', () => resolve());
     });
-    this.running.set(facts.id, { machine, healthServer, facts, healthPort });
+    this.running.set(facts.id, { machine, healthServer, facts, healthPort, healthDir: dirname(healthSocket) });
     const inside = `/proc/${machine.leader}/root`;
     return {
       id: facts.id,
@@ -236,6 +239,7 @@ export class MachineHost {
     this.running.delete(id);
     running.healthServer.close();
     await running.machine.poweroff();
+    await rm(running.healthDir, { recursive: true, force: true });
   }
 
   async kill(id: string): Promise<void> {
@@ -244,6 +248,7 @@ export class MachineHost {
     this.running.delete(id);
     running.healthServer.close();
     await running.machine.kill();
+    await rm(running.healthDir, { recursive: true, force: true });
   }
 
   private async writeImdsFacts(path: string, facts: InstanceFacts): Promise<void> {
