@@ -50,10 +50,13 @@ export async function startFaultSandbox(name: string): Promise<FaultSandbox> {
 
 /** Lines worth repeating from a run's stderr: errors (✖), warnings (⚠) and fixes (→). */
 export function toldLines(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /^(✖|⚠|→)/.test(line));
+  return (
+    stderr
+      .split('\n')
+      // In CI each progress line starts with its time (HH:MM:SS.mmm): what was said follows it.
+      .map((line) => line.trim().replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''))
+      .filter((line) => /^(✖|⚠|→)/.test(line))
+  );
 }
 
 export async function setToken(sandbox: Sandbox, value: string): Promise<void> {

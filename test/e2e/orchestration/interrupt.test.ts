@@ -1,8 +1,12 @@
 // Ctrl-C and killed processes in the sandbox: a lock left by a killed migrate blocks the next one
 // (exit 5) until `lock release --force`; then --resume completes it. Ctrl-C in the middle of a
 // terraform apply exits 130 with the lock released, and --resume completes the deployment.
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf, startSandbox, type Background, type Sandbox } from './_harness.js';
+
+/** The lock names its holder by the OS account running the CLI (user@host). */
+const OPERATOR = new RegExp(`^${userInfo().username}@`);
 
 let sandbox: Sandbox;
 
@@ -35,7 +39,7 @@ describe('interruptions', () => {
     const status = resultOf((await sandbox.run(['lock', 'status', '--env', 'sandbox', '--json'])).stdout);
     expect(status).toMatchObject({
       locked: true,
-      lock: { command: 'migrate', holder: expect.stringMatching(/^e2e-interrupt@/) },
+      lock: { command: 'migrate', holder: expect.stringMatching(OPERATOR) },
     });
     const blocked = await sandbox.run(['migrate', '--resume', '--env', 'sandbox', '--yes']);
     expect(blocked.code).toBe(5);
@@ -43,7 +47,7 @@ describe('interruptions', () => {
 
     const released = await sandbox.run(['lock', 'release', '--force', '--env', 'sandbox']);
     expect(released.code, released.stderr).toBe(0);
-    expect(released.stderr).toMatch(/released the lock of sandbox held by e2e-interrupt@/);
+    expect(released.stderr).toMatch(new RegExp(`released the lock of sandbox held by ${userInfo().username}@`));
 
     const resumed = await sandbox.run(['migrate', '--resume', '--env', 'sandbox', '--yes', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
