@@ -13,6 +13,7 @@ import { programCommand } from '../../programs.js';
 import type { HostedInstance, UnitName, UnitRecord, UnitStatus } from '../../state-files.js';
 import type { ImdsFacts } from './imds.js';
 import { Machine, shortDir } from './machine.js';
+import { listen, pipe } from './relay.js';
 import { ensureRootfs } from './rootfs.js';
 
 export interface MachineHostOptions {
@@ -72,17 +73,10 @@ export class MachineHost {
     for (const port of this.options.relayedPorts) {
       const path = join(this.netDir, `${port}.sock`);
       await rm(path, { force: true });
-      const server = createServer((client) => {
-        const upstream = connect(port, '127.0.0.1');
-        client.on('error', () => upstream.destroy());
-        upstream.on('error', () => client.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(path, () => resolve());
-      });
+      const server = await listen(
+        createServer((client) => pipe(client, () => connect(port, '127.0.0.1'))),
+        { path },
+      );
       await chmod(path, 0o666);
       this.outbound.push(server);
     }
@@ -124,17 +118,10 @@ export class MachineHost {
       log: this.options.log,
     });
     await machine.boot(() => this.writeImdsFacts(machine.paths.imdsFacts, facts));
-    const healthServer = createServer((client) => {
-      const upstream = connect(healthSocket);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      healthServer.once('error', reject);
-      healthServer.listen(facts.hostHealthPort, '127.0.0.1', () => resolve());
-    });
+    const healthServer = await listen(
+      createServer((client) => pipe(client, () => connect(healthSocket))),
+      { port: facts.hostHealthPort, host: '127.0.0.1' },
+    );
     this.running.set(facts.id, { machine, healthServer, facts, healthPort, healthDir: dirname(healthSocket) });
     const inside = `/proc/${machine.leader}/root`;
     return {

@@ -64,14 +64,15 @@ export async function startRelay(config: RelayConfig, log: (line: string) => voi
   };
 }
 
-function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<Server> {
+export function listen(server: Server, where: { port: number; host: string } | { path: string }): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(where, () => resolve(server));
   });
 }
 
-function pipe(client: Socket, open: () => Socket): void {
+/** Relays one connection both ways to what `open` connects to; an error on either side closes both. */
+export function pipe(client: Socket, open: () => Socket): void {
   const upstream = open();
   client.on('error', () => upstream.destroy());
   upstream.on('error', () => client.destroy());

@@ -160,6 +160,11 @@ export class CommandRunner {
       const exit = code ?? (signal ? 128 + (signalNumber(signal) ?? 0) : 1);
       this.finish(invocation, exit === 0 ? 'Success' : 'Failed', exit);
     });
+    this.armTimeout(record, invocation);
+  }
+
+  /** The command's execution timeout, as SSM applies it: exit 124 and TimedOut. */
+  private armTimeout(record: CommandRecord, invocation: Invocation): void {
     invocation.timer = setTimeout(() => {
       if (invocation.status !== 'InProgress') return;
       invocation.stderr += `\nfailed to run commands: exit status 124 (execution timed out after ${record.executionTimeout}s)\n`;
@@ -190,12 +195,7 @@ export class CommandRunner {
       invocation.startedAt = new Date();
       invocation.agent = socket;
       socket.write(`${JSON.stringify({ script })}\n`);
-      invocation.timer = setTimeout(() => {
-        if (invocation.status !== 'InProgress') return;
-        invocation.stderr += `\nfailed to run commands: exit status 124 (execution timed out after ${record.executionTimeout}s)\n`;
-        this.finish(invocation, 'TimedOut', 124);
-      }, record.executionTimeout * 1000);
-      invocation.timer.unref();
+      this.armTimeout(record, invocation);
     });
     createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
       let message: { stdout?: string; stderr?: string; exit?: number | null; signal?: string | null };
