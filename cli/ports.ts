@@ -128,6 +128,12 @@ export interface Instance {
   privateIp?: string;
   publicIp?: string;
   launchTime?: Date;
+  /**
+   * A sharded fleet's instance: the shard ids its bot runs (tag Shards, "0,1") of how many in
+   * all (tag ShardCount); absent on a single-shard instance (its bot runs shard 0 of 1).
+   */
+  shards?: number[];
+  shardCount?: number;
 }
 
 export interface Instances {
@@ -496,7 +502,7 @@ export interface DiscordAccount {
   ): Promise<{
     url: string;
     shards: number;
-    sessionStartLimit: { total: number; remaining: number; resetAfter: number };
+    sessionStartLimit: { total: number; remaining: number; resetAfter: number; maxConcurrency: number };
   }>;
   /** GET /applications/@me: the bot's application (its id scopes the commands). */
   application(token: string, signal?: AbortSignal): Promise<{ id: string }>;

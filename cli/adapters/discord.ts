@@ -41,6 +41,7 @@ export class DiscordRest implements DiscordAccount {
         total: Number(limit.total ?? 0),
         remaining: Number(limit.remaining ?? 0),
         resetAfter: Number(limit.reset_after ?? 0),
+        maxConcurrency: Math.max(1, Number(limit.max_concurrency ?? 1)),
       },
     };
   }

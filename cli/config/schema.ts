@@ -266,6 +266,34 @@ export const hooksSchema = z
   })
   .strict();
 
+/** A gateway session may carry at most this many guilds (Discord closes it with 4011 beyond). */
+export const GUILDS_PER_SHARD_MAX = 2500;
+
+export const fleetSchema = z
+  .object({
+    shards: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(1)
+      .describe('Gateway shards in all (Discord requires one per 2,500 guilds; /gateway/bot recommends a count)'),
+    shardsPerInstance: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('Shards each instance runs (a shard group); default: all of them on one instance'),
+    groupsAtOnce: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Shard groups a rolling deploy replaces at a time'),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     region: z
@@ -285,6 +313,9 @@ export const environmentSchema = z
       .describe('SSM SecureString parameter that holds the Discord token'),
     instanceType: z.string().default('t3.small').describe('EC2 instance type of the bot instances'),
     terraform: terraformSchema.prefault({}).describe('How ydeploy runs terraform'),
+    fleet: fleetSchema
+      .prefault({})
+      .describe('The sharded fleet: shards in all, shards per instance (one shard on one instance by default)'),
     health: healthSchema.prefault({}).describe('The health gate'),
     alarms: alarmsSchema.optional().describe('Who the CloudWatch alarms notify'),
     network: networkSchema.prefault({}).describe("The network's cost choices (the NAT, VPC endpoints)"),

@@ -89,5 +89,14 @@ function toInstance(raw: Ec2Instance, tiers: Map<string, string | undefined>): I
     privateIp: raw.PrivateIpAddress,
     publicIp: raw.PublicIpAddress,
     launchTime: raw.LaunchTime,
+    ...shardsOf(tags),
   };
+}
+
+/** The Shards and ShardCount tags of a sharded fleet's instance; nothing for a single-shard one. */
+function shardsOf(tags: Record<string, string>): Pick<Instance, 'shards' | 'shardCount'> {
+  const count = Number(tags.ShardCount);
+  if (!tags.Shards || !Number.isInteger(count) || count < 1) return {};
+  const shards = tags.Shards.split(',').map(Number);
+  return shards.every((id) => Number.isInteger(id) && id >= 0 && id < count) ? { shards, shardCount: count } : {};
 }

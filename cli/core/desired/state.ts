@@ -8,6 +8,17 @@ import type { Context } from '../context.js';
 import { assertLockHeld } from '../lock/lock.js';
 import { keys } from '../storage.js';
 
+export const shardGroupSchema = z
+  .object({
+    release: z.string(),
+    shards: z.array(z.number().int().min(0)),
+    shard_count: z.number().int().min(1),
+    role: z.enum(['active', 'standby']),
+  })
+  .strict();
+
+export type ShardGroupState = z.infer<typeof shardGroupSchema>;
+
 const desiredSchema = z
   .object({
     project: z.string(),
@@ -32,6 +43,12 @@ const desiredSchema = z
     interface_endpoints: z.array(z.string()).optional(),
     /** The Discord API the instances' bots use; absent: terraform's default, Discord's own. */
     discord_api: z.string().optional(),
+    /**
+     * A sharded fleet's enhanced instances, by stable key (cli/core/fleet.ts): each runs a release
+     * on the given shards of shard_count, starting in role. Absent or empty: the single-instance
+     * layout (release_version, candidate_release_version).
+     */
+    shard_groups: z.record(z.string(), shardGroupSchema).optional(),
   })
   .passthrough();
 
