@@ -21,13 +21,14 @@ import lock from './commands/lock.js';
 import notify from './commands/notify.js';
 import sandbox from './commands/sandbox.js';
 import completion from './commands/completion.js';
+import scale from './commands/scale.js';
 
 export type { MainIo };
 
 // In the order `ydeploy --help` lists them.
 // prettier-ignore
 const COMMANDS = [
-  init, preflight, deploy, migrate, rollback, status, health, logs, monitor, history, cost, doctor, lock, notify, sandbox,
+  init, preflight, deploy, migrate, rollback, scale, status, health, logs, monitor, history, cost, doctor, lock, notify, sandbox,
   completion,
 ];
 

@@ -422,7 +422,7 @@ export interface CommandProbe {
   /** Send a slash command and report which instances answered it. */
   send(
     command: string,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number; shard?: { id: number; count: number } },
   ): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }>;
   /** The full picture: who got it, who answered, what. */
   interact(command: string, options?: { timeoutMs?: number }): Promise<CommandAnswer>;

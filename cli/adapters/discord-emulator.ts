@@ -11,7 +11,7 @@ export class EmulatorCommandProbe implements CommandProbe {
 
   async send(
     command: string,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; shard?: { id: number; count: number } } = {},
   ): Promise<{ answeredBy: string[]; content?: string; latencyMs?: number }> {
     const { answeredBy, content, latencyMs } = await this.interact(command, options);
     return { answeredBy, content, latencyMs };
@@ -21,11 +21,16 @@ export class EmulatorCommandProbe implements CommandProbe {
    * The full picture: who got it, who answered, what. With `registered`, only a command a user could
    * type (registered globally or in the guild) is sent; the emulator refuses any other with 404.
    */
-  async interact(command: string, options: { timeoutMs?: number; registered?: boolean } = {}): Promise<CommandAnswer> {
+  async interact(
+    command: string,
+    options: { timeoutMs?: number; registered?: boolean; shard?: { id: number; count: number } } = {},
+  ): Promise<CommandAnswer> {
     const name = command.replace(/^\//, '').trim();
     const timeoutMs = options.timeoutMs ?? 5000;
     const registered = options.registered ? { registered: true } : {};
-    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs, ...registered });
+    // A sharded fleet's instance only gets its shards' guilds: the emulator picks one on the shard.
+    const shard = options.shard ? { shard: [options.shard.id, options.shard.count] } : {};
+    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs, ...registered, ...shard });
     let summary = sent;
     if (sent.answered) {
       await new Promise((r) => setTimeout(r, SETTLE_MS));

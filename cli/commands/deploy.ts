@@ -47,6 +47,9 @@ export default defineCommand({
       // A bot from --source brings no test suite of ydeploy's: its own run when bot.test names them.
       const skipTests = Boolean(input.options.source) && !ctx.env.bot?.test;
       const release = input.options.release ?? defaultRelease(ctx.clock.now());
+      const { fleetRun } = await import('../core/flows/fleet.js');
+      if (await fleetRun(ctx, 'deploy', Boolean(resume)))
+        return await deployFleet(ctx, { release, resume, dryRun, skipPreflight, skipTests, livePrices });
       let cost;
       if (!resume && !dryRun && !skipPreflight) {
         cost = await flowCostOrNothing(ctx, 'deploy', deploySteps, () => freshDeploy(ctx, { release }, 'deploy'), {
@@ -74,6 +77,46 @@ export default defineCommand({
     }
   },
 });
+
+/** A sharded fleet's deploy: preflight, then the rolling deploy group by group. */
+async function deployFleet(
+  ctx: Context,
+  options: {
+    release: string;
+    resume?: boolean;
+    dryRun?: boolean;
+    skipPreflight?: boolean;
+    skipTests: boolean;
+    livePrices?: boolean;
+  },
+): Promise<number> {
+  const [{ fleetDeploy }, { runPreflight }, { flowResult, reportPlanCost }, { flowCostOrNothing }] = await Promise.all([
+    import('../core/flows/fleet.js'),
+    import('../preflight/run.js'),
+    import('../output/flow.js'),
+    import('../cost/flow.js'),
+  ]);
+  const { release, resume, dryRun } = options;
+  if (!resume && !dryRun && !options.skipPreflight) await runPreflight(ctx, { skipTests: options.skipTests });
+  const built = dryRun && !resume ? await showBundle(ctx, release) : undefined;
+  try {
+    const result = await fleetDeploy(ctx, { release, resume, dryRun, ...(built ? { built } : {}) });
+    const cost = await flowCostOrNothing(ctx, 'deploy', result.steps, result.state, { livePrices: options.livePrices });
+    reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
+    if (!dryRun) {
+      const groups = result.state.groups.length;
+      ctx.reporter.info(
+        `deployed ${result.state.release} to ${ctx.env.name}: it serves all ${groups} shard group${groups > 1 ? 's' : ''}`,
+      );
+      ctx.reporter.info(`next: ydeploy monitor --env ${ctx.env.name} --duration 24h`);
+    }
+    const bundle = built ? { bundle: (await import('../release/summary.js')).bundleSummary(built) } : {};
+    ctx.reporter.result({ ...flowResult(result, ctx.env.name), ...bundle, ...(cost ? { cost } : {}) });
+    return 0;
+  } finally {
+    if (built) await (await import('node:fs/promises')).rm(built.dir, { recursive: true, force: true });
+  }
+}
 
 /** --dry-run: the release built locally (nothing uploaded), and what it holds. */
 async function showBundle(ctx: Context, release: string): Promise<BuiltRelease> {

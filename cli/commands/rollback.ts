@@ -53,6 +53,33 @@ export default defineCommand({
     // A run that will take the lock is refused first when another holds it (a dry run takes none).
     const ctx = await openContext(input, { terraform: true, lockFree: !dryRun });
     try {
+      const { fleetRun, fleetDeploy, fleetRollbackTarget } = await import('../core/flows/fleet.js');
+      if (await fleetRun(ctx, 'rollback', Boolean(resume))) {
+        // A sharded fleet has no legacy to return to: its changed groups go back to the release
+        // they ran before the last rollout (--emergency: all of them at once).
+        if (destroyEnhanced)
+          throw new UsageError(
+            '--destroy-enhanced does not apply to a sharded fleet',
+            'a fleet rolls back to an earlier release, not to legacy',
+            {
+              fix: `ydeploy rollback --env ${ctx.env.name}`,
+            },
+          );
+        const target = to ?? (resume ? '' : await fleetRollbackTarget(ctx));
+        const result = await fleetDeploy(ctx, {
+          release: target,
+          existing: true,
+          command: 'rollback',
+          resume,
+          dryRun,
+          ...(emergency ? { groupsAtOnce: Number.MAX_SAFE_INTEGER } : {}),
+        });
+        const cost = await flowCostOrNothing(ctx, 'rollback', result.steps, result.state, { livePrices });
+        reportPlanCost(ctx.reporter, cost, Boolean(dryRun));
+        if (!dryRun) ctx.reporter.info(`rolled ${ctx.env.name} back to ${result.state.release} on every shard group`);
+        ctx.reporter.result({ ...flowResult(result, ctx.env.name), ...(cost ? { cost } : {}) });
+        return 0;
+      }
       const release = to ?? (resume ? await resumedRelease(ctx) : undefined);
       const [result, cost] = release
         ? await deploy(ctx, { release, existing: true, command: 'rollback', resume, dryRun }).then(

@@ -100,6 +100,7 @@ export const OWNED_TERRAFORM_VARS: Readonly<Record<string, string>> = {
   release_version: 'deploy decides it (ydeploy deploy --version <v>)',
   legacy_release_version: 'migrate and rollback decide it',
   candidate_release_version: 'deploy decides it',
+  shard_groups: 'set the environment\'s "fleet"; deploy and scale decide the groups',
   serving_role: 'migrate and rollback decide it (the handoff)',
   alarm_email: 'set the environment\'s "alarms.email"',
   nat_type: 'set the environment\'s "network.nat"',

@@ -19,6 +19,8 @@ export function releasesInUse(desired: DesiredState): string[] {
     if (desired.release_version) versions.add(desired.release_version);
     if (desired.candidate_release_version) versions.add(desired.candidate_release_version);
   }
+  // A sharded fleet's groups may run several releases at once (during a rolling deploy).
+  for (const group of Object.values(desired.shard_groups ?? {})) versions.add(group.release);
   return [...versions];
 }
 

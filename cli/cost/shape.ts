@@ -17,7 +17,12 @@ export type CostShape = Omit<CostInput, 'volumes'>;
 export function instancesOf(state: DesiredState): BotInstance[] {
   const instances: BotInstance[] = [];
   if (state.enable_legacy_instance) instances.push({ kind: 'legacy', label: 'legacy', publicIp: true });
-  if (state.enable_enhanced_instance) {
+  const groups = Object.entries(state.shard_groups ?? {});
+  if (groups.length) {
+    // A sharded fleet: one enhanced instance per shard group key (terraform's shard_groups).
+    for (const [key] of groups)
+      instances.push({ kind: 'enhanced', label: `enhanced ${key}`, publicIp: !state.use_private_subnet });
+  } else if (state.enable_enhanced_instance) {
     // enhanced_releases = toset(compact([release_version, candidate_release_version]))
     const releases = [...new Set([state.release_version, state.candidate_release_version].filter(Boolean))];
     for (const release of releases)

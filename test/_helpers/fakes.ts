@@ -375,7 +375,7 @@ export class FakeDiscord implements DiscordAccount {
   }
   async gatewayBot(token: string) {
     this.tokens.push(token);
-    return { url: 'wss://fake', shards: 1, sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0 } };
+    return { url: 'wss://fake', shards: 1, sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 } };
   }
   async application(token: string) {
     this.tokens.push(token);

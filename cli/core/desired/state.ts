@@ -193,7 +193,16 @@ export function describeDesired(state: DesiredState): string {
   const parts: string[] = [];
   if (state.enable_legacy_instance)
     parts.push(`legacy (public subnet, release ${state.legacy_release_version ?? 'default'})`);
-  if (state.enable_enhanced_instance) {
+  const groups = Object.entries(state.shard_groups ?? {});
+  if (groups.length) {
+    const byRelease = new Map<string, string[]>();
+    for (const [key, group] of groups)
+      byRelease.set(group.release, [
+        ...(byRelease.get(group.release) ?? []),
+        `${key.slice(group.release.length + 1) || key}${group.role === 'standby' ? ' (standby)' : ''}`,
+      ]);
+    for (const [release, names] of byRelease) parts.push(`enhanced ${release} on ${names.join(', ')}`);
+  } else if (state.enable_enhanced_instance) {
     const subnet = state.use_private_subnet ? 'private subnet' : 'public subnet';
     parts.push(`enhanced ${state.release_version ?? 'default'} (${subnet})`);
     if (state.candidate_release_version)

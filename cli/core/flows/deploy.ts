@@ -176,6 +176,29 @@ export async function freshDeploy(ctx: Context, options: DeployOptions, command:
       fix: `ydeploy ${command === 'deploy' ? 'deploy --release <another version>' : 'rollback --to <another release>'} --env ${env}`,
     });
   }
+  await assertReleaseUpload(ctx, options);
+  // A dry run diffs the locally built release's definitions; a real run journals no definitions.
+  const built = options.dryRun ? options.built?.manifest.commands : undefined;
+  return {
+    baseline,
+    release: options.release,
+    fresh,
+    publish: !options.existing,
+    // An uploaded release's manifest is read now; a new one's after it is published.
+    commands: options.existing ? await commandCount(ctx.releases, options.release) : built?.length,
+    ...(built ? { preview: built } : {}),
+  };
+}
+
+/**
+ * deploy uploads a version once (what runs under a version never changes); rollback --to ships
+ * one uploaded before. Refused otherwise, naming the command that does what was meant.
+ */
+export async function assertReleaseUpload(
+  ctx: Context,
+  options: Pick<DeployOptions, 'release' | 'existing'>,
+): Promise<void> {
+  const env = ctx.env.name;
   const uploaded = Boolean(await ctx.releases.get(keys.manifest(options.release)));
   if (options.existing && !uploaded) {
     throw new UsageError(
@@ -193,17 +216,6 @@ export async function freshDeploy(ctx: Context, options: DeployOptions, command:
       },
     );
   }
-  // A dry run diffs the locally built release's definitions; a real run journals no definitions.
-  const built = options.dryRun ? options.built?.manifest.commands : undefined;
-  return {
-    baseline,
-    release: options.release,
-    fresh,
-    publish: !options.existing,
-    // An uploaded release's manifest is read now; a new one's after it is published.
-    commands: options.existing ? await commandCount(ctx.releases, options.release) : built?.length,
-    ...(built ? { preview: built } : {}),
-  };
 }
 
 /** A candidate that failed its gate or its handoff goes; the old release serves on. */

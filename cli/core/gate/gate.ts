@@ -22,6 +22,8 @@ export interface GateTarget {
   expectActive: boolean | 'either';
   /** The release whose manifest names the command to send (default: the instance's release tag). */
   release?: string;
+  /** A sharded fleet's instance: the probe goes to a guild on this shard, the one it answers for. */
+  shard?: { id: number; count: number };
 }
 
 export interface GateCheck {
@@ -319,7 +321,7 @@ async function sendAndExpect(ctx: Context, target: GateTarget, instance: Instanc
   const name = choice.command;
   let answeredBy: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ctx.commandProbe.send(name, { timeoutMs: 5000 });
+    const answer = await ctx.commandProbe.send(name, { timeoutMs: 5000, ...(target.shard ? { shard: target.shard } : {}) });
     answeredBy = answer.answeredBy;
     if (answeredBy.includes(instance.id))
       return `/${name} answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;

@@ -42,11 +42,7 @@ async function handOver(ctx: Context, from: Instance | undefined, to: Instance):
   // From here on only the second Ctrl-C aborts a call: stopping between the old bot's step-down
   // and the new one's activation would leave no bot answering.
   const signal = ctx.killSignal;
-  const onFirstCtrlC = () =>
-    ctx.reporter.warn(
-      'Ctrl-C: finishing the handoff first, so exactly one bot answers (Ctrl-C again to stop at once, which may leave none answering)',
-    );
-  ctx.signal.addEventListener('abort', onFirstCtrlC, { once: true });
+  const stopWarning = warnOnFirstCtrlC(ctx);
   try {
     let after: string | undefined = '0';
     let oldUnreachable = false;
@@ -115,8 +111,21 @@ async function handOver(ctx: Context, from: Instance | undefined, to: Instance):
       seconds: (ctx.clock.now() - started) / 1000,
     };
   } finally {
-    ctx.signal.removeEventListener('abort', onFirstCtrlC);
+    stopWarning();
   }
+}
+
+/**
+ * From the first botctl call on, only the second Ctrl-C aborts (ctx.killSignal): the first one
+ * is answered with a warning and the handoff finishes. Returns the function that stops warning.
+ */
+export function warnOnFirstCtrlC(ctx: Context): () => void {
+  const onFirstCtrlC = () =>
+    ctx.reporter.warn(
+      'Ctrl-C: finishing the handoff first, so exactly one bot answers (Ctrl-C again to stop at once, which may leave none answering)',
+    );
+  ctx.signal.addEventListener('abort', onFirstCtrlC, { once: true });
+  return () => ctx.signal.removeEventListener('abort', onFirstCtrlC);
 }
 
 /** What the step's line adds about the old instance: "" unless it had to be stopped (fenced). */
@@ -176,7 +185,7 @@ async function fence(ctx: Context, old: Instance, to: Instance, signal: AbortSig
   return 'stopped';
 }
 
-async function botctl(
+export async function botctl(
   ctx: Context,
   instance: Instance,
   script: string,
@@ -192,7 +201,7 @@ async function botctl(
   return { result, answer: parseBotctl(result.stdout) };
 }
 
-function describe(result: CommandResult): string {
+export function describe(result: CommandResult): string {
   const text = (parseBotctl(result.stdout)?.message ?? result.stderr ?? result.stdout).trim().slice(0, 200);
   return text ? `${result.status}: ${text}` : result.status;
 }

@@ -132,7 +132,7 @@ describe('terraform.vars', () => {
       name: 'sandbox',
       project: 'p',
     } as never);
-    expect(Object.keys(OWNED_TERRAFORM_VARS).sort()).toEqual([...Object.keys(desired), 'serving_role'].sort());
+    expect(Object.keys(OWNED_TERRAFORM_VARS).sort()).toEqual([...Object.keys(desired), 'serving_role', 'shard_groups'].sort());
   });
 });
 

@@ -12,6 +12,7 @@ const calls = vi.hoisted(() => ({
   deploy: [] as Record<string, unknown>[],
   migrate: [] as Record<string, unknown>[],
   preflight: [] as Record<string, unknown>[],
+  scale: [] as Record<string, unknown>[],
 }));
 
 const flowOutcome = { deploymentId: 'd-1', state: { release: 'v2', newId: 'i-new' } };
@@ -43,6 +44,19 @@ vi.mock('../../../cli/core/flows/deploy.js', () => ({
     return Promise.resolve(flowOutcome);
   },
 }));
+// These environments run one instance: the sharded fleet's flows are not chosen.
+vi.mock('../../../cli/core/flows/fleet.js', () => ({
+  fleetRun: () => Promise.resolve(false),
+  fleetDeploy: () => Promise.reject(new Error('not a fleet in this test')),
+  fleetRollbackTarget: () => Promise.reject(new Error('not a fleet in this test')),
+}));
+vi.mock('../../../cli/core/flows/scale.js', async (importOriginal) => ({
+  layoutFor: (await importOriginal<typeof import('../../../cli/core/flows/scale.js')>()).layoutFor,
+  scale: (_ctx: unknown, options: Record<string, unknown>) => {
+    calls.scale.push(options);
+    return Promise.resolve({ state: { nextCount: 8, next: [1, 2, 3, 4], oldCount: 4, old: [1, 2] }, steps: [] });
+  },
+}));
 vi.mock('../../../cli/core/flows/migrate.js', () => ({
   migrateSteps: [],
   freshMigrate: () => Promise.reject(new Error('not planned in this test')),
@@ -72,6 +86,19 @@ beforeEach(() => {
 });
 
 describe('flags reach the flow', () => {
+  it('scale --shards 8 --instances 4 --dry-run reaches the resharding flow, and takes no lock', async () => {
+    expect(await run(['scale', '--shards', '8', '--instances', '4', '--dry-run', '--env', 'production'])).toBe(0);
+    expect(calls.scale).toEqual([expect.objectContaining({ shards: 8, instances: 4, dryRun: true })]);
+    expect(calls.open[0]).toMatchObject({ options: { terraform: true, lockFree: false } });
+  });
+
+  it('scale refuses a count that is not a whole number, and an uneven split, before the flow', async () => {
+    expect(await run(['scale', '--shards', 'eight', '--env', 'production'])).toBe(2);
+    expect(await run(['scale', '--shards', '8', '--instances', '5', '--env', 'production'])).toBe(2);
+    expect(await run(['scale', '--env', 'production'])).toBe(2);
+    expect(calls.scale).toEqual([]);
+  });
+
   it('rollback --emergency reaches the rollback flow as emergency, enhanced not destroyed', async () => {
     expect(await run(['rollback', '--emergency', '--env', 'production', '--yes'])).toBe(0);
     expect(calls.rollback).toEqual([expect.objectContaining({ emergency: true })]);

@@ -85,7 +85,7 @@ export class FakeDiscord implements DiscordAccount {
     return {
       url: 'wss://gateway',
       shards: 1,
-      sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000 },
+      sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000, maxConcurrency: 1 },
     };
   }
   // Slash commands are the deploy's business; preflight never reads or writes them.
