@@ -43,6 +43,7 @@ import type { Context } from '../../cli/core/context.js';
 import type { ResolvedEnvironment } from '../../cli/config/load.js';
 import { environmentSchema } from '../../cli/config/schema.js';
 import { backendConfig, keys } from '../../cli/core/storage.js';
+import type { ShardGroupState } from '../../cli/core/desired/state.js';
 import { bootRole, type BootRoleInputs, type InstanceKind } from '../../bot/contracts/roles.js';
 
 /* ---------- Clock: virtual time that advances only when everything waits ---------- */
@@ -311,7 +312,9 @@ export type BotFault =
   | 'unreachable'
   | 'no-answer'
   /** EC2 accepts StopInstances but the instance never gets past "stopping". */
-  | 'stop-hangs';
+  | 'stop-hangs'
+  /** botctl activate is refused (the bot cannot take over). */
+  | 'refuse-activate';
 
 export interface SimBot {
   instance: Instance;
@@ -327,6 +330,25 @@ export interface SimBot {
   stopRequestedAt?: number;
   /** A bot whose step-down does not take (it still reports active). */
   stuckActive?: boolean;
+}
+
+/** An instance terraform's variables ask for. */
+interface Wanted {
+  role: InstanceRole;
+  release?: string;
+  shards?: number[];
+  shardCount?: number;
+  botRole?: 'active' | 'standby';
+}
+
+/** The shards a bot runs: its tags, or shard 0 of 1. */
+function shardsOf(bot: SimBot): number[] {
+  return bot.instance.shards ?? [0];
+}
+
+/** Whether a bot gets a guild routed to `route` ((guild_id >> 22) = route): route % its count is one of its shards. */
+function covers(bot: SimBot, route: number): boolean {
+  return shardsOf(bot).includes(route % (bot.instance.shardCount ?? 1));
 }
 
 /** Terraform's variables as the boot-role rule reads them (an unset flag reads false). */
@@ -373,9 +395,11 @@ export class FakeDiscord implements DiscordAccount {
     this.tokens.push(token);
     return { id: '200000000000000002', username: 'fake-bot' };
   }
+  /** Discord's identify budget as GET /gateway/bot reports it. */
+  sessionStartLimit = { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 };
   async gatewayBot(token: string) {
     this.tokens.push(token);
-    return { url: 'wss://fake', shards: 1, sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 } };
+    return { url: 'wss://fake', shards: 1, sessionStartLimit: { ...this.sessionStartLimit } };
   }
   async application(token: string) {
     this.tokens.push(token);
@@ -519,7 +543,13 @@ export class FakeWorld {
     return path;
   };
 
-  private launch(key: string, role: InstanceRole, release: string | undefined, vars?: TerraformVars): SimBot {
+  private launch(
+    key: string,
+    role: InstanceRole,
+    release: string | undefined,
+    vars?: TerraformVars,
+    want?: Wanted,
+  ): SimBot {
     const id = `i-${String(this.nextId++).padStart(4, '0')}`;
     const bot: SimBot = {
       key,
@@ -531,9 +561,10 @@ export class FakeWorld {
         release,
         launchTime: new Date(this.clock.now()),
         privateSubnet: role === 'enhanced',
+        ...(want?.shards ? { shards: want.shards, shardCount: want.shardCount } : {}),
       },
       // The BotRole tag terraform gives a new instance, so bots boot as on EC2.
-      role: vars ? bootRole(role, release, bootRoleInputs(vars)) : 'active',
+      role: want?.botRole ?? (vars ? bootRole(role, release, bootRoleInputs(vars)) : 'active'),
       onlineAfter: 1000,
       answeringAfter: 1500,
       healthyAfter: this.healthyAfter,
@@ -546,7 +577,10 @@ export class FakeWorld {
 
   private terminate(bot: SimBot): void {
     if (bot.role === 'active' && this.healthy(bot)) {
-      const successor = this.running().find((b) => b !== bot && this.healthy(b) && b.role === 'active');
+      // Every shard the serving bot answered for must be answered by another active bot.
+      const successor = shardsOf(bot).every((shard) =>
+        this.running().some((b) => b !== bot && this.healthy(b) && b.role === 'active' && covers(b, shard)),
+      );
       if (!successor)
         this.violations.push(
           `${bot.instance.id} (serving) terminated with no healthy active successor at ${this.clock.now()}`,
@@ -557,14 +591,26 @@ export class FakeWorld {
   }
 
   /** Which instances the variables ask for, by key. */
-  private wanted(vars: TerraformVars): Map<string, { role: InstanceRole; release?: string }> {
-    const wanted = new Map<string, { role: InstanceRole; release?: string }>();
+  private wanted(vars: TerraformVars): Map<string, Wanted> {
+    const wanted = new Map<string, Wanted>();
     if (vars.enable_legacy_instance)
       wanted.set('legacy', {
         role: 'legacy',
         release: (vars.legacy_release_version ?? vars.release_version ?? undefined) as string | undefined,
       });
-    if (vars.enable_enhanced_instance) {
+    const groups = Object.entries((vars.shard_groups ?? {}) as Record<string, ShardGroupState>);
+    if (groups.length) {
+      // terraform's shard_groups: exactly these enhanced instances, by key (a bare release key is
+      // the single-instance layout's instance, kept).
+      for (const [key, g] of groups)
+        wanted.set(`enhanced:${key}`, {
+          role: 'enhanced',
+          release: g.release,
+          shards: g.shards,
+          shardCount: g.shard_count,
+          botRole: g.role,
+        });
+    } else if (vars.enable_enhanced_instance) {
       for (const release of [vars.release_version, vars.candidate_release_version]) {
         if (typeof release === 'string') wanted.set(`enhanced:${release}`, { role: 'enhanced', release });
       }
@@ -611,8 +657,14 @@ export class FakeWorld {
       // terraform creates the instance early and then waits for it to be running (~10 s each)
       await this.clock.sleep((this.applyMs * 3) / 4, options?.signal);
       const diff = this.diff(vars);
+      const wanted = this.wanted(vars);
       for (const key of diff.add)
-        this.launch(key, this.wanted(vars).get(key)!.role, this.wanted(vars).get(key)!.release, vars);
+        this.launch(key, wanted.get(key)!.role, wanted.get(key)!.release, vars, wanted.get(key));
+      // Tags change in place: an instance kept under the same key gets its shard tags.
+      for (const bot of this.running()) {
+        const want = wanted.get(bot.key);
+        if (want?.shards) Object.assign(bot.instance, { shards: want.shards, shardCount: want.shardCount });
+      }
       await this.clock.sleep(this.applyMs / 4, options?.signal);
       for (const bot of diff.remove) this.terminate(bot);
       this.applies.push(vars);
@@ -718,6 +770,11 @@ export class FakeWorld {
         );
       }
       if (script.includes(' activate')) {
+        if (bot.faults.has('refuse-activate'))
+          return result(
+            JSON.stringify({ ok: false, error: 'refused', message: 'this bot cannot take over' }),
+            'Failed',
+          );
         if (script.includes('--peer-active') && !script.includes('--force')) {
           return result(
             JSON.stringify({
@@ -742,9 +799,14 @@ export class FakeWorld {
 
   /** Two healthy bots answering at once is the other way to break "exactly one answers". */
   private checkOneActive(): void {
-    const active = this.active().map((b) => b.instance.id);
-    const note = `two bots answer: ${active.join(', ')}`;
-    if (active.length > 1 && !this.violations.includes(note)) this.violations.push(note);
+    const active = this.active();
+    // Per shard (a guild routed to shard r of the active bots' own counts): at most one answers.
+    const routes = new Set(active.flatMap((b) => shardsOf(b)));
+    for (const r of routes) {
+      const answering = active.filter((b) => covers(b, r)).map((b) => b.instance.id);
+      const note = `two bots answer: ${answering.join(', ')}`;
+      if (answering.length > 1 && !this.violations.includes(note)) this.violations.push(note);
+    }
   }
 
   private healthOutput(bot: SimBot, age: number): string {
@@ -790,10 +852,12 @@ export class FakeWorld {
 
   /** The emulator: every healthy active bot answers (so two actives answer twice). */
   readonly commandProbe: CommandProbe = {
-    send: async (command) => {
-      this.probed.push(command);
+    send: async (command, options) => {
+      this.probed.push(options?.shard ? `${command}@${options.shard.id}/${options.shard.count}` : command);
+      // A guild on shard r of a count: each bot gets it on shard r % its own count.
+      const route = options?.shard?.id ?? 0;
       const answeredBy = this.running()
-        .filter((b) => b.role === 'active' && this.healthy(b) && !b.faults.has('no-answer'))
+        .filter((b) => b.role === 'active' && this.healthy(b) && !b.faults.has('no-answer') && covers(b, route))
         .map((b) => b.instance.id);
       return { answeredBy, content: 'pong', latencyMs: 12 };
     },
