@@ -20,13 +20,13 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 locals {
   instance_ids = merge(
     { for i in aws_instance.legacy : "legacy" => i.id },
-    { for version, i in aws_instance.enhanced : "enhanced/${version}" => i.id },
+    { for key, i in aws_instance.enhanced : "enhanced/${key}" => i.id },
   )
   alarm_actions = concat([aws_sns_topic.alarms.arn], var.alarm_actions)
   # Keys known at plan time, so alarms follow instances without -target.
   instance_keys = toset(concat(
     var.enable_legacy_instance ? ["legacy"] : [],
-    [for version in local.enhanced_releases : "enhanced/${version}"],
+    [for key in keys(local.enhanced_instances) : "enhanced/${key}"],
   ))
 }
 

@@ -1,6 +1,7 @@
 # The bot instances. Legacy: the guide's starting point, public subnet. Enhanced: one per
 # release in use, keyed by version, so starting a candidate and cutting over to it never
-# replaces an instance that stays.
+# replaces an instance that stays; or, for a sharded fleet (var.shard_groups), one per shard
+# group, keyed by the group's key, so adding or removing a group never replaces another.
 
 data "aws_ssm_parameter" "al2023" {
   count = var.ami_id == null ? 1 : 0
@@ -10,8 +11,10 @@ data "aws_ssm_parameter" "al2023" {
 locals {
   ami_id = var.ami_id != null ? var.ami_id : nonsensitive(data.aws_ssm_parameter.al2023[0].value)
 
-  legacy_release    = var.legacy_release_version != null ? var.legacy_release_version : var.release_version
-  enhanced_releases = var.enable_enhanced_instance ? toset(compact([var.release_version, var.candidate_release_version])) : toset([])
+  legacy_release = var.legacy_release_version != null ? var.legacy_release_version : var.release_version
+  # The releases the enhanced instances run: the shard groups' when there are any (the fleet's
+  # instances are exactly the groups), else release_version and the candidate beside it.
+  enhanced_releases = length(var.shard_groups) > 0 ? toset([for group in var.shard_groups : group.release]) : var.enable_enhanced_instance ? toset(compact([var.release_version, var.candidate_release_version])) : toset([])
 
   enhanced_subnet = var.use_private_subnet ? aws_subnet.private[0] : aws_subnet.public[0]
 
@@ -19,10 +22,40 @@ locals {
   # serving instance is active, the one beside it stands by until ydeploy hands over. Terraform
   # updates the tag in place, so a later restart comes up in the role the desired state says.
   # While legacy and enhanced overlap, serving_role says which one answers: legacy during a
-  # migration (the default), enhanced while legacy comes back in a rollback.
-  legacy_bot_role = var.enable_enhanced_instance && var.serving_role == "enhanced" ? "standby" : "active"
-  enhanced_bot_role = {
+  # migration (the default), enhanced while legacy comes back in a rollback. A shard group
+  # starts in the role its entry names.
+  legacy_bot_role = (var.enable_enhanced_instance || length(var.shard_groups) > 0) && var.serving_role == "enhanced" ? "standby" : "active"
+  enhanced_bot_role = length(var.shard_groups) > 0 ? { for key, group in var.shard_groups : key => group.role } : {
     for v in local.enhanced_releases : v => (v == var.release_version && (!var.enable_legacy_instance || var.serving_role == "enhanced") ? "active" : "standby")
+  }
+
+  # The enhanced instances by for_each key: the release each runs, the role it starts in and,
+  # in a sharded fleet, its shards (null for the single-instance layout, whose instances carry
+  # no shard tags, as before fleets existed).
+  enhanced_instances = length(var.shard_groups) > 0 ? {
+    for key, group in var.shard_groups : key => {
+      release     = group.release
+      role        = group.role
+      shards      = group.shards
+      shard_count = group.shard_count
+    }
+    } : {
+    for v in local.enhanced_releases : v => {
+      release     = v
+      role        = local.enhanced_bot_role[v]
+      shards      = null
+      shard_count = null
+    }
+  }
+
+  # The tags that tell a fleet instance's bot which shards it runs (read at start through
+  # instance metadata, as BotRole is) and name its group: "s0-1of4", or "s2of4" for one shard.
+  shard_tags = {
+    for key, i in local.enhanced_instances : key => i.shards == null ? {} : {
+      Shards     = join(",", [for id in i.shards : tostring(id)])
+      ShardCount = tostring(i.shard_count)
+      ShardGroup = min(i.shards...) == max(i.shards...) ? "s${min(i.shards...)}of${i.shard_count}" : "s${min(i.shards...)}-${max(i.shards...)}of${i.shard_count}"
+    }
   }
 }
 
@@ -107,14 +140,14 @@ resource "aws_instance" "legacy" {
 }
 
 resource "aws_instance" "enhanced" {
-  for_each = local.enhanced_releases
+  for_each = local.enhanced_instances
 
   ami                         = local.ami_id
   instance_type               = var.instance_type
   subnet_id                   = local.enhanced_subnet.id
   vpc_security_group_ids      = [aws_security_group.bot.id]
   iam_instance_profile        = aws_iam_instance_profile.instance.name
-  user_data                   = local.user_data[each.key]
+  user_data                   = local.user_data[each.value.release]
   user_data_replace_on_change = true
 
   metadata_options {
@@ -130,12 +163,12 @@ resource "aws_instance" "enhanced" {
     volume_size = 8
   }
 
-  tags = {
+  tags = merge({
     Name    = "${local.name}-enhanced-${each.key}"
     Role    = "enhanced"
-    Release = each.key
+    Release = each.value.release
     BotRole = local.enhanced_bot_role[each.key]
-  }
+  }, local.shard_tags[each.key])
 
   lifecycle {
     ignore_changes        = [ami, user_data]

@@ -4,11 +4,13 @@ locals {
     { for s in aws_subnet.private : s.id => "private" },
   )
 
-  # Per role: the instance's facts, or null when the role has no instance.
+  # Per role: the instance's facts, or null when the role has no instance. A sharded fleet's
+  # instances have no single role (they are in output shard_groups): enhanced and candidate are
+  # null then.
   instance_facts = {
     for key, i in merge(
       { for i in aws_instance.legacy : "legacy" => i },
-      { for version, i in aws_instance.enhanced : (version == var.release_version ? "enhanced" : "candidate") => i },
+      { for key, i in aws_instance.enhanced : (key == var.release_version ? "enhanced" : "candidate") => i if length(var.shard_groups) == 0 },
       ) : key => {
       id          = i.id
       private_ip  = i.private_ip
@@ -41,13 +43,28 @@ output "network_configuration" {
   }
 }
 
+output "shard_groups" {
+  description = "A sharded fleet's instances by shard group key: instance id, private IP, the shards it runs of shard_count, its group name (\"s0-1of4\"), release and the role it starts in (BotRole). Empty for the single-instance layout."
+  value = {
+    for key, group in local.enhanced_instances : key => {
+      instance_id = aws_instance.enhanced[key].id
+      private_ip  = aws_instance.enhanced[key].private_ip
+      shards      = group.shards
+      shard_count = group.shard_count
+      group       = local.shard_tags[key].ShardGroup
+      release     = group.release
+      role        = local.enhanced_bot_role[key]
+    } if group.shards != null
+  }
+}
+
 output "log_group_name" {
   description = "CloudWatch log group of the bot and health streams ({instance-id}-bot, {instance-id}-health)."
   value       = aws_cloudwatch_log_group.bot.name
 }
 
 output "instance_ids" {
-  description = "Instance id by role: \"legacy\" and \"enhanced/<release version>\"."
+  description = "Instance id by role: \"legacy\" and \"enhanced/<release version>\" (in a sharded fleet \"enhanced/<shard group key>\")."
   value       = local.instance_ids
 }
 

@@ -66,8 +66,8 @@ variable "release_version" {
     error_message = "release_version must be 1-64 letters, digits, dots, underscores or dashes (and not \".\" or \"..\")."
   }
   validation {
-    condition     = !var.enable_enhanced_instance || var.release_version != null
-    error_message = "release_version must be set while enable_enhanced_instance is true."
+    condition     = !var.enable_enhanced_instance || var.release_version != null || length(var.shard_groups) > 0
+    error_message = "release_version must be set while enable_enhanced_instance is true (and shard_groups is empty)."
   }
 }
 
@@ -82,6 +82,48 @@ variable "candidate_release_version" {
   validation {
     condition     = var.candidate_release_version == null || var.candidate_release_version != var.release_version
     error_message = "candidate_release_version must differ from release_version (the candidate runs beside it)."
+  }
+}
+
+variable "shard_groups" {
+  description = "A sharded fleet's enhanced instances, by stable key (ydeploy's \"<release>.s0-1of4\"): each runs release on the gateway shards listed, of shard_count in all, starting in role (active or standby). Non-empty: the enhanced instances are exactly these entries, and release_version, candidate_release_version and enable_enhanced_instance decide none; adding or removing a key never replaces another key's instance. Empty: the single-instance layout."
+  type = map(object({
+    release     = string
+    shards      = list(number)
+    shard_count = number
+    role        = string
+  }))
+  default  = {}
+  nullable = false
+  # Each rule names the keys it fails for. A group with a field left null fails only the first
+  # rule: the others count it as passing (try), so one mistake gets one message.
+  validation {
+    condition     = alltrue([for key in keys(var.shard_groups) : can(regex("^[A-Za-z0-9._-]{1,128}$", key)) && !contains([".", ".."], key)])
+    error_message = "shard_groups: keys must be 1-128 letters, digits, dots, underscores or dashes (not \".\" or \"..\"), such as \"v2.s0-1of4\"; not so: ${jsonencode([for key in keys(var.shard_groups) : key if !(can(regex("^[A-Za-z0-9._-]{1,128}$", key)) && !contains([".", ".."], key))])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : group.release != null && group.shards != null && group.shard_count != null && group.role != null])
+    error_message = "shard_groups: every group needs release, shards, shard_count and role; not so in ${jsonencode([for key, group in var.shard_groups : key if !(group.release != null && group.shards != null && group.shard_count != null && group.role != null)])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : try(can(regex("^[A-Za-z0-9._-]{1,64}$", group.release)) && !contains([".", ".."], group.release), true)])
+    error_message = "shard_groups: release must be 1-64 letters, digits, dots, underscores or dashes (not \".\" or \"..\"), as release_version; not so in ${jsonencode([for key, group in var.shard_groups : key if !(try(can(regex("^[A-Za-z0-9._-]{1,64}$", group.release)) && !contains([".", ".."], group.release), true))])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : try(group.shard_count >= 1 && floor(group.shard_count) == group.shard_count, true)])
+    error_message = "shard_groups: shard_count must be a whole number of at least 1; not so in ${jsonencode([for key, group in var.shard_groups : key if !(try(group.shard_count >= 1 && floor(group.shard_count) == group.shard_count, true))])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : group.shards == null || group.shard_count == null || try(length(group.shards) > 0 && length(distinct(group.shards)) == length(group.shards) && alltrue([for id in group.shards : id >= 0 && floor(id) == id && id < group.shard_count]), false)])
+    error_message = "shard_groups: shards must be at least one shard id, each a whole number from 0 to shard_count - 1, none twice; not so in ${jsonencode([for key, group in var.shard_groups : key if !(group.shards == null || group.shard_count == null || try(length(group.shards) > 0 && length(distinct(group.shards)) == length(group.shards) && alltrue([for id in group.shards : id >= 0 && floor(id) == id && id < group.shard_count]), false))])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : try(length(join(",", [for id in group.shards : tostring(id)])) <= 256, true)])
+    error_message = "shard_groups: a group's shards, as its Shards tag (\"0,1,2\"), must fit the 256 characters of an EC2 tag value (split it into smaller groups); not so in ${jsonencode([for key, group in var.shard_groups : key if !(try(length(join(",", [for id in group.shards : tostring(id)])) <= 256, true))])}."
+  }
+  validation {
+    condition     = alltrue([for group in var.shard_groups : try(contains(["active", "standby"], group.role), true)])
+    error_message = "shard_groups: role must be \"active\" or \"standby\"; not so in ${jsonencode([for key, group in var.shard_groups : key if !(try(contains(["active", "standby"], group.role), true))])}."
   }
 }
 

@@ -100,8 +100,8 @@ export const OWNED_TERRAFORM_VARS: Readonly<Record<string, string>> = {
   release_version: 'deploy decides it (ydeploy deploy --version <v>)',
   legacy_release_version: 'migrate and rollback decide it',
   candidate_release_version: 'deploy decides it',
-  shard_groups: 'set the environment\'s "fleet"; deploy and scale decide the groups',
   serving_role: 'migrate and rollback decide it (the handoff)',
+  shard_groups: 'set the environment\'s "fleet" (its shards and shardsPerInstance decide the groups)',
   alarm_email: 'set the environment\'s "alarms.email"',
   nat_type: 'set the environment\'s "network.nat"',
   nat_instance_type: 'set the environment\'s "network.natInstanceType"',
@@ -286,12 +286,7 @@ export const fleetSchema = z
       .max(1024)
       .optional()
       .describe('Shards each instance runs (a shard group); default: all of them on one instance'),
-    groupsAtOnce: z
-      .number()
-      .int()
-      .min(1)
-      .default(1)
-      .describe('Shard groups a rolling deploy replaces at a time'),
+    groupsAtOnce: z.number().int().min(1).default(1).describe('Shard groups a rolling deploy replaces at a time'),
   })
   .strict();
 

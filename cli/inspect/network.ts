@@ -21,18 +21,27 @@ interface InstanceFacts {
   id?: string;
 }
 
-/** Instance id -> kind from network_configuration.instances (a candidate is an enhanced instance). */
+/**
+ * Instance id -> kind from network_configuration.instances (a candidate is an enhanced instance)
+ * and, for a sharded fleet, output shard_groups (every group's instance is an enhanced one).
+ */
 export async function kindsFromState(
   store: ObjectStore,
   environment: string,
 ): Promise<Map<string, InstanceKind> | undefined> {
-  const network = (await readNetworkConfiguration(store, environment)) as {
+  const outputs = await readOutputs(store, environment);
+  const network = (outputs?.network_configuration ?? null) as {
     instances?: Record<string, InstanceFacts | null>;
   } | null;
   if (!network?.instances) return undefined;
   const kinds = new Map<string, InstanceKind>();
   for (const [key, facts] of Object.entries(network.instances)) {
     if (facts?.id) kinds.set(facts.id, key === 'legacy' ? 'legacy' : 'enhanced');
+  }
+  // Absent from states applied before fleets existed.
+  const groups = (outputs?.shard_groups ?? {}) as Record<string, { instance_id?: string } | null>;
+  for (const group of Object.values(groups)) {
+    if (group?.instance_id) kinds.set(group.instance_id, 'enhanced');
   }
   return kinds;
 }

@@ -191,6 +191,79 @@ describe('terraform module: static checks', () => {
     expect(dots).toEqual([expect.stringContaining('release_version must be 1-64')]);
   });
 
+  it('rejects malformed shard groups, naming the groups each rule fails for', async () => {
+    const group = { release: 'v2', shards: [0, 1], shard_count: 4, role: 'active' };
+    const errors = await validationErrors({
+      ...base,
+      shard_groups: {
+        'v2.s0-1of4': group,
+        'bad key!': group,
+        'v 3': { ...group, release: 'v 3' },
+        beyond: { ...group, shards: [3, 4] },
+        twice: { ...group, shards: [1, 1] },
+        none: { ...group, shards: [] },
+        zero: { ...group, shards: [0], shard_count: 0 },
+        primary: { ...group, role: 'primary' },
+        unset: { ...group, shards: null },
+      },
+    });
+    expect(errors).toEqual([
+      expect.stringContaining('shard_groups: keys must be 1-128 letters, digits, dots, underscores or dashes'),
+      expect.stringContaining(
+        'shard_groups: every group needs release, shards, shard_count and role; not so in ["unset"]',
+      ),
+      expect.stringContaining('shard_groups: release must be 1-64 letters, digits, dots, underscores or dashes'),
+      expect.stringContaining('shard_groups: shard_count must be a whole number of at least 1; not so in ["zero"]'),
+      expect.stringContaining(
+        'shard_groups: shards must be at least one shard id, each a whole number from 0 to shard_count - 1, none twice; not so in ["beyond","none","twice","zero"]',
+      ),
+      expect.stringContaining('shard_groups: role must be "active" or "standby"; not so in ["primary"]'),
+    ]);
+    expect(errors[0]).toContain('not so: ["bad key!","v 3"]');
+    expect(errors[2]).toContain('not so in ["v 3"]');
+    // A Shards tag longer than an EC2 tag value (256 characters).
+    const wide = Array.from({ length: 100 }, (_, id) => id);
+    expect(
+      await validationErrors({ ...base, shard_groups: { wide: { ...group, shards: wide, shard_count: 100 } } }),
+    ).toEqual([expect.stringContaining('must fit the 256 characters of an EC2 tag value')]);
+    expect(await validationErrors({ ...base, shard_groups: { 'v2.s0-1of4': group } })).toEqual([]);
+  });
+
+  it('boots each shard group with its release: one bootstrap per release the groups name', async () => {
+    const groups = {
+      'v2.s0of2': { release: 'v2', shards: [0], shard_count: 2, role: 'active' },
+      'v2.s1of2': { release: 'v2', shards: [1], shard_count: 2, role: 'active' },
+      'v4.s0of2': { release: 'v4', shards: [0], shard_count: 2, role: 'standby' },
+    };
+    // The groups decide the enhanced instances: release_version is not needed beside them, and
+    // a candidate_release_version is not started.
+    const fleet = { ...base, release_version: null, candidate_release_version: 'v3', shard_groups: groups };
+    expect(await validationErrors(fleet)).toEqual([]);
+    const rendered = await renderUserData({ ...fleet, release_manifest_sha256: { v4: MANIFEST_SHA } });
+    expect(Object.keys(rendered).sort()).toEqual(['v2', 'v4']);
+    expect(rendered.v4).toContain(`release_manifest_sha256='${MANIFEST_SHA}'`);
+    // Each group's tags say which shards its bot runs; the single-instance layout gets none.
+    const file = await module.writeVars(`fleet-${Math.random().toString(36).slice(2)}`, fleet);
+    const run = await module.must(['console', `-var-file=${file}`], {
+      env: offline,
+      input: 'jsonencode({ tags = local.shard_tags, roles = local.enhanced_bot_role })\n',
+    });
+    expect(JSON.parse(JSON.parse(run.stdout.trim()) as string)).toEqual({
+      tags: {
+        'v2.s0of2': { Shards: '0', ShardCount: '2', ShardGroup: 's0of2' },
+        'v2.s1of2': { Shards: '1', ShardCount: '2', ShardGroup: 's1of2' },
+        'v4.s0of2': { Shards: '0', ShardCount: '2', ShardGroup: 's0of2' },
+      },
+      roles: { 'v2.s0of2': 'active', 'v2.s1of2': 'active', 'v4.s0of2': 'standby' },
+    });
+    const single = await module.writeVars(`single-${Math.random().toString(36).slice(2)}`, base);
+    const plain = await module.must(['console', `-var-file=${single}`], {
+      env: offline,
+      input: 'jsonencode(local.shard_tags)\n',
+    });
+    expect(JSON.parse(JSON.parse(plain.stdout.trim()) as string)).toEqual({ v2: {} });
+  });
+
   it('needs a release for every enabled role, and nothing more', async () => {
     const noRelease = { ...base, release_version: null };
     expect(await validationErrors(noRelease)).toEqual([

@@ -132,7 +132,16 @@ describe('terraform.vars', () => {
       name: 'sandbox',
       project: 'p',
     } as never);
-    expect(Object.keys(OWNED_TERRAFORM_VARS).sort()).toEqual([...Object.keys(desired), 'serving_role', 'shard_groups'].sort());
+    // serving_role and shard_groups are in a desired state only while an overlap or a fleet runs.
+    expect(Object.keys(OWNED_TERRAFORM_VARS).sort()).toEqual(
+      [...Object.keys(desired), 'serving_role', 'shard_groups'].sort(),
+    );
+  });
+
+  it('refuses shard_groups: the fleet settings decide the groups', () => {
+    expect(problems(env({ terraform: { vars: { shard_groups: {} } } }))).toEqual([
+      '$.environments.production.terraform.vars.shard_groups: ydeploy sets shard_groups itself: set the environment\'s "fleet" (its shards and shardsPerInstance decide the groups), and remove it from terraform.vars',
+    ]);
   });
 });
 

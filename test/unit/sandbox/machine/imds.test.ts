@@ -59,6 +59,28 @@ describe('IMDSv2 stand-in', () => {
     expect(await (await fetch(`${url}/latest/meta-data/local-ipv4`)).text()).toBe('10.0.1.7');
   });
 
+  it("serves a shard group's Shards and ShardCount tags verbatim, as the launcher reads them", async () => {
+    const url = await serve({
+      ...facts,
+      tags: { ...facts.tags, Shards: '0,1', ShardCount: '4', ShardGroup: 's0-1of4' },
+    });
+    const token = await (
+      await fetch(`${url}/latest/api/token`, {
+        method: 'PUT',
+        headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+      })
+    ).text();
+    const get = async (path: string) =>
+      (
+        await fetch(`${url}/latest/meta-data/tags/instance${path}`, { headers: { 'x-aws-ec2-metadata-token': token } })
+      ).text();
+    expect(await get('')).toBe('BotRole\nRole\nShardCount\nShardGroup\nShards');
+    expect(await get('/Shards')).toBe('0,1');
+    expect(await get('/ShardCount')).toBe('4');
+    // A single-shard instance has no such tags: the launcher's lookup gets EC2's 404.
+    expect(answer('/latest/meta-data/tags/instance/Shards', facts)).toBeUndefined();
+  });
+
   it('has tags only with instance metadata tags enabled, and 404s what EC2 would', () => {
     expect(answer('/latest/meta-data/tags/instance', facts)).toBe('BotRole\nRole');
     expect(
