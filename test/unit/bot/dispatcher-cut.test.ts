@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAfterCut, parseShardCut, shardOfGuild } from '../../../../bot/roles/after.js';
-import { answer } from '../../../../bot/roles/control-server.js';
-import { Dispatcher, MAX_BUFFERED, WINDOW_MS, type Incoming } from '../../../../bot/roles/dispatcher.js';
+import { isAfterCut, parseShardCut, shardOfGuild } from '../../../bot/roles/after.js';
+import { answer } from '../../../bot/roles/control-server.js';
+import { Dispatcher, MAX_BUFFERED, WINDOW_MS, type Incoming } from '../../../bot/roles/dispatcher.js';
 
 const EPOCH = 1_420_070_400_000n;
 const idAt = (ms: number, n = 0) => (((BigInt(ms) - EPOCH) << 22n) | BigInt(n)).toString();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseReadiness, type Readiness, type ShardState } from '../../../../bot/contracts/readiness.js';
-import { healthBodySchema } from '../../../../bot/contracts/schemas.js';
-import { ShardTracker, type ShardSource } from '../../../../bot/discord/connection.js';
-import { evaluateHealth, type HealthInputs } from '../../../../bot/health/evaluate.js';
+import { parseReadiness, type Readiness, type ShardState } from '../../../bot/contracts/readiness.js';
+import { healthBodySchema } from '../../../bot/contracts/schemas.js';
+import { ShardTracker, type ShardSource } from '../../../bot/discord/connection.js';
+import { evaluateHealth, type HealthInputs } from '../../../bot/health/evaluate.js';
 
 const now = Date.parse('2026-01-01T00:00:10Z');
 const shard = (id: number, patch: Partial<ShardState> = {}): ShardState => ({

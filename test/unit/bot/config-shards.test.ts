@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../../../../bot/config.js';
+import { ConfigError, readConfig } from '../../../bot/config.js';
 
 const shardsOf = (env: Record<string, string>) => {
   const { shards, shardCount } = readConfig(env);
