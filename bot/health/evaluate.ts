@@ -93,11 +93,14 @@ function discordDown(discord: DiscordState, now: number, graceMs: number): strin
     if (!discord.ready && lostFor > graceMs) return `Discord connection lost for ${seconds(lostFor)} s (${grace})`;
     return undefined;
   }
+  // An unsharded bot (shard 0 of 1) keeps the words it always had: its connection is the shard.
+  const sharded = (discord.shardCount ?? 1) > 1;
   for (const shard of discord.shards) {
     if (shard.ready) continue;
-    if (shard.lostAt === null) return `Discord shard ${shard.id} is not ready (never connected since the bot started)`;
+    const what = sharded ? `Discord shard ${shard.id}` : 'Discord connection';
+    if (shard.lostAt === null) return `${what} is not ready (never connected since the bot started)`;
     const lostFor = now - shard.lostAt;
-    if (lostFor > graceMs) return `Discord shard ${shard.id} lost for ${seconds(lostFor)} s (${grace})`;
+    if (lostFor > graceMs) return `${what} lost for ${seconds(lostFor)} s (${grace})`;
   }
   return undefined;
 }

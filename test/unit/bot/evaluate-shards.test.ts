@@ -152,3 +152,16 @@ describe('ShardTracker', () => {
     expect(tracker.snapshot(source([]))).toMatchObject({ ready: true, lostAt: null });
   });
 });
+
+describe('evaluateHealth: an unsharded bot', () => {
+  it('keeps the connection wording for shard 0 of 1', () => {
+    const r = readiness([shard(0, { ready: false, lostAt: now - 31_000 })]);
+    const report = evaluateHealth(inputs({ ...r, discord: { ...r.discord, shardCount: 1 } }));
+    expect(report.body).toMatchObject({
+      status: 'unhealthy',
+      reason: 'Discord connection lost for 31 s (grace 30 s)',
+      shardCount: 1,
+      shards: [{ id: 0, status: 'lost' }],
+    });
+  });
+});
