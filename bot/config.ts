@@ -1,7 +1,6 @@
 // The bot's and health server's configuration, from the environment only (the instance's
 // systemd units and the sandbox's instance host set it; bot/README.md lists every variable).
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
 import { CONTROL_SOCKET_DEFAULT } from './contracts/botctl.js';
 import { DISCORD_GRACE_MS_DEFAULT, HEARTBEAT_STALE_MS_DEFAULT, READY_FILE_DEFAULT } from './contracts/readiness.js';
 import { ROLES, type Role } from './contracts/roles.js';
@@ -25,7 +24,7 @@ export interface BotConfig {
   shards: number[];
   /** The fleet's total shard count (BOT_SHARD_COUNT); 1 unless set. */
   shardCount: number;
-  /** The record of starts that never became ready (beside the role file), read by the next start's backoff. */
+  /** The record of starts that never became ready (beside the role file: control.starts.json), read by the next start's backoff. */
   startFile: string;
   /** The first backoff after a start that never became ready; it doubles with each one in a row. */
   startBackoffMs: number;
@@ -77,7 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     roleFile,
     shards,
     shardCount,
-    startFile: env.START_FILE || join(dirname(roleFile), 'starts.json'),
+    startFile: env.START_FILE || `${socketBase(controlSocket)}.starts.json`,
     startBackoffMs: integer(env, 'START_BACKOFF_MS', 5000, 0, 600_000),
     startBackoffMaxMs: integer(env, 'START_BACKOFF_MAX_MS', 600_000, 0, 86_400_000),
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
@@ -97,7 +96,12 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
  * control.role), in the bot's own runtime directory rather than world-writable /tmp.
  */
 function roleFileBeside(controlSocket: string): string {
-  return `${controlSocket.replace(/\.sock$/, '')}.role`;
+  return `${socketBase(controlSocket)}.role`;
+}
+
+/** The control socket's path without .sock: the role file and the start record are named after it, one per bot. */
+function socketBase(controlSocket: string): string {
+  return controlSocket.replace(/\.sock$/, '');
 }
 
 /** The largest shard count accepted: far beyond any bot's, small enough to catch a typo. */

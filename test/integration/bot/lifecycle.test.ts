@@ -156,7 +156,7 @@ describe('bot lifecycle', () => {
     expect(bot.output()).toContain('"shards":[0,1],"shardCount":2');
     expect((await bot.stop('SIGTERM')).code).toBe(0);
     // A stop that was asked for leaves no start record behind: the next start identifies at once.
-    expect(existsSync(join(dir, 'starts.json'))).toBe(false);
+    expect(existsSync(join(dir, 'control.starts.json'))).toBe(false);
   });
 
   it('exits non-zero on a token REST rejects, without printing it', async () => {

@@ -48,8 +48,9 @@ describe('readConfig: shards', () => {
 
 describe('readConfig: start backoff', () => {
   it('keeps the start record beside the role file, in the runtime directory', () => {
-    expect(readConfig({}).startFile).toBe('/run/discord-bot/starts.json');
-    expect(readConfig({ CONTROL_SOCKET: '/x/i-1.sock' }).startFile).toBe('/x/starts.json');
+    expect(readConfig({}).startFile).toBe('/run/discord-bot/control.starts.json');
+    // Several bots' sockets may share a directory (the sandbox's short socket paths): one record each.
+    expect(readConfig({ CONTROL_SOCKET: '/x/i-1.sock' }).startFile).toBe('/x/i-1.starts.json');
     expect(readConfig({ ROLE_FILE: '/y/role', START_FILE: '/z/s.json' }).startFile).toBe('/z/s.json');
     expect(readConfig({})).toMatchObject({ startBackoffMs: 5000, startBackoffMaxMs: 600_000 });
   });
