@@ -3,6 +3,7 @@
 //   node botctl.mjs status
 //   node botctl.mjs step-down
 //   node botctl.mjs activate --after <after> [--peer-active] [--force]
+//   node botctl.mjs activate --after-shards <count>:<after0>,<after1>,... [--peer-active] [--force]
 // Options: --socket <path> (default $CONTROL_SOCKET, $YDEPLOY_CONTROL_SOCKET, the contract's
 // default), --timeout <ms> (default 5000). Prints one JSON object on stdout.
 // Exit codes: 0 done; 1 the bot is unreachable (no socket, not running, no answer);
@@ -19,7 +20,8 @@ import {
 import type { BotctlAnswer } from './contracts/schemas.js';
 import { sendControl } from './roles/protocol.js';
 
-const USAGE = 'usage: botctl status|step-down|activate --after <after> [--peer-active] [--force]';
+const USAGE =
+  'usage: botctl status|step-down|activate (--after <after> | --after-shards <count>:<after0>,<after1>,...) [--peer-active] [--force]';
 
 /** Prints the answer and returns botctl's exit code for it. */
 function answer(value: BotctlAnswer): number {
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         after: { type: 'string' },
+        'after-shards': { type: 'string' },
         'peer-active': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         socket: {
@@ -56,9 +59,12 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   const request: ControlRequest = { cmd: cmd as BotctlCommand };
+  if (cmd === 'activate' && parsed.values.after !== undefined && parsed.values['after-shards'] !== undefined)
+    return answer({ ok: false, error: 'usage', message: `--after and --after-shards: pass one of them: ${USAGE}` });
   if (cmd === 'activate')
     Object.assign(request, {
       after: parsed.values.after,
+      afterShards: parsed.values['after-shards'],
       peerActive: parsed.values['peer-active'],
       force: parsed.values.force,
     });

@@ -20,6 +20,16 @@ export interface BotConfig {
   role: Role | undefined;
   /** Where the bot keeps the role botctl last set, beside the control socket; it wins over BOT_ROLE on a restart. */
   roleFile: string;
+  /** The gateway shards this bot runs (BOT_SHARDS), ascending; [0] unless set. */
+  shards: number[];
+  /** The fleet's total shard count (BOT_SHARD_COUNT); 1 unless set. */
+  shardCount: number;
+  /** The record of starts that never became ready (beside the role file: control.starts.json), read by the next start's backoff. */
+  startFile: string;
+  /** The first backoff after a start that never became ready; it doubles with each one in a row. */
+  startBackoffMs: number;
+  /** The longest backoff. */
+  startBackoffMaxMs: number;
   heartbeatMs: number;
   /** A heartbeat older than this reads unhealthy. */
   staleMs: number;
@@ -50,6 +60,8 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
   if (!role && launch !== 'unknown')
     throw new ConfigError(`BOT_ROLE=${env.BOT_ROLE}: must be "active", "standby" or "unknown"`);
   const controlSocket = env.CONTROL_SOCKET || CONTROL_SOCKET_DEFAULT;
+  const roleFile = env.ROLE_FILE || roleFileBeside(controlSocket);
+  const { shards, shardCount } = readShards(env);
   return {
     token: env.DISCORD_TOKEN || undefined,
     tokenParameter: env.DISCORD_TOKEN_PARAMETER || undefined,
@@ -61,7 +73,12 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
     instanceId: env.INSTANCE_ID || hostname(),
     version: env.RELEASE_VERSION || builtVersion,
     role,
-    roleFile: env.ROLE_FILE || roleFileBeside(controlSocket),
+    roleFile,
+    shards,
+    shardCount,
+    startFile: env.START_FILE || `${socketBase(controlSocket)}.starts.json`,
+    startBackoffMs: integer(env, 'START_BACKOFF_MS', 5000, 0, 600_000),
+    startBackoffMaxMs: integer(env, 'START_BACKOFF_MAX_MS', 600_000, 0, 86_400_000),
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 2000, 100, 60_000),
     staleMs: integer(env, 'HEALTH_STALE_MS', HEARTBEAT_STALE_MS_DEFAULT, 500, 600_000),
     graceMs: integer(env, 'DISCORD_GRACE_MS', DISCORD_GRACE_MS_DEFAULT, 0, 600_000),
@@ -79,7 +96,48 @@ export function readConfig(env: NodeJS.ProcessEnv): BotConfig {
  * control.role), in the bot's own runtime directory rather than world-writable /tmp.
  */
 function roleFileBeside(controlSocket: string): string {
-  return `${controlSocket.replace(/\.sock$/, '')}.role`;
+  return `${socketBase(controlSocket)}.role`;
+}
+
+/** The control socket's path without .sock: the role file and the start record are named after it, one per bot. */
+function socketBase(controlSocket: string): string {
+  return controlSocket.replace(/\.sock$/, '');
+}
+
+/** The largest shard count accepted: far beyond any bot's, small enough to catch a typo. */
+const SHARD_COUNT_MAX = 65_536;
+const WHERE_SHARDS = "the instance's Shards and ShardCount tags set them";
+
+/**
+ * The shards this bot runs, from BOT_SHARDS ("0,1") and BOT_SHARD_COUNT ("4"). Neither set: shard
+ * 0 of 1, an unsharded bot. A count alone: every shard of it. Ids alone: refused, since the
+ * guilds a shard serves depend on the count ((guild_id >> 22) % count).
+ */
+function readShards(env: NodeJS.ProcessEnv): { shards: number[]; shardCount: number } {
+  const rawIds = (env.BOT_SHARDS ?? '').trim();
+  const rawCount = (env.BOT_SHARD_COUNT ?? '').trim();
+  if (!rawIds && !rawCount) return { shards: [0], shardCount: 1 };
+  if (!rawCount)
+    throw new ConfigError(
+      `BOT_SHARDS=${rawIds}: needs BOT_SHARD_COUNT, the fleet's total shard count (${WHERE_SHARDS})`,
+    );
+  const shardCount = integer({ BOT_SHARD_COUNT: rawCount }, 'BOT_SHARD_COUNT', 1, 1, SHARD_COUNT_MAX);
+  if (!rawIds) return { shards: Array.from({ length: shardCount }, (_, i) => i), shardCount };
+  const parts = rawIds.split(',').map((part) => part.trim());
+  const bad = parts.find((part) => !/^\d{1,6}$/.test(part));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `BOT_SHARDS=${rawIds}: ${JSON.stringify(bad)} is not a shard id; expected comma-separated integers like "0,1" (${WHERE_SHARDS})`,
+    );
+  const shards = parts.map(Number);
+  const twice = shards.find((id, i) => shards.indexOf(id) !== i);
+  if (twice !== undefined) throw new ConfigError(`BOT_SHARDS=${rawIds}: shard ${twice} is listed twice`);
+  const outside = shards.find((id) => id >= shardCount);
+  if (outside !== undefined)
+    throw new ConfigError(
+      `BOT_SHARDS=${rawIds}: shard ${outside} is outside BOT_SHARD_COUNT=${shardCount} (ids go from 0 to ${shardCount - 1})`,
+    );
+  return { shards: shards.sort((a, b) => a - b), shardCount };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

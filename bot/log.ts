@@ -43,9 +43,13 @@ export function createLogger(
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Crashes are logged as one JSON line (scrubbed) instead of Node's raw stack on stderr. */
-export function logCrashes(log: Logger): void {
+/**
+ * Crashes are logged as one JSON line (scrubbed) instead of Node's raw stack on stderr;
+ * `onCrash` hears the reason first (the bot keeps it for its next start's backoff).
+ */
+export function logCrashes(log: Logger, onCrash?: (reason: string) => void): void {
   const die = (kind: string) => (error: unknown) => {
+    onCrash?.(scrub(`${kind}: ${(error as Error)?.message ?? String(error)}`));
     log.fatal({ err: error }, kind);
     process.exit(1);
   };

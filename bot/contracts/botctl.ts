@@ -1,6 +1,7 @@
 // botctl: the handle on a running bot's role, run on the instance (by an operator, or by
 // ydeploy through SSM Run Command):
 //   node botctl.mjs status | step-down | activate --after <after> [--peer-active] [--force]
+//   node botctl.mjs activate --after-shards <count>:<after0>,<after1>,... (a resharding handoff)
 // It sends one JSON request line on the bot's unix control socket, the bot answers one JSON
 // line, and botctl prints that answer (or its own {"ok":false,...}) and exits with BOTCTL_EXIT.
 // The answer's fields are defined once, in schemas.ts (botctlAnswerSchema, BotctlAnswer).
@@ -12,11 +13,16 @@ export type BotctlCommand = (typeof BOTCTL_COMMANDS)[number];
 /** The bot listens here unless CONTROL_SOCKET says otherwise. */
 export const CONTROL_SOCKET_DEFAULT = '/run/discord-bot/control.sock';
 
-/** One request line on the control socket. `after`, `peerActive` and `force` go with activate. */
+/** One request line on the control socket. `after`, `afterShards`, `peerActive` and `force` go with activate. */
 export interface ControlRequest {
   cmd: BotctlCommand;
   /** The predecessor's step-down "after": a snowflake id, or a millisecond timestamp. */
   after?: string;
+  /**
+   * The cut of a resharding handoff, `<count>:<after0>,<after1>,...`: the old fleet's shard count
+   * and, per old shard, its bot's step-down "after". Instead of `after`, never with it.
+   */
+  afterShards?: string;
   /** Another instance still reports active: refused unless forced. */
   peerActive?: boolean;
   force?: boolean;

@@ -11,12 +11,30 @@ export const HEARTBEAT_STALE_MS_DEFAULT = 10_000;
 /** Discord may be lost (reconnecting, resuming) this long before health says unhealthy (DISCORD_GRACE_MS). */
 export const DISCORD_GRACE_MS_DEFAULT = 30_000;
 
+/** One gateway shard of the bot. */
+export interface ShardState {
+  id: number;
+  /** Ready on Discord now (identified or resumed, not lost since). */
+  ready: boolean;
+  /** Heartbeat round trip (ms), -1 before the first one. */
+  ping: number;
+  /** The guilds this shard serves. */
+  guilds: number;
+  /** When this shard's connection was lost (ms), null while connected or not yet ready once. */
+  lostAt: number | null;
+}
+
 export interface DiscordState {
+  /** Every shard is ready. */
   ready: boolean;
   ping: number;
   guilds: number;
-  /** When the gateway connection was lost (ms), null while connected. */
+  /** When the gateway connection was lost (ms; the earliest of the shards lost now), null while connected. */
   lostAt: number | null;
+  /** Each shard this bot runs (absent from files written before sharding: one shard, the fields above). */
+  shards?: ShardState[];
+  /** The fleet's total shard count (absent from files written before sharding). */
+  shardCount?: number;
 }
 
 export interface Readiness {
@@ -69,8 +87,26 @@ function readinessOf(value: any): Readiness {
       ping: Number(discord.ping ?? -1),
       guilds: Number(discord.guilds ?? 0),
       lostAt: Number.isFinite(discord.lostAt) ? discord.lostAt : null,
+      ...shardsOf(discord),
     },
     lastEventAt: Number.isFinite(value.lastEventAt) ? value.lastEventAt : null,
     lastInteractionId: typeof value.lastInteractionId === 'string' ? value.lastInteractionId : null,
   };
+}
+
+/** The per-shard fields, when the file has them: shards that are not objects with a numeric id are left out. */
+function shardsOf(discord: any): Pick<DiscordState, 'shards' | 'shardCount'> {
+  const out: Pick<DiscordState, 'shards' | 'shardCount'> = {};
+  if (Array.isArray(discord.shards))
+    out.shards = discord.shards
+      .filter((shard: any) => Number.isInteger(shard?.id))
+      .map((shard: any) => ({
+        id: shard.id,
+        ready: shard.ready === true,
+        ping: Number(shard.ping ?? -1),
+        guilds: Number(shard.guilds ?? 0),
+        lostAt: Number.isFinite(shard.lostAt) ? shard.lostAt : null,
+      }));
+  if (Number.isInteger(discord.shardCount) && discord.shardCount >= 1) out.shardCount = discord.shardCount;
+  return out;
 }

@@ -5,6 +5,15 @@ import * as z from 'zod';
 import { HEALTH_STATUSES } from './health.js';
 import { ROLES } from './roles.js';
 
+/** A shard's state in /health: ready; connecting (never ready yet); lost (was ready, reconnecting or resuming). */
+export const SHARD_STATUSES = ['ready', 'connecting', 'lost'] as const;
+export type ShardStatus = (typeof SHARD_STATUSES)[number];
+
+export const shardHealthSchema = z
+  .object({ id: z.number(), status: z.enum(SHARD_STATUSES), guilds: z.number(), ping: z.number() })
+  .passthrough();
+export type ShardHealth = z.infer<typeof shardHealthSchema>;
+
 /** GET /health's JSON body. Fields beyond these are kept (a newer bot may add some). */
 export const healthBodySchema = z
   .object({
@@ -29,6 +38,10 @@ export const healthBodySchema = z
       .optional(),
     /** Discord time (ms) of the last interaction the bot handled (healthy only). */
     lastEventAt: z.number().nullable().optional(),
+    /** Each gateway shard the bot runs (absent from bots before sharding: one shard, `discord`). */
+    shards: z.array(shardHealthSchema).optional(),
+    /** The fleet's total shard count these shards belong to. */
+    shardCount: z.number().optional(),
   })
   .passthrough();
 export type HealthBody = z.infer<typeof healthBodySchema>;

@@ -1,10 +1,11 @@
 // What /health says, as a pure function of the readiness file and the clock (DESIGN.md §4.1).
 // Healthy means: file present (a regular file owned by the bot's user), not stopping, pid
 // alive, heartbeat fresh (not older than the stale limit, not in the future), Discord ready or
-// lost for less than the grace period. Anything else is 503 with a reason.
+// lost for less than the grace period; a sharded bot: every one of its shards ready or lost for
+// less than the grace. Anything else is 503 with a reason.
 import { healthHttpCode } from '../contracts/health.js';
-import type { ReadResult } from '../contracts/readiness.js';
-import type { HealthBody } from '../contracts/schemas.js';
+import type { DiscordState, ReadResult, ShardState } from '../contracts/readiness.js';
+import type { HealthBody, ShardHealth } from '../contracts/schemas.js';
 
 /** How far ahead of the clock a heartbeat may be (the file is written and read on one machine). */
 export const HEARTBEAT_FUTURE_MS = 1000;
@@ -62,9 +63,9 @@ export function evaluateHealth(input: HealthInputs): HealthReport {
       facts,
     );
   if (r.state === 'stopping') return report({ status: 'stopping', timestamp, ...facts });
-  const lostFor = r.discord.lostAt === null ? 0 : input.now - r.discord.lostAt;
-  if (!r.discord.ready && lostFor > input.graceMs)
-    return unhealthy(`Discord connection lost for ${seconds(lostFor)} s (grace ${seconds(input.graceMs)} s)`, facts);
+  const shards = shardsBody(r.discord);
+  const down = discordDown(r.discord, input.now, input.graceMs);
+  if (down) return unhealthy(down, { ...facts, ...shards });
 
   return report({
     status: 'healthy',
@@ -76,7 +77,49 @@ export function evaluateHealth(input: HealthInputs): HealthReport {
     readyAt: new Date(r.readyAt).toISOString(),
     discord: { ready: r.discord.ready, ping: r.discord.ping, guilds: r.discord.guilds },
     lastEventAt: r.lastEventAt,
+    ...shards,
   });
+}
+
+/**
+ * Why Discord makes the bot unhealthy, or undefined: the connection (a file without shards) or
+ * a shard lost for longer than the grace, or a shard not ready without ever having been (the
+ * file appears once every shard was ready, so this one did not come back as it should).
+ */
+function discordDown(discord: DiscordState, now: number, graceMs: number): string | undefined {
+  const grace = `grace ${seconds(graceMs)} s`;
+  if (!discord.shards?.length) {
+    const lostFor = discord.lostAt === null ? 0 : now - discord.lostAt;
+    if (!discord.ready && lostFor > graceMs) return `Discord connection lost for ${seconds(lostFor)} s (${grace})`;
+    return undefined;
+  }
+  // An unsharded bot (shard 0 of 1) keeps the words it always had: its connection is the shard.
+  const sharded = (discord.shardCount ?? 1) > 1;
+  for (const shard of discord.shards) {
+    if (shard.ready) continue;
+    const what = sharded ? `Discord shard ${shard.id}` : 'Discord connection';
+    if (shard.lostAt === null) return `${what} is not ready (never connected since the bot started)`;
+    const lostFor = now - shard.lostAt;
+    if (lostFor > graceMs) return `${what} lost for ${seconds(lostFor)} s (${grace})`;
+  }
+  return undefined;
+}
+
+/** The body's per-shard fields, when the file has them. */
+function shardsBody(discord: DiscordState): Pick<HealthBody, 'shards' | 'shardCount'> {
+  if (!discord.shards) return {};
+  const shards = discord.shards.map((shard): ShardHealth => ({
+    id: shard.id,
+    status: shardStatus(shard),
+    guilds: shard.guilds,
+    ping: shard.ping,
+  }));
+  return discord.shardCount === undefined ? { shards } : { shards, shardCount: discord.shardCount };
+}
+
+function shardStatus(shard: ShardState): ShardHealth['status'] {
+  if (shard.ready) return 'ready';
+  return shard.lostAt === null ? 'connecting' : 'lost';
 }
 
 function seconds(ms: number): number {

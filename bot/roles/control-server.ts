@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { parseAfter } from './after.js';
+import { parseAfter, parseShardCut } from './after.js';
 import { RefusedError, type Dispatcher } from './dispatcher.js';
 import type { ControlRequest, ControlResponse } from '../contracts/botctl.js';
 
@@ -52,10 +52,12 @@ export function answer(line: string, dispatcher: Dispatcher): ControlResponse {
       case 'activate': {
         const after =
           request.after === undefined || request.after === null ? undefined : parseAfter(String(request.after));
-        return {
-          ok: true,
-          ...dispatcher.activate({ after, peerActive: request.peerActive === true, force: request.force === true }),
-        };
+        const cut =
+          request.afterShards === undefined || request.afterShards === null
+            ? undefined
+            : parseShardCut(String(request.afterShards));
+        const flags = { peerActive: request.peerActive === true, force: request.force === true };
+        return { ok: true, ...dispatcher.activate({ after, cut, ...flags }) };
       }
       default:
         return {

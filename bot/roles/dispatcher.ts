@@ -3,9 +3,10 @@
 // answer still makes sense, so that when it is activated it handles whatever arrived after the
 // old bot's last handled item. Ids are snowflakes: the same id on every session, ordered by
 // Discord's clock across both kinds, so one "after" cut point covers both and no two machines'
-// clocks are involved.
+// clocks are involved. A resharding handoff cuts per old shard: each buffered item is compared
+// with the cut point of the old bot that served its guild.
 import type { Role } from '../contracts/roles.js';
-import { isAfter, type After } from './after.js';
+import { isAfter, isAfterCut, type After, type ShardCut } from './after.js';
 import { snowflakeTime } from './snowflake.js';
 
 export type ItemKind = 'interaction' | 'message';
@@ -13,12 +14,20 @@ export type ItemKind = 'interaction' | 'message';
 /** How long a standby keeps an item: Discord accepts an interaction's answer for 3 s after it
  * created it; a reply to a message has no deadline, but one a minute late reads as noise. */
 export const WINDOW_MS: Record<ItemKind, number> = { interaction: 3000, message: 60_000 };
-const MAX_BUFFERED = 1000;
+/**
+ * A standby keeps only what an activation could still handle: items inside their window (both
+ * kinds pruned on every arrival, so a long standby, such as a new shard set waiting while the
+ * old one serves, holds a few seconds of interactions and a minute of messages, never more).
+ * This cap bounds memory under a flood beyond that; an item it pushes out is counted (`dropped`).
+ */
+export const MAX_BUFFERED = 1000;
 
 export interface Incoming {
   kind: ItemKind;
   /** The interaction's or message's snowflake id. */
   id: string;
+  /** The guild it happened in (null or absent: a DM), which decides its shard in a resharding cut. */
+  guildId?: string | null;
   receivedAt: number;
   /** The command it runs, for the log when it fails. */
   name?: string;
@@ -57,6 +66,7 @@ export class Dispatcher {
   private stopped = false;
   private buffers: Record<ItemKind, Incoming[]> = { interaction: [], message: [] };
   private last: LastHandled | null = null;
+  private dropped = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -85,10 +95,13 @@ export class Dispatcher {
   receive(item: Incoming): void {
     if (this.stopped) return;
     if (this.current === 'active') return this.handle(item);
+    this.prune();
     const buffer = this.buffers[item.kind];
-    this.prune(item.kind);
     buffer.push(item);
-    if (buffer.length > MAX_BUFFERED) buffer.shift();
+    if (buffer.length > MAX_BUFFERED) {
+      buffer.shift();
+      this.dropped++;
+    }
   }
 
   /** Counts work started outside the dispatcher (events, jobs), so drain() waits for it too. */
@@ -111,7 +124,9 @@ export class Dispatcher {
 
   /**
    * Start answering. `after` is the predecessor's last handled item: buffered ones after it that
-   * are still within their window are handled now, in snowflake order.
+   * are still within their window are handled now, in snowflake order. `cut` does the same for a
+   * predecessor that ran another shard count: each item is compared with the "after" of its
+   * guild's old shard (a DM: shard 0's).
    *
    * Without `after` (a forced activation: the predecessor was unreachable and has been stopped,
    * or this bot takes back over after a failed handoff) nobody can say where the other bot
@@ -122,7 +137,7 @@ export class Dispatcher {
    * goes to onForcedReplay and drain() waits for it. Items that cannot ask (messages) are not
    * handled: the predecessor may have handled them.
    */
-  activate(options: { after?: After; peerActive?: boolean; force?: boolean }): {
+  activate(options: { after?: After; cut?: ShardCut; peerActive?: boolean; force?: boolean }): {
     role: Role;
     replayed: string[];
     expired: number;
@@ -134,16 +149,25 @@ export class Dispatcher {
       throw new RefusedError(
         'another instance still reports active: step it down first, or pass --force once it is unreachable past the timeout',
       );
-    if (options.after === undefined && !options.force)
-      throw new RefusedError('activate needs --after <the predecessor\'s step-down "after"> or --force');
+    if (options.after !== undefined && options.cut !== undefined)
+      throw new Error('activate takes one cut point: --after or --after-shards, not both');
+    if (options.after === undefined && options.cut === undefined && !options.force)
+      throw new RefusedError(
+        'activate needs --after <the predecessor\'s step-down "after">, --after-shards <count>:<after0>,... or --force',
+      );
     const alreadyActive = this.current === 'active';
     const now = this.now();
     const pending = [...this.buffers.interaction, ...this.buffers.message];
     this.buffers = { interaction: [], message: [] };
     this.setRole('active');
     const fresh = pending.filter((item) => now - item.receivedAt < WINDOW_MS[item.kind]);
-    const after = options.after;
-    if (after === undefined) {
+    const { after, cut } = options;
+    const passes = cut
+      ? (item: Incoming) => isAfterCut(item, cut)
+      : after
+        ? (item: Incoming) => isAfter(item.id, after)
+        : undefined;
+    if (passes === undefined) {
       const checkable = bySnowflake(fresh.filter((item) => item.answered));
       if (checkable.length) this.track(this.replayUnanswered(checkable));
       return {
@@ -155,7 +179,7 @@ export class Dispatcher {
         checking: checkable.map((i) => i.id),
       };
     }
-    const due = bySnowflake(fresh.filter((item) => isAfter(item.id, after)));
+    const due = bySnowflake(fresh.filter(passes));
     for (const item of due) this.handle(item);
     return {
       role: this.current,
@@ -205,10 +229,12 @@ export class Dispatcher {
   }
 
   status() {
+    this.prune();
     return {
       role: this.current,
       stopped: this.stopped,
       buffered: this.buffers.interaction.length + this.buffers.message.length,
+      dropped: this.dropped,
       lastEventAt: this.last?.at ?? null,
       lastInteractionId: this.last?.id ?? null,
       lastHandledKind: this.last?.kind ?? null,
@@ -239,10 +265,13 @@ export class Dispatcher {
     this.onRoleChange(role);
   }
 
-  private prune(kind: ItemKind): void {
-    const buffer = this.buffers[kind];
+  /** Drops what no activation could handle any more: items past their window, of both kinds. */
+  private prune(): void {
     const now = this.now();
-    while (buffer.length && now - buffer[0]!.receivedAt >= WINDOW_MS[kind]) buffer.shift();
+    for (const kind of ['interaction', 'message'] as const) {
+      const buffer = this.buffers[kind];
+      while (buffer.length && now - buffer[0]!.receivedAt >= WINDOW_MS[kind]) buffer.shift();
+    }
   }
 }
 

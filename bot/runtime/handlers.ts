@@ -41,6 +41,7 @@ function wireInteractions({ client, bot, ctx, dispatcher }: Wiring): void {
     dispatcher.receive({
       kind: 'interaction',
       id: interaction.id,
+      guildId: interaction.guildId,
       receivedAt: Date.now(),
       name: interaction.commandName,
       answer: () => (command ? runCommand(command, interaction, ctx) : unknownCommand(interaction)),
@@ -98,6 +99,7 @@ function wireMessages({ client, bot, ctx, dispatcher, log }: Wiring): void {
     dispatcher.receive({
       kind: 'message',
       id: message.id,
+      guildId: message.guildId,
       receivedAt: Date.now(),
       name: match ? `${prefix}${match.command.name}` : 'onMessage',
       answer: async () => {

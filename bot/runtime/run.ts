@@ -1,10 +1,12 @@
 // Runs a team's bot (a defineBot() value) as the discord-bot unit. Flow of the guide: start ->
 // connect to Discord -> ready -> readiness file -> heartbeat; graceful shutdown on SIGTERM.
 // Active or standby: only the active bot handles anything; the role is switched over the
-// control socket. No slash commands are registered here: the deploy syncs them.
+// control socket. No slash commands are registered here: the deploy syncs them. Before it
+// identifies, a start waits out the backoff of the starts before it that never became ready
+// (starts.ts) and for Discord's session start budget to cover its shards (identify-budget.ts).
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Events } from 'discord.js';
+import { Events, Routes, type Client, type RESTGetAPIGatewayBotResult } from 'discord.js';
 import type { Logger } from 'pino';
 import { ConfigError, readConfig, resolveToken, type BotConfig } from '../config.js';
 import type { Role } from '../contracts/roles.js';
@@ -12,8 +14,9 @@ import { intentBits } from '../define/intents.js';
 import type { BotContext, BotDefinition, BotLogger } from '../define/types.js';
 import { createClient } from '../discord/client.js';
 import { trackConnection } from '../discord/connection.js';
+import { waitForIdentifyBudget } from '../discord/identify-budget.js';
 import { presenceFor } from '../discord/presence.js';
-import { addSecret, createLogger, logCrashes } from '../log.js';
+import { addSecret, createLogger, logCrashes, scrub } from '../log.js';
 import { ReadinessWriter } from '../readiness/writer.js';
 import { startControlServer } from '../roles/control-server.js';
 import { Dispatcher } from '../roles/dispatcher.js';
@@ -21,19 +24,35 @@ import { readRoleFile, startRole, writeRoleFile } from '../roles/role-file.js';
 import { onSignals } from '../shutdown.js';
 import { wireHandlers } from './handlers.js';
 import { JobRunner } from './jobs.js';
+import { fileStore, StartGuard } from './starts.js';
 
 export async function runBot(bot: BotDefinition, meta: { entry: string }): Promise<void> {
   const startedAt = Date.now();
   const { config, token } = await configure();
   const log = createLogger('bot', { instanceId: config.instanceId, version: config.version }, config.logLevel);
-  logCrashes(log);
+  const starts = startGuard(config, log);
+  logCrashes(log, (reason) => starts.failed(reason));
   // A role that cannot be determined is standby: this bot answers only once it is activated.
   const { role, from } = startRole(readRoleFile(config.roleFile), config.role);
   const intents = intentBits(bot);
+  const { shards, shardCount } = config;
   log.info(
-    { role, roleFrom: from, roleFile: config.roleFile, entry: meta.entry, intents, api: config.api },
+    {
+      role,
+      roleFrom: from,
+      roleFile: config.roleFile,
+      entry: meta.entry,
+      intents,
+      api: config.api,
+      shards,
+      shardCount,
+    },
     'starting',
   );
+  // A signal during the wait ends this start at once (exit 0). Exit 0 is a stop that was asked
+  // for: a start that ends so before it is ready counts as no failure.
+  await starts.before();
+  process.once('exit', (code) => code === 0 && starts.stopped());
 
   const partials = Object.keys(bot.events ?? {}).some((event) => event.startsWith('messageReaction'));
   const client = createClient(config, role, { intents, partials });
@@ -56,7 +75,7 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
         `forced activation: answered ${outcome.replayed.length} buffered interactions Discord had no answer for; ${outcome.answeredBefore.length} were answered before, ${outcome.expired.length} expired, ${outcome.unknown.length} could not be checked`,
       ),
   );
-  const discordState = trackConnection(client, log, () => readiness.touch());
+  const discordState = trackConnection(client, { shards, shardCount }, log, () => readiness.touch());
   const ctx: BotContext = {
     client,
     log: log as unknown as BotLogger,
@@ -87,6 +106,7 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
 
   wireHandlers({ client, bot, ctx, dispatcher, log });
   client.once(Events.ClientReady, (ready) => {
+    starts.ready();
     readiness.ready();
     log.info(
       { ms: Date.now() - startedAt, user: ready.user.tag, guilds: ready.guilds.cache.size, role: dispatcher.role() },
@@ -96,11 +116,12 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
   });
   client.on(Events.Error, (error) => log.error({ err: error }, 'Discord client error'));
   client.on(Events.Invalidated, () => {
+    if (!client.isReady()) starts.failed('Discord invalidated the session');
     log.fatal('Discord invalidated the session: exiting so systemd restarts the bot');
     process.exit(1);
   });
 
-  await runSetup(bot, ctx, log);
+  await runSetup(bot, ctx, log, (reason) => starts.failed(scrub(reason)));
   const control = await startControlServer(config.controlSocket, dispatcher, (request, response) =>
     log.info({ request, response }, `control: ${request.cmd}`),
   ).catch((error) => {
@@ -130,9 +151,12 @@ export async function runBot(bot: BotDefinition, meta: { entry: string }): Promi
     { name: 'remove the readiness file', run: () => readiness.remove() },
   ]);
 
-  log.info('connecting to Discord');
+  await waitForBudget(client, token, shards.length, log);
+  if (stopping) return;
+  log.info({ shards, shardCount }, 'connecting to Discord');
   client.login(token).catch((error: Error) => {
     if (stopping) return;
+    starts.failed(scrub(`login to Discord failed: ${error.message}`));
     log.fatal({ err: error }, `login to Discord failed: ${error.message}`);
     readiness.remove();
     rmSync(config.controlSocket, { force: true });
@@ -154,12 +178,51 @@ async function configure(): Promise<{ config: BotConfig; token: string }> {
   }
 }
 
+/** The start record of this bot (crash-loop protection), logging each backoff with its reason. */
+function startGuard(config: BotConfig, log: Logger): StartGuard {
+  return new StartGuard(
+    fileStore(config.startFile),
+    { firstMs: config.startBackoffMs, maxMs: config.startBackoffMaxMs },
+    { now: Date.now, sleep: (ms) => sleep(ms) },
+    (notice) =>
+      log.warn(
+        { ...notice, startFile: config.startFile },
+        `waiting ${Math.round(notice.waitMs / 1000)} s before identifying: ${notice.failures} start(s) in a row never became ready on Discord (the last: ${notice.reason})`,
+      ),
+    (error) => log.error({ err: error, startFile: config.startFile }, 'cannot keep the start record'),
+  );
+}
+
+/** Waits while Discord's session start budget is short of this bot's shards (never identifying into a token reset). */
+async function waitForBudget(client: Client, token: string, needed: number, log: Logger): Promise<void> {
+  client.rest.setToken(token);
+  await waitForIdentifyBudget(needed, {
+    fetchLimit: async () =>
+      ((await client.rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult).session_start_limit,
+    now: Date.now,
+    sleep: (ms) => sleep(ms),
+    onWait: (notice) =>
+      log.warn(
+        notice,
+        `Discord allows ${notice.remaining} more session starts until ${notice.resetAt}, this bot needs ${needed}: waiting for the reset instead of identifying (an IDENTIFY over the limit resets the token)`,
+      ),
+    onUnknown: (error) =>
+      log.warn({ err: error }, `cannot read the session start limit (GET /gateway/bot): ${(error as Error).message}`),
+  });
+}
+
 /** The team's setup(): once, before connecting. If it throws, the bot cannot start (exit 1). */
-async function runSetup(bot: BotDefinition, ctx: BotContext, log: Logger): Promise<void> {
+async function runSetup(
+  bot: BotDefinition,
+  ctx: BotContext,
+  log: Logger,
+  failed: (reason: string) => void,
+): Promise<void> {
   if (!bot.setup) return;
   try {
     await bot.setup(ctx);
   } catch (error) {
+    failed(`setup failed: ${(error as Error)?.message}`);
     log.fatal({ err: error }, `setup failed: ${(error as Error)?.message}`);
     process.exit(1);
   }

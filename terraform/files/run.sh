@@ -2,7 +2,9 @@
 # Starts the bot or the health server of the current release. Instance facts come from
 # instance metadata (IMDSv2) at each start: the instance id, and the role the desired state
 # gives this instance (tag BotRole: active or standby). A role that cannot be read is passed as
-# "unknown": the bot then stands by and never answers until the handoff activates it.
+# "unknown": the bot then stands by and never answers until the handoff activates it. A sharded
+# instance's tags Shards ("0,1") and ShardCount ("4") become BOT_SHARDS and BOT_SHARD_COUNT
+# (empty without them: the bot runs shard 0 of 1; the bot itself refuses malformed values).
 set -euo pipefail
 
 component="${1:-}"
@@ -36,7 +38,9 @@ case "$BOT_ROLE" in
   active | standby) ;;
   *) BOT_ROLE=unknown ;;
 esac
-export INSTANCE_ID BOT_ROLE
+BOT_SHARDS="$(metadata tags/instance/Shards 2>/dev/null || true)"
+BOT_SHARD_COUNT="$(metadata tags/instance/ShardCount 2>/dev/null || true)"
+export INSTANCE_ID BOT_ROLE BOT_SHARDS BOT_SHARD_COUNT
 
 # The release's Node options (bot.nodeOptions), for the bot only: passed as NODE_OPTIONS, never
 # evaluated by the shell.

@@ -118,6 +118,47 @@ describe('bot lifecycle', () => {
     expect(bot.output()).not.toContain('revoked-secret-token');
   });
 
+  it('after a start that never became ready, the next one waits its backoff first and says why', async () => {
+    const { env, bot } = await pair({
+      token: 'MTA5.revoked-secret-token.Qq1',
+      extra: { START_BACKOFF_MS: '1500' },
+    });
+    expect((await bot.exited).code).toBe(1);
+    const again = spawnEntry('bot', env);
+    procs.push(again);
+    const started = Date.now();
+    const exit = await again.exited;
+    expect(exit.code).toBe(1);
+    expect(exit.at - started).toBeGreaterThanOrEqual(1500);
+    expect(again.output()).toMatch(
+      /waiting 2 s before identifying: 1 start\(s\) in a row never became ready on Discord \(the last: login to Discord failed: [^)]*Authentication failed/,
+    );
+    expect(again.output()).not.toContain('revoked-secret-token');
+  });
+
+  it('runs two shards (BOT_SHARDS=0,1 of 2): healthy once both are ready, each listed in /health', async () => {
+    const { health, startedAt, bot, dir } = await pair({
+      instanceId: 'i-shards',
+      extra: { BOT_SHARDS: '0,1', BOT_SHARD_COUNT: '2' },
+    });
+    // max_concurrency 1: discord.js identifies the second shard 5 s after the first.
+    const healthy = await waitForStatus(health.url, 'healthy', 30_000, startedAt);
+    console.info(`[bot] two shards: spawn -> healthy: ${healthy.ms} ms`);
+    expect(healthy.body).toMatchObject({
+      instanceId: 'i-shards',
+      discord: { ready: true },
+      shardCount: 2,
+      shards: [
+        { id: 0, status: 'ready', ping: expect.any(Number), guilds: expect.any(Number) },
+        { id: 1, status: 'ready', ping: expect.any(Number), guilds: expect.any(Number) },
+      ],
+    });
+    expect(bot.output()).toContain('"shards":[0,1],"shardCount":2');
+    expect((await bot.stop('SIGTERM')).code).toBe(0);
+    // A stop that was asked for leaves no start record behind: the next start identifies at once.
+    expect(existsSync(join(dir, 'control.starts.json'))).toBe(false);
+  });
+
   it('exits non-zero on a token REST rejects, without printing it', async () => {
     const { bot } = await pair({ token: 'MTA5.unknown-secret-token.Pp2' });
     expect((await bot.exited).code).toBe(1);

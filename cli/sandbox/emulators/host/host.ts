@@ -372,6 +372,9 @@ export class InstanceHost {
         INSTANCE_ID: facts.id,
         RELEASE_VERSION: facts.release,
         BOT_ROLE: facts.botRole,
+        // A sharded instance's shards, from its tags as run.sh reads them from IMDS (empty: shard 0 of 1).
+        BOT_SHARDS: facts.tags.Shards ?? '',
+        BOT_SHARD_COUNT: facts.tags.ShardCount ?? '',
         METRIC_NAMESPACE: o.metricNamespace,
         ...extraEnv,
       },
