@@ -349,6 +349,10 @@ describe('shards', () => {
     expect(answers.routed.shardCount).toBe(8);
     expect(answers.routed.shards[5]).toEqual({ shard: 5, sent: 3, answered: 1, unanswered: 2, answeredTwice: 1 });
     expect(answers.routed.shards[0]).toEqual({ shard: 0, sent: 3, answered: 0, unanswered: 3, answeredTwice: 0 });
+    const counts = await getJson(target, `/answers?since=${since}&shards=4&list=false`);
+    expect(Object.keys(counts).sort()).toEqual(['byShard', 'forgotten', 'routed']);
+    expect(counts.routed.shards[1]).toEqual({ shard: 1, sent: 5, answered: 1, unanswered: 4, answeredTwice: 1 });
+    expect(counts.forgotten).toBe(0);
 
     // A user message and a member join in that guild reach the same two sessions only.
     const { json: message } = await post(target, '/messages', { content: 'hi', channelId: guild.id });

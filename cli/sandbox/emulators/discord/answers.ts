@@ -19,9 +19,17 @@ export interface ShardCounts {
 /**
  * `routedCount`: the shard count to route every interaction by (its guild's shard under that count,
  * a DM: shard 0), so interactions no session received count as unanswered on their shard too.
+ * `list` false: the counts only, without every interaction and message (a bench polling them).
  */
-export function answers(state: EmulatorState, since: number, routedCount: number) {
+export function answers(state: EmulatorState, since: number, routedCount: number, list = true) {
   const records = [...state.interactions.values()].filter((r) => r.sentAt >= since);
+  const counts = {
+    byShard: byDeliveredShard(records),
+    routed: { shardCount: routedCount, shards: byRoutedShard(state, records, routedCount) },
+    /** Interactions older than the record keeps (the emulator's cap): not in these counts. */
+    forgotten: state.forgottenInteractions,
+  };
+  if (!list) return counts;
   return {
     interactions: records.map((r) => ({
       id: r.id,
@@ -46,10 +54,7 @@ export function answers(state: EmulatorState, since: number, routedCount: number
           content,
         })),
       })),
-    byShard: byDeliveredShard(records),
-    routed: { shardCount: routedCount, shards: byRoutedShard(state, records, routedCount) },
-    /** Interactions older than the record keeps (the emulator's cap): not in these counts. */
-    forgotten: state.forgottenInteractions,
+    ...counts,
   };
 }
 

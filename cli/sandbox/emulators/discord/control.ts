@@ -66,7 +66,8 @@ export async function handleControl(
     const count = shards === null ? defaultShardCount(state) : Number(shards);
     if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SHARDS)
       throw new HttpError(400, `shards: must be a whole number from 1 to ${MAX_SHARDS}, not ${JSON.stringify(shards)}`);
-    return sendJson(res, 200, answers(state, Number(url.searchParams.get('since') ?? 0), count));
+    const since = Number(url.searchParams.get('since') ?? 0);
+    return sendJson(res, 200, answers(state, since, count, url.searchParams.get('list') !== 'false'));
   }
   if (route === 'POST /guilds') {
     const body = await readJson(req);
