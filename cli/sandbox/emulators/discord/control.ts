@@ -120,7 +120,8 @@ export async function handleControl(
       if (
         !session.ws ||
         (body.session && body.session !== session.id) ||
-        (body.instance && body.instance !== session.instance)
+        (body.instance && body.instance !== session.instance) ||
+        (Array.isArray(body.shard) && (body.shard[0] !== session.shard[0] || body.shard[1] !== session.shard[1]))
       )
         continue;
       if (body.code) session.ws.close(Number(body.code), 'dropped by the control API');
