@@ -21,6 +21,7 @@ beforeAll(async () => {
       token: TOKEN,
       instance,
       intents: 1,
+      shard: [0, 1],
       seq: 0,
       events: [],
       identifiedAt: Date.now(),

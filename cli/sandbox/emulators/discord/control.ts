@@ -1,14 +1,21 @@
-// The control API (under /control): send a slash command, a channel message or a member join to every
-// connected session, read back who answered (every attempt by every session), list sessions and
-// registered commands, drop connections to exercise RESUME; create incoming webhooks, rate-limit
+// The control API (under /control): send a slash command, a channel message or a member join to the
+// sessions of its guild's shard, read back who answered (every attempt by every session, counted per
+// shard), list sessions and registered commands, drop connections to exercise RESUME; set the guild
+// list and the identify limits, read every IDENTIFY's outcome; create incoming webhooks, rate-limit
 // them, and read back the messages they posted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
 import { listCommands } from './application-commands.js';
 import { dispatchCommand, summary } from './interactions.js';
 import { dispatchMemberAdd, dispatchMessage, messageSummary, repliesTo } from './messages.js';
-import type { EmulatorState, InteractionRecord } from './emulator-state.js';
+import { answers, defaultShardCount } from './answers.js';
+import { spreadGuilds, type EmulatorState } from './emulator-state.js';
+import { resetToken } from './gateway.js';
+import { parseLimits } from './identify-limits.js';
 import { createWebhook, type Webhook } from './webhooks.js';
+
+const MAX_GUILDS = 250_000;
+const MAX_SHARDS = 4096;
 
 export async function handleControl(
   req: IncomingMessage,
@@ -24,6 +31,7 @@ export async function handleControl(
       applicationId: state.applicationId,
       sessions: state.liveSessions().length,
       interactions: state.interactions.size,
+      guilds: state.guilds.length,
     });
   if (route === 'GET /sessions') return sendJson(res, 200, [...state.sessions.values()].map(describeSession));
   if (route === 'GET /commands')
@@ -53,7 +61,49 @@ export async function handleControl(
     return sendJson(res, 200, messageSummary(state, message));
   }
   if (route === 'POST /members') return sendJson(res, 200, dispatchMemberAdd(state, await readJson(req)));
-  if (route === 'GET /answers') return sendJson(res, 200, answers(state, Number(url.searchParams.get('since') ?? 0)));
+  if (route === 'GET /answers') {
+    const shards = url.searchParams.get('shards');
+    const count = shards === null ? defaultShardCount(state) : Number(shards);
+    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SHARDS)
+      throw new HttpError(400, `shards: must be a whole number from 1 to ${MAX_SHARDS}, not ${JSON.stringify(shards)}`);
+    const since = Number(url.searchParams.get('since') ?? 0);
+    return sendJson(res, 200, answers(state, since, count, url.searchParams.get('list') !== 'false'));
+  }
+  if (route === 'POST /guilds') {
+    const body = await readJson(req);
+    if (!Number.isSafeInteger(body.count) || body.count < 0 || body.count > MAX_GUILDS)
+      throw new HttpError(
+        400,
+        `guilds: count must be a whole number from 0 to ${MAX_GUILDS}, not ${JSON.stringify(body.count)}`,
+      );
+    state.setGuilds(spreadGuilds(body.count));
+    return sendJson(res, 200, {
+      count: state.guilds.length,
+      recommendedShards: Math.max(1, Math.ceil(state.guilds.length / 1000)),
+    });
+  }
+  if (route === 'GET /guilds') {
+    const shards = Number(url.searchParams.get('shards') ?? 1);
+    if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_SHARDS)
+      throw new HttpError(400, `shards: must be a whole number from 1 to ${MAX_SHARDS}`);
+    return sendJson(
+      res,
+      200,
+      state.guilds.map((g) => ({ id: g.id, name: g.name, shard: state.shardOf(g.id, shards) })),
+    );
+  }
+  if (route === 'POST /limits') {
+    state.limits.configure(parseLimits(await readJson(req)));
+    return sendJson(res, 200, describeLimits(state));
+  }
+  if (route === 'GET /limits') return sendJson(res, 200, describeLimits(state));
+  if (route === 'POST /tokens/reset') {
+    const body = await readJson(req);
+    if (typeof body.token !== 'string' || !state.tokens.has(body.token))
+      throw new HttpError(404, 'token: not a token the emulator accepts (add one with POST /control/tokens)');
+    resetToken(state, body.token);
+    return sendJson(res, 200, { tokens: state.tokens.size });
+  }
   if (route === 'GET /interactions') {
     const since = Number(url.searchParams.get('since') ?? 0);
     return sendJson(res, 200, [...state.interactions.values()].filter((r) => r.sentAt >= since).map(summary));
@@ -70,7 +120,8 @@ export async function handleControl(
       if (
         !session.ws ||
         (body.session && body.session !== session.id) ||
-        (body.instance && body.instance !== session.instance)
+        (body.instance && body.instance !== session.instance) ||
+        (Array.isArray(body.shard) && (body.shard[0] !== session.shard[0] || body.shard[1] !== session.shard[1]))
       )
         continue;
       if (body.code) session.ws.close(Number(body.code), 'dropped by the control API');
@@ -137,7 +188,26 @@ function describeSession(s: EmulatorState['sessions'] extends Map<string, infer 
     resumes: s.resumes,
     identifiedAt: s.identifiedAt,
     invalidated: s.invalidated,
+    shard: s.shard,
     presence: s.presence,
+  };
+}
+
+/** The identify budget and limits, and every IDENTIFY with its outcome (GET /control/limits). */
+function describeLimits(state: EmulatorState) {
+  const limits = state.limits;
+  const budget = limits.budget();
+  return {
+    total: budget.total,
+    remaining: budget.remaining,
+    resetAt: budget.resetAt ?? null,
+    resetInMs: budget.resetAfterMs,
+    resetAfterMs: limits.resetAfterMs,
+    maxConcurrency: limits.maxConcurrency ?? null,
+    guildsPerSession: limits.guildsPerSession,
+    identifies: limits.attempts,
+    forgottenIdentifies: limits.forgottenAttempts,
+    tokenResets: limits.tokenResets,
   };
 }
 
@@ -150,36 +220,4 @@ function waitMsOf(body: Record<string, any>, url: URL): number {
 async function until(done: () => boolean, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline && !done()) await new Promise((r) => setTimeout(r, 10));
-}
-
-/**
- * Every interaction and user message sent since `since`, with every answer attempt from every session:
- * interaction callbacks (accepted or rejected as Discord would) and channel messages replying to a message.
- */
-function answers(state: EmulatorState, since: number) {
-  const attempt = ({ session, instance, at, accepted, rejected }: InteractionRecord['answers'][number]) => ({
-    session,
-    instance,
-    at,
-    accepted,
-    ...(rejected ? { rejected } : {}),
-  });
-  return {
-    interactions: [...state.interactions.values()]
-      .filter((r) => r.sentAt >= since)
-      .map((r) => ({ id: r.id, name: r.name, sentAt: r.sentAt, attempts: r.answers.map(attempt) })),
-    messages: [...state.userMessages.values()]
-      .filter((m) => m.sentAt >= since)
-      .map((m) => ({
-        id: m.id,
-        content: m.content,
-        sentAt: m.sentAt,
-        replies: repliesTo(state, m.id).map(({ session, instance, at, content }) => ({
-          session,
-          instance,
-          at,
-          content,
-        })),
-      })),
-  };
 }

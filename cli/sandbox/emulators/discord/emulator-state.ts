@@ -1,8 +1,17 @@
 // What the emulated Discord remembers: gateway sessions, registered commands, every interaction
 // and user message it sent, and every answer any session gave them. The control API reads this.
 import type { WebSocket } from 'ws';
+import { IdentifyLimits, type IdentifyLimitOptions } from './identify-limits.js';
 import { snowflake } from './snowflake.js';
 import type { Webhook, WebhookExecution } from './webhooks.js';
+
+/** A gateway shard: [shard id, shard count], as IDENTIFY and READY carry it. */
+export type Shard = [id: number, count: number];
+
+export interface Guild {
+  id: string;
+  name: string;
+}
 
 export interface Session {
   id: string;
@@ -12,6 +21,8 @@ export interface Session {
   presence?: unknown;
   /** The gateway intents from IDENTIFY: which events it is sent, whether messages carry content. */
   intents: number;
+  /** IDENTIFY's shard: the session gets the guilds, and the events of the guilds, that route to it. */
+  shard: Shard;
   ws?: WebSocket;
   seq: number;
   /** Dispatches kept for RESUME; bounded. */
@@ -26,6 +37,8 @@ export interface Session {
 export interface Answer {
   session: string;
   instance?: string;
+  /** The answering session's shard. */
+  shard: Shard;
   at: number;
   latencyMs: number;
   type: number;
@@ -39,8 +52,10 @@ export interface InteractionRecord {
   id: string;
   name: string;
   options: unknown[];
+  /** The guild it was used in; absent for a DM (routed to shard 0). */
+  guildId?: string;
   sentAt: number;
-  deliveredTo: { session: string; instance?: string; token: string }[];
+  deliveredTo: { session: string; instance?: string; shard: Shard; token: string }[];
   answers: Answer[];
 }
 
@@ -65,7 +80,7 @@ export interface UserMessage {
   content: string;
   authorId: string;
   sentAt: number;
-  deliveredTo: { session: string; instance?: string }[];
+  deliveredTo: { session: string; instance?: string; shard: Shard }[];
 }
 
 export interface EmulatedUser {
@@ -85,12 +100,19 @@ export const ANSWER_WINDOW_MS = 3000;
 /** Like Discord, a dropped session can be resumed for a while, then it is gone. */
 export const RESUME_WINDOW_MS = 60_000;
 const MAX_EVENTS = 1000;
-const MAX_INTERACTIONS = 5000;
+/**
+ * Interactions remembered with every delivery and answer: 100,000 is over 20 minutes of a bench
+ * sending 80 a second (about 1 KB each). Older ones are forgotten and counted (`forgottenInteractions`),
+ * so a count over the record is never silently short.
+ */
+const MAX_INTERACTIONS = 100_000;
 const MAX_MESSAGES = 20_000;
 
 export class EmulatorState {
   readonly sessions = new Map<string, Session>();
   readonly interactions = new Map<string, InteractionRecord>();
+  /** Interactions dropped from the record (the oldest, past MAX_INTERACTIONS). */
+  forgottenInteractions = 0;
   /** Interaction token -> [interaction id, session id]. */
   readonly interactionTokens = new Map<string, [string, string]>();
   /** Registered commands by scope: the application id (global) or `<application id>:<guild id>`. */
@@ -123,11 +145,48 @@ export class EmulatorState {
     flags: 0,
   };
 
+  /** The bot's guilds, in order; replaced whole by setGuilds (the control API's POST /guilds). */
+  guilds: Guild[] = [];
+  /** Guild id -> the guild and its snowflake's timestamp part (id >> 22), which routes it to a shard. */
+  private readonly guildIndex = new Map<string, { guild: Guild; time: number }>();
+
+  /** The identify budget, max_concurrency and guilds per session, and every IDENTIFY's outcome. */
+  readonly limits: IdentifyLimits;
+
   constructor(
     readonly tokens: Set<string>,
     readonly applicationId: string,
-    readonly guilds: { id: string; name: string }[],
-  ) {}
+    guilds: Guild[],
+    limits: IdentifyLimitOptions = {},
+  ) {
+    this.setGuilds(guilds);
+    this.limits = new IdentifyLimits(limits);
+  }
+
+  setGuilds(guilds: Guild[]): void {
+    this.guilds = guilds;
+    this.guildIndex.clear();
+    for (const guild of guilds) this.guildIndex.set(guild.id, { guild, time: Number(BigInt(guild.id) >> 22n) });
+  }
+
+  guild(id: string): Guild | undefined {
+    return this.guildIndex.get(id)?.guild;
+  }
+
+  /**
+   * The shard id a guild's events go to under `count` shards: (guild_id >> 22) % count, Discord's
+   * formula; no guild (a DM) is shard 0.
+   */
+  shardOf(guildId: string | undefined, count: number): number {
+    if (guildId === undefined) return 0;
+    const time = this.guildIndex.get(guildId)?.time ?? Number(BigInt(guildId) >> 22n);
+    return time % count;
+  }
+
+  /** Live sessions whose shard the guild (undefined: a DM) routes to, whatever their shard count. */
+  sessionsFor(guildId: string | undefined): Session[] {
+    return this.liveSessions().filter((s) => this.shardOf(guildId, s.shard[1]) === s.shard[0]);
+  }
 
   push(session: Session, t: string, d: unknown): void {
     const event = { s: ++session.seq, t, d };
@@ -150,6 +209,7 @@ export class EmulatorState {
       const oldest = this.interactions.keys().next().value!;
       for (const d of this.interactions.get(oldest)!.deliveredTo) this.interactionTokens.delete(d.token);
       this.interactions.delete(oldest);
+      this.forgottenInteractions++;
     }
   }
 
@@ -166,4 +226,12 @@ export class EmulatorState {
       if (dropped.replyTo) this.replies.delete(dropped.replyTo);
     }
   }
+}
+
+/**
+ * `count` guilds whose snowflakes have consecutive timestamps (guild i: base + i ms), so under any shard
+ * count n guild i routes to (base + i) % n: the guilds spread evenly over the shards.
+ */
+export function spreadGuilds(count: number, base = Date.now() - count - 60_000): Guild[] {
+  return Array.from({ length: count }, (_, i) => ({ id: snowflake(base + i), name: `guild ${i}` }));
 }

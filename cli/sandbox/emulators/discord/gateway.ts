@@ -1,8 +1,11 @@
-// The gateway: HELLO, IDENTIFY (with its intents) -> READY (+ GUILD_CREATE), heartbeats, RESUME with
-// replay, presence updates, and close 4004 for a token it does not know (DESIGN.md §6).
+// The gateway: HELLO, IDENTIFY (with its intents and shard) -> READY (+ GUILD_CREATE for the shard's
+// guilds), heartbeats, RESUME with replay, presence updates, and Discord's refusals: close 4004 for a
+// token it does not know, 4010 for an invalid shard, 4011 when sharding is required, op 9 when
+// max_concurrency is exceeded, and a token reset when the identify budget is spent (DESIGN.md §6).
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { EmulatorState, Session } from './emulator-state.js';
+import type { EmulatorState, Guild, Session } from './emulator-state.js';
+import { parseShard, type IdentifyOutcome } from './identify-limits.js';
 
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
@@ -54,12 +57,45 @@ export function acceptGateway(ws: WebSocket, state: EmulatorState, options: Gate
   ws.on('error', () => ws.terminate());
 }
 
+/**
+ * IDENTIFY, with Discord's rules for starting sessions: the token (4004), the daily budget (none left:
+ * the token is reset, see resetToken), the shard (4010), max_concurrency (op 9) and the guilds one
+ * session may carry (4011). An accepted session gets READY with its shard and its guilds, then one
+ * GUILD_CREATE per guild.
+ */
 function identify(ws: WebSocket, state: EmulatorState, d: any, options: GatewayOptions): Session | undefined {
   const token = typeof d?.token === 'string' ? d.token.replace(/^Bot /, '') : '';
   if (!state.tokens.has(token) || state.gatewayRejects.has(token)) {
     ws.close(4004, 'Authentication failed.');
     return undefined;
   }
+  const now = Date.now();
+  const limits = state.limits;
+  const refuse = (outcome: IdentifyOutcome) => limits.record({ at: now, shard: d?.shard ?? null, outcome });
+  if (!limits.spend(now)) {
+    refuse('exhausted');
+    resetToken(state, token, now);
+    ws.close(4004, 'Authentication failed.');
+    return undefined;
+  }
+  const shard = parseShard(d?.shard);
+  if (!shard) {
+    refuse('invalid-shard');
+    ws.close(4010, 'Invalid shard.');
+    return undefined;
+  }
+  if (!limits.admits(shard[0], now)) {
+    refuse('rate-limited');
+    ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
+    return undefined;
+  }
+  const guilds = state.guilds.filter((g) => state.shardOf(g.id, shard[1]) === shard[0]);
+  if (guilds.length > limits.guildsPerSession) {
+    refuse('sharding-required');
+    ws.close(4011, 'Sharding required.');
+    return undefined;
+  }
+  limits.occupy(shard[0], now);
   const session: Session = {
     id: randomBytes(16).toString('hex'),
     token,
@@ -67,25 +103,45 @@ function identify(ws: WebSocket, state: EmulatorState, d: any, options: GatewayO
     presence: d.presence,
     // Every privileged intent counts as enabled for the application (as if switched on in the portal).
     intents: Number.isSafeInteger(d.intents) ? d.intents : 0,
+    shard,
     ws,
     seq: 0,
     events: [],
-    identifiedAt: Date.now(),
+    identifiedAt: now,
     resumes: 0,
     invalidated: false,
   };
   state.sessions.set(session.id, session);
+  limits.record({ at: now, shard, session: session.id, outcome: 'accepted' });
   state.push(session, 'READY', {
     v: 10,
     user: state.botUser,
-    guilds: state.guilds.map((g) => ({ id: g.id, unavailable: true })),
+    guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
     session_id: session.id,
     resume_gateway_url: options.resumeUrl,
-    shard: [0, 1],
+    shard,
     application: { id: state.applicationId, flags: 0 },
   });
-  for (const guild of state.guilds) state.push(session, 'GUILD_CREATE', guildCreate(guild, state.botUser.id));
+  const joinedAt = new Date(now).toISOString();
+  for (const guild of guilds) state.push(session, 'GUILD_CREATE', guildCreate(guild, state.botUser.id, joinedAt));
   return session;
+}
+
+/**
+ * What Discord does when a bot identifies with its budget spent: it resets the bot's token. Every
+ * session of the token is closed with 4004 and can no longer be resumed; the gateway and REST refuse
+ * the token until the control API adds it again (POST /control/tokens).
+ */
+export function resetToken(state: EmulatorState, token: string, at = Date.now()): void {
+  state.tokens.delete(token);
+  let sessionsClosed = 0;
+  for (const session of state.sessions.values()) {
+    if (session.token !== token || session.invalidated) continue;
+    session.invalidated = true;
+    session.ws?.close(4004, 'Authentication failed.');
+    sessionsClosed++;
+  }
+  state.limits.tokenResets.push({ at, sessionsClosed });
 }
 
 function resume(ws: WebSocket, state: EmulatorState, d: any, send: (p: unknown) => void): Session | undefined {
@@ -115,7 +171,7 @@ export function instanceOf(presence: any): string | undefined {
   return undefined;
 }
 
-function guildCreate(guild: { id: string; name: string }, botId: string) {
+function guildCreate(guild: Guild, botId: string, joinedAt: string) {
   return {
     id: guild.id,
     name: guild.name,
@@ -124,7 +180,7 @@ function guildCreate(guild: { id: string; name: string }, botId: string) {
     unavailable: false,
     member_count: 1,
     large: false,
-    joined_at: new Date().toISOString(),
+    joined_at: joinedAt,
     features: [],
     roles: [
       {

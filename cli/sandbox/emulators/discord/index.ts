@@ -8,7 +8,8 @@ import { acceptGateway } from './gateway.js';
 import { HttpError, sendError } from './http.js';
 import { handleRest } from './rest.js';
 import { snowflake } from './snowflake.js';
-import { EmulatorState } from './emulator-state.js';
+import { EmulatorState, spreadGuilds, type Guild } from './emulator-state.js';
+import type { IdentifyLimitOptions } from './identify-limits.js';
 
 export interface DiscordEmulatorOptions {
   host?: string;
@@ -17,7 +18,11 @@ export interface DiscordEmulatorOptions {
   /** Bot tokens it accepts (more can be added through POST /control/tokens). */
   tokens: string[];
   applicationId?: string;
-  guilds?: { id: string; name: string }[];
+  guilds?: Guild[];
+  /** Instead of `guilds`: this many guilds spread evenly over any shard count (see spreadGuilds). */
+  guildCount?: number;
+  /** The identify budget, max_concurrency (unset: not paced) and guilds per session (identify-limits.ts). */
+  limits?: IdentifyLimitOptions;
   heartbeatIntervalMs?: number;
   /**
    * Tokens REST accepts but the gateway rejects with close 4004, as when a token is reset
@@ -41,11 +46,16 @@ export interface DiscordEmulator {
 
 export async function startDiscordEmulator(options: DiscordEmulatorOptions): Promise<DiscordEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const guilds = options.guilds ?? [{ id: snowflake(), name: 'ydeploy sandbox' }];
+  const guilds =
+    options.guilds ??
+    (options.guildCount === undefined
+      ? [{ id: snowflake(), name: 'ydeploy sandbox' }]
+      : spreadGuilds(options.guildCount));
   const state = new EmulatorState(
     new Set([...options.tokens, ...(options.gatewayRejectTokens ?? [])]),
     options.applicationId ?? snowflake(),
     guilds,
+    options.limits,
   );
   for (const token of options.gatewayRejectTokens ?? []) state.gatewayRejects.add(token);
   const server = createServer();

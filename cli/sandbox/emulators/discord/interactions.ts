@@ -1,4 +1,5 @@
-// Slash commands sent through the control API, and the answers the bots give them.
+// Slash commands sent through the control API (in a guild or a DM, routed to the guild's shard), and the
+// answers the bots give them.
 // Every session gets its own interaction token for the same interaction id, so an answer's
 // callback URL names the session (and so the instance) that sent it, exactly.
 import { randomBytes } from 'node:crypto';
@@ -11,17 +12,30 @@ import { ANSWER_WINDOW_MS, type Answer, type EmulatorState, type InteractionReco
 export interface CommandRequest {
   name: string;
   options?: { name: string; type: number; value: unknown }[];
+  /** The guild it is used in (default: the first); the bot must be in it. */
   guildId?: string;
+  /** Used in a DM with the bot instead of a guild. */
+  dm?: boolean;
   channelId?: string;
   /** Only a command a user could type: registered globally or in the guild (else 404, as nothing was sent). */
   registered?: boolean;
 }
 
+/** The tester's DM channel with the bot: where a DM interaction comes from. */
+export const DM_CHANNEL_ID = '100000000000000002';
+
+/**
+ * A slash command used in a guild (`guildId`, default the first guild) or in a DM with the bot (`dm`),
+ * sent as INTERACTION_CREATE to every live session of the shard the guild routes to (a DM: shard 0),
+ * whatever their shard count: an old set of 4 and a new set of 8 both get it while both are connected.
+ */
 export function dispatchCommand(state: EmulatorState, request: CommandRequest): InteractionRecord {
   if (typeof request.name !== 'string' || !/^[-_\p{L}\p{N}]{1,32}$/u.test(request.name)) {
     throw new HttpError(400, `command name ${JSON.stringify(request.name)} is not a slash command name`);
   }
-  const guild = state.guilds.find((g) => g.id === request.guildId) ?? state.guilds[0];
+  if (request.guildId !== undefined && request.dm === true)
+    throw new HttpError(400, 'a command is used in a guild (guildId) or in a DM (dm: true), not both');
+  const guild = request.dm === true ? undefined : guildOf(state, request.guildId);
   const registered = registeredCommand(state, request.name, guild?.id);
   if (request.registered === true && !registered)
     throw new HttpError(404, `/${request.name} is not registered globally or in guild ${guild?.id}`, 10063);
@@ -29,50 +43,76 @@ export function dispatchCommand(state: EmulatorState, request: CommandRequest): 
     id: snowflake(),
     name: request.name,
     options: request.options ?? [],
+    ...(guild ? { guildId: guild.id } : {}),
     sentAt: Date.now(),
     deliveredTo: [],
     answers: [],
   };
   state.remember(record);
-  for (const session of state.liveSessions()) {
+  const payload = {
+    id: record.id,
+    application_id: state.applicationId,
+    type: 2,
+    version: 1,
+    data: {
+      id: registered?.id ?? snowflake(),
+      name: request.name,
+      type: 1,
+      options: request.options ?? [],
+      ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
+    },
+    ...(guild ? inGuild(guild.id, request.channelId) : inDm()),
+    app_permissions: '2199023255551',
+    locale: 'en-US',
+    entitlements: [],
+    attachment_size_limit: 8388608,
+  };
+  for (const session of state.sessionsFor(guild?.id)) {
     const token = `${session.id}.${record.id}.${randomBytes(8).toString('hex')}`;
     state.interactionTokens.set(token, [record.id, session.id]);
-    record.deliveredTo.push({ session: session.id, instance: session.instance, token });
-    state.push(session, 'INTERACTION_CREATE', {
-      id: record.id,
-      application_id: state.applicationId,
-      type: 2,
-      token,
-      version: 1,
-      data: {
-        id: registered?.id ?? snowflake(),
-        name: request.name,
-        type: 1,
-        options: request.options ?? [],
-        ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
-      },
-      guild_id: guild?.id,
-      channel_id: request.channelId ?? guild?.id,
-      channel: { id: request.channelId ?? guild?.id, type: 0, guild_id: guild?.id, name: 'general' },
-      member: {
-        user: tester,
-        roles: [],
-        permissions: '2199023255551',
-        joined_at: new Date(0).toISOString(),
-        deaf: false,
-        mute: false,
-        flags: 0,
-      },
-      app_permissions: '2199023255551',
-      locale: 'en-US',
-      guild_locale: 'en-US',
-      entitlements: [],
-      authorizing_integration_owners: { '0': guild?.id },
-      context: 0,
-      attachment_size_limit: 8388608,
-    });
+    record.deliveredTo.push({ session: session.id, instance: session.instance, shard: session.shard, token });
+    state.push(session, 'INTERACTION_CREATE', { ...payload, token });
   }
   return record;
+}
+
+/** The guild a command is used in: the one asked for (404 Unknown Guild if the bot is not in it), else the first. */
+function guildOf(state: EmulatorState, guildId: unknown) {
+  if (guildId === undefined) return state.guilds[0];
+  const guild = typeof guildId === 'string' ? state.guild(guildId) : undefined;
+  if (!guild) throw new HttpError(404, `Unknown Guild ${JSON.stringify(guildId)}: the bot is not in it`, 10004);
+  return guild;
+}
+
+function inGuild(guildId: string, channelId = guildId) {
+  return {
+    guild_id: guildId,
+    channel_id: channelId,
+    channel: { id: channelId, type: 0, guild_id: guildId, name: 'general' },
+    member: {
+      user: tester,
+      roles: [],
+      permissions: '2199023255551',
+      joined_at: new Date(0).toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+    },
+    guild_locale: 'en-US',
+    authorizing_integration_owners: { '0': guildId },
+    context: 0,
+  };
+}
+
+/** A DM with the bot: `user` instead of `member`, a DM channel, context 1 (BOT_DM). */
+function inDm() {
+  return {
+    channel_id: DM_CHANNEL_ID,
+    channel: { id: DM_CHANNEL_ID, type: 1, recipients: [tester] },
+    user: tester,
+    authorizing_integration_owners: { '0': '0' },
+    context: 1,
+  };
 }
 
 /** An interaction callback: the first one within 3 s is accepted, later ones are rejected like Discord does. */
@@ -85,6 +125,7 @@ export function recordCallback(state: EmulatorState, id: string, token: string, 
   const answer: Answer = {
     session: found[1],
     instance: session?.instance,
+    shard: session?.shard ?? [0, 1],
     at,
     latencyMs: at - record.sentAt,
     type: Number(body.type),
@@ -128,7 +169,7 @@ export function summary(record: InteractionRecord) {
   const accepted = record.answers.filter((a) => a.accepted);
   return {
     ...record,
-    deliveredTo: record.deliveredTo.map(({ session, instance }) => ({ session, instance })),
+    deliveredTo: record.deliveredTo.map(({ session, instance, shard }) => ({ session, instance, shard })),
     answered: accepted.length > 0,
     attempts: record.answers.length,
     answeredBy: [...new Set(record.answers.map((a) => a.instance ?? a.session))],

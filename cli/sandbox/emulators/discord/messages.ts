@@ -1,4 +1,5 @@
-// Guild messages and member joins, delivered the way Discord's gateway does by intent: MESSAGE_CREATE
+// Guild messages and member joins, delivered the way Discord's gateway does, to the sessions of the
+// guild's shard and by intent: MESSAGE_CREATE
 // only to sessions with GUILD_MESSAGES, its content empty without MESSAGE_CONTENT (unless the message
 // mentions the bot or the bot wrote it), GUILD_MEMBER_ADD only to sessions with GUILD_MEMBERS.
 // A bot's channel messages are recorded with the session that sent them, so replies are attributed.
@@ -20,13 +21,13 @@ export interface MessageRequest {
   authorId?: unknown;
 }
 
-/** A user posts `content` in a guild text channel (the first guild's, by default). */
+/** A user posts `content` in a guild text channel (the first guild's, by default; a channel's id is its guild's). */
 export function dispatchMessage(state: EmulatorState, request: MessageRequest): UserMessage {
   if (typeof request.content !== 'string' || !request.content.length || request.content.length > 2000)
     throw new HttpError(400, 'content must be a string of 1 to 2000 characters', 50035);
   const channelId = request.channelId === undefined ? state.guilds[0]?.id : String(request.channelId);
   // Each emulated guild has one text channel, whose id is the guild's (see gateway.ts's GUILD_CREATE).
-  const guild = state.guilds.find((g) => g.id === channelId);
+  const guild = channelId === undefined ? undefined : state.guild(channelId);
   if (!guild) throw new HttpError(404, `Unknown Channel ${channelId}`, 10003);
   const author = userOf(state, request.authorId === undefined ? undefined : String(request.authorId));
   const message: UserMessage = {
@@ -63,15 +64,19 @@ export function recordBotMessage(
     token: sender.token,
   };
   state.recordChannelMessage(message);
-  const guild = state.guilds.find((g) => g.id === channelId);
+  const guild = state.guild(channelId);
   if (guild) broadcastMessage(state, messageCreate(state, { ...message, guildId: guild.id, author: state.botUser }));
   return message;
 }
 
-/** A member joins the first guild: GUILD_MEMBER_ADD to every session with the GUILD_MEMBERS intent. */
-export function dispatchMemberAdd(state: EmulatorState, request: { username?: unknown }) {
-  const guild = state.guilds[0];
-  if (!guild) throw new HttpError(404, 'the emulator has no guild', 10004);
+/**
+ * A member joins a guild (`guildId`, default the first): GUILD_MEMBER_ADD to every session of the guild's
+ * shard with the GUILD_MEMBERS intent.
+ */
+export function dispatchMemberAdd(state: EmulatorState, request: { username?: unknown; guildId?: unknown }) {
+  const guild = request.guildId === undefined ? state.guilds[0] : state.guild(String(request.guildId));
+  if (!guild)
+    throw new HttpError(404, `Unknown Guild ${String(request.guildId ?? '')}: the bot is in no such guild`, 10004);
   const id = snowflake();
   const username = request.username === undefined ? `member-${id.slice(-6)}` : String(request.username);
   if (!/^[\w.]{2,32}$/.test(username))
@@ -80,10 +85,10 @@ export function dispatchMemberAdd(state: EmulatorState, request: { username?: un
   state.users.set(id, user);
   const payload = { ...memberOf(new Date()), user, guild_id: guild.id };
   const deliveredTo = [];
-  for (const session of state.liveSessions()) {
+  for (const session of state.sessionsFor(guild.id)) {
     if (!(session.intents & Intents.GuildMembers)) continue;
     state.push(session, 'GUILD_MEMBER_ADD', payload);
-    deliveredTo.push({ session: session.id, instance: session.instance });
+    deliveredTo.push({ session: session.id, instance: session.instance, shard: session.shard });
   }
   return { id, username, guildId: guild.id, deliveredTo };
 }
@@ -132,7 +137,10 @@ interface Outgoing {
   replyTo?: string;
 }
 
-/** Sends MESSAGE_CREATE to every session with GUILD_MESSAGES, hiding the content where Discord would. */
+/**
+ * Sends MESSAGE_CREATE to every session of the guild's shard with GUILD_MESSAGES, hiding the content
+ * where Discord would.
+ */
 function broadcastMessage(
   state: EmulatorState,
   payload: ReturnType<typeof messageCreate>,
@@ -140,11 +148,11 @@ function broadcastMessage(
 ) {
   const mentionsBot = payload.mentions.some((u) => u.id === state.botUser.id);
   const deliveredTo = [];
-  for (const session of state.liveSessions()) {
+  for (const session of state.sessionsFor(payload.guild_id)) {
     if (!(session.intents & Intents.GuildMessages)) continue;
     const sees = session.intents & Intents.MessageContent || mentionsBot || author.id === state.botUser.id;
     state.push(session, 'MESSAGE_CREATE', sees ? payload : { ...payload, content: '', embeds: [], attachments: [] });
-    deliveredTo.push({ session: session.id, instance: session.instance });
+    deliveredTo.push({ session: session.id, instance: session.instance, shard: session.shard });
   }
   return deliveredTo;
 }

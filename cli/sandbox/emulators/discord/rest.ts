@@ -1,7 +1,7 @@
-// The REST API a discord.js bot uses: gateway discovery, identity, application commands (global and
-// per guild), interaction callbacks and webhooks (reading an original response is not an answer), channel messages (recorded with the sending session),
-// incoming webhook executions (webhooks.ts).
-// Bad or missing bot tokens get 401.
+// The REST API a discord.js bot uses: gateway discovery (recommended shards, the live identify budget),
+// identity, application commands (global and per guild), interaction callbacks and webhooks (reading an
+// original response is not an answer), channel messages (recorded with the sending session), incoming
+// webhook executions (webhooks.ts). Bad or missing bot tokens get 401, and so does a reset token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readJson, sendJson } from './http.js';
 import { listCommands, overwriteCommands } from './application-commands.js';
@@ -57,12 +57,20 @@ export async function handleRest(
   const token = bearer(req);
   if (!token || !state.tokens.has(token)) throw new HttpError(401, '401: Unauthorized');
   switch (route) {
-    case 'GET /gateway/bot':
+    case 'GET /gateway/bot': {
+      // Discord recommends a shard per 1000 guilds; the budget is the live one (identify-limits.ts).
+      const budget = state.limits.budget();
       return sendJson(res, 200, {
         url: gatewayUrl,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+        shards: Math.max(1, Math.ceil(state.guilds.length / 1000)),
+        session_start_limit: {
+          total: budget.total,
+          remaining: budget.remaining,
+          reset_after: budget.resetAfterMs,
+          max_concurrency: budget.maxConcurrency,
+        },
       });
+    }
     case 'GET /users/@me':
       return sendJson(res, 200, state.botUser);
     case 'GET /applications/@me':
