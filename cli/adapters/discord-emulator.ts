@@ -28,9 +28,9 @@ export class EmulatorCommandProbe implements CommandProbe {
     const name = command.replace(/^\//, '').trim();
     const timeoutMs = options.timeoutMs ?? 5000;
     const registered = options.registered ? { registered: true } : {};
-    // A sharded fleet's instance only gets its shards' guilds: the emulator picks one on the shard.
-    const shard = options.shard ? { shard: [options.shard.id, options.shard.count] } : {};
-    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs, ...registered, ...shard });
+    // A sharded fleet's instance only gets its shards' guilds: the command goes to a guild on the shard.
+    const guild = options.shard ? { guildId: await this.guildOn(options.shard.id, options.shard.count) } : {};
+    const sent = await this.call<Summary>('POST', '/commands', { name, waitMs: timeoutMs, ...registered, ...guild });
     let summary = sent;
     if (sent.answered) {
       await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -45,6 +45,27 @@ export class EmulatorCommandProbe implements CommandProbe {
       latencyMs: summary.latencyMs,
       answered: Boolean(summary.answered),
     };
+  }
+
+  /** Guilds by shard, per shard count, as the emulator routes them (read once per count). */
+  private readonly guildsByCount = new Map<number, Map<number, string>>();
+
+  /** A guild whose events go to shard `id` of `count` ((guild_id >> 22) % count). */
+  private async guildOn(id: number, count: number): Promise<string> {
+    let byShard = this.guildsByCount.get(count);
+    if (!byShard) {
+      const guilds = await this.call<{ id: string; shard: number }[]>('GET', `/guilds?shards=${count}`);
+      byShard = new Map();
+      for (const g of guilds) if (!byShard.has(g.shard)) byShard.set(g.shard, g.id);
+      this.guildsByCount.set(count, byShard);
+    }
+    const guild = byShard.get(id);
+    if (!guild)
+      throw new ApiError(
+        `the Discord emulator has no guild on shard ${id} of ${count}`,
+        `its guilds cover ${byShard.size} of ${count} shards; add guilds with POST /control/guilds`,
+      );
+    return guild;
   }
 
   /** Posts `content` in the guild's text channel as a user; every reply any bot sent to it, by instance. */

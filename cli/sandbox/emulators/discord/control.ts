@@ -133,7 +133,14 @@ export async function handleControl(
   if (route === 'POST /gateway') {
     const body = await readJson(req);
     if (typeof body.stalled === 'boolean') state.stalled = body.stalled;
-    return sendJson(res, 200, { stalled: state.stalled });
+    if (body.stalledShards !== undefined) {
+      const shards = body.stalledShards;
+      if (!Array.isArray(shards) || !shards.every((s: unknown) => typeof s === 'string' && /^\d+\/\d+$/.test(s)))
+        throw new HttpError(400, 'stalledShards: expected a list of "<id>/<count>", such as ["1/4"]');
+      state.stalledShards.clear();
+      for (const shard of shards) state.stalledShards.add(shard);
+    }
+    return sendJson(res, 200, { stalled: state.stalled, stalledShards: [...state.stalledShards] });
   }
   if (route === 'POST /tokens') {
     const body = await readJson(req);

@@ -123,6 +123,11 @@ export class EmulatorState {
   readonly gatewayRejects = new Set<string>();
   /** While true the gateway leaves IDENTIFY and RESUME unanswered: an outage, or a bot stuck connecting. */
   stalled = false;
+  /**
+   * Shards ("<id>/<count>") whose IDENTIFY is left unanswered: Discord failing to start one shard's
+   * sessions while the others (and sessions already running) are unaffected.
+   */
+  readonly stalledShards = new Set<string>();
   /** Messages bots sent to channels, in order. */
   readonly messages: ChannelMessage[] = [];
   /** The same messages by the message they reply to (message_reference), so answers are read in one pass. */

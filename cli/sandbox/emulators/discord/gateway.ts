@@ -26,6 +26,7 @@ export function acceptGateway(ws: WebSocket, state: EmulatorState, options: Gate
       return ws.close(4002, 'Error while decoding payload.');
     }
     if (state.stalled && (payload.op === 2 || payload.op === 6)) return;
+    if (payload.op === 2 && state.stalledShards.size && state.stalledShards.has(shardKey(payload.d?.shard))) return;
     switch (payload.op) {
       case 1:
         return send({ op: 11, d: null, s: null, t: null });
@@ -157,6 +158,11 @@ function resume(ws: WebSocket, state: EmulatorState, d: any, send: (p: unknown) 
   for (const event of session.events) if (event.s > Number(d.seq ?? 0)) send({ op: 0, ...event });
   state.push(session, 'RESUMED', {});
   return session;
+}
+
+/** "<id>/<count>" of an IDENTIFY's shard (absent: "0/1"). */
+function shardKey(shard: unknown): string {
+  return Array.isArray(shard) && shard.length === 2 ? `${shard[0]}/${shard[1]}` : '0/1';
 }
 
 /**
