@@ -2,7 +2,9 @@
 // runs `fleet` (no legacy: the first deploy starts the fleet), the emulated Discord with many
 // guilds spread evenly over the shards, and slash-command traffic to a guild on every shard,
 // counted per shard from the emulator's record of every answer attempt after the run settles.
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeFile } from 'node:fs/promises';
+import { keys } from '../../../cli/core/storage.js';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from './_harness.js';
 
@@ -130,6 +132,28 @@ export async function startShardTraffic(
       return stats;
     },
   };
+}
+
+/** The shard groups desired.json records, as "<group> <release> <role>", sorted. */
+export async function desiredGroups(sandbox: Sandbox): Promise<string[]> {
+  const { state } = sandbox;
+  const s3 = new S3Client({
+    region: state.region,
+    endpoint: state.endpoints.aws,
+    forcePathStyle: true,
+    credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+  });
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: state.stateBucket, Key: keys.desired('sandbox') }));
+    const desired = JSON.parse(await out.Body!.transformToString()) as {
+      shard_groups?: Record<string, { release: string; role: string }>;
+    };
+    return Object.entries(desired.shard_groups ?? {})
+      .map(([key, g]) => `${key.slice(g.release.length + 1)} ${g.release} ${g.role}`)
+      .sort();
+  } finally {
+    s3.destroy();
+  }
 }
 
 /** Identify budget as the emulator keeps it. */

@@ -5,8 +5,8 @@
 // counted per shard from the Discord emulator's record after the run settles, none answered
 // twice and none left unanswered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultOf, type Sandbox } from './_harness.js';
-import { control, identifies, startFleetSandbox, startShardTraffic, type ShardStats } from './_fleet.js';
+import type { Sandbox } from './_harness.js';
+import { control, desiredGroups, identifies, startFleetSandbox, startShardTraffic, type ShardStats } from './_fleet.js';
 
 let sandbox: Sandbox;
 
@@ -20,10 +20,8 @@ afterAll(async () => {
 
 const yes = ['--env', 'sandbox', '--yes'];
 
-async function groups(): Promise<string[]> {
-  const status = resultOf((await sandbox.run(['status', '--env', 'sandbox', '--json'])).stdout);
-  return (status.fleet?.groups ?? []).map((g: { name: string; release: string }) => `${g.name} ${g.release}`).sort();
-}
+/** The groups desired.json records (each "<group> <release> <role>"). */
+const groups = () => desiredGroups(sandbox);
 
 function expectClean(stats: ShardStats[], context: string): void {
   for (const s of stats) {
@@ -38,7 +36,7 @@ describe('a sharded fleet in the sandbox', () => {
   it('deploys, stops a rollout at a failed group (exit 4), rolls the changed group back, and reshards with one cut', async () => {
     const first = await sandbox.run(['deploy', '--release', 'v1', '--skip-preflight', ...yes]);
     expect(first.code, first.stderr).toBe(0);
-    expect(await groups()).toEqual(['s0of2 v1', 's1of2 v1']);
+    expect(await groups()).toEqual(['s0of2 v1 active', 's1of2 v1 active']);
 
     const traffic = await startShardTraffic(sandbox, 4);
     const log: string[] = [];
@@ -49,18 +47,18 @@ describe('a sharded fleet in the sandbox', () => {
     await control(sandbox, 'POST', '/gateway', { stalledShards: [] });
     expect(failed.code, failed.stderr).toBe(4);
     expect(failed.stderr).toMatch(/health gate failed for enhanced v2 s1of2/);
-    expect(await groups()).toEqual(['s0of2 v2', 's1of2 v1']);
+    expect(await groups()).toEqual(['s0of2 v2 active', 's1of2 v1 active']);
 
     const back = await sandbox.run(['rollback', ...yes]);
     log.push(back.stderr);
     expect(back.code, back.stderr).toBe(0);
-    expect(await groups()).toEqual(['s0of2 v1', 's1of2 v1']);
+    expect(await groups()).toEqual(['s0of2 v1 active', 's1of2 v1 active']);
 
     const before = await identifies(sandbox);
     const scaled = await sandbox.run(['scale', '--shards', '4', '--instances', '2', ...yes]);
     log.push(scaled.stderr);
     expect(scaled.code, scaled.stderr).toBe(0);
-    expect(await groups()).toEqual(['s0-1of4 v1', 's2-3of4 v1']);
+    expect(await groups()).toEqual(['s0-1of4 v1 active', 's2-3of4 v1 active']);
     const after = await identifies(sandbox);
     // Four new sessions, and nothing like a retry storm.
     expect(after.count - before.count).toBeGreaterThanOrEqual(4);
