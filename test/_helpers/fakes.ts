@@ -365,6 +365,9 @@ export class FakeDiscord implements DiscordAccount {
   /** Tokens each call used (to check the one from SSM was used). */
   readonly tokens: string[] = [];
   failNext?: Error;
+  /** GET /gateway/bot's session_start_limit; `gatewayError` makes every read of it throw. */
+  sessionStartLimit = { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 };
+  gatewayError?: Error;
   private version = 1;
 
   constructor(private readonly log?: string[]) {}
@@ -375,7 +378,8 @@ export class FakeDiscord implements DiscordAccount {
   }
   async gatewayBot(token: string) {
     this.tokens.push(token);
-    return { url: 'wss://fake', shards: 1, sessionStartLimit: { total: 1000, remaining: 1000, resetAfter: 0 } };
+    if (this.gatewayError) throw this.gatewayError;
+    return { url: 'wss://fake', shards: 1, sessionStartLimit: { ...this.sessionStartLimit } };
   }
   async application(token: string) {
     this.tokens.push(token);
