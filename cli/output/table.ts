@@ -9,6 +9,9 @@ import type { HealthProbe, HealthState } from '../inspect/health.js';
 import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 import type { ReleaseInfo } from '../inspect/release-info.js';
+import type { FleetStatus } from '../inspect/fleet.js';
+import { shardSummary } from '../inspect/shards.js';
+import { resetIn } from '../core/budget.js';
 import { metricsText, outlierText, trendSection, type TrendOptions } from './history-metrics.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
@@ -79,6 +82,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
     for (const i of report.instances)
       if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
   } else out.push(p.dim('  none'));
+  if (report.fleet) out.push('', ...fleetSection(report.fleet, p));
 
   out.push('', p.bold('Network (network_configuration)'));
   if (report.network === undefined) out.push(`  ${unknown}`);
@@ -121,6 +125,33 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   const errors = Object.entries(report.errors);
   if (errors.length) out.push('', p.yellow('Could not read:'), ...errors.map(([k, v]) => `  ${k}: ${v}`));
   return out.join('\n');
+}
+
+/** A fleet's groups, one row each, and the identify budget the next rollout spends. */
+function fleetSection(fleet: FleetStatus, p: Paint): string[] {
+  const groups = fleet.groups.length;
+  const out = [p.bold(`Shard groups (${fleet.shardCount} shards, ${groups} group${groups === 1 ? '' : 's'})`)];
+  const t = table(['group', 'release', 'role', 'instance', 'state', 'health', 'shards'], p);
+  for (const g of fleet.groups) {
+    const state = g.state === 'missing' ? p.red('missing') : g.state === 'unknown' ? p.yellow('unknown') : g.state;
+    t.push([
+      g.name,
+      g.release,
+      g.role ?? p.dim('retiring'),
+      g.instanceId ?? '—',
+      state,
+      g.health ? healthText({ state: g.health, botRole: g.botRole }, p) : '—',
+      shardSummary(g.shardHealth) ?? '—',
+    ]);
+  }
+  out.push(t.toString());
+  for (const g of fleet.groups) if (g.reason) out.push(p.dim(`  ${g.name} ${g.instanceId}: ${g.reason}`));
+  const b = fleet.budget;
+  const budget = b
+    ? `${b.remaining} of ${b.total} session starts left, max_concurrency ${b.maxConcurrency}, resets at ${b.resetAt} (${resetIn(b)})`
+    : p.yellow(`unknown: ${fleet.budgetError ?? 'not read'}`);
+  out.push(`${p.bold('Identify budget')}  ${budget}`);
+  return out;
 }
 
 function lockText(report: StatusReport, p: Paint): string {
