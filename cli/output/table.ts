@@ -10,7 +10,7 @@ import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 import type { ReleaseInfo } from '../inspect/release-info.js';
 import type { FleetStatus } from '../inspect/fleet.js';
-import { shardSummary } from '../inspect/shards.js';
+import { shardsOfBody, shardSummary } from '../inspect/shards.js';
 import { resetIn } from '../core/budget.js';
 import { metricsText, outlierText, trendSection, type TrendOptions } from './history-metrics.js';
 
@@ -195,14 +195,20 @@ function truncate(text: string, width: number): string {
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 
+/** Instances of a sharded fleet (any probe carries a group) add the group and its shards. */
 export function renderHealth(probes: HealthProbe[], p: Paint): string {
-  const t = table(['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
-  for (const probe of probes) {
+  const fleet = probes.some((x) => x.group);
+  const head = ['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'];
+  const t = table(fleet ? ['group', ...head.slice(0, 7), 'shards', ...head.slice(7)] : head, p);
+  const ordered = fleet ? [...probes].sort((a, b) => groupOrder(a) - groupOrder(b)) : probes;
+  for (const probe of ordered) {
     const b = probe.body;
     const discord = b?.discord
       ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}`
       : '—';
+    const shards = fleet ? [shardSummary(shardsOfBody(b).shards) ?? '—'] : [];
     t.push([
+      ...(fleet ? [probe.group ?? '—'] : []),
       kindText(probe.kind, p),
       probe.instanceId,
       healthText(probe, p),
@@ -210,11 +216,18 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
       b?.version ?? '—',
       b?.uptime !== undefined ? duration(b.uptime * 1000) : '—',
       discord,
+      ...shards,
       duration(probe.latencyMs),
       truncate(probe.reason ?? '', 50),
     ]);
   }
   return t.toString();
+}
+
+/** Fleet rows in shard order ("s2-3of4" by its first shard); instances of no group last. */
+function groupOrder(probe: Pick<HealthProbe, 'group'>): number {
+  const first = /^s(\d+)/.exec(probe.group ?? '')?.[1];
+  return first === undefined ? Number.MAX_SAFE_INTEGER : Number(first);
 }
 
 export function renderHistory(entries: HistoryEntry[], p: Paint, trend: TrendOptions = { width: 80 }): string {
