@@ -54,7 +54,7 @@ export default defineCommand({
     const timeoutMs = timeoutFlagMs ?? ctx.env.health.gateTimeout;
     let probes;
     if (input.options.wait) {
-      const what = `${targets.describeSelector(selector)}s of ${ctx.env.name}`;
+      const what = `${targets.describeSelection(selector)} of ${env}`;
       const step = reporter.step(`waiting for ${what} to be healthy`, { timeoutMs });
       const waited = await waitHealthy(ctx, selector, { timeoutMs, progress: (states) => step.update(states) });
       if (waited.healthy) step.succeed(waited.states);

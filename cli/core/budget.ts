@@ -87,13 +87,13 @@ export function resetIn(budget: Pick<IdentifyBudget, 'resetAfterMs'>): string {
 /**
  * Reads the budget and refuses (UserError, exit 3) when `sessions` session starts, with the
  * margin of `withMargin`, exceed what remains. `what` names the run in the message ("deploy of
- * production: needs 4 session starts (18 with margin), 12 of 1000 remain"). Returns the reading,
- * for the caller to report.
+ * production: needs 4 session starts (18 with margin), 12 of 1000 remain"; default "rollout in
+ * <env>"). Returns the reading, for the caller to report.
  */
 export async function identifyBudget(
   ctx: BudgetDeps,
   sessions: number,
-  what: string,
+  what = `rollout in ${ctx.env.name}`,
   options: BudgetOptions = {},
 ): Promise<BudgetCheck> {
   if (!Number.isInteger(sessions) || sessions < 0) throw new Error(`identifyBudget: bad session count ${sessions}`);

@@ -66,13 +66,30 @@ export async function readFleet(
   const reading: FleetReading = { groups: shardGroups(desired) };
   if (!deps.secrets || !deps.discord) return { ...reading, budgetError: 'no Discord access in this context' };
   const { secrets, discord } = deps;
+  const cached = recentBudget(deps);
+  if (cached) return { ...reading, budget: cached };
   try {
     reading.budget = await bounded(readIdentifyBudget({ ...deps, secrets, discord }));
+    lastBudget.set(deps, { at: deps.clock.now(), budget: reading.budget });
   } catch (error) {
     if (deps.signal?.aborted) throw deps.signal.reason;
     reading.budgetError = (error as Error).message;
   }
   return reading;
+}
+
+/**
+ * `status --watch` redraws every few seconds, and the budget moves only when sessions start: it
+ * is read again once BUDGET_REFRESH_MS have passed, the time to its reset counted down meanwhile.
+ */
+const BUDGET_REFRESH_MS = 30_000;
+const lastBudget = new WeakMap<object, { at: number; budget: IdentifyBudget }>();
+
+function recentBudget(deps: FleetDeps): IdentifyBudget | undefined {
+  const last = lastBudget.get(deps);
+  const age = last ? deps.clock.now() - last.at : Infinity;
+  if (!last || age >= BUDGET_REFRESH_MS) return undefined;
+  return { ...last.budget, resetAfterMs: Math.max(0, last.budget.resetAfterMs - age) };
 }
 
 /** An instance of the status list, with what the group rows need of it. */

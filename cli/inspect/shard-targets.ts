@@ -97,8 +97,18 @@ export function groupsWithoutInstance(
   selector: Selector,
 ): MissingGroup[] {
   if (selector.by === 'id' || (selector.by === 'kind' && selector.kind !== 'enhanced')) return [];
-  const picked = selector.by === 'groups' ? new Set(selector.groups) : undefined;
+  const picked = selector.by === 'groups' ? selector.groups : undefined;
   return Object.entries(shardGroups(desired))
-    .filter(([, g]) => (!picked || picked.has(g)) && !instanceOfGroup(live, g))
+    .filter(([, g]) => (!picked || picked.some((p) => sameGroup(p, g))) && !instanceOfGroup(live, g))
     .map(([key, g]) => ({ key, name: groupName(g.shards, g.shard_count), release: g.release, role: g.role }));
+}
+
+function sameGroup(a: ShardGroupState, b: ShardGroupState): boolean {
+  return (
+    a.release === b.release &&
+    a.role === b.role &&
+    a.shard_count === b.shard_count &&
+    a.shards.length === b.shards.length &&
+    a.shards.every((id, i) => id === b.shards[i])
+  );
 }

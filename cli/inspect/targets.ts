@@ -51,6 +51,13 @@ export function describeSelector(selector: Selector): string {
   return `instance ${selector.id}`;
 }
 
+/** The selection in the plural: "instances", "enhanced instances", "instances of shard 2". */
+export function describeSelection(selector: Selector): string {
+  if (selector.by === 'groups') return `instances of ${selector.what}`;
+  if (selector.by === 'id') return `instance ${selector.id}`;
+  return `${describeSelector(selector)}s`;
+}
+
 /** The selected instances; none is an error naming what does exist. */
 export function select(
   instances: Instance[],

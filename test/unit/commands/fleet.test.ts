@@ -104,6 +104,14 @@ describe('ydeploy health on a sharded fleet', () => {
     expect(result(out.stdout)).toMatchObject({ healthy: true, instances: [{ instanceId: 'i-b', group: 's2-3of4' }] });
   });
 
+  it('--shard N --wait waits for the instances running it', async () => {
+    const { remote } = fleet(twoGroups);
+    const out = await run(['health', '--env', 'test', '--shard', '2', '--wait', '--timeout', '5s']);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain('waiting for instances of shard 2 of test to be healthy');
+    expect(new Set(remote.calls.map((c) => c.instanceId))).toEqual(new Set(['i-b']));
+  });
+
   it('--group picks a group by name; a name the fleet does not have lists the ones it has', async () => {
     const { remote } = fleet(twoGroups);
     expect((await run(['health', '--env', 'test', '--group', 's0-1of4'])).code).toBe(0);

@@ -61,6 +61,13 @@ describe('identifyBudget', () => {
     expect(error.fix).toBe('deploy fewer groups: even a full budget (100) is smaller than 110');
   });
 
+  it('names the run after the environment when the caller does not', async () => {
+    const error = await refusal(identifyBudget(deps({ remaining: 11 }), 1));
+    expect(error.message).toMatch(
+      /^rollout in production: needs 1 session start \(12 with margin\), 11 of 1000 remain;/,
+    );
+  });
+
   it('lets a run that starts no session through, whatever remains', async () => {
     const check = await identifyBudget(deps({ remaining: 0 }), 0, 'scale down');
     expect(check).toMatchObject({ sessions: 0, withMargin: 0, remaining: 0 });

@@ -114,6 +114,20 @@ describe('status of a sharded fleet', () => {
     );
   });
 
+  it('reads the budget at most every 30 s across rounds of a watch, counting down to its reset', async () => {
+    const deps = fleetWorld({ 'v1.s0-1of4': group('v1', [0, 1]) });
+    await gatherStatus(deps, { probeTimeoutMs: 200 });
+    deps.clock.time += 10_000;
+    const second = await gatherStatus(deps, { probeTimeoutMs: 200 });
+    expect(deps.discord.tokens).toEqual(['bot-token']);
+    expect(second.fleet!.budget).toMatchObject({ remaining: 987, resetAfterMs: 11_510_000 });
+    deps.clock.time += 20_000;
+    deps.discord.sessionStartLimit.remaining = 985;
+    const third = await gatherStatus(deps, { probeTimeoutMs: 200 });
+    expect(deps.discord.tokens).toHaveLength(2);
+    expect(third.fleet!.budget).toMatchObject({ remaining: 985 });
+  });
+
   it('lists a live sharded instance the desired state no longer names as retiring', async () => {
     const deps = fleetWorld({ 'v1.s0-1of4': group('v1', [0, 1]) });
     const report = await gatherStatus(deps, { probeTimeoutMs: 200 });
