@@ -14,6 +14,7 @@ describe('config schema defaults', () => {
       tokenParameter: '/acme/discord-token',
       instanceType: 't3.small',
       terraform: { binary: 'terraform', varFiles: [], vars: {} },
+      fleet: { shards: 1, groupsAtOnce: 1 },
       health: {
         port: 3000,
         path: '/health',
