@@ -1,7 +1,8 @@
 // ydeploy health [--instance id|legacy|enhanced | --shard N | --group s0-1of4] [--wait] [--timeout 10m]
-// Exit 0 when every selected instance is healthy (and, on a sharded fleet, every selected shard
-// group has one), 4 otherwise (or when there is none).
+// Exit 0 when every selected instance is healthy (and, on a sharded fleet, every selected active
+// shard group has one), 4 otherwise (or when there is none).
 import { defineCommand } from '../command.js';
+import type { Instance } from '../ports.js';
 
 export default defineCommand({
   name: 'health',
@@ -53,6 +54,7 @@ export default defineCommand({
     if (shardFlags) selector = shardTargets.shardSelector(desired, shardFlags, env, 'health');
     const timeoutMs = timeoutFlagMs ?? ctx.env.health.gateTimeout;
     let probes;
+    let listed: Instance[] | undefined;
     if (input.options.wait) {
       const what = `${targets.describeSelection(selector)} of ${env}`;
       const step = reporter.step(`waiting for ${what} to be healthy`, { timeoutMs });
@@ -61,20 +63,25 @@ export default defineCommand({
       else step.fail(`still ${waited.states} after ${Math.round(timeoutMs / 1000)}s`);
       probes = waited.probes;
     } else {
-      const all = await ctx.instances.list(ctx.env.name);
-      const chosen = targets.select(all, selector, ctx.env.name, ExitCode.healthGate);
+      listed = await ctx.instances.list(env);
+      const chosen = targets.select(listed, selector, env, ExitCode.healthGate);
       const many = `${chosen.length} instance${chosen.length === 1 ? '' : 's'}`;
       const step = reporter.json ? undefined : reporter.step(`probing /health of ${many} through SSM`);
       probes = await probeInstances(ctx, chosen);
       step?.[probes.every(isHealthy) ? 'succeed' : 'fail']();
     }
+    // An active group with no instance leaves its shards unanswered; a standby one (a rollout's
+    // next group, not launched yet) is only worth a word.
     const missing = runsFleet(desired)
-      ? shardTargets.groupsWithoutInstance(desired, await ctx.instances.list(env), selector)
+      ? shardTargets.groupsWithoutInstance(desired, listed ?? (await ctx.instances.list(env)), selector)
       : [];
-    const healthy = probes.length > 0 && probes.every(isHealthy) && !missing.length;
+    const unserved = missing.filter((g) => g.role === 'active');
+    const healthy = probes.length > 0 && probes.every(isHealthy) && !unserved.length;
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
     if (probes.length) reporter.data(renderHealth(probes, p));
     reporter.result({ healthy, instances: probes, ...(missing.length ? { missingGroups: missing } : {}) });
+    for (const g of missing.filter((x) => x.role !== 'active'))
+      reporter.info(`shard group ${g.name} (${g.release}, ${g.role}) has no live instance yet`);
     if (healthy) return ExitCode.ok;
     for (const probe of probes.filter((x) => !isHealthy(x))) {
       const why = probe.reason ? `: ${probe.reason}` : '';
@@ -82,11 +89,11 @@ export default defineCommand({
       const group = probe.group ? ` (${probe.group})` : '';
       reporter.warn(`${probe.kind} ${probe.instanceId}${group} is ${probe.state}${why} (see: ${logs})`);
     }
-    for (const g of missing)
+    for (const g of unserved)
       reporter.warn(
         `shard group ${g.name} (${g.release}, ${g.role}) has no live instance: its shards are not served (see: ydeploy status --env ${env})`,
       );
-    if (!probes.length && !missing.length) {
+    if (!probes.length && !unserved.length) {
       reporter.warn(`no running ${targets.describeSelector(selector)} in ${env} (see: ydeploy status --env ${env})`);
     }
     return ExitCode.healthGate;

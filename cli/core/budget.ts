@@ -80,6 +80,7 @@ export async function readIdentifyBudget(deps: BudgetDeps): Promise<IdentifyBudg
 /** "in 3h 12m": how long until the budget is refilled, to the minute once it is past one. */
 export function resetIn(budget: Pick<IdentifyBudget, 'resetAfterMs'>): string {
   const ms = budget.resetAfterMs;
+  if (ms <= 0) return 'now';
   if (ms < 60_000) return `in ${prettyMs(Math.ceil(ms / 1000) * 1000)}`;
   return `in ${prettyMs(Math.ceil(ms / 60_000) * 60_000, { unitCount: 2 })}`;
 }

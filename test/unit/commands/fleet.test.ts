@@ -143,16 +143,22 @@ describe('ydeploy health on a sharded fleet', () => {
     expect(out.stderr).toContain('--shard and --instance cannot be combined');
   });
 
-  it('a desired group no live instance runs is unhealthy (exit 4), named with its release and role', async () => {
-    fleet({ ...twoGroups, 'v2.s0-1of4': group('v2', [0, 1], 'standby') });
-    const out = await run(['health', '--env', 'test', '--json']);
-    expect(out.code).toBe(4);
-    expect(result(out.stdout)).toMatchObject({
-      healthy: false,
+  it('an active group no live instance runs is unhealthy (exit 4); a standby one not launched yet is not', async () => {
+    const world = fleet({ ...twoGroups, 'v2.s0-1of4': group('v2', [0, 1], 'standby') });
+    const rollout = await run(['health', '--env', 'test', '--json']);
+    expect(rollout.code).toBe(0);
+    expect(result(rollout.stdout)).toMatchObject({
+      healthy: true,
       missingGroups: [{ key: 'v2.s0-1of4', name: 's0-1of4', release: 'v2', role: 'standby' }],
     });
-    // Asked about shard 2 only, the missing group of shards 0-1 is not its business.
-    expect((await run(['health', '--env', 'test', '--shard', '2'])).code).toBe(0);
+    (world.ctx.instances as FakeInstances).all = [instance('i-a', 'enhanced', { shards: [0, 1], shardCount: 4 })];
+    const out = await run(['health', '--env', 'test']);
+    expect(out.code).toBe(4);
+    expect(out.stderr).toContain(
+      'shard group s2-3of4 (v1, active) has no live instance: its shards are not served (see: ydeploy status --env test)',
+    );
+    // Asked about shard 0 only, the group of shards 2-3 is not its business.
+    expect((await run(['health', '--env', 'test', '--shard', '0'])).code).toBe(0);
   });
 
   it('an environment with no fleet runs shard 0 only, and looks as before', async () => {

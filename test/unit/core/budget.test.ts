@@ -111,6 +111,7 @@ describe('the margin and the reset', () => {
     expect(resetIn({ resetAfterMs: 11_519_001 })).toBe('in 3h 12m');
     expect(resetIn({ resetAfterMs: 86_400_000 })).toBe('in 1d');
     expect(resetIn({ resetAfterMs: 42_100 })).toBe('in 43s');
+    expect(resetIn({ resetAfterMs: 0 })).toBe('now');
     const reading = await readIdentifyBudget(deps({ resetAfter: 1500 }));
     expect(reading.resetAt).toBe('2026-11-26T10:00:02Z');
   });
