@@ -43,9 +43,12 @@ export function shardSelector(
   const env = `--env ${environment}`;
   if (!runsFleet(desired)) {
     if (flags.shard === '0') return { by: 'all' };
-    const flag = flags.group !== undefined ? `--group ${flags.group}` : `--shard ${flags.shard}`;
+    const what =
+      flags.group !== undefined
+        ? `--group ${flags.group || '""'} is not a shard group`
+        : `--shard ${flags.shard || '""'} is not a shard`;
     throw new UsageError(
-      `${flag} is not a shard group of ${environment}`,
+      `${what} of ${environment}`,
       `${environment} runs no sharded fleet: 1 shard (shard 0) on one instance`,
       { fix: `ydeploy ${command} ${env}` },
     );

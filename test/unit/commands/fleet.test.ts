@@ -167,7 +167,13 @@ describe('ydeploy health on a sharded fleet', () => {
     expect(all.code).toBe(0);
     const bad = await run(['health', '--env', 'test', '--shard', '1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('test runs no sharded fleet: 1 shard (shard 0) on one instance');
+    expect(bad.stderr).toContain(
+      '--shard 1 is not a shard of test: test runs no sharded fleet: 1 shard (shard 0) on one instance',
+    );
+    const group = await run(['logs', '--env', 'test', '--group', 's0of1']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('--group s0of1 is not a shard group of test');
+    expect(group.stderr).toContain('ydeploy logs --env test');
   });
 });
 
