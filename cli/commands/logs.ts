@@ -1,5 +1,7 @@
-// ydeploy logs [--follow] [--since 10m|ISO] [--stream bot|health] [--instance id|role] [--filter pattern]
-// Lines are printed as each page arrives; --json prints the raw events as NDJSON.
+// ydeploy logs [--follow] [--since 10m|ISO] [--stream bot|health] [--instance id|role | --shard N |
+// --group s0-1of4] [--filter pattern]
+// Lines are printed as each page arrives; --json prints the raw events as NDJSON. On a sharded
+// fleet every group's streams are interleaved, each line labelled with its group.
 import { defineCommand } from '../command.js';
 import type { TaggedEvent } from '../inspect/logs/read.js';
 
@@ -12,6 +14,7 @@ export default defineCommand({
   examples: [
     'ydeploy logs --env production --since 15m',
     'ydeploy logs --follow --stream bot --instance enhanced',
+    'ydeploy logs --shard 5 --since 1h --env production',
     "ydeploy logs --filter '{ $.level >= 50 }' --since 2026-11-26T10:00:00Z",
   ],
   options: (cmd) =>
@@ -20,6 +23,8 @@ export default defineCommand({
       .option('--since <when>', 'start at a duration ago (15m) or an ISO time', '10m')
       .addOption(cmd.createOption('--stream <name>', 'only one stream').choices(['bot', 'health']))
       .option('--instance <id|role>', 'only one instance (id, legacy or enhanced)')
+      .option('--shard <id>', 'a sharded fleet: only the instances running this shard')
+      .option('--group <name>', 'a sharded fleet: only the instances of this shard group (s0-1of4)')
       .option('--filter <pattern>', 'CloudWatch filter pattern'),
   async run(input) {
     const [
@@ -29,6 +34,9 @@ export default defineCommand({
       { kindsFromState },
       { parseSince },
       { parseSelector },
+      { loadDesired },
+      { runsFleet },
+      { readShardFlags, shardSelector },
     ] = await Promise.all([
       import('../context.js'),
       import('../inspect/logs/read.js'),
@@ -36,14 +44,26 @@ export default defineCommand({
       import('../inspect/network.js'),
       import('../inspect/options.js'),
       import('../inspect/targets.js'),
+      import('../core/desired/state.js'),
+      import('../core/fleet.js'),
+      import('../inspect/shard-targets.js'),
     ]);
     const { dataPaint, formatLogLines, stdoutDrained } = await import('../output/logline.js');
     const { logGroupName } = await import('../config/names.js');
     const { options } = input;
-    const selector = parseSelector(options.instance);
+    let selector = parseSelector(options.instance);
+    const shardFlags = readShardFlags(options, 'logs');
     const since = parseSince(options.since, Date.now(), 'logs');
     const ctx = await openContext(input);
     const { reporter } = ctx;
+    // The desired state says whether this is a sharded fleet (and what --shard picks from).
+    const desired = await loadDesired(ctx).catch((error: unknown) => {
+      if (shardFlags) throw error;
+      reporter.debug(`desired state not read: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (shardFlags) selector = shardSelector(desired, shardFlags, ctx.env.name, 'logs');
+    const fleet = runsFleet(desired);
     const p = dataPaint({ color: input.globals.color, env: input.env, interactive: reporter.interactive });
     const deps = {
       logs: ctx.logs,
@@ -51,7 +71,8 @@ export default defineCommand({
       clock: ctx.clock,
       environment: ctx.env.name,
       logGroup: logGroupName(ctx.env),
-      knownKinds: () => kindsFromState(ctx.store, ctx.env.name),
+      // A fleet's groups come from the instances' tags, which only EC2 has.
+      knownKinds: fleet ? undefined : () => kindsFromState(ctx.store, ctx.env.name),
     };
     const request = { selector, kind: options.stream, since, filterPattern: options.filter, signal: ctx.signal };
     let count = 0;
@@ -70,6 +91,7 @@ export default defineCommand({
             stream: e.stream,
             instanceId: e.instanceId,
             instanceKind: e.instanceKind,
+            ...(e.group ? { group: e.group } : {}),
             message: e.message,
           });
       await stdoutDrained();

@@ -4,7 +4,8 @@ import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'status',
-  description: 'one screen: instances, health, network, logs freshness, alarms, lock, last deployment',
+  description:
+    'one screen: instances, health, shard groups and identify budget (a fleet), network, logs freshness, alarms, lock, last deployment',
   examples: ['ydeploy status --env production', 'ydeploy status --env sandbox --watch', 'ydeploy status --json'],
   options: (cmd) =>
     cmd

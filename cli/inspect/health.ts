@@ -6,6 +6,7 @@ import { healthScript, parseHealthOutput, type HealthBody } from '../core/gate/p
 import { poll } from '../core/poll.js';
 import type { Instance, InstanceKind, RemoteExec } from '../ports.js';
 import { matches, type Selector } from './targets.js';
+import { groupOf } from './shards.js';
 
 export type { HealthBody };
 
@@ -19,6 +20,8 @@ export type HealthState = HealthBody['status'] | 'down' | 'unreachable' | 'inval
 export interface HealthProbe {
   instanceId: string;
   kind: InstanceKind;
+  /** A sharded fleet's instance: its group ("s0-1of4"), from its tags. */
+  group?: string;
   state: HealthState;
   httpStatus?: number;
   body?: HealthBody;
@@ -60,16 +63,20 @@ export function readProbeOutput(
   };
 }
 
-export async function probeHealth(
-  remote: RemoteExec,
-  instance: Pick<Instance, 'id' | 'kind'>,
-  options: ProbeOptions,
-): Promise<HealthProbe> {
+/** The instance facts a probe carries: its id and kind, and its shards on a sharded fleet. */
+export type Probed = Pick<Instance, 'id' | 'kind'> & Partial<Pick<Instance, 'shards' | 'shardCount'>>;
+
+function probeBase(instance: Probed, at: number): Pick<HealthProbe, 'instanceId' | 'kind' | 'group' | 'at'> {
+  const group = groupOf(instance);
+  return { instanceId: instance.id, kind: instance.kind, ...(group ? { group } : {}), at };
+}
+
+export async function probeHealth(remote: RemoteExec, instance: Probed, options: ProbeOptions): Promise<HealthProbe> {
   const now = options.now ?? Date.now;
   const started = now();
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const base = { instanceId: instance.id, kind: instance.kind, at: started };
+  const base = probeBase(instance, started);
   try {
     const result = await remote.run(instance.id, [healthScript(options.port, options.path)], {
       timeoutSeconds: 30,
@@ -95,11 +102,7 @@ export async function probeHealth(
   }
 }
 
-export function probeAll(
-  remote: RemoteExec,
-  instances: Pick<Instance, 'id' | 'kind'>[],
-  options: ProbeOptions,
-): Promise<HealthProbe[]> {
+export function probeAll(remote: RemoteExec, instances: Probed[], options: ProbeOptions): Promise<HealthProbe[]> {
   return Promise.all(instances.map((instance) => probeHealth(remote, instance, options)));
 }
 
@@ -122,9 +125,8 @@ export async function probeInstances(ctx: ProbeContext, chosen: Instance[]): Pro
 }
 
 /** What a probe of an instance that is not running reads: unreachable, its state the reason. */
-export function notRunning(instance: Pick<Instance, 'id' | 'kind' | 'state'>, at: number): HealthProbe {
-  const { id, kind, state } = instance;
-  return { instanceId: id, kind, state: 'unreachable', reason: `instance is ${state}`, latencyMs: 0, at };
+export function notRunning(instance: Probed & Pick<Instance, 'state'>, at: number): HealthProbe {
+  return { ...probeBase(instance, at), state: 'unreachable', reason: `instance is ${instance.state}`, latencyMs: 0 };
 }
 
 /**

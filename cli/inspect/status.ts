@@ -12,10 +12,15 @@ import { notRunning, probeAll, type HealthProbe } from './health.js';
 import { logGroupName } from '../config/names.js';
 import { parseStreamName } from './logs/streams.js';
 import { releaseInfo, type ReleaseInfo } from './release-info.js';
+import { fleetStatus, readFleet, type FleetInstance, type FleetStatus } from './fleet.js';
+import { groupOf } from './shards.js';
 
-/** `releases` (the release bucket) adds each instance's bot name@version and commit. */
+/**
+ * `releases` (the release bucket) adds each instance's bot name@version and commit; `secrets` and
+ * `discord` a fleet's identify budget.
+ */
 export type StatusDeps = Pick<Context, 'env' | 'instances' | 'remote' | 'logs' | 'store' | 'alarms' | 'clock'> &
-  Partial<Pick<Context, 'signal' | 'releases'>>;
+  Partial<Pick<Context, 'signal' | 'releases' | 'secrets' | 'discord'>>;
 
 export interface InstanceStatus extends ReleaseInfo {
   id: string;
@@ -29,6 +34,10 @@ export interface InstanceStatus extends ReleaseInfo {
   launchTime?: string;
   uptimeSeconds?: number;
   health: HealthProbe;
+  /** A sharded fleet's instance: its shards of how many, and its group ("s0-1of4"). */
+  shards?: number[];
+  shardCount?: number;
+  group?: string;
 }
 
 export interface StreamStatus {
@@ -73,6 +82,8 @@ export interface StatusReport {
   alarms?: Pick<Alarm, 'name' | 'state' | 'reason'>[];
   lock?: LockStatus | null;
   lastDeployment?: DeploymentSummary | null;
+  /** A sharded fleet's groups and identify budget; absent when the desired state runs no fleet. */
+  fleet?: FleetStatus;
   /** Sections that could not be read, and why. */
   errors: Record<string, string>;
 }
@@ -106,7 +117,7 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
       return undefined;
     }
   };
-  const [instances, network, streams, alarms, lock, lastDeployment] = await Promise.all([
+  const [instances, network, streams, alarms, lock, lastDeployment, fleet] = await Promise.all([
     section('instances', () => readInstances(deps, probeTimeoutMs), sectionTimeoutMs + probeTimeoutMs),
     section('network', () => readNetwork(deps)),
     section('streams', () => readStreams(deps)),
@@ -115,6 +126,8 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
     ),
     section('lock', () => readLockStatus(deps)),
     section('lastDeployment', () => readLastDeployment(deps)),
+    // desired.json, then (on a fleet) the identify budget, each within a section's time.
+    section('fleet', () => readFleet(deps, (work) => within(sectionTimeoutMs, work)), 2 * sectionTimeoutMs),
   ]);
   if (credentials) throw credentials.about(`cannot read the status of ${deps.env.name}`);
   const now = deps.clock.now();
@@ -128,8 +141,13 @@ export async function gatherStatus(deps: StatusDeps, options: StatusOptions = {}
     alarms,
     lock,
     lastDeployment,
+    ...(fleet ? { fleet: fleetStatus(fleet, instances?.map(fleetInstance)) } : {}),
     errors,
   };
+}
+
+function fleetInstance(i: InstanceStatus): FleetInstance {
+  return { ...i, launchTime: i.launchTime ? new Date(i.launchTime) : undefined };
 }
 
 /** CloudWatch alarm names are prefixed `<project>-<env>-` by the terraform module. */
@@ -169,6 +187,7 @@ async function readInstances(deps: StatusDeps, probeTimeoutMs: number): Promise<
           ? Math.max(0, Math.round((now - i.launchTime.getTime()) / 1000))
           : undefined,
       health: byId.get(i.id) ?? notRunning(i, now),
+      ...(groupOf(i) ? { shards: i.shards, shardCount: i.shardCount, group: groupOf(i) } : {}),
     }))
     .sort((a, b) => order[a.kind] - order[b.kind] || (a.launchTime ?? '').localeCompare(b.launchTime ?? ''));
 }

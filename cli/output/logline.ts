@@ -9,6 +9,8 @@ export interface LineEvent {
   instanceId: string;
   instanceKind: string;
   kind: string;
+  /** A sharded fleet's group ("s0-1of4"): shown before the instance. */
+  group?: string;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -66,13 +68,14 @@ function fieldText(fields: Record<string, unknown>): string {
     .join(' ');
 }
 
-/** `10:04:05.123 enhanced i-0abc bot    INFO  ready guilds=1` */
+/** `10:04:05.123 enhanced i-0abc bot    INFO  ready guilds=1` (a fleet's: `enhanced s0-1of4 i-0abc bot …`) */
 export function formatLogLine(event: LineEvent, p: Paint): string {
   const time = new Date(event.timestamp).toISOString().slice(11, 23);
+  const group = event.group ? `${event.group} ` : '';
   const tag = colourKind(
     p,
     event.instanceKind,
-    `${event.instanceKind.padEnd(8)} ${event.instanceId} ${event.kind.padEnd(6)}`,
+    `${event.instanceKind.padEnd(8)} ${group}${event.instanceId} ${event.kind.padEnd(6)}`,
   );
   const pino = parsePino(event.message);
   if (!pino) return `${p.dim(time)} ${tag} ${event.message.replace(/\s+$/, '')}`;

@@ -9,6 +9,9 @@ import type { HealthProbe, HealthState } from '../inspect/health.js';
 import type { HistoryEntry } from '../inspect/history.js';
 import type { Alert, MonitorSummary } from '../inspect/monitor.js';
 import type { ReleaseInfo } from '../inspect/release-info.js';
+import type { FleetStatus } from '../inspect/fleet.js';
+import { shardsOfBody, shardSummary } from '../inspect/shards.js';
+import { resetIn } from '../core/budget.js';
 import { metricsText, outlierText, trendSection, type TrendOptions } from './history-metrics.js';
 
 function table(head: string[], p: Paint): InstanceType<typeof Table> {
@@ -79,6 +82,7 @@ export function renderStatus(report: StatusReport, p: Paint): string {
     for (const i of report.instances)
       if (i.health.reason && i.health.state !== 'healthy') out.push(p.dim(`  ${i.id}: ${i.health.reason}`));
   } else out.push(p.dim('  none'));
+  if (report.fleet) out.push('', ...fleetSection(report.fleet, p));
 
   out.push('', p.bold('Network (network_configuration)'));
   if (report.network === undefined) out.push(`  ${unknown}`);
@@ -123,6 +127,33 @@ export function renderStatus(report: StatusReport, p: Paint): string {
   return out.join('\n');
 }
 
+/** A fleet's groups, one row each, and the identify budget the next rollout spends. */
+function fleetSection(fleet: FleetStatus, p: Paint): string[] {
+  const groups = fleet.groups.length;
+  const out = [p.bold(`Shard groups (${fleet.shardCount} shards, ${groups} group${groups === 1 ? '' : 's'})`)];
+  const t = table(['group', 'release', 'role', 'instance', 'state', 'health', 'shards'], p);
+  for (const g of fleet.groups) {
+    const state = g.state === 'missing' ? p.red('missing') : g.state === 'unknown' ? p.yellow('unknown') : g.state;
+    t.push([
+      g.name,
+      g.release,
+      g.role ?? p.dim('retiring'),
+      g.instanceId ?? '—',
+      state,
+      g.health ? healthText({ state: g.health, botRole: g.botRole }, p) : '—',
+      shardSummary(g.shardHealth) ?? '—',
+    ]);
+  }
+  out.push(t.toString());
+  for (const g of fleet.groups) if (g.reason) out.push(p.dim(`  ${g.name} ${g.instanceId}: ${g.reason}`));
+  const b = fleet.budget;
+  const budget = b
+    ? `${b.remaining} of ${b.total} session starts left, max_concurrency ${b.maxConcurrency}, resets at ${b.resetAt} (${resetIn(b)})`
+    : p.yellow(`unknown: ${fleet.budgetError ?? 'not read'}`);
+  out.push(`${p.bold('Identify budget')}  ${budget}`);
+  return out;
+}
+
 function lockText(report: StatusReport, p: Paint): string {
   const l = report.lock;
   if (l === undefined) return p.yellow(UNKNOWN);
@@ -164,14 +195,20 @@ function truncate(text: string, width: number): string {
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 
+/** Instances of a sharded fleet (any probe carries a group) add the group and its shards. */
 export function renderHealth(probes: HealthProbe[], p: Paint): string {
-  const t = table(['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'], p);
-  for (const probe of probes) {
+  const fleet = probes.some((x) => x.group);
+  const head = ['kind', 'instance', 'health', 'http', 'version', 'uptime', 'discord', 'probe', 'reason'];
+  const t = table(fleet ? ['group', ...head.slice(0, 7), 'shards', ...head.slice(7)] : head, p);
+  const ordered = fleet ? [...probes].sort((a, b) => groupOrder(a) - groupOrder(b)) : probes;
+  for (const probe of ordered) {
     const b = probe.body;
     const discord = b?.discord
       ? `${b.discord.ready ? 'ready' : 'not ready'}${b.discord.ping !== undefined && b.discord.ping >= 0 ? ` ${b.discord.ping}ms` : ''}`
       : '—';
+    const shards = fleet ? [shardSummary(shardsOfBody(b).shards) ?? '—'] : [];
     t.push([
+      ...(fleet ? [probe.group ?? '—'] : []),
       kindText(probe.kind, p),
       probe.instanceId,
       healthText(probe, p),
@@ -179,11 +216,18 @@ export function renderHealth(probes: HealthProbe[], p: Paint): string {
       b?.version ?? '—',
       b?.uptime !== undefined ? duration(b.uptime * 1000) : '—',
       discord,
+      ...shards,
       duration(probe.latencyMs),
       truncate(probe.reason ?? '', 50),
     ]);
   }
   return t.toString();
+}
+
+/** Fleet rows in shard order ("s2-3of4" by its first shard); instances of no group last. */
+function groupOrder(probe: Pick<HealthProbe, 'group'>): number {
+  const first = /^s(\d+)/.exec(probe.group ?? '')?.[1];
+  return first === undefined ? Number.MAX_SAFE_INTEGER : Number(first);
 }
 
 export function renderHistory(entries: HistoryEntry[], p: Paint, trend: TrendOptions = { width: 80 }): string {

@@ -4,12 +4,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { isUserError } from '../errors.js';
+import { ExitCode, isUserError } from '../errors.js';
 import { compareVersions, MIN_TERRAFORM_VERSION } from '../config/requirements.js';
 import { keys } from '../core/storage.js';
 import { loadDesired } from '../core/desired/state.js';
 import { readLock } from '../core/lock/lock.js';
 import { blocksAllPublicAccess, bucketFix, isTlsOnly } from '../core/buckets.js';
+import { identifyBudget, resetIn } from '../core/budget.js';
+import { layoutOf } from '../core/fleet.js';
 import type { BucketSettings } from '../ports.js';
 import { envFlag, fail, pass, type CheckDeps, type CheckOutcome, type PreflightCheck } from './check.js';
 
@@ -160,6 +162,30 @@ const discordToken: PreflightCheck = {
           `reset the token in the Discord developer portal, then: ydeploy init --store-token ${envFlag(deps)}`,
         );
       }
+      throw error;
+    }
+  },
+};
+
+/**
+ * The identify budget against the next deploy of the configured fleet: a rolling deploy starts
+ * every shard's session once (core/budget.ts adds the margin for retries and reconnects).
+ */
+const identifyBudgetCheck: PreflightCheck = {
+  id: 'identify-budget',
+  title: 'Discord identify budget fits the next deploy',
+  needs: ['discord-token'],
+  async run(deps) {
+    const { shards } = layoutOf(deps.env);
+    const what = `the next deploy of ${deps.env.name} (${shards} shard${shards === 1 ? '' : 's'})`;
+    try {
+      const b = await identifyBudget(deps, shards, what, { rerun: `ydeploy preflight ${envFlag(deps)}` });
+      return pass(
+        `${b.remaining} of ${b.total} session starts left, max_concurrency ${b.maxConcurrency}, resets at ${b.resetAt} (${resetIn(b)}); ` +
+          `a deploy of ${shards} shard${shards === 1 ? '' : 's'} needs ${b.withMargin} with margin`,
+      );
+    } catch (error) {
+      if (isUserError(error) && error.code === ExitCode.preflight) return fail(error.message, error.fix);
       throw error;
     }
   },
@@ -327,6 +353,7 @@ export function checklist(deps: Pick<CheckDeps, 'env' | 'buckets' | 'plannedCost
     ...(deps.buckets ? stateBucketProtections() : []),
     tokenParameter,
     discordToken,
+    identifyBudgetCheck,
     terraformVersion,
     terraformModule,
     drift,

@@ -387,6 +387,9 @@ export class FakeDiscord implements DiscordAccount {
   /** Tokens each call used (to check the one from SSM was used). */
   readonly tokens: string[] = [];
   failNext?: Error;
+  /** GET /gateway/bot's session_start_limit; `gatewayError` makes every read of it throw. */
+  sessionStartLimit = { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 };
+  gatewayError?: Error;
   private version = 1;
 
   constructor(private readonly log?: string[]) {}
@@ -395,10 +398,9 @@ export class FakeDiscord implements DiscordAccount {
     this.tokens.push(token);
     return { id: '200000000000000002', username: 'fake-bot' };
   }
-  /** Discord's identify budget as GET /gateway/bot reports it. */
-  sessionStartLimit = { total: 1000, remaining: 1000, resetAfter: 0, maxConcurrency: 1 };
   async gatewayBot(token: string) {
     this.tokens.push(token);
+    if (this.gatewayError) throw this.gatewayError;
     return { url: 'wss://fake', shards: 1, sessionStartLimit: { ...this.sessionStartLimit } };
   }
   async application(token: string) {

@@ -16,7 +16,7 @@ import { gateSummary } from '../gate/summary.js';
 import { fencedNote, handBack, handoff, type HandoffReport } from '../handoff/handoff.js';
 import { listJournal, resumable, type Journal } from '../journal/journal.js';
 import type { Step } from '../steps/step.js';
-import { identifyBudget } from '../budget.js';
+import { budgetSummary, identifyBudget } from '../budget.js';
 import { applyStep, failedStep, runFlow, runRecovery, type FlowResult } from './common.js';
 import { assertReleaseUpload, deploySteps, type DeployOptions } from './deploy.js';
 
@@ -230,13 +230,17 @@ export function fleetDeploySteps(batches: number): Step<FleetDeployState>[] {
       title: "Check Discord's identify budget",
       async run(ctx, state) {
         const sessions = state.batches.flat().reduce((n, name) => n + groupOf(state, name).shards.length, 0);
-        return (
+        const rerun = `ydeploy ${state.publish ? 'deploy' : 'rollback'} --resume --env ${ctx.env.name}`;
+        return budgetSummary(
           await identifyBudget(
             ctx,
             sessions,
             `rolling ${state.release} out to ${state.batches.flat().length} shard groups`,
-          )
-        ).summary;
+            {
+              rerun,
+            },
+          ),
+        );
       },
       dryRun: (_ctx, s) =>
         `read session_start_limit: ${s.batches.flat().reduce((n, name) => n + groupOf(s, name).shards.length, 0)} session starts must fit`,

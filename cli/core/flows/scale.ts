@@ -7,7 +7,7 @@
 import { UsageError } from '../../errors.js';
 import type { Instance } from '../../ports.js';
 import type { Context } from '../context.js';
-import { identifyBudget } from '../budget.js';
+import { budgetSummary, identifyBudget } from '../budget.js';
 import { loadDesired, type DesiredState, type ShardGroupState } from '../desired/state.js';
 import { groupKey, groupsOf, instanceOfGroup, shardGroups, type ShardLayout } from '../fleet.js';
 import { expectAnswer, healthGate, type GateReport, type GateTarget } from '../gate/gate.js';
@@ -199,7 +199,12 @@ export const scaleSteps: Step<ScaleState>[] = [
     id: 'identify-budget',
     title: "Check Discord's identify budget",
     async run(ctx, state) {
-      return (await identifyBudget(ctx, state.nextCount, `starting ${state.nextCount} new sessions`)).summary;
+      return budgetSummary(
+        await identifyBudget(ctx, state.nextCount, `starting ${state.nextCount} new sessions`, {
+          rerun: `ydeploy scale --resume --env ${ctx.env.name}`,
+          reduce: 'scale to fewer shards',
+        }),
+      );
     },
     dryRun: (_ctx, s) => `read session_start_limit: ${s.nextCount} session starts must fit`,
   },

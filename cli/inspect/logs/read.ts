@@ -10,6 +10,8 @@ export interface TaggedEvent extends LogEvent {
   instanceId: string;
   instanceKind: SourceStream['instanceKind'];
   kind: StreamKind;
+  /** The instance's shard group on a sharded fleet ("s0-1of4"). */
+  group?: string;
 }
 
 export interface LogsDeps {
@@ -19,7 +21,10 @@ export interface LogsDeps {
   environment: string;
   /** The environment's log group (logGroupName in cli/config/names.ts). */
   logGroup: string;
-  /** Kinds known without asking EC2 (terraform's outputs); undefined when unknown there. */
+  /**
+   * Kinds known without asking EC2 (terraform's outputs); undefined when unknown there. Leave it
+   * out on a sharded fleet: only EC2 knows each instance's shards (its group's label).
+   */
   knownKinds?: KindSource;
 }
 
@@ -127,6 +132,7 @@ async function* queryStreams(
         instanceId: source?.instanceId ?? event.stream,
         instanceKind: source?.instanceKind ?? 'unknown',
         kind: source?.kind ?? 'bot',
+        ...(source?.group ? { group: source.group } : {}),
       };
     });
   }

@@ -138,6 +138,9 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
     expect(checks['aws-credentials'].reason).toMatch(/^account \d{12} as arn:aws:/);
     expect(checks['state-bucket'].reason).toBe('s3://pf-state is reachable');
     expect(checks['discord-token'].reason).toMatch(/^bot ydeploy-bot \(\d+\); \d+ of 1000 session starts left$/);
+    expect(checks['identify-budget'].reason).toMatch(
+      /^\d+ of 1000 session starts left, max_concurrency \d+, resets at \S+Z \((now|in [^)]+)\); a deploy of 1 shard needs 12 with margin$/,
+    );
     expect(checks['terraform'].reason).toMatch(/^terraform 1\.\d+/);
     expect(checks['terraform-module'].reason).toMatch(/^initialised and valid/);
     expect(checks['drift'].reason).toMatch(/^no desired state yet/);
@@ -217,7 +220,7 @@ describe('preflight against moto, the Discord emulator and terraform', () => {
     expect(err).toContain('↷ Discord token is valid — not run: needs "Discord token parameter is a SecureString"');
     expect(err).toMatch(/✔ state bucket reachable/);
     expect(err).toContain(
-      '✖ preflight failed: 1 check failed: Discord token parameter is a SecureString (1 not run because of it)',
+      '✖ preflight failed: 1 check failed: Discord token parameter is a SecureString (2 not run because of it)',
     );
   });
 });

@@ -192,6 +192,8 @@ describe('gatherStatus', () => {
         'releases.get releases/v2/manifest.json',
         'remote.run i-new',
         'remote.run i-old',
+        // desired.json says whether the environment runs a sharded fleet.
+        'store.get ydeploy/test/desired.json',
         'store.get ydeploy/test/lock.json',
         'store.get ydeploy/test/terraform.tfstate',
         'store.list ydeploy/test/journal/',
@@ -245,7 +247,8 @@ describe('gatherStatus', () => {
     for (const section of ['instances', 'network', 'streams', 'alarms', 'lock', 'lastDeployment'] as const)
       expect(report[section], section).toBeUndefined();
     expect(Object.keys(report.errors).sort()).toEqual(
-      ['alarms', 'instances', 'lastDeployment', 'lock', 'network', 'streams'].sort(),
+      // Without desired.json, whether the environment runs a sharded fleet is unknown too.
+      ['alarms', 'fleet', 'instances', 'lastDeployment', 'lock', 'network', 'streams'].sort(),
     );
     const screen = renderStatus(report, paint(false));
     expect(screen).toMatch(/Instances\n {2}unknown \(could not be read\)/);

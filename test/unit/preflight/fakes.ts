@@ -73,6 +73,8 @@ export class FakeDiscord implements DiscordAccount {
   constructor(
     public validToken = 'good-token',
     public remaining = 997,
+    public total = 1000,
+    public maxConcurrency = 1,
   ) {}
   async botUser(token: string) {
     if (token !== this.validToken)
@@ -85,7 +87,12 @@ export class FakeDiscord implements DiscordAccount {
     return {
       url: 'wss://gateway',
       shards: 1,
-      sessionStartLimit: { total: 1000, remaining: this.remaining, resetAfter: 3_600_000, maxConcurrency: 1 },
+      sessionStartLimit: {
+        total: this.total,
+        remaining: this.remaining,
+        resetAfter: 3_600_000,
+        maxConcurrency: this.maxConcurrency,
+      },
     };
   }
   // Slash commands are the deploy's business; preflight never reads or writes them.

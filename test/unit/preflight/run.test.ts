@@ -31,6 +31,7 @@ describe('preflight', () => {
       'release-bucket',
       'token-parameter',
       'discord-token',
+      'identify-budget',
       'terraform',
       'terraform-module',
       'drift',
@@ -85,7 +86,7 @@ describe('preflight', () => {
     });
     expect(check(events, 'lock').skipped).toBe(true);
     expect(deps.terraform.calls.map((c) => c.name)).toEqual(['version']);
-    expect((error!.details as any).checks).toHaveLength(10);
+    expect((error!.details as any).checks).toHaveLength(11);
   });
 
   it('fails on a missing token parameter with the command that stores it', async () => {
@@ -132,6 +133,32 @@ describe('preflight', () => {
     expect(check(events, 'discord-token').reason).toBe(
       'bot ydeploy-bot has no session starts left (0 of 1000) until Discord resets them in 60 min',
     );
+  });
+
+  it('checks the identify budget against a deploy of every configured shard', async () => {
+    const deps = healthyDeps();
+    const { events } = await preflight(deps);
+    expect(check(events, 'identify-budget')).toMatchObject({
+      ok: true,
+      reason: expect.stringMatching(
+        /^997 of 1000 session starts left, max_concurrency 1, resets at \S+Z \(in 1h\); a deploy of 1 shard needs 12 with margin$/,
+      ),
+    });
+    // A fleet of 16 shards needs 42 with margin: 40 left is too few, and the fix says when to rerun.
+    deps.env = { ...deps.env, fleet: { shards: 16, shardsPerInstance: 4, groupsAtOnce: 2 } };
+    deps.discord.remaining = 40;
+    deps.discord.maxConcurrency = 16;
+    const short = await preflight(deps);
+    expect(short.error?.code).toBe(ExitCode.preflight);
+    expect(check(short.events, 'identify-budget')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /^the next deploy of production \(16 shards\): needs 16 session starts \(42 with margin\), 40 of 1000 remain; resets at \S+ \(in 1h\)$/,
+      ),
+      fix: expect.stringMatching(
+        /^wait until \S+Z, then rerun: ydeploy preflight --env production; or start fewer shard groups at a time \(lower fleet.groupsAtOnce in \/repo\/ydeploy.config.json\)$/,
+      ),
+    });
   });
 
   it('fails when terraform is missing or too old, and skips the module checks', async () => {
@@ -283,7 +310,7 @@ describe('preflight', () => {
         ),
     };
     const { error, events } = await preflight(deps);
-    expect(error!.why).toBe('1 check failed: AWS credentials and region (7 not run because of it)');
+    expect(error!.why).toBe('1 check failed: AWS credentials and region (8 not run because of it)');
     expect(check(events, 'aws-credentials')).toMatchObject({
       ok: false,
       reason: 'cannot confirm AWS credentials: AWS rejected the credentials (InvalidClientTokenId: bad)',
