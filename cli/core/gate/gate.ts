@@ -321,7 +321,10 @@ async function sendAndExpect(ctx: Context, target: GateTarget, instance: Instanc
   const name = choice.command;
   let answeredBy: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ctx.commandProbe.send(name, { timeoutMs: 5000, ...(target.shard ? { shard: target.shard } : {}) });
+    const answer = await ctx.commandProbe.send(name, {
+      timeoutMs: 5000,
+      ...(target.shard ? { shard: target.shard } : {}),
+    });
     answeredBy = answer.answeredBy;
     if (answeredBy.includes(instance.id))
       return `/${name} answered by ${instance.id}${answer.latencyMs !== undefined ? ` in ${answer.latencyMs} ms` : ''}`;
