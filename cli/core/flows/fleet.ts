@@ -61,8 +61,15 @@ export async function fleetRun(ctx: Context, command: string, resume: boolean): 
   }
   const desired = await loadDesired(ctx);
   if (runsFleet(desired)) return true;
+  const layout = layoutOf(ctx.env);
   // Nothing deployed yet and the environment asks for shards: the first deploy starts the fleet.
-  return !desired?.enable_enhanced_instance && !desired?.enable_legacy_instance && isFleet(layoutOf(ctx.env));
+  if (!desired?.enable_enhanced_instance && !desired?.enable_legacy_instance) return isFleet(layout);
+  // One instance serves: it stays one until resharded, which the config alone does not do.
+  if (isFleet(layout) && desired.enable_enhanced_instance && !desired.enable_legacy_instance)
+    ctx.reporter.warn(
+      `the config asks for ${layout.shards} shards but ${ctx.env.name} runs one instance; ydeploy scale --shards ${layout.shards} --env ${ctx.env.name} reshards it with no downtime`,
+    );
+  return false;
 }
 
 export async function fleetDeploy(

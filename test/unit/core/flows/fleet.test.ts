@@ -214,3 +214,15 @@ describe('a sharded fleet: scale', () => {
     await expect(scale(ctx, { shards: 4, instances: 2 })).rejects.toThrow('already runs 4 shards on 2 instances');
   });
 });
+
+describe('a single instance under a config that asks for shards', () => {
+  it('deploys as one instance and says how to reshard', async () => {
+    const world = new FakeWorld();
+    const ctx = coreContext(world);
+    ctx.env = { ...ctx.env, fleet: { shards: 4, shardsPerInstance: 2, groupsAtOnce: 1 } };
+    const desired = { ...emptyDesired(ctx.env), enable_enhanced_instance: true, release_version: 'v1' };
+    await ctx.store.put(keys.desired('test'), JSON.stringify(desired));
+    expect(await fleetRun(ctx, 'deploy', false)).toBe(false);
+    expect(ctx.reporter.lines.join('\n')).toContain('⚠ the config asks for 4 shards but test runs one instance');
+  });
+});
