@@ -73,6 +73,7 @@ describe('ydeploy preflight in the sandbox', () => {
       'bot-tests',
       'discord-token',
       'drift',
+      'identify-budget',
       'lock',
       'release-bucket',
       'state-bucket',
@@ -85,6 +86,9 @@ describe('ydeploy preflight in the sandbox', () => {
       'token-parameter',
     ]);
     expect(checks['discord-token'].reason).toMatch(/^bot ydeploy-bot \(\d+\); \d+ of \d+ session starts left$/);
+    expect(checks['identify-budget'].reason).toMatch(
+      /^\d+ of \d+ session starts left, max_concurrency 1, .*; a deploy of 1 shard needs 12 with margin$/,
+    );
     expect(checks['drift'].reason).toBe('no drift: the infrastructure matches desired.json');
     expect(checks['lock'].reason).toBe('no lock');
     // sandbox up hardens its state bucket as init --harden-bucket does (the TLS policy aside).
