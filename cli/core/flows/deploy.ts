@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import type { CommandDefinition } from '../../ports.js';
 import type { BuiltRelease, Context } from '../context.js';
 import { keys } from '../storage.js';
+import { identifyBudget } from '../budget.js';
 import { commandCount } from '../commands/manifest.js';
 import { syncCommandsStep } from '../commands/sync.js';
 import { emptyDesired, loadDesired, type DesiredState } from '../desired/state.js';
@@ -148,6 +149,15 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Flow
     dryRun: Boolean(options.dryRun),
     fresh: () => freshDeploy(ctx, options, command),
     recover: recoverDeploy,
+    // The new release starts one gateway session: it must fit Discord's identify budget.
+    before: async (state) => {
+      await identifyBudget(ctx, 1, `${command} of ${state.release} to ${ctx.env.name}`, {
+        rerun: options.resume
+          ? `ydeploy ${command} --resume --env ${ctx.env.name}`
+          : `ydeploy ${command === 'deploy' ? `deploy --release ${state.release}` : `rollback --to ${state.release}`} --env ${ctx.env.name}`,
+        reduce: `find what spent it (ydeploy logs --env ${ctx.env.name} --filter identify)`,
+      });
+    },
   });
 }
 

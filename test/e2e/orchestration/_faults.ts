@@ -36,6 +36,9 @@ export interface FaultSandbox {
   down(): Promise<void>;
 }
 
+/** A token Discord's gateway refuses (close 4004) while its REST API accepts it. */
+const REJECTED_TOKEN = 'rejected-by-discord';
+
 export async function startFaultSandbox(name: string): Promise<FaultSandbox> {
   const sandbox = await startSandbox(name, {
     async prepare(cwd) {
@@ -45,6 +48,14 @@ export async function startFaultSandbox(name: string): Promise<FaultSandbox> {
       );
     },
   });
+  // The token the faults store to make a new bot fail: REST accepts it (so ydeploy's own Discord
+  // checks pass), the gateway refuses it with 4004 (so the bot never becomes ready).
+  const res = await fetch(`${sandbox.state.endpoints.discordControl}/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: REJECTED_TOKEN, gatewayRejects: true }),
+  });
+  if (!res.ok) throw new Error(`POST /control/tokens: ${res.status} ${await res.text()}`);
   return { sandbox, rows: [], down: () => sandbox.down() };
 }
 
@@ -169,7 +180,7 @@ export async function migrateFailsGate(f: FaultSandbox): Promise<FaultRow> {
   const { sandbox } = f;
   return row(f, 'migrate: the new bot fails the gate', 'token rejected by Discord, then migrate', 4, async () => {
     const legacy = await serving(sandbox);
-    await setToken(sandbox, 'rejected-by-discord');
+    await setToken(sandbox, REJECTED_TOKEN);
     try {
       const first = sandbox.spawn(['migrate', '--env', 'sandbox', '--yes', '--skip-preflight']);
       const lock = await lockHeld(sandbox);
@@ -206,16 +217,22 @@ export async function migrate(f: FaultSandbox): Promise<FaultRow> {
 /** 2. deploy whose new bot fails the gate: exit 4, the serving bot answers throughout. */
 export async function deployFailsGate(f: FaultSandbox): Promise<FaultRow> {
   const { sandbox } = f;
-  return row(f, 'deploy: the new bot fails the gate', 'token rejected by Discord, then deploy v2', 4, async () => {
-    const before = await serving(sandbox);
-    await setToken(sandbox, 'rejected-by-discord');
-    try {
-      const run = await sandbox.run(DEPLOY('v2'));
-      return { code: run.code, stderr: run.stderr, facts: { before, after: await serving(sandbox) } };
-    } finally {
-      await setToken(sandbox, sandbox.state.discordToken);
-    }
-  });
+  return row(
+    f,
+    'deploy: the new bot fails the gate',
+    "token rejected by Discord's gateway, then deploy v2",
+    4,
+    async () => {
+      const before = await serving(sandbox);
+      await setToken(sandbox, REJECTED_TOKEN);
+      try {
+        const run = await sandbox.run(DEPLOY('v2'));
+        return { code: run.code, stderr: run.stderr, facts: { before, after: await serving(sandbox) } };
+      } finally {
+        await setToken(sandbox, sandbox.state.discordToken);
+      }
+    },
+  );
 }
 
 /** 3. the serving instance's SSM agent is unreachable at the handoff: it is stopped (fenced) first. */
@@ -314,7 +331,7 @@ export async function legacyFailsRollbackGate(f: FaultSandbox): Promise<FaultRow
     4,
     async () => {
       const before = await serving(sandbox);
-      await setToken(sandbox, 'rejected-by-discord');
+      await setToken(sandbox, REJECTED_TOKEN);
       try {
         const run = await sandbox.run(['rollback', '--env', 'sandbox', '--yes']);
         return { code: run.code, stderr: run.stderr, facts: { before, after: await serving(sandbox) } };

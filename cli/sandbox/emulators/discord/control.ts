@@ -147,6 +147,9 @@ export async function handleControl(
     if (typeof body.token !== 'string' || body.token.length < 8)
       throw new HttpError(400, 'token must be a string of at least 8 characters');
     state.tokens.add(body.token);
+    // gatewayRejects: REST accepts the token, the gateway closes 4004 (a bot that cannot connect).
+    if (body.gatewayRejects === true) state.gatewayRejects.add(body.token);
+    else state.gatewayRejects.delete(body.token);
     return sendJson(res, 200, { tokens: state.tokens.size });
   }
   if (route === 'POST /webhooks') {

@@ -146,3 +146,17 @@ describe('deploy', () => {
     );
   });
 });
+
+describe('deploy and the identify budget', () => {
+  it('refuses (exit 3) before any change when the new session would not fit, naming the reset time', async () => {
+    const { world, ctx } = await enhancedWorld();
+    world.discord.sessionStartLimit = { total: 1000, remaining: 5, resetAfter: 600_000, maxConcurrency: 1 };
+    const error = await deploy(ctx, { release: 'v2' }).catch((e) => e);
+    expect(error.code).toBe(ExitCode.preflight);
+    expect(error.why).toMatch(/needs 1 session start \(12 with margin\), 5 of 1000 remain; resets at .* \(in 10m\)/);
+    expect(error.fix).toContain('ydeploy deploy --release v2 --env test');
+    expect(world.applies).toEqual([]);
+    expect(ctx.releases.objects.has('releases/v2/manifest.json')).toBe(false);
+    expect(await listJournal(ctx)).toEqual([]);
+  });
+});
