@@ -180,7 +180,8 @@ function fleetDesired(s: FleetDeployState, batch?: number): DesiredState {
   const before = shardGroups(s.baseline);
   const starting = new Set(batch === undefined ? [] : s.batches[batch]);
   for (const g of s.groups) {
-    if (s.done.includes(g.name)) groups[groupKey(s.release, g)] = newGroup(s, g, 'active');
+    // A first deploy's groups start active, so they count as serving from the start.
+    if (s.fresh || s.done.includes(g.name)) groups[groupKey(s.release, g)] = newGroup(s, g, 'active');
     else {
       if (g.fromKey && before[g.fromKey]) groups[g.fromKey] = { ...before[g.fromKey]!, role: 'active' };
       if (starting.has(g.name)) groups[groupKey(s.release, g)] = newGroup(s, g, s.fresh ? 'active' : 'standby');
@@ -315,11 +316,7 @@ function batchSteps(b: number, of: number): Step<FleetDeployState>[] {
         return lines.join('\n');
       },
       dryRun: (_ctx, s) => `per group of ${names(s)}: botctl step-down on the old instance, then activate the new one`,
-      skip: (_ctx, s) => {
-        if (!s.fresh) return undefined;
-        s.done.push(...s.batches[b]!.filter((name) => !s.done.includes(name)));
-        return 'nothing was serving before';
-      },
+      skip: (_ctx, s) => (s.fresh ? 'nothing was serving before' : undefined),
     },
     {
       ...applyStep(`retire-${b + 1}`, `Retire the replaced instances${n}`, undefined, (s: FleetDeployState) =>
