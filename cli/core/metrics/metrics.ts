@@ -37,8 +37,29 @@ export type DeploymentMetrics = z.infer<typeof deploymentMetricsSchema>;
 
 /** What a flow's state holds of its gate and handoff (GateReport, HandoffReport), read loosely. */
 interface MeasuredState {
-  gate?: { readinessSeconds?: number; botReadyMs?: number; healthResponseMs?: ResponseTimes };
+  gate?: GateMeasures;
   handoff?: { seconds?: number };
+  /** A sharded fleet's run: a gate per shard group, a handoff per group or one cut. */
+  gates?: Record<string, GateMeasures>;
+  handoffs?: Record<string, { seconds?: number }>;
+  cut?: { seconds?: number };
+}
+
+type GateMeasures = { readinessSeconds?: number; botReadyMs?: number; healthResponseMs?: ResponseTimes };
+
+/**
+ * The gate and handoff a run's metrics describe. A fleet's: its slowest group's gate (the one
+ * the rollout waited for) and the time its handoffs, or its one cut, took together.
+ */
+function measuredOf(state: MeasuredState): Pick<MeasuredState, 'gate' | 'handoff'> {
+  const gates = Object.values(state.gates ?? {});
+  const gate = state.gate ?? gates.sort((a, b) => (b.readinessSeconds ?? 0) - (a.readinessSeconds ?? 0))[0];
+  const handoffs = Object.values(state.handoffs ?? {});
+  const handoff =
+    state.handoff ??
+    state.cut ??
+    (handoffs.length ? { seconds: handoffs.reduce((n, h) => n + (h.seconds ?? 0), 0) } : undefined);
+  return { ...(gate ? { gate } : {}), ...(handoff ? { handoff } : {}) };
 }
 
 /**
@@ -51,7 +72,7 @@ export function runMetrics(
   timing: { meter?: Meter; now: number; runStarted: number },
   earlier?: DeploymentMetrics,
 ): DeploymentMetrics {
-  const { gate, handoff } = state as MeasuredState;
+  const { gate, handoff } = measuredOf(state as MeasuredState);
   const split = timing.meter?.totals() ?? { totalMs: timing.now - timing.runStarted };
   const add = (key: 'totalMs' | 'terraformMs' | 'waitingMs' | 'ownMs') => {
     const now = (split as Partial<Record<typeof key, number>>)[key];

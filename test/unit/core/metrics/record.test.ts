@@ -139,6 +139,24 @@ describe('the metrics’ arithmetic', () => {
     });
   });
 
+  it('a fleet’s run: its slowest group’s gate, and its handoffs (or its one cut) together', () => {
+    const meter = { totals: () => ({ totalMs: 1000 }) } as Meter;
+    const rolling = {
+      gates: { s0of2: { readinessSeconds: 10 }, s1of2: { readinessSeconds: 14.5, botReadyMs: 700 } },
+      handoffs: { s0of2: { seconds: 1.25 }, s1of2: { seconds: 0.75 } },
+    };
+    expect(runMetrics(rolling, { meter, now: 0, runStarted: 0 })).toMatchObject({
+      launchToHealthyMs: 14_500,
+      botReadyMs: 700,
+      handoffMs: 2000,
+    });
+    const scale = { gates: { s0of4: { readinessSeconds: 9 } }, cut: { seconds: 2.5 } };
+    expect(runMetrics(scale, { meter, now: 0, runStarted: 0 })).toMatchObject({
+      launchToHealthyMs: 9000,
+      handoffMs: 2500,
+    });
+  });
+
   it('median, p95 (nearest rank) and the bot’s readiness from its health body', () => {
     expect(responseTimes([5, 1, 3, 2, 4, 100, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])).toEqual({
       median: 10.5,
