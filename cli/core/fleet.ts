@@ -3,6 +3,7 @@
 // One shard on one instance is not a fleet: that environment keeps the single-instance layout.
 import type { Instance } from '../ports.js';
 import type { ResolvedEnvironment } from '../config/load.js';
+import { isLive } from './instances.js';
 import type { DesiredState, ShardGroupState } from './desired/state.js';
 
 export interface ShardLayout {
@@ -80,7 +81,7 @@ export function instanceOfGroup(instances: Instance[], group: ShardGroupState): 
         i.release === group.release &&
         i.shardCount === group.shard_count &&
         sameShards(i.shards ?? [], group.shards) &&
-        !['shutting-down', 'terminated', 'stopping', 'stopped'].includes(i.state),
+        isLive(i),
     )
     .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0];
 }
